@@ -1,0 +1,2 @@
+#include "pybind.hpp"
+void bind_fit(py::module_&) {}

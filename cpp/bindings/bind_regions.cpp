@@ -1,0 +1,95 @@
+// Bindings of the region rasterisation and reduction.
+#include "pybind.hpp"
+
+#include <optional>
+
+#include "arrays.hpp"
+#include "fluxprofile/reduce.hpp"
+#include "fluxprofile/shapes.hpp"
+
+namespace fp = fluxprofile;
+using fluxprofile_bindings::cube_view;
+
+namespace {
+
+using F64Array = py::array_t<double, py::array::c_style>;
+using I64Array = py::array_t<std::int64_t, py::array::c_style>;
+
+// Keeps the validated shape table and the arrays it points into together.
+fp::ShapeTable make_table(const F64Array& shapes, const F64Array& vertices_x,
+                          const F64Array& vertices_y, const I64Array& vertex_offsets) {
+  if (shapes.ndim() != 2 || shapes.shape(1) != fp::kShapeColumns) {
+    throw fp::InvalidInput("shapes must have shape (n, 7)");
+  }
+  if (vertices_x.ndim() != 1 || vertices_y.ndim() != 1 || vertices_x.shape(0) != vertices_y.shape(0)) {
+    throw fp::InvalidInput("vertices_x and vertices_y must be 1-D arrays of equal length");
+  }
+  if (vertex_offsets.ndim() != 1 || vertex_offsets.shape(0) != shapes.shape(0) + 1) {
+    throw fp::InvalidInput("vertex_offsets must have n_shapes + 1 entries");
+  }
+  return fp::ShapeTable(shapes.data(), shapes.shape(0), vertices_x.data(), vertices_y.data(),
+                        vertices_x.shape(0), vertex_offsets.data());
+}
+
+}  // namespace
+
+void bind_regions(py::module_& m) {
+  m.def(
+      "region_pixels",
+      [](const F64Array& shapes, const F64Array& vertices_x, const F64Array& vertices_y,
+         const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, int n_threads) {
+        const fp::ShapeTable table = make_table(shapes, vertices_x, vertices_y, vertex_offsets);
+        fp::RegionPixels px;
+        {
+          py::gil_scoped_release release;  // safe: no Python objects are touched below
+          px = fp::region_pixels(table, nx, ny, n_threads);
+        }
+        return py::make_tuple(py::array(py::cast(px.flat_index)), py::array(py::cast(px.offsets)),
+                              py::array(py::cast(px.n_total)));
+      },
+      py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
+      py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
+      py::arg("ny"), py::arg("n_threads") = 0,
+      "Flat in-map pixel indices of every shape: (flat_index, offsets, n_total).");
+
+  m.def(
+      "reduce_regions",
+      [](const F64Array& shapes, const F64Array& vertices_x, const F64Array& vertices_y,
+         const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, py::ssize_t n_reco,
+         const std::vector<py::array>& reco_cubes, const std::optional<py::array>& mask,
+         const std::optional<py::array>& exposure, int n_threads) {
+        const fp::ShapeTable table = make_table(shapes, vertices_x, vertices_y, vertex_offsets);
+        std::vector<fp::CubeView> cubes;
+        for (const auto& cube : reco_cubes) {
+          cubes.push_back(cube_view(cube, "reco cube", ny, nx));
+          if (cubes.back().n_planes != n_reco) throw fp::InvalidInput("reco cubes must have n_reco planes");
+        }
+        const std::uint8_t* mask_ptr = nullptr;
+        if (mask) {
+          const fp::CubeView mv = cube_view(*mask, "mask", ny, nx);
+          if (mv.dtype != fp::DType::uint8 || mv.n_planes != n_reco) {
+            throw fp::InvalidInput("mask must be a bool/uint8 cube with n_reco planes");
+          }
+          mask_ptr = static_cast<const std::uint8_t*>(mv.data);
+        }
+        std::optional<fp::CubeView> exposure_view;
+        if (exposure) exposure_view = cube_view(*exposure, "exposure", ny, nx);
+        fp::RegionSums sums;
+        {
+          py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
+          sums = fp::reduce_regions(table, nx, ny, n_reco, cubes, mask_ptr,
+                                    exposure_view ? &*exposure_view : nullptr, n_threads);
+        }
+        py::list reco;
+        for (auto& s : sums.reco_sums) reco.append(py::cast(std::move(s)));
+        return py::dict("reco_sums"_a = reco, "exposure_sums"_a = py::cast(std::move(sums.exposure_sums)),
+                        "n_safe"_a = py::cast(std::move(sums.n_safe)),
+                        "npix_total"_a = py::cast(std::move(sums.npix_total)),
+                        "npix_inmap"_a = py::cast(std::move(sums.npix_inmap)));
+      },
+      py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
+      py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
+      py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("mask") = py::none(),
+      py::arg("exposure") = py::none(), py::arg("n_threads") = 0,
+      "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
+}

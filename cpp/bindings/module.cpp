@@ -1,0 +1,14 @@
+// The _core extension: registers the exception type and calls one bind_* per area.
+#include "pybind.hpp"
+
+#include "fluxprofile/types.hpp"
+
+void bind_regions(py::module_& m);
+void bind_fit(py::module_& m);
+
+PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
+  m.doc() = "fluxprofile compiled core: region rasterisation, reduction and norm fits";
+  py::register_exception<fluxprofile::InvalidInput>(m, "InvalidInput", PyExc_ValueError);
+  bind_regions(m);
+  bind_fit(m);
+}

@@ -1,0 +1,49 @@
+#pragma once
+// Per-region reduction of data cubes: one pass over the pixels inside each region.
+#include <cstdint>
+#include <vector>
+
+#include "fluxprofile/shapes.hpp"
+#include "fluxprofile/types.hpp"
+
+namespace fluxprofile {
+
+enum class DType : int { float32 = 0, float64 = 1, int16 = 2, int32 = 3, int64 = 4, uint8 = 5 };
+
+// A read-only C-contiguous cube of shape (n_planes, ny, nx), used in place.
+struct CubeView {
+  const void* data = nullptr;
+  DType dtype = DType::float64;
+  Index n_planes = 0;
+};
+
+struct RegionSums {
+  // One (n_regions, n_planes) matrix per reco cube: sums over the region's in-map pixels
+  // where the mask of that plane is true.
+  std::vector<RowMatrixXd> reco_sums;
+  // (n_regions, n_reco * n_true): exposure summed over the region's in-map pixels that are
+  // safe in reco bin i, flattened as i * n_true + j. Empty if no exposure was given.
+  RowMatrixXd exposure_sums;
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> n_safe;  // (n_regions, n_reco)
+  VectorXi64 npix_total;  // pixel centres inside the region on the unbounded grid
+  VectorXi64 npix_inmap;  // of which inside the map
+};
+
+// Reduces every region of `shapes` over the (ny, nx) pixel grid.
+//   reco_cubes: cubes with n_reco planes (counts, background, ...), summed where mask is true;
+//   mask: (n_reco, ny, nx) bytes (non-zero = safe) or nullptr for "all safe";
+//   exposure: optional cube with n_true planes, see RegionSums::exposure_sums.
+RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
+                          const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
+                          const CubeView* exposure, int n_threads);
+
+// Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
+struct RegionPixels {
+  std::vector<std::int64_t> flat_index;
+  std::vector<std::int64_t> offsets;
+  std::vector<std::int64_t> n_total;
+};
+
+RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny, int n_threads);
+
+}  // namespace fluxprofile

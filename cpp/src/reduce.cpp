@@ -1,0 +1,136 @@
+#include "fluxprofile/reduce.hpp"
+
+#include <string>
+
+#include "fluxprofile/parallel.hpp"
+
+namespace fluxprofile {
+
+namespace {
+
+// Calls f(static_cast<const T*>(data)) with T the element type of `dtype`.
+template <class F>
+void with_typed(const void* data, DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::float32: return f(static_cast<const float*>(data));
+    case DType::float64: return f(static_cast<const double*>(data));
+    case DType::int16: return f(static_cast<const std::int16_t*>(data));
+    case DType::int32: return f(static_cast<const std::int32_t*>(data));
+    case DType::int64: return f(static_cast<const std::int64_t*>(data));
+    case DType::uint8: return f(static_cast<const std::uint8_t*>(data));
+  }
+  throw InvalidInput("unsupported cube dtype");
+}
+
+template <class T>
+double masked_sum(const T* plane, const std::vector<std::int64_t>& pixels,
+                  const std::uint8_t* mask_plane) {
+  double sum = 0.0;
+  if (mask_plane == nullptr) {
+    for (const std::int64_t p : pixels) sum += static_cast<double>(plane[p]);
+  } else {
+    for (const std::int64_t p : pixels) {
+      if (mask_plane[p]) sum += static_cast<double>(plane[p]);
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
+                          const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
+                          const CubeView* exposure, int n_threads) {
+  if (nx <= 0 || ny <= 0) {
+    throw InvalidInput("map shape must be positive, got nx=" + std::to_string(nx) +
+                       ", ny=" + std::to_string(ny));
+  }
+  for (const auto& cube : reco_cubes) {
+    if (cube.n_planes != n_reco) throw InvalidInput("every reco cube must have n_reco planes");
+  }
+  const Index n = shapes.size();
+  const Index npix = nx * ny;
+  const Index n_true = exposure != nullptr ? exposure->n_planes : 0;
+
+  RegionSums out;
+  out.reco_sums.assign(reco_cubes.size(), RowMatrixXd::Zero(n, n_reco));
+  out.exposure_sums = RowMatrixXd::Zero(n, exposure != nullptr ? n_reco * n_true : 0);
+  out.n_safe.setZero(n, n_reco);
+  out.npix_total.setZero(n);
+  out.npix_inmap.setZero(n);
+
+  parallel_for(n, n_threads, [&](Index r) {
+    const ShapePixels px = shape_pixels(shapes[r], nx, ny);
+    out.npix_total[r] = px.n_total;
+    out.npix_inmap[r] = static_cast<std::int64_t>(px.flat_index.size());
+    if (px.flat_index.empty()) return;
+
+    for (Index e = 0; e < n_reco; ++e) {
+      const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
+      std::int64_t safe = 0;
+      if (mask_plane == nullptr) {
+        safe = static_cast<std::int64_t>(px.flat_index.size());
+      } else {
+        for (const std::int64_t p : px.flat_index) safe += mask_plane[p] != 0;
+      }
+      out.n_safe(r, e) = safe;
+      for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
+        with_typed(reco_cubes[c].data, reco_cubes[c].dtype, [&](const auto* cube) {
+          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px.flat_index, mask_plane);
+        });
+      }
+    }
+
+    if (exposure == nullptr) return;
+    // Pixels safe in every reco bin share one exposure sum; only the others are
+    // accumulated bin by bin (in the common case of a spatial-only mask that is all of them
+    // or none of them).
+    std::vector<std::uint8_t> all_safe(px.flat_index.size(), 1);
+    if (mask != nullptr) {
+      for (std::size_t k = 0; k < px.flat_index.size(); ++k) {
+        for (Index e = 0; e < n_reco; ++e) {
+          if (!mask[e * npix + px.flat_index[k]]) {
+            all_safe[k] = 0;
+            break;
+          }
+        }
+      }
+    }
+    with_typed(exposure->data, exposure->dtype, [&](const auto* cube) {
+      for (Index j = 0; j < n_true; ++j) {
+        const auto* plane = cube + j * npix;
+        double common = 0.0;
+        for (std::size_t k = 0; k < px.flat_index.size(); ++k) {
+          const std::int64_t p = px.flat_index[k];
+          const double v = static_cast<double>(plane[p]);
+          if (all_safe[k]) {
+            common += v;
+          } else {
+            for (Index e = 0; e < n_reco; ++e) {
+              if (mask[e * npix + p]) out.exposure_sums(r, e * n_true + j) += v;
+            }
+          }
+        }
+        for (Index e = 0; e < n_reco; ++e) out.exposure_sums(r, e * n_true + j) += common;
+      }
+    });
+  });
+  return out;
+}
+
+RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny, int n_threads) {
+  const Index n = shapes.size();
+  std::vector<ShapePixels> per_shape(static_cast<std::size_t>(n));
+  parallel_for(n, n_threads, [&](Index r) { per_shape[static_cast<std::size_t>(r)] = shape_pixels(shapes[r], nx, ny); });
+  RegionPixels out;
+  out.offsets.reserve(static_cast<std::size_t>(n) + 1);
+  out.offsets.push_back(0);
+  for (const auto& s : per_shape) {
+    out.flat_index.insert(out.flat_index.end(), s.flat_index.begin(), s.flat_index.end());
+    out.offsets.push_back(static_cast<std::int64_t>(out.flat_index.size()));
+    out.n_total.push_back(s.n_total);
+  }
+  return out;
+}
+
+}  // namespace fluxprofile
