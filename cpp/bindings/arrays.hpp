@@ -17,6 +17,10 @@ inline void require_c_contiguous(const py::array& a, const char* name) {
 
 inline fluxprofile::DType dtype_of(const py::array& a, const char* name) {
   const py::dtype dt = a.dtype();
+  if (dt.byteorder() == '>') {
+    // FITS data are big-endian; reading them as native numbers would be silently wrong.
+    throw fluxprofile::InvalidInput(std::string(name) + " must be in native byte order");
+  }
   const char kind = dt.kind();
   const auto size = dt.itemsize();
   if (kind == 'f' && size == 4) return fluxprofile::DType::float32;

@@ -1,0 +1,305 @@
+#include "fluxprofile/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "fluxprofile/parallel.hpp"
+#include "fluxprofile/roots.hpp"
+#include "fluxprofile/stats.hpp"
+
+namespace fluxprofile {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Gammapy (2.x) searches confidence limits within +-1e5 * max(error, |norm|) of the best fit.
+constexpr double kConfidenceReach = 1e5;
+
+// The bins of one problem and the statistic summed over them.
+class Problem {
+ public:
+  Problem(const FitProblems& all, Index p)
+      : all_(all), begin_(all.offsets[p]), end_(all.offsets[p + 1]) {}
+
+  Index size() const { return static_cast<Index>(end_ - begin_); }
+
+  BinStat at(double norm) const {
+    BinStat total;
+    for (std::int64_t k = begin_; k < end_; ++k) {
+      const BinStat b = bin(k, norm);
+      total.value += b.value;
+      total.gradient += b.gradient;
+      total.curvature += b.curvature;
+    }
+    return total;
+  }
+
+  double stat(double norm) const {
+    double total = 0.0;
+    for (std::int64_t k = begin_; k < end_; ++k) {
+      if (kind(k) == StatKind::cash) {
+        total += cash(all_.counts[k], all_.background[k] + norm * all_.signal[k]);
+      } else {
+        total += wstat(all_.counts[k], all_.background[k], all_.alpha[k], norm * all_.signal[k]);
+      }
+    }
+    return total;
+  }
+
+  // Predicted counts of bin k (signal + background, clipped at zero).
+  double npred(std::int64_t k, double norm) const {
+    const double mu_sig = norm * all_.signal[k];
+    if (kind(k) == StatKind::cash) return std::max(all_.background[k] + mu_sig, 0.0);
+    const double mu_b = wstat_mu_bkg(all_.counts[k], all_.background[k], all_.alpha[k], mu_sig);
+    const double mu = mu_sig + all_.alpha[k] * mu_b;
+    return std::isfinite(mu) ? std::max(mu, 0.0) : 0.0;
+  }
+
+  // TS of the Asimov data set made of npred(norm): stat(null) - stat(norm) on those counts.
+  double asimov_ts(double norm, double null_value) const {
+    double ts = 0.0;
+    for (std::int64_t k = begin_; k < end_; ++k) {
+      const double n_asimov = npred(k, norm);
+      if (kind(k) == StatKind::cash) {
+        ts += cash(n_asimov, all_.background[k] + null_value * all_.signal[k]) -
+              cash(n_asimov, all_.background[k] + norm * all_.signal[k]);
+      } else {
+        const double off = all_.background[k], alpha = all_.alpha[k], s = all_.signal[k];
+        ts += wstat(n_asimov, off, alpha, null_value * s) - wstat(n_asimov, off, alpha, norm * s);
+      }
+    }
+    return ts;
+  }
+
+  // The open interval of norms on which every Cash bin with counts keeps a prediction above
+  // the truncation value; outside it the statistic has a plateau instead of a minimum.
+  void cash_domain(double& lo, double& hi) const {
+    lo = -kInf;
+    hi = kInf;
+    for (std::int64_t k = begin_; k < end_; ++k) {
+      if (kind(k) != StatKind::cash || !(all_.counts[k] > 0.0)) continue;
+      const double s = all_.signal[k];
+      const double edge = (kCashTruncation - all_.background[k]) / s;
+      if (s > 0.0) lo = std::max(lo, edge);
+      if (s < 0.0) hi = std::min(hi, edge);
+    }
+  }
+
+ private:
+  StatKind kind(std::int64_t k) const { return static_cast<StatKind>(all_.kind[k]); }
+
+  BinStat bin(std::int64_t k, double norm) const {
+    if (kind(k) == StatKind::cash) {
+      return cash_in_norm(all_.counts[k], all_.background[k], all_.signal[k], norm);
+    }
+    return wstat_in_norm(all_.counts[k], all_.background[k], all_.alpha[k], all_.signal[k], norm);
+  }
+
+  const FitProblems& all_;
+  std::int64_t begin_, end_;
+};
+
+struct Minimum {
+  double norm = kNaN;      // where the statistic was lowest
+  double stat = kNaN;
+  double curvature = kNaN;
+  bool interior = false;   // a proper minimum with positive curvature
+};
+
+Minimum finish(const Problem& pb, double norm) {
+  const BinStat s = pb.at(norm);
+  Minimum m;
+  m.norm = norm;
+  m.stat = s.value;
+  m.curvature = s.curvature;
+  m.interior = std::isfinite(s.curvature) && s.curvature > 0.0 && std::isfinite(s.value);
+  return m;
+}
+
+// Minimises the (convex inside its domain) statistic: brackets a sign change of the
+// gradient by stepping out from norm = 1, then solves gradient = 0 with Brent.
+Minimum find_minimum(const Problem& pb) {
+  double lo, hi;
+  pb.cash_domain(lo, hi);
+  if (!(lo < hi)) {
+    // Contradictory constraints (signals of both signs): no norm fits every bin.
+    return finish(pb, std::isfinite(lo) ? lo : hi);
+  }
+  double x0 = 1.0;
+  if (!(x0 > lo && x0 < hi)) {
+    if (std::isfinite(lo) && std::isfinite(hi)) x0 = 0.5 * (lo + hi);
+    else if (std::isfinite(lo)) x0 = lo + std::max(1.0, std::abs(lo));
+    else x0 = hi - std::max(1.0, std::abs(hi));
+  }
+  auto gradient = [&](double x) { return pb.at(x).gradient; };
+  const double g0 = gradient(x0);
+  if (g0 == 0.0) return finish(pb, x0);
+
+  // Walk downhill with doubling steps; near a domain edge, halve the distance to it instead.
+  const double dir = g0 > 0.0 ? -1.0 : 1.0;
+  const double edge = dir < 0.0 ? lo : hi;
+  const double max_step = 1e15 * std::max(1.0, std::abs(x0));
+  double prev = x0, g_prev = g0, step = std::max(1.0, std::abs(x0));
+  bool near_edge = false;
+  for (int iter = 0; iter < 4000; ++iter) {
+    double x = x0 + dir * step;
+    if (near_edge || (std::isfinite(edge) && (dir < 0.0 ? x <= edge : x >= edge))) {
+      near_edge = true;
+      x = edge + 0.5 * (prev - edge);
+    }
+    if (x == prev) break;  // no room left before the edge
+    const double g = gradient(x);
+    if (g == 0.0) return finish(pb, x);
+    if ((g > 0.0) != (g_prev > 0.0)) {
+      const double xtol = 1e-15 * (std::abs(x) + std::abs(prev)) + 1e-300;
+      const double root = brent_root(gradient, prev, x, g_prev, g, xtol);
+      return finish(pb, std::isfinite(root) ? root : x);
+    }
+    prev = x;
+    g_prev = g;
+    step *= 2.0;
+    if (!near_edge && step > max_step) break;
+  }
+  // The statistic keeps falling: no interior minimum (e.g. no counts at all).
+  Minimum m = finish(pb, prev);
+  m.interior = false;
+  return m;
+}
+
+// Distance from x0 to where stat rises by delta above f0, searching in direction dir.
+double crossing(const Problem& pb, double x0, double f0, double delta, double dir, double step0,
+                double reach) {
+  auto excess = [&](double x) { return pb.stat(x) - f0 - delta; };
+  double prev = x0, h_prev = -delta, step = step0;
+  for (int iter = 0; iter < 200; ++iter) {
+    const double x = x0 + dir * std::min(step, reach);
+    const double h = excess(x);
+    if (h > 0.0) {
+      const double root = brent_root(excess, prev, x, h_prev, h, 1e-12 * step0);
+      return std::abs(root - x0);
+    }
+    if (step >= reach) break;
+    prev = x;
+    h_prev = h;
+    step *= 2.0;
+  }
+  return kNaN;
+}
+
+double sensitivity(const Problem& pb, double null_value, double n_sigma, double step0) {
+  const double target = n_sigma * n_sigma;
+  auto excess = [&](double x) { return pb.asimov_ts(x, null_value) - target; };
+  double prev = null_value, h_prev = -target, step = step0;
+  for (int iter = 0; iter < 200; ++iter) {
+    const double x = null_value + step;
+    const double h = excess(x);
+    if (h > 0.0) return brent_root(excess, prev, x, h_prev, h, 1e-12 * step0) - null_value;
+    prev = x;
+    h_prev = h;
+    step *= 2.0;
+    if (step > 1e30) break;
+  }
+  return kNaN;
+}
+
+void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResults& out) {
+  const Problem pb(problems, p);
+  const Index n_scan = static_cast<Index>(opt.scan_values.size());
+  if (pb.size() == 0) {
+    // Nothing contributes (no safe bin in any dataset): Gammapy's NaN row.
+    out.stat[p] = 0.0;
+    out.stat_null[p] = 0.0;
+    out.stat_scan.row(p).setConstant(kNaN);
+    return;
+  }
+  const Minimum m = find_minimum(pb);
+  out.norm_at_stat[p] = m.norm;
+  out.stat[p] = m.stat;
+  out.stat_null[p] = pb.stat(opt.null_value);
+  out.ts[p] = out.stat_null[p] - m.stat;
+  out.success[p] = m.interior ? 1 : 0;
+
+  const double sigma = m.interior ? std::sqrt(2.0 / m.curvature) : kNaN;
+  const double step0 = m.interior ? sigma : std::max(1.0, std::abs(m.norm)) * 1e-3;
+  const double reach = kConfidenceReach * std::max(m.interior ? sigma : 0.0, std::abs(m.norm)) +
+                       (m.interior ? 0.0 : kConfidenceReach);
+  if (m.interior) {
+    out.norm[p] = m.norm;
+    out.norm_err[p] = opt.n_sigma * sigma;
+    if (opt.errn_errp) {
+      const double delta = opt.n_sigma * opt.n_sigma;
+      out.norm_errn[p] = crossing(pb, m.norm, m.stat, delta, -1.0, step0, reach);
+      out.norm_errp[p] = crossing(pb, m.norm, m.stat, delta, +1.0, step0, reach);
+    }
+  }
+  if (opt.ul) {
+    // Without an interior minimum the limit is still defined from the statistic's infimum.
+    out.norm_ul[p] = m.norm + crossing(pb, m.norm, m.stat, opt.n_sigma_ul * opt.n_sigma_ul, +1.0,
+                                       step0, reach);
+  }
+  for (Index k = 0; k < n_scan; ++k) out.stat_scan(p, k) = pb.stat(opt.scan_values[static_cast<std::size_t>(k)]);
+  if (opt.sensitivity) {
+    out.norm_sensitivity[p] = sensitivity(pb, opt.null_value, opt.n_sigma_sensitivity,
+                                          m.interior ? sigma : 1.0);
+  }
+  for (std::int64_t k = problems.offsets[p]; k < problems.offsets[p + 1]; ++k) {
+    out.npred[k] = pb.npred(k, m.norm);
+  }
+}
+
+void validate(const FitProblems& problems, const FitOptions& opt) {
+  if (problems.n_problems < 0 || problems.offsets == nullptr) throw InvalidInput("no problem offsets");
+  if (problems.offsets[0] != 0) throw InvalidInput("offsets[0] must be 0");
+  for (Index p = 0; p < problems.n_problems; ++p) {
+    if (problems.offsets[p + 1] < problems.offsets[p]) throw InvalidInput("offsets must be non-decreasing");
+  }
+  const std::int64_t n_bins = problems.offsets[problems.n_problems];
+  for (std::int64_t k = 0; k < n_bins; ++k) {
+    const int kind = problems.kind[k];
+    const double n = problems.counts[k], b = problems.background[k], s = problems.signal[k];
+    if (kind != 0 && kind != 1) throw InvalidInput("bin " + std::to_string(k) + ": unknown statistic kind");
+    if (!std::isfinite(n) || n < 0.0) throw InvalidInput("bin " + std::to_string(k) + ": counts must be finite and >= 0, got " + std::to_string(n));
+    if (!std::isfinite(b) || (kind == 1 && b < 0.0)) throw InvalidInput("bin " + std::to_string(k) + ": background/counts_off must be finite, got " + std::to_string(b));
+    if (!std::isfinite(s)) throw InvalidInput("bin " + std::to_string(k) + ": signal must be finite, got " + std::to_string(s));
+    if (kind == 1 && !(std::isfinite(problems.alpha[k]) && problems.alpha[k] >= 0.0)) {
+      throw InvalidInput("bin " + std::to_string(k) + ": alpha must be finite and >= 0");
+    }
+  }
+  if (!(opt.n_sigma > 0.0 && opt.n_sigma_ul > 0.0 && opt.n_sigma_sensitivity > 0.0)) {
+    throw InvalidInput("n_sigma, n_sigma_ul and n_sigma_sensitivity must be > 0");
+  }
+  if (!std::isfinite(opt.null_value)) throw InvalidInput("null_value must be finite");
+  for (const double v : opt.scan_values) {
+    if (!std::isfinite(v)) throw InvalidInput("scan values must be finite");
+  }
+}
+
+}  // namespace
+
+FitResults fit_norms(const FitProblems& problems, const FitOptions& options, int n_threads) {
+  validate(problems, options);
+  const Index n = problems.n_problems;
+  FitResults out;
+  for (VectorXd* v : {&out.norm, &out.norm_err, &out.stat, &out.stat_null, &out.ts, &out.norm_errn,
+                      &out.norm_errp, &out.norm_ul, &out.norm_sensitivity, &out.norm_at_stat}) {
+    v->setConstant(n, kNaN);
+  }
+  out.success.setZero(n);
+  out.stat_scan.setConstant(n, static_cast<Index>(options.scan_values.size()), kNaN);
+  out.npred.setConstant(static_cast<Index>(problems.offsets[n]), kNaN);
+  parallel_for(n, n_threads, [&](Index p) { solve(problems, options, p, out); });
+  return out;
+}
+
+VectorXd problem_stat(const FitProblems& problems, Index p, const VectorXd& norms) {
+  if (p < 0 || p >= problems.n_problems) throw InvalidInput("problem index out of range: " + std::to_string(p));
+  const Problem pb(problems, p);
+  VectorXd out(norms.size());
+  for (Index k = 0; k < norms.size(); ++k) out[k] = pb.stat(norms[k]);
+  return out;
+}
+
+}  // namespace fluxprofile
