@@ -1,0 +1,760 @@
+"""Map datasets and their energy-dispersion kernels, read from / written to DL4 FITS."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import astropy.units as u
+import numpy as np
+import numpy.typing as npt
+from astropy.coordinates import SkyCoord
+from astropy.io import fits
+from astropy.table import Table
+
+from .maps import (
+    Map,
+    MapAxes,
+    MapAxis,
+    WcsGeom,
+    _native,
+    axes_from_bands_hdu,
+    axes_to_bands_hdu,
+    axes_to_header,
+)
+
+__all__ = ["EDispKernelMap", "MapDataset"]
+
+_TRUNCATION_VALUE = 1e-25
+_FITS_SUFFIXES = (".gz", ".fits", ".fit", ".fts", ".fz")
+
+
+def _expand_path(filename: str | os.PathLike) -> Path:
+    """Path with ``$VARIABLES`` and ``~`` expanded."""
+    if not isinstance(filename, (str, os.PathLike)):
+        msg = f"filename must be a str or a path, got {type(filename).__name__} {filename!r}"
+        raise TypeError(msg)
+    return Path(os.path.expanduser(os.path.expandvars(os.fspath(filename))))
+
+
+def _file_stem(path: Path) -> str:
+    """File name without its FITS suffixes ("a.fits.gz" -> "a")."""
+    name = path.name
+    while True:
+        lower = name.lower()
+        for suffix in _FITS_SUFFIXES:
+            if lower.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                break
+        else:
+            return name
+
+
+def _make_name() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+# --------------------------------------------------------------------------------------
+# region (table) maps
+# --------------------------------------------------------------------------------------
+def _read_region_table(
+    hdulist: fits.HDUList, hdu: str, filename: str
+) -> tuple[np.ndarray, MapAxes, u.UnitBase]:
+    """Data (shape = reversed axes), axes and unit of a region map stored as a table."""
+    table = hdulist[hdu]
+    if not isinstance(table, fits.BinTableHDU) or "DATA" not in table.columns.names:
+        msg = f"{filename}: {hdu} HDU is neither a WCS image nor a region table with a DATA column"
+        raise ValueError(msg)
+    bands = f"{hdu}_BANDS"
+    if bands not in hdulist:
+        msg = f"{filename}: {hdu} needs the BANDS table {bands}, which is missing"
+        raise ValueError(msg)
+    axes = axes_from_bands_hdu(hdulist[bands], filename=filename)
+    raw = np.asarray(table.data["DATA"])
+    shape = tuple(reversed(axes.shape))
+    if raw.size != int(np.prod(shape)):
+        msg = (
+            f"{filename}: {hdu} holds {raw.size} values but its axes {axes.names} "
+            f"need {int(np.prod(shape))}"
+        )
+        raise ValueError(msg)
+    unit_str = table.columns["DATA"].unit or ""
+    try:
+        unit = u.Unit(unit_str)
+    except ValueError as err:
+        msg = f"{filename}: {hdu} DATA column has an invalid unit {unit_str!r}"
+        raise ValueError(msg) from err
+    data = _native(np.ascontiguousarray(raw)).reshape(shape)
+    return data, axes, unit
+
+
+def _region_table_hdus(
+    data: np.ndarray, axes: MapAxes, unit: u.UnitBase, name: str
+) -> list[fits.BinTableHDU]:
+    """A region map as gammapy writes it: CHANNEL/DATA table (one row per first
+    numpy dimension) plus its BANDS table."""
+    rows = data.reshape(data.shape[0], -1)
+    unit_str = None if unit == u.dimensionless_unscaled else unit.to_string("fits")
+    width = rows.shape[1]
+    dtype_code = {np.dtype(np.float32): "E", np.dtype(np.float64): "D"}.get(rows.dtype, "D")
+    columns = [
+        fits.Column(name="CHANNEL", format="I", array=np.arange(rows.shape[0], dtype=np.int16)),
+        fits.Column(name="DATA", format=f"{width}{dtype_code}", unit=unit_str,
+                    array=rows if width > 1 else rows[:, 0]),  # fmt: skip
+    ]
+    table = fits.BinTableHDU.from_columns(columns, name=name)
+    table.header.update(axes_to_header(axes))
+    return [table, axes_to_bands_hdu(axes, f"{name}_BANDS")]
+
+
+# --------------------------------------------------------------------------------------
+# EDispKernelMap
+# --------------------------------------------------------------------------------------
+class EDispKernelMap:
+    """Energy-dispersion kernels: probability that true-energy bin j is reconstructed in
+    reco bin i, ``K[j, i]``, either one kernel for the whole sky (region map) or one per
+    pixel of a coarse WCS grid.
+
+    Parameters
+    ----------
+    data : `~numpy.ndarray`
+        Kernel, shape (n_true, n_reco) for a spatially constant kernel, or
+        (n_true, n_reco, ny, nx) on ``geom``.
+    energy_axis_true : `~fluxprofile.maps.MapAxis`
+        True-energy axis (n_true bins), named "energy_true".
+    energy_axis : `~fluxprofile.maps.MapAxis`
+        Reconstructed-energy axis (n_reco bins), named "energy".
+    geom : `~fluxprofile.maps.WcsGeom`, optional
+        Sky grid of a spatially varying kernel (its axes are ignored). Default is None
+        (spatially constant).
+    exposure : `~numpy.ndarray`, optional
+        IRF exposure map carried along for writing, shape (n_true, 1[, ny, nx]).
+        Default is None.
+    exposure_unit : str or `~astropy.units.Unit`, optional
+        Unit of ``exposure``. Default is "m2 s".
+
+    Raises
+    ------
+    TypeError
+        If an axis is not a `~fluxprofile.maps.MapAxis` or ``geom`` not a WcsGeom.
+    ValueError
+        If the data shape does not match the axes (and geometry).
+    """
+
+    def __init__(
+        self,
+        data: npt.ArrayLike,
+        energy_axis_true: MapAxis,
+        energy_axis: MapAxis,
+        geom: WcsGeom | None = None,
+        exposure: npt.ArrayLike | None = None,
+        exposure_unit: str | u.UnitBase = "m2 s",
+    ) -> None:
+        for argname, axis in (("energy_axis_true", energy_axis_true), ("energy_axis", energy_axis)):
+            if not isinstance(axis, MapAxis):
+                msg = f"{argname} must be a MapAxis, got {type(axis).__name__}"
+                raise TypeError(msg)
+        if geom is not None and not isinstance(geom, WcsGeom):
+            msg = f"geom must be a WcsGeom or None, got {type(geom).__name__}"
+            raise TypeError(msg)
+        data = np.asarray(data)
+        shape = (energy_axis_true.nbin, energy_axis.nbin)
+        if geom is not None:
+            geom = geom.to_image().to_cube([energy_axis, energy_axis_true])
+            shape = geom.data_shape
+        if data.shape != shape:
+            msg = (
+                f"data shape {data.shape} does not match the kernel axes "
+                f"(n_true={energy_axis_true.nbin}, n_reco={energy_axis.nbin}) and geometry: "
+                f"expected {shape}"
+            )
+            raise ValueError(msg)
+        self._data = data
+        self._energy_axis_true = energy_axis_true
+        self._energy_axis = energy_axis
+        self._geom = geom
+        self._exposure = None if exposure is None else np.asarray(exposure)
+        self._exposure_unit = u.Unit(exposure_unit)
+
+    # ---- constructors ----------------------------------------------------------------
+    @classmethod
+    def from_diagonal_response(
+        cls, energy_axis: MapAxis, energy_axis_true: MapAxis, geom: WcsGeom | None = None
+    ) -> EDispKernelMap:
+        """Kernel without dispersion: K[j, i] = overlap of true bin j with reco bin i,
+        divided by the width of true bin j.
+
+        The argument order is gammapy's ``(energy_axis, energy_axis_true)``; axes passed
+        the other way round are recognised by their names and swapped.
+
+        Parameters
+        ----------
+        energy_axis : `~fluxprofile.maps.MapAxis`
+            Reconstructed-energy axis.
+        energy_axis_true : `~fluxprofile.maps.MapAxis`
+            True-energy axis.
+        geom : `~fluxprofile.maps.WcsGeom`, optional
+            Sky grid to repeat the kernel on. Default is None (spatially constant).
+
+        Returns
+        -------
+        edisp : `EDispKernelMap`
+            The kernel map.
+        """
+        for argname, axis in (("energy_axis", energy_axis), ("energy_axis_true", energy_axis_true)):
+            if not isinstance(axis, MapAxis):
+                msg = f"{argname} must be a MapAxis, got {type(axis).__name__}"
+                raise TypeError(msg)
+        if energy_axis.name == "energy_true" and energy_axis_true.name != "energy_true":
+            energy_axis, energy_axis_true = energy_axis_true, energy_axis
+        if not energy_axis.unit.is_equivalent(energy_axis_true.unit):
+            msg = (
+                f"energy_axis unit {energy_axis.unit} and energy_axis_true unit "
+                f"{energy_axis_true.unit} are not compatible"
+            )
+            raise ValueError(msg)
+        unit = energy_axis_true.unit
+        reco = energy_axis.edges.to_value(unit)
+        true = energy_axis_true.edges.to_value(unit)
+        lo = np.fmax(reco[:-1][None, :], true[:-1][:, None])
+        hi = np.fmin(reco[1:][None, :], true[1:][:, None])
+        kernel = np.clip(hi - lo, 0, np.inf) / np.diff(true)[:, None]
+        if geom is not None:
+            ny, nx = geom.data_shape[-2:]
+            kernel = np.broadcast_to(kernel[:, :, None, None], (*kernel.shape, ny, nx)).copy()
+        return cls(kernel, energy_axis_true, energy_axis, geom=geom)
+
+    @classmethod
+    def from_hdulist(cls, hdulist: fits.HDUList, filename: str = "") -> EDispKernelMap:
+        """Read the EDISP (and optional EDISP_EXPOSURE) HDUs of an open DL4 file.
+
+        Parameters
+        ----------
+        hdulist : `~astropy.io.fits.HDUList`
+            Open FITS file with an EDISP HDU.
+        filename : str, optional
+            File name used in error messages. Default is "".
+
+        Returns
+        -------
+        edisp : `EDispKernelMap`
+            The kernel map.
+
+        Raises
+        ------
+        ValueError
+            If EDISP is missing, malformed, or a migration-based EDispMap.
+        """
+        if "EDISP" not in hdulist:
+            msg = f"{filename}: no EDISP HDU"
+            raise ValueError(msg)
+        header = hdulist["EDISP"].header
+        geom = None
+        if "CTYPE1" in header:
+            edisp_map = Map.from_hdulist(hdulist, "EDISP", filename=filename)
+            axes, data, geom = edisp_map.geom.axes, edisp_map.data, edisp_map.geom
+        else:
+            data, axes, _ = _read_region_table(hdulist, "EDISP", filename)
+        if axes.names != ["energy", "energy_true"]:
+            msg = (
+                f"{filename}: EDISP has axes {axes.names}; only energy-dispersion kernel maps "
+                "(axes ['energy', 'energy_true']) are supported, not migration EDispMaps"
+            )
+            raise ValueError(msg)
+        exposure, exposure_unit = None, u.Unit("m2 s")
+        if "EDISP_EXPOSURE" in hdulist:
+            if "CTYPE1" in hdulist["EDISP_EXPOSURE"].header:
+                exp_map = Map.from_hdulist(hdulist, "EDISP_EXPOSURE", filename=filename)
+                exposure, exposure_unit = exp_map.data, exp_map.unit
+            else:
+                exposure, _, exposure_unit = _read_region_table(hdulist, "EDISP_EXPOSURE", filename)
+        return cls(data, axes["energy_true"], axes["energy"], geom=geom,
+                   exposure=exposure, exposure_unit=exposure_unit)  # fmt: skip
+
+    # ---- properties ------------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """Kernel data, (n_true, n_reco) or (n_true, n_reco, ny, nx)."""
+        return self._data
+
+    @property
+    def energy_axis_true(self) -> MapAxis:
+        """True-energy axis."""
+        return self._energy_axis_true
+
+    @property
+    def energy_axis(self) -> MapAxis:
+        """Reconstructed-energy axis."""
+        return self._energy_axis
+
+    @property
+    def geom(self) -> WcsGeom | None:
+        """Sky grid of a spatially varying kernel (None if spatially constant)."""
+        return self._geom
+
+    @property
+    def is_spatial(self) -> bool:
+        """Whether the kernel varies over a WCS grid."""
+        return self._geom is not None
+
+    @property
+    def edisp_map(self) -> Map | None:
+        """The kernel as a `~fluxprofile.maps.Map` (WCS kernels only, else None)."""
+        return None if self._geom is None else Map(self._geom, self._data)
+
+    @property
+    def exposure(self) -> np.ndarray | None:
+        """IRF exposure carried along for writing (or None)."""
+        return self._exposure
+
+    # ---- evaluation ------------------------------------------------------------------
+    def get_kernels(self, skycoords: SkyCoord) -> np.ndarray:
+        """Kernels at sky positions (nearest pixel of a WCS kernel map).
+
+        Positions outside the kernel grid take the nearest grid pixel (edge clipping).
+
+        Parameters
+        ----------
+        skycoords : `~astropy.coordinates.SkyCoord`
+            Positions, scalar or shape (n,).
+
+        Returns
+        -------
+        kernels : `~numpy.ndarray`
+            float64 array (n, n_true, n_reco) (n = 1 for a scalar position).
+        """
+        if not isinstance(skycoords, SkyCoord):
+            msg = f"skycoords must be a SkyCoord, got {type(skycoords).__name__}"
+            raise TypeError(msg)
+        coords = skycoords.reshape(-1) if skycoords.shape else skycoords.reshape(1)
+        n = coords.shape[0]
+        if self._geom is None:
+            kernel = self._data.astype(np.float64)
+            return np.broadcast_to(kernel, (n, *kernel.shape)).copy()
+        ix, iy = self.nearest_pixels(coords)
+        return np.moveaxis(self._data[:, :, iy, ix], -1, 0).astype(np.float64)
+
+    def nearest_pixels(self, skycoords: SkyCoord) -> tuple[np.ndarray, np.ndarray]:
+        """Indices (ix, iy) of the kernel-grid pixel nearest to each position.
+
+        Parameters
+        ----------
+        skycoords : `~astropy.coordinates.SkyCoord`
+            Positions, shape (n,).
+
+        Returns
+        -------
+        ix, iy : `~numpy.ndarray`
+            int64 pixel indices, clipped to the grid.
+
+        Raises
+        ------
+        ValueError
+            For a spatially constant kernel or positions where the projection fails.
+        """
+        if self._geom is None:
+            msg = "nearest_pixels needs a spatial (WCS) kernel map; this one is constant"
+            raise ValueError(msg)
+        x, y = self._geom.skycoord_to_pix(skycoords)
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+            msg = f"some positions cannot be projected on the EDISP grid: {skycoords}"
+            raise ValueError(msg)
+        nx, ny = self._geom.npix
+        ix = np.clip(np.floor(x + 0.5).astype(np.int64), 0, nx - 1)
+        iy = np.clip(np.floor(y + 0.5).astype(np.int64), 0, ny - 1)
+        return ix.ravel(), iy.ravel()
+
+    # ---- output ----------------------------------------------------------------------
+    def to_hdulist(self) -> list[Any]:
+        """EDISP (+ EDISP_BANDS, EDISP_EXPOSURE, EDISP_EXPOSURE_BANDS) HDUs.
+
+        Returns
+        -------
+        hdus : list
+            FITS HDUs in gammapy's DL4 layout.
+        """
+        axes = MapAxes([self._energy_axis, self._energy_axis_true])
+        exp_axes = MapAxes([self._energy_axis.squash(), self._energy_axis_true])
+        if self._geom is not None:
+            hdus = Map(self._geom, self._data).to_hdulist("EDISP")
+            if self._exposure is not None:
+                exp_geom = self._geom.copy(axes=exp_axes)
+                exp_map = Map(exp_geom, self._exposure, unit=self._exposure_unit)
+                hdus += exp_map.to_hdulist("EDISP_EXPOSURE")
+            return hdus
+        hdus = _region_table_hdus(self._data, axes, u.dimensionless_unscaled, "EDISP")
+        if self._exposure is not None:
+            hdus += _region_table_hdus(self._exposure, exp_axes, self._exposure_unit, "EDISP_EXPOSURE")
+        return hdus
+
+    def __repr__(self) -> str:
+        kind = f"WCS {self._geom.npix}" if self._geom is not None else "region (constant)"
+        return (
+            f"{type(self).__name__}(n_true={self._energy_axis_true.nbin}, "
+            f"n_reco={self._energy_axis.nbin}, {kind})"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# MapDataset
+# --------------------------------------------------------------------------------------
+def _as_mask(mask: Any, counts: Map, argname: str) -> Map | None:
+    if mask is None:
+        return None
+    if isinstance(mask, Map):
+        data, geom = mask.data, mask.geom
+    else:
+        data, geom = np.asarray(mask), counts.geom
+    if data.shape != counts.data.shape:
+        msg = f"{argname} shape {data.shape} does not match counts shape {counts.data.shape}"
+        raise ValueError(msg)
+    if data.dtype != bool:
+        data = data.astype(bool)
+    return Map(geom, data)
+
+
+class MapDataset:
+    """Binned counts, background, exposure, masks and energy dispersion on a sky grid.
+
+    Parameters
+    ----------
+    counts : `~fluxprofile.maps.Map`
+        Counts cube (axis "energy"); any dtype, used as is.
+    exposure : `~fluxprofile.maps.Map`
+        Exposure cube (axis "energy_true"), same sky grid as ``counts``.
+    background : `~fluxprofile.maps.Map`, optional
+        Background cube, same shape as ``counts``. Default is None.
+    mask_safe, mask_fit : `~fluxprofile.maps.Map` or `~numpy.ndarray`, optional
+        Masks with the shape of ``counts`` (converted to bool). Default is None.
+    edisp : `EDispKernelMap`, optional
+        Energy dispersion. Default is None (the forward model then uses a diagonal
+        kernel, see `edisp_or_diagonal`).
+    gti : `~astropy.table.Table`, optional
+        Good time intervals (kept as a table). Default is None.
+    name : str, optional
+        Dataset name. Default is None (a random 8-character name).
+    meta_table : `~astropy.table.Table`, optional
+        Meta data table (e.g. TELESCOP). Default is None.
+
+    Raises
+    ------
+    TypeError
+        For arguments of the wrong type.
+    ValueError
+        For shapes that do not match between counts, background, masks, exposure and
+        edisp.
+    """
+
+    stat_type = "cash"
+    tag = "MapDataset"
+
+    def __init__(
+        self,
+        counts: Map,
+        exposure: Map,
+        background: Map | None = None,
+        mask_safe: Map | np.ndarray | None = None,
+        mask_fit: Map | np.ndarray | None = None,
+        edisp: EDispKernelMap | None = None,
+        gti: Table | None = None,
+        name: str | None = None,
+        meta_table: Table | None = None,
+    ) -> None:
+        for argname, value, required in (
+            ("counts", counts, True), ("exposure", exposure, True),
+            ("background", background, False),
+        ):  # fmt: skip
+            if (value is None and required) or (value is not None and not isinstance(value, Map)):
+                msg = f"{argname} must be a fluxprofile Map, got {type(value).__name__}"
+                raise TypeError(msg)
+        if name is not None and not isinstance(name, str):
+            msg = f"name must be a str or None, got {type(name).__name__} {name!r}"
+            raise TypeError(msg)
+        if edisp is not None and not isinstance(edisp, EDispKernelMap):
+            msg = f"edisp must be an EDispKernelMap or None, got {type(edisp).__name__}"
+            raise TypeError(msg)
+        if len(counts.geom.axes) != 1:
+            msg = f"counts must have exactly one non-spatial axis, got {counts.geom.axes.names}"
+            raise ValueError(msg)
+        if len(exposure.geom.axes) != 1:
+            msg = f"exposure must have exactly one non-spatial axis, got {exposure.geom.axes.names}"
+            raise ValueError(msg)
+        if exposure.geom.npix != counts.geom.npix:
+            msg = (
+                f"exposure image size {exposure.geom.npix} does not match counts image size "
+                f"{counts.geom.npix}"
+            )
+            raise ValueError(msg)
+        if background is not None and background.data.shape != counts.data.shape:
+            msg = (
+                f"background shape {background.data.shape} does not match counts shape "
+                f"{counts.data.shape}"
+            )
+            raise ValueError(msg)
+        if edisp is not None:
+            n_true, n_reco = exposure.geom.axes[0].nbin, counts.geom.axes[0].nbin
+            if (edisp.energy_axis_true.nbin, edisp.energy_axis.nbin) != (n_true, n_reco):
+                msg = (
+                    f"edisp kernel shape ({edisp.energy_axis_true.nbin}, {edisp.energy_axis.nbin}) "
+                    f"does not match (n_true, n_reco) = ({n_true}, {n_reco}) of exposure and counts"
+                )
+                raise ValueError(msg)
+        self.counts = counts
+        self.exposure = exposure
+        self.background = background
+        self.mask_safe = _as_mask(mask_safe, counts, "mask_safe")
+        self.mask_fit = _as_mask(mask_fit, counts, "mask_fit")
+        self.edisp = edisp
+        self.gti = getattr(gti, "table", gti)
+        self.meta_table = meta_table
+        self.name = name if name is not None else _make_name()
+        self.models = None
+        self.psf = None
+
+    # ---- derived ---------------------------------------------------------------------
+    @property
+    def energy_axis(self) -> MapAxis:
+        """Reconstructed-energy axis (of counts)."""
+        return self.counts.geom.axes[0]
+
+    @property
+    def energy_axis_true(self) -> MapAxis:
+        """True-energy axis (of exposure)."""
+        return self.exposure.geom.axes[0]
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """Combined mask (mask_safe AND mask_fit) as a bool array, or None."""
+        masks = [m.data for m in (self.mask_safe, self.mask_fit) if m is not None]
+        if not masks:
+            return None
+        if len(masks) == 1:
+            return masks[0]
+        return masks[0] & masks[1]
+
+    def npred(self) -> Map:
+        """Predicted counts: the background clipped at 0 (the dataset has no models).
+
+        Returns
+        -------
+        npred : `~fluxprofile.maps.Map`
+            Predicted counts with the counts geometry (zeros without background).
+        """
+        if self.background is None:
+            return Map.from_geom(self.counts.geom)
+        return Map(self.counts.geom, np.clip(self.background.data, 0, None))
+
+    def edisp_or_diagonal(self) -> EDispKernelMap:
+        """The dataset's kernel map, or the diagonal (bin-overlap) kernel without EDISP.
+
+        Returns
+        -------
+        edisp : `EDispKernelMap`
+            Kernel map.
+        """
+        if self.edisp is not None:
+            return self.edisp
+        return EDispKernelMap.from_diagonal_response(self.energy_axis, self.energy_axis_true)
+
+    # ---- I/O -------------------------------------------------------------------------
+    @classmethod
+    def read(cls, filename: str | os.PathLike, name: str | None = None) -> MapDataset:
+        """Read a dataset written by gammapy (DL4 "gadf" layout).
+
+        Counts, background and exposure arrays are kept with their stored dtype (only
+        byte-swapped in place to native order); masks become bool. PSF HDUs are not read.
+
+        Parameters
+        ----------
+        filename : str or path
+            FITS file (``$VARIABLES`` and ``~`` are expanded; .gz is fine).
+        name : str, optional
+            Dataset name. Default is None (primary header NAME, else the file stem).
+
+        Returns
+        -------
+        dataset : `MapDataset`
+            The dataset.
+
+        Raises
+        ------
+        OSError
+            If the file does not exist or is not a FITS file.
+        ValueError
+            If COUNTS or EXPOSURE is missing, or HDU shapes do not match.
+        """
+        path = _expand_path(filename)
+        if not path.is_file():
+            msg = f"MapDataset.read: file {str(path)!r} does not exist (filename={filename!r})"
+            raise FileNotFoundError(msg)
+        try:
+            # A gzip stream is decompressed once into memory: astropy would otherwise
+            # restart the decompression at every backward seek between HDUs.
+            hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
+            names = [h.name for h in hdulist]
+        except (OSError, ValueError, TypeError, EOFError) as err:
+            msg = f"MapDataset.read: {str(path)!r} is not a readable FITS file ({err})"
+            raise OSError(msg) from err
+        with hdulist:
+            return cls._from_hdulist(hdulist, names, str(path), name)
+
+    @classmethod
+    def _from_hdulist(
+        cls, hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
+    ) -> MapDataset:
+        for required in ("COUNTS", "EXPOSURE"):
+            if required not in names:
+                msg = (
+                    f"{filename}: no {required} HDU, this is not a gammapy MapDataset file "
+                    f"(HDUs: {names})"
+                )
+                raise ValueError(msg)
+        counts = Map.from_hdulist(hdulist, "COUNTS", filename=filename)
+        if counts.geom.axes.names[:1] != ["energy"]:
+            msg = f"{filename}: COUNTS must have an 'energy' axis, got {counts.geom.axes.names}"
+            raise ValueError(msg)
+        exposure = Map.from_hdulist(hdulist, "EXPOSURE", filename=filename)
+        axes = exposure.geom.axes
+        if axes.names == ["energy"]:
+            geom = exposure.geom.copy(axes=[axes[0].rename("energy_true")])
+            exposure = Map(geom, exposure.data, unit=exposure.unit)
+        elif axes.names != ["energy_true"]:
+            msg = f"{filename}: EXPOSURE must have an 'energy_true' axis, got {axes.names}"
+            raise ValueError(msg)
+
+        def _same_shape(hdu: str) -> Map:
+            m = Map.from_hdulist(hdulist, hdu, filename=filename)
+            if m.data.shape != counts.data.shape:
+                msg = (
+                    f"{filename}: {hdu} shape {m.data.shape} does not match COUNTS shape "
+                    f"{counts.data.shape}"
+                )
+                raise ValueError(msg)
+            return m
+
+        background = _same_shape("BACKGROUND") if "BACKGROUND" in names else None
+        mask_safe = mask_fit = None
+        if "MASK_SAFE" in names:
+            m = _same_shape("MASK_SAFE")
+            mask_safe = Map(m.geom, m.data.astype(bool))
+        if "MASK_FIT" in names:
+            m = _same_shape("MASK_FIT")
+            mask_fit = Map(m.geom, m.data.astype(bool))
+        if exposure.geom.npix != counts.geom.npix:
+            msg = (
+                f"{filename}: EXPOSURE image size {exposure.geom.npix} does not match COUNTS "
+                f"image size {counts.geom.npix}"
+            )
+            raise ValueError(msg)
+        edisp = EDispKernelMap.from_hdulist(hdulist, filename) if "EDISP" in names else None
+        gti = Table.read(hdulist["GTI"]) if "GTI" in names else None
+        meta_table = Table.read(hdulist["META_TABLE"]) if "META_TABLE" in names else None
+        if name is None:
+            header_name = hdulist[0].header.get("NAME")
+            name = str(header_name) if header_name else _file_stem(Path(filename))
+        try:
+            return cls(counts, exposure, background=background, mask_safe=mask_safe,
+                       mask_fit=mask_fit, edisp=edisp, gti=gti, name=name,
+                       meta_table=meta_table)  # fmt: skip
+        except ValueError as err:
+            msg = f"{filename}: {err}"
+            raise ValueError(msg) from err
+
+    def to_hdulist(self) -> fits.HDUList:
+        """The dataset as FITS HDUs in gammapy's DL4 layout.
+
+        Returns
+        -------
+        hdulist : `~astropy.io.fits.HDUList`
+            PRIMARY (NAME, CREATOR, CREATED), COUNTS, EXPOSURE, BACKGROUND, EDISP,
+            MASK_SAFE, MASK_FIT, GTI, META_TABLE (each with its BANDS table; absent
+            parts are skipped).
+        """
+        primary = fits.PrimaryHDU()
+        primary.header["NAME"] = self.name
+        primary.header["CREATOR"] = "fluxprofile"
+        primary.header["CREATED"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        )
+        hdus: list[Any] = [primary]
+        hdus += self.counts.to_hdulist("COUNTS")
+        hdus += self.exposure.to_hdulist("EXPOSURE")
+        if self.background is not None:
+            hdus += self.background.to_hdulist("BACKGROUND")
+        if self.edisp is not None:
+            hdus += self.edisp.to_hdulist()
+        if self.mask_safe is not None:
+            hdus += self.mask_safe.to_hdulist("MASK_SAFE")
+        if self.mask_fit is not None:
+            hdus += self.mask_fit.to_hdulist("MASK_FIT")
+        if self.gti is not None:
+            hdus.append(fits.table_to_hdu(Table(self.gti)))
+            hdus[-1].name = "GTI"
+        if self.meta_table is not None:
+            hdus.append(fits.table_to_hdu(Table(self.meta_table)))
+            hdus[-1].name = "META_TABLE"
+        return fits.HDUList(hdus)
+
+    def write(self, filename: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the dataset to a FITS file gammapy's ``MapDataset.read`` can read.
+
+        Parameters
+        ----------
+        filename : str or path
+            Output file (``$VARIABLES`` and ``~`` expanded; parent folders created).
+        overwrite : bool, optional
+            Replace an existing file. Default is False.
+
+        Raises
+        ------
+        OSError
+            If the file exists and ``overwrite`` is False.
+        """
+        path = _expand_path(filename)
+        if path.exists() and not overwrite:
+            msg = f"MapDataset.write: file {str(path)!r} exists (use overwrite=True)"
+            raise FileExistsError(msg)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.to_hdulist().writeto(path, overwrite=overwrite)
+
+    # ---- summary ---------------------------------------------------------------------
+    def _stat_sum(self) -> float:
+        mu = np.clip(self.npred().data.astype(np.float64), _TRUNCATION_VALUE, None)
+        n = self.counts.data
+        stat = 2.0 * (mu - n * np.log(mu))
+        mask = self.mask
+        return float(np.sum(stat[mask]) if mask is not None else np.sum(stat))
+
+    def __str__(self) -> str:
+        mask = self.mask
+        sel = mask if mask is not None else slice(None)
+        counts = float(np.sum(self.counts.data[sel]))
+        background = float(np.sum(self.background.data[sel])) if self.background is not None else np.nan
+        npred = float(np.sum(self.npred().data[sel], dtype=np.float64))
+        exposure = self.exposure.quantity
+        fmt = "\t{:32}: {}\n"
+        out = f"{type(self).__name__}\n" + "-" * len(type(self).__name__) + "\n\n"
+        out += fmt.format("Name", self.name) + "\n"
+        out += fmt.format("Total counts", f"{counts:.0f}")
+        out += fmt.format("Total background counts", f"{background:.2f}")
+        out += fmt.format("Total excess counts", f"{counts - background:.2f}") + "\n"
+        out += fmt.format("Predicted counts", f"{npred:.2f}")
+        out += fmt.format("Predicted background counts", f"{npred:.2f}")
+        out += fmt.format("Predicted excess counts", "nan") + "\n"
+        out += fmt.format("Exposure min", f"{np.min(exposure.value):.2e} {exposure.unit}")
+        out += fmt.format("Exposure max", f"{np.max(exposure.value):.2e} {exposure.unit}") + "\n"
+        out += fmt.format("Counts shape", str(self.counts.data.shape))
+        out += fmt.format("Exposure shape", str(self.exposure.data.shape))
+        out += fmt.format("Number of total bins", str(self.counts.data.size))
+        n_fit = int(np.sum(mask)) if mask is not None else self.counts.data.size
+        out += fmt.format("Number of fit bins", str(n_fit)) + "\n"
+        out += fmt.format("Fit statistic type", self.stat_type)
+        out += fmt.format("Fit statistic value (-2 log(L))", f"{self._stat_sum():.2f}") + "\n"
+        out += fmt.format("Number of models", "0")
+        return out.expandtabs(tabsize=2)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, counts shape={self.counts.data.shape})"

@@ -1,0 +1,387 @@
+"""Tests of fluxprofile.maps: MapAxis, MapAxes, WcsGeom, Map (closed forms and brute force)."""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.coordinates import SkyCoord
+from astropy.io import fits
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fluxprofile.maps import (
+    Map,
+    MapAxes,
+    MapAxis,
+    WcsGeom,
+    WcsNDMap,
+    axes_from_bands_hdu,
+    axes_to_bands_hdu,
+)
+
+# ---------------------------------------------------------------------------------------
+# MapAxis
+# ---------------------------------------------------------------------------------------
+
+
+def test_centre_node_lin_axis_edges_semantics_1_5():
+    nodes = np.array([0.0, 1.0, 3.0, 6.0])
+    axis = MapAxis.from_nodes(nodes * u.deg, name="projected-distance")
+    # SEMANTICS 1.5: midpoints, ends extrapolated by half a step
+    expected = [0 - 0.5, 0.5, 2.0, 4.5, 6 + 1.5]
+    np.testing.assert_allclose(axis.edges.to_value(u.deg), expected, rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(axis.center.to_value(u.deg), nodes)
+    np.testing.assert_array_equal(axis.bounds.to_value(u.deg), [0.0, 6.0])
+    assert axis.node_type == "center"
+    assert axis.interp == "lin"
+    assert axis.unit == u.deg
+    assert axis.nbin == 4
+    np.testing.assert_allclose(axis.edges_min.value, expected[:-1], atol=1e-14)
+    np.testing.assert_allclose(axis.edges_max.value, expected[1:], atol=1e-14)
+
+
+def test_tutorial_box_distance_axis():
+    # SEMANTICS 1.5: tutorial boxes have nodes k * 18/49 deg, first edge -9/49 deg
+    nodes = np.arange(49) * 18 / 49
+    axis = MapAxis.from_nodes(nodes, unit="deg", name="projected-distance")
+    assert axis.edges[0].to_value(u.deg) == pytest.approx(-9 / 49, abs=1e-12)
+    assert axis.edges[-1].to_value(u.deg) == pytest.approx(nodes[-1] + 9 / 49, abs=1e-12)
+    np.testing.assert_allclose(np.diff(axis.edges.value), 18 / 49, rtol=1e-12)
+
+
+def test_centre_node_log_axis_fermi_true_energy():
+    # SEMANTICS 3.3: 12 log nodes 10..500 GeV, edges are log-midpoints (8.3709 .. 597.30 GeV)
+    nodes = np.geomspace(1e4, 5e5, 12)
+    axis = MapAxis.from_nodes(nodes * u.MeV, name="energy_true", interp="log")
+    ln = np.log(nodes)
+    expected = np.exp(
+        np.concatenate(
+            [[ln[0] - (ln[1] - ln[0]) / 2], (ln[1:] + ln[:-1]) / 2, [ln[-1] + (ln[-1] - ln[-2]) / 2]]
+        )
+    )
+    np.testing.assert_allclose(axis.edges.to_value(u.MeV), expected, rtol=1e-13)
+    assert axis.edges[0].to_value(u.GeV) == pytest.approx(8.3709, rel=1e-4)
+    assert axis.edges[-1].to_value(u.GeV) == pytest.approx(597.30, rel=1e-4)
+    np.testing.assert_array_equal(axis.center.to_value(u.MeV), nodes)
+
+
+def test_edge_axis_log_centres_are_geometric_means():
+    edges = np.array([1.0, 10.0, 1000.0])
+    axis = MapAxis.from_edges(edges, unit="TeV", interp="log", name="energy")
+    np.testing.assert_allclose(axis.center.to_value(u.TeV), np.sqrt(edges[:-1] * edges[1:]), rtol=1e-14)
+    np.testing.assert_allclose(axis.edges.to_value(u.TeV), edges, rtol=1e-14)
+    np.testing.assert_allclose(axis.bounds.to_value(u.TeV), [1.0, 1000.0], rtol=1e-14)
+
+
+def test_sqrt_axis_centres():
+    axis = MapAxis.from_bounds(1.0, 25.0, nbin=2, interp="sqrt")
+    # nodes evenly spaced in sqrt: 1, 9, 25; centres at sqrt-midpoints 2^2, 4^2
+    np.testing.assert_allclose(axis.edges.value, [1.0, 9.0, 25.0], rtol=1e-14)
+    np.testing.assert_allclose(axis.center.value, [4.0, 16.0], rtol=1e-14)
+
+
+def test_from_energy_bounds():
+    axis = MapAxis.from_energy_bounds("10 GeV", "500 GeV", nbin=11)
+    assert axis.name == "energy"
+    assert axis.interp == "log"
+    assert axis.unit == u.GeV
+    np.testing.assert_allclose(axis.edges.value, np.geomspace(10, 500, 12), rtol=1e-13)
+    true_axis = MapAxis.from_energy_bounds(0.1, 100, 5, unit="TeV", per_decade=True, name="energy_true")
+    assert true_axis.nbin == 15  # 3 decades x 5
+    assert true_axis.name == "energy_true"
+    centre = MapAxis.from_energy_bounds(1 * u.TeV, 100 * u.TeV, 3, node_type="center")
+    np.testing.assert_allclose(centre.center.value, [1, 10, 100], rtol=1e-13)
+
+
+def test_from_energy_edges():
+    axis = MapAxis.from_energy_edges([1, 2, 4] * u.TeV)
+    assert axis.name == "energy"
+    assert axis.interp == "log"
+    np.testing.assert_allclose(axis.edges.to_value(u.TeV), [1, 2, 4], rtol=1e-14)
+    converted = MapAxis.from_energy_edges([1, 2] * u.TeV, unit="GeV")
+    np.testing.assert_allclose(converted.edges.value, [1000, 2000], rtol=1e-14)
+    assert converted.unit == u.GeV
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: MapAxis.from_energy_edges([1, 2] * u.deg), "energy"),
+        (lambda: MapAxis.from_energy_edges([1, 2] * u.TeV, name="rad"), "energy_true"),
+        (lambda: MapAxis.from_energy_bounds("2 TeV", "1 TeV", 3), "energy_min"),
+        (lambda: MapAxis([1, 3, 2]), "sorted"),
+        (lambda: MapAxis([1, 2, 2]), "sorted"),
+        (lambda: MapAxis([1]), "at least 2"),
+        (lambda: MapAxis.from_nodes([]), "at least 1"),
+        (lambda: MapAxis([1, 2], interp="cubic"), "interp"),
+        (lambda: MapAxis([1, 2], node_type="middle"), "node_type"),
+        (lambda: MapAxis([-1, 2], interp="log"), "non-negative"),
+        (lambda: MapAxis([1, np.nan]), "finite"),
+        (lambda: MapAxis.from_bounds(0, 1, 0), "nbin"),
+    ],
+)
+def test_axis_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_axis_name_must_be_str():
+    with pytest.raises(TypeError, match="name"):
+        MapAxis([1, 2], name=3)
+
+
+def test_coord_to_pix_edges_and_extrapolation():
+    edges = np.geomspace(1, 1000, 4)  # one decade per bin
+    axis = MapAxis.from_edges(edges, interp="log", unit="TeV")
+    np.testing.assert_allclose(axis.coord_to_pix(edges), np.arange(4) - 0.5, atol=1e-12)
+    # closed form for a log axis with constant step: pix = log10(E) - 0.5, also outside
+    e = np.array([0.1, 3.0, 50.0, 1e4])
+    np.testing.assert_allclose(axis.coord_to_pix(e), np.log10(e) - 0.5, atol=1e-12)
+    np.testing.assert_allclose(axis.coord_to_pix(3000 * u.GeV), np.log10(3.0) - 0.5, atol=1e-12)
+    # lower edges are inclusive, the last upper edge is not
+    e = axis.edges.value
+    idx = axis.coord_to_idx([0.5, e[0], 9.99, e[1], 999.0, e[3], 2000.0, np.nan])
+    np.testing.assert_array_equal(idx, [-1, 0, 0, 1, 2, -1, -1, -1])
+    np.testing.assert_array_equal(axis.coord_to_idx([0.5, 2000.0], clip=True), [0, 2])
+    with pytest.raises(ValueError, match="cannot be converted"):
+        axis.coord_to_pix(1 * u.m)
+
+
+def test_coord_to_pix_centre_axis():
+    axis = MapAxis.from_nodes([0.0, 1.0, 3.0], unit="deg")
+    np.testing.assert_allclose(axis.coord_to_pix([0.0, 1.0, 2.0, 3.0, 4.0]), [0, 1, 1.5, 2, 2.5])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(0.01, 1e3), min_size=2, max_size=12, unique=True),
+    st.sampled_from(["lin", "log", "sqrt"]),
+)
+def test_pix_coord_round_trip(values, interp):
+    nodes = np.sort(values)
+    if np.any(np.diff(nodes) <= 1e-9 * nodes[1:]):
+        return
+    axis = MapAxis(nodes, interp=interp)
+    pix = axis.coord_to_pix(nodes)
+    np.testing.assert_allclose(pix, np.arange(nodes.size) - 0.5, atol=1e-9)
+    np.testing.assert_allclose(axis.pix_to_coord(pix), nodes, rtol=1e-9)
+    # edges are monotonic and bracket the centres
+    assert np.all(np.diff(axis.edges.value) > 0)
+    assert np.all((axis.center.value > axis.edges_min.value) & (axis.center.value < axis.edges_max.value))
+
+
+def test_slice_squash_copy_equality():
+    axis = MapAxis.from_energy_bounds("10 GeV", "500 GeV", nbin=11)
+    sub = axis.slice(slice(2, 5))
+    np.testing.assert_array_equal(sub.edges.value, axis.edges.value[2:6])
+    assert sub.name == axis.name and sub.interp == axis.interp
+    one = axis.slice(-1)
+    np.testing.assert_array_equal(one.edges.value, axis.edges.value[-2:])
+    centre = MapAxis.from_nodes([0, 1, 3, 6], unit="deg")
+    np.testing.assert_array_equal(centre.slice(slice(1, 3)).center.value, [1, 3])
+    with pytest.raises(ValueError, match="step"):
+        axis.slice(slice(0, 4, 2))
+    with pytest.raises(ValueError, match="no bin"):
+        axis.slice(slice(4, 4))
+    squashed = axis.squash()
+    assert squashed.nbin == 1
+    np.testing.assert_array_equal(squashed.edges.value, axis.edges.value[[0, -1]])
+    assert axis.copy() == axis
+    assert axis.copy(name="energy_true") != axis
+    assert axis.rename("energy_true").name == "energy_true"
+    # equal within 1e-6 and unit-aware
+    assert axis == MapAxis.from_energy_bounds("0.01 TeV", "0.5 TeV", nbin=11).copy(unit="TeV")
+    assert axis.is_allclose(MapAxis.from_energy_bounds("0.01 TeV", "0.5 TeV", nbin=11))
+    assert axis != MapAxis.from_energy_bounds("10 GeV", "500 GeV", nbin=10)
+    assert axis != "energy"
+    with pytest.raises(TypeError, match="unknown"):
+        axis.copy(foo=1)
+    text = repr(axis)
+    assert "energy" in text and "nbins" in text and "11" in text
+
+
+def test_axis_arrays_are_read_only():
+    axis = MapAxis.from_edges([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="read-only"):
+        axis.edges.value[0] = 5.0
+
+
+def test_map_axes():
+    energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 3)
+    true = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 4, name="energy_true")
+    axes = MapAxes([energy, true])
+    assert axes.names == ["energy", "energy_true"]
+    assert axes.shape == (3, 4)
+    assert len(axes) == 2
+    assert axes["energy_true"] is true
+    assert axes[0] is energy
+    assert list(axes) == [energy, true]
+    assert axes.index("energy_true") == 1
+    with pytest.raises(KeyError, match="rad"):
+        axes["rad"]
+    with pytest.raises(ValueError, match="unique"):
+        MapAxes([energy, energy])
+    with pytest.raises(TypeError, match=r"axes\[1\]"):
+        MapAxes([energy, "energy_true"])
+    assert axes == MapAxes([energy.copy(), true.copy()])
+
+
+# ---------------------------------------------------------------------------------------
+# WcsGeom
+# ---------------------------------------------------------------------------------------
+
+
+def test_wcsgeom_create_conventions():
+    energy = MapAxis.from_energy_bounds("10 GeV", "500 GeV", 11)
+    geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(20, 10), frame="galactic", axes=[energy])
+    assert geom.npix == (400, 200)
+    assert geom.data_shape == (11, 200, 400)
+    np.testing.assert_allclose(geom.wcs.wcs.crpix, [200.5, 100.5])
+    np.testing.assert_allclose(geom.wcs.wcs.cdelt, [-0.05, 0.05])
+    assert list(geom.wcs.wcs.ctype) == ["GLON-CAR", "GLAT-CAR"]
+    assert geom.frame == "galactic"
+    assert geom.projection == "CAR"
+    center = geom.center_skydir
+    assert center.l.deg == pytest.approx(0, abs=1e-12)
+    assert center.b.deg == pytest.approx(0, abs=1e-12)
+    np.testing.assert_allclose(geom.width.to_value(u.deg), [20, 10])
+    assert geom.to_image().data_shape == (200, 400)
+    assert geom.to_image().is_image
+    assert geom.axes.names == ["energy"]
+    icrs = WcsGeom.create(skydir=SkyCoord(83.63, 22.01, unit="deg"), binsz=(0.1, 0.2), npix=(10, 5))
+    assert icrs.frame == "icrs"
+    assert list(icrs.wcs.wcs.ctype) == ["RA---CAR", "DEC--CAR"]
+    np.testing.assert_allclose(icrs.wcs.wcs.crval, [83.63, 22.01])
+    np.testing.assert_allclose(icrs.wcs.wcs.crpix, [5.5, 3.0])
+    assert "galactic" in repr(geom) and "CAR" in repr(geom)
+
+
+def test_wcsgeom_pixel_sky_round_trip():
+    geom = WcsGeom.create(skydir=(10, 5), binsz=0.1, width=(4, 2), frame="galactic")
+    x = np.array([0.0, 3.3, 39.0])
+    y = np.array([0.0, 7.1, 19.0])
+    coord = geom.pix_to_skycoord(x, y)
+    x2, y2 = geom.skycoord_to_pix(coord.icrs)
+    np.testing.assert_allclose(x2, x, atol=1e-8)
+    np.testing.assert_allclose(y2, y, atol=1e-8)
+    grid = geom.get_skycoord()
+    assert grid.shape == (20, 40)
+    with pytest.raises(TypeError, match="SkyCoord"):
+        geom.skycoord_to_pix((1, 2))
+
+
+def test_solid_angle_closed_form_and_full_sky():
+    geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(2, 2), frame="galactic")
+    omega = geom.solid_angle()
+    assert omega.unit == u.sr
+    assert omega.shape == (40, 40)
+    # lat-lon cell area, dlon * (sin b2 - sin b1): equal to the geodesic cell to << 1e-6
+    b_edges = np.radians(np.arange(41) * 0.05 - 1.0)
+    cell = np.radians(0.05) * np.diff(np.sin(b_edges))
+    np.testing.assert_allclose(omega.value, np.broadcast_to(cell[:, None], (40, 40)), rtol=1e-6)
+    # the pixels of an all-sky CAR map tile the sphere
+    allsky = WcsGeom.create(binsz=2.0, frame="icrs")
+    assert allsky.npix == (180, 90)
+    assert allsky.solid_angle().sum().value == pytest.approx(4 * np.pi, rel=1e-12)
+
+
+def test_wcsgeom_errors_and_equality():
+    geom = WcsGeom.create(binsz=1, width=(10, 5))
+    with pytest.raises(TypeError, match="wcs"):
+        WcsGeom("header", (1, 1))
+    with pytest.raises(ValueError, match="npix"):
+        WcsGeom(geom.wcs, (0, 3))
+    with pytest.raises(ValueError, match="binsz"):
+        WcsGeom.create(binsz=-1, width=3)
+    with pytest.raises(ValueError, match="no pixel"):
+        WcsGeom.create(binsz=1, width=0.2)
+    with pytest.raises(TypeError, match="skydir"):
+        WcsGeom.create(skydir="crab")
+    assert geom == WcsGeom.create(binsz=1, width=(10, 5))
+    assert geom != WcsGeom.create(binsz=1, width=(10, 6))
+    assert geom != WcsGeom.create(binsz=1, width=(10, 5), frame="galactic")
+
+
+# ---------------------------------------------------------------------------------------
+# Map
+# ---------------------------------------------------------------------------------------
+
+
+def _cube_geom() -> WcsGeom:
+    energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 3)
+    return WcsGeom.create(skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy])
+
+
+def test_map_uses_data_in_place_and_sums():
+    geom = _cube_geom()
+    data = np.arange(np.prod(geom.data_shape), dtype=np.int32).reshape(geom.data_shape)
+    m = Map(geom, data, unit="")
+    assert m.data is data
+    assert WcsNDMap is Map
+    image = m.sum_over_axes()
+    assert image.geom.is_image
+    np.testing.assert_array_equal(image.data, data.sum(axis=0))
+    kept = m.sum_over_axes(keepdims=True)
+    assert kept.data.shape == (1, 4, 6)
+    assert kept.geom.axes[0].nbin == 1
+    fdata = data.astype(np.float32)
+    fdata[0, 0, 0] = np.nan
+    fm = Map(geom, fdata, unit="cm2 s")
+    assert np.isfinite(fm.sum_over_axes().data).all()
+    assert fm.quantity.unit == u.Unit("cm2 s")
+    assert np.shares_memory(fm.quantity.value, fdata)
+    copy = fm.copy()
+    assert not np.shares_memory(copy.data, fdata)
+    assert "Map" in repr(m) and "int32" in repr(m)
+
+
+def test_map_from_geom_and_errors():
+    geom = _cube_geom()
+    zeros = Map.from_geom(geom, unit="sr", dtype=np.float32)
+    assert zeros.data.shape == geom.data_shape
+    assert zeros.data.dtype == np.float32
+    assert not zeros.data.any()
+    with pytest.raises(ValueError, match="data shape"):
+        Map(geom, np.zeros((2, 4, 6)))
+    with pytest.raises(TypeError, match="WcsGeom"):
+        Map("geom", np.zeros(3))
+    with pytest.raises(TypeError, match="unit"):
+        Map(geom, np.zeros(geom.data_shape) * u.m)
+    with pytest.raises(ValueError, match="unit"):
+        Map(geom, np.zeros(geom.data_shape), unit="not-a-unit")
+
+
+def test_map_fits_round_trip():
+    geom = _cube_geom()
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=geom.data_shape).astype(np.float32)
+    m = Map(geom, data, unit="cm2 s")
+    hdulist = fits.HDUList([fits.PrimaryHDU(), *m.to_hdulist("EXPOSURE")])
+    assert hdulist["EXPOSURE"].header["BANDSHDU"] == "EXPOSURE_BANDS"
+    back = Map.from_hdulist(hdulist, "EXPOSURE")
+    np.testing.assert_array_equal(back.data, data)
+    assert back.data.dtype == np.float32
+    assert back.unit == u.Unit("cm2 s")
+    assert back.geom == geom
+    mask = Map(geom, data > 0)
+    hdulist = fits.HDUList([fits.PrimaryHDU(), *mask.to_hdulist("MASK_SAFE")])
+    np.testing.assert_array_equal(Map.from_hdulist(hdulist, "MASK_SAFE").data.astype(bool), data > 0)
+    with pytest.raises(ValueError, match="no COUNTS HDU"):
+        Map.from_hdulist(hdulist, "COUNTS")
+
+
+def test_bands_table_layout_first_axis_fastest():
+    energy = MapAxis.from_edges([1, 2, 4], unit="keV", name="energy", interp="log")
+    true = MapAxis.from_nodes([1.0, 2.0, 3.0], unit="MeV", name="energy_true", interp="log")
+    hdu = axes_to_bands_hdu(MapAxes([energy, true]), "EDISP_BANDS")
+    assert hdu.header["AXCOLS1"] == "E_MIN,E_MAX"
+    assert hdu.header["AXCOLS2"] == "ENERGY_TRUE"
+    np.testing.assert_array_equal(hdu.data["CHANNEL"], np.arange(6))
+    np.testing.assert_array_equal(hdu.data["E_MIN"], [1, 2, 1, 2, 1, 2])
+    np.testing.assert_array_equal(hdu.data["ENERGY_TRUE"], [1, 1, 2, 2, 3, 3])
+    axes = axes_from_bands_hdu(hdu)
+    assert axes.names == ["energy", "energy_true"]
+    assert axes[0] == energy
+    assert axes[1] == true
+    assert axes[1].node_type == "center"
