@@ -56,3 +56,121 @@ def fermi_gc_path(data_dir: Path) -> Path:
 def fermi_crab_path(data_dir: Path) -> Path:
     """Path of the Fermi-LAT Crab DL4 dataset."""
     return _require(data_dir / "fermi-3fhl-crab" / "Fermi-LAT-3FHL_data_Fermi-LAT.fits", "fermi-3fhl-crab")
+
+
+# -- Gammapy reference cases ---------------------------------------------------------------
+def _sky(d):
+    from astropy.coordinates import SkyCoord
+
+    return SkyCoord(d["lon_deg"], d["lat_deg"], unit="deg", frame=d["frame"])
+
+
+def _region_from_json(item):
+    """A `regions` sky region from its description in a reference case json."""
+    import astropy.units as u
+    from regions import CircleAnnulusSkyRegion, CircleSkyRegion, RectangleSkyRegion
+
+    center = _sky(item["center"])
+    if item["type"] == "RectangleSkyRegion":
+        return RectangleSkyRegion(
+            center, item["width_deg"] * u.deg, item["height_deg"] * u.deg, item["angle_deg"] * u.deg
+        )
+    if item["type"] == "CircleAnnulusSkyRegion":
+        return CircleAnnulusSkyRegion(center, item["inner_radius_deg"] * u.deg, item["outer_radius_deg"] * u.deg)
+    if item["type"] == "CircleSkyRegion":
+        return CircleSkyRegion(center, item["radius_deg"] * u.deg)
+    raise ValueError(f"unknown region type {item['type']}")
+
+
+def _spectral_model_from_json(spec):
+    import astropy.units as u
+
+    import fluxprofile.models as models
+
+    cls = getattr(models, spec["class"])
+    kwargs = {p["name"]: u.Quantity(p["value"], p["unit"]) if p["unit"] else p["value"] for p in spec["parameters"]}
+    return cls(**kwargs)
+
+
+class ReferenceCase:
+    """Inputs and Gammapy outputs of one case of ../shared/reference."""
+
+    def __init__(self, name, reference_dir, data_dir):
+        import json
+
+        from astropy.table import Table
+
+        self.name = name
+        self.dir = reference_dir
+        self.data_dir = data_dir
+        self.spec = json.loads((reference_dir / f"{name}.json").read_text())
+        self.table = Table.read(reference_dir / f"{name}.ecsv", format="ascii.ecsv")
+
+    def table_for(self, sed_type):
+        from astropy.table import Table
+
+        suffix = "" if sed_type == "likelihood" else f"_{sed_type}"
+        return Table.read(self.dir / f"{self.name}{suffix}.ecsv", format="ascii.ecsv")
+
+    @property
+    def dataset_path(self):
+        file = self.spec["dataset"]["file"]
+        if file.startswith("$GAMMAPY_DATA/"):
+            return self.data_dir / file[len("$GAMMAPY_DATA/"):]
+        return self.dir / file
+
+    def read_dataset(self):
+        import fluxprofile.datasets as datasets
+
+        cls = getattr(datasets, self.spec["dataset"]["class"])
+        return cls.read(self.dataset_path, name=self.spec["dataset"]["name"])
+
+    @property
+    def regions(self):
+        return [_region_from_json(item) for item in self.spec["regions"]["list"]]
+
+    @property
+    def spectral_model(self):
+        return _spectral_model_from_json(self.spec["estimator"]["spectral_model"])
+
+    def estimator(self, **overrides):
+        import astropy.units as u
+
+        from fluxprofile import FluxProfileEstimator
+
+        e = self.spec["estimator"]
+        kwargs = dict(
+            spectral_model=self.spectral_model,
+            energy_edges=u.Quantity(e["energy_edges"]["value"], e["energy_edges"]["unit"]),
+            selection_optional=e["selection_optional_requested"],
+            n_sigma=e["n_sigma"],
+            n_sigma_ul=e["n_sigma_ul"],
+            n_sigma_sensitivity=e["n_sigma_sensitivity"],
+            sum_over_energy_groups=e["sum_over_energy_groups"],
+        )
+        kwargs.update(overrides)
+        est = FluxProfileEstimator(self.regions, **kwargs)
+        if e["norm"]["explicit_scan_values_set"]:
+            est.norm.scan_values = e["norm"]["scan_values"]
+        return est
+
+
+def reference_case_names(reference_dir=None, prefix=""):
+    import json
+
+    reference_dir = reference_dir or (_shared_dir() / "reference")
+    index = json.loads((reference_dir / "index.json").read_text())
+    return [name for name, v in index.items() if v["status"] == "ok" and name.startswith(prefix)]
+
+
+@pytest.fixture(scope="session")
+def load_reference_case(reference_dir, data_dir):
+    """Factory: ``load_reference_case(name)`` -> `ReferenceCase`."""
+    cache = {}
+
+    def load(name):
+        if name not in cache:
+            cache[name] = ReferenceCase(name, reference_dir, data_dir)
+        return cache[name]
+
+    return load

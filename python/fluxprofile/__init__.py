@@ -1,17 +1,74 @@
-"""fluxprofile: fast flux profiles of gamma-ray sky maps."""
+"""fluxprofile: fast flux profiles of gamma-ray sky maps.
+
+A drop-in replacement for Gammapy's ``FluxProfileEstimator`` with a multithreaded C++ core.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import version as _version
 
 try:
-    from . import _core  # noqa: F401
+    from . import _core
 except ImportError as err:  # pragma: no cover - only without a build
     if "_core" in str(err):
-        err.msg += (
-            "\nDid you forget to compile fluxprofile? Install it with `pip install .`"
-        )
+        err.msg += "\nDid you forget to compile fluxprofile? Install it with `pip install .`"
     raise
 
+from ._core import InvalidInput
+from .datasets import EDispKernelMap, MapDataset
+from .demo import make_example_dataset
+from .estimator import FluxProfileEstimator, FluxProfileWarning
+from .maps import Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
+from .models import (
+    ExpCutoffPowerLawSpectralModel,
+    LogParabolaSpectralModel,
+    Parameter,
+    Parameters,
+    PowerLawSpectralModel,
+    SpectralModel,
+    TemplateSpectralModel,
+    as_spectral_model,
+)
+from .points import FluxPoints
+from .regions import (
+    PixelShapes,
+    make_concentric_annulus_sky_regions,
+    make_orthogonal_rectangle_sky_regions,
+    plot_regions,
+    projected_distances,
+    region_centers,
+    sky_regions_to_pixel_shapes,
+)
+
 __version__ = _version("fluxprofile")
-__all__ = ["__version__"]
+__all__ = [
+    "EDispKernelMap",
+    "ExpCutoffPowerLawSpectralModel",
+    "FluxPoints",
+    "FluxProfileEstimator",
+    "FluxProfileWarning",
+    "InvalidInput",
+    "LogParabolaSpectralModel",
+    "Map",
+    "MapAxes",
+    "MapAxis",
+    "MapDataset",
+    "Parameter",
+    "Parameters",
+    "PixelShapes",
+    "PowerLawSpectralModel",
+    "SpectralModel",
+    "TemplateSpectralModel",
+    "WcsGeom",
+    "WcsNDMap",
+    "__version__",
+    "_core",
+    "as_spectral_model",
+    "make_concentric_annulus_sky_regions",
+    "make_example_dataset",
+    "make_orthogonal_rectangle_sky_regions",
+    "plot_regions",
+    "projected_distances",
+    "region_centers",
+    "sky_regions_to_pixel_shapes",
+]

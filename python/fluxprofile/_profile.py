@@ -1,0 +1,263 @@
+"""The array work behind `FluxProfileEstimator.run`: reduce datasets per region in the
+compiled core, build the signal templates, lay out the fit problems and collect results.
+
+Everything here is vectorised over regions; Python loops only over datasets and energy
+groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from astropy import units as u
+
+from . import _core
+
+__all__ = ["ReducedDataset", "fit_groups", "reduce_dataset"]
+
+CASH, WSTAT = 0, 1
+
+
+@dataclass
+class ReducedDataset:
+    """One dataset reduced to per-region spectra (arrays of shape (n_regions, n_reco)).
+
+    For Cash datasets ``background`` is the predicted background; for WStat datasets it is
+    the OFF counts and ``alpha`` the region's exposure ratio.
+    """
+
+    name: str
+    kind: int
+    energy_edges: u.Quantity
+    counts: np.ndarray
+    background: np.ndarray
+    alpha: np.ndarray
+    signal: np.ndarray
+    safe: np.ndarray
+    npix_total: np.ndarray
+    npix_inmap: np.ndarray
+
+
+def _c_array(data: np.ndarray) -> np.ndarray:
+    """The cube itself when the core can read it in place, else a C-ordered copy."""
+    if data.dtype == np.bool_:
+        data = data.view(np.uint8) if data.flags.c_contiguous else np.ascontiguousarray(data, np.uint8)
+    return np.ascontiguousarray(data)
+
+
+def _true_energy_integrals(model, energy_true_edges: u.Quantity) -> u.Quantity:
+    """Integral flux of the reference model in each true-energy bin."""
+    return model.integral(energy_true_edges[:-1], energy_true_edges[1:])
+
+
+def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
+    """Energy-dispersion kernels at the region centres, (n_regions or 1, n_true, n_reco)."""
+    edisp = dataset.edisp
+    if edisp is None:
+        from .datasets import EDispKernelMap
+
+        edisp = EDispKernelMap.from_diagonal_response(
+            dataset.exposure.geom.axes["energy_true"], dataset.counts.geom.axes["energy"]
+        )
+    if getattr(edisp, "is_spatial", False):
+        return np.asarray(edisp.get_kernels(centers), dtype=np.float64)
+    return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
+
+
+def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDataset:
+    """Reduce one map dataset over every region.
+
+    Counts and predicted background are summed over each region's safe in-map pixels. The
+    exposure of reco bin i is the sum over the pixels safe in that bin divided by the
+    region's total pixel count, so that the reference model describes the flux of the whole
+    region even where part of it is masked or off the map.
+
+    Parameters
+    ----------
+    dataset : `~fluxprofile.MapDataset`
+        The dataset.
+    shapes : `~fluxprofile.regions.PixelShapes`
+        The regions as pixel shapes on the dataset's WCS.
+    centers : `~astropy.coordinates.SkyCoord`
+        Region centres (where the energy dispersion is evaluated).
+    model : SpectralModel
+        Reference spectral model.
+    n_threads : int
+        Threads for the compiled core (0 = all cores).
+
+    Returns
+    -------
+    reduced : `ReducedDataset`
+    """
+    counts_map = dataset.counts
+    ny, nx = counts_map.data.shape[-2:]
+    energy_axis = counts_map.geom.axes["energy"]
+    n_reco = energy_axis.nbin
+    mask = dataset.mask
+    exposure = dataset.exposure
+    if exposure.data.shape[-2:] != (ny, nx):
+        msg = (
+            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[-2:]} differs "
+            f"from the counts image shape {(ny, nx)}"
+        )
+        raise ValueError(msg)
+    is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
+    if is_onoff:
+        reco_cubes = [counts_map.data, dataset.counts_off.data, dataset._alpha_counts_off(), dataset.acceptance.data]
+    else:
+        reco_cubes = [counts_map.data, dataset.npred().data]
+    sums = _core.reduce_regions(
+        shapes.table,
+        shapes.vertices_x,
+        shapes.vertices_y,
+        shapes.vertex_offsets,
+        nx,
+        ny,
+        n_reco,
+        [_c_array(c) for c in reco_cubes],
+        None if mask is None else _c_array(mask),
+        _c_array(exposure.data),
+        n_threads,
+    )
+    n_regions = shapes.table.shape[0]
+    n_safe = sums["n_safe"]
+    npix_total = sums["npix_total"]
+    safe = n_safe > 0
+
+    energy_true_edges = exposure.geom.axes["energy_true"].edges
+    n_true = energy_true_edges.size - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exposure_mean = sums["exposure_sums"].reshape(n_regions, n_reco, n_true) / np.maximum(
+            npix_total, 1
+        )[:, None, None]
+    flux = _true_energy_integrals(model, energy_true_edges)
+    scale = (flux.unit * exposure.unit).to(u.dimensionless_unscaled)
+    kernel = _kernels(dataset, centers, n_regions)
+    if kernel.shape[-2:] != (n_true, n_reco):
+        msg = (
+            f"dataset {dataset.name!r}: energy dispersion kernel shape {kernel.shape[-2:]} does not "
+            f"match (n_true, n_reco) = {(n_true, n_reco)} of exposure and counts"
+        )
+        raise ValueError(msg)
+    # signal[r, i] = sum_j F_j * exposure[r, i, j] * K[r, j, i]
+    weighted = exposure_mean * (flux.value * scale)[None, None, :]
+    signal = np.einsum("rij,rji->ri", weighted, np.broadcast_to(kernel, (n_regions, n_true, n_reco)))
+
+    counts = sums["reco_sums"][0]
+    if is_onoff:
+        counts_off = sums["reco_sums"][1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # alpha preserving sum(alpha_p * n_off_p) over the region (Gammapy's reduction).
+            alpha = np.where(counts_off > 0, sums["reco_sums"][2] / counts_off, 0.0)
+            alpha = np.nan_to_num(alpha)
+        background = counts_off
+        kind = WSTAT
+    else:
+        background = sums["reco_sums"][1]
+        alpha = np.zeros_like(background)
+        kind = CASH
+    return ReducedDataset(
+        name=dataset.name,
+        kind=kind,
+        energy_edges=energy_axis.edges,
+        counts=counts,
+        background=background,
+        alpha=alpha,
+        signal=signal,
+        safe=safe,
+        npix_total=npix_total,
+        npix_inmap=sums["npix_inmap"],
+    )
+
+
+def _group_block(red: ReducedDataset, group, sum_over: bool):
+    """Bins of one dataset in one energy group: arrays (n_regions, n_bins) + validity."""
+    start, stop = group
+    sl = slice(start, stop)
+    safe = red.safe[:, sl]
+    arrays = [red.counts[:, sl], red.background[:, sl], red.alpha[:, sl], red.signal[:, sl]]
+    if not sum_over:
+        return arrays, safe
+    summed = [np.where(safe, a, 0.0).sum(axis=1, keepdims=True) for a in arrays[:2] + arrays[3:]]
+    counts, background, signal = summed
+    if red.kind == WSTAT:
+        # Collapse alpha so that alpha * n_off is preserved.
+        alpha_off = np.where(safe, arrays[2] * arrays[1], 0.0).sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = np.nan_to_num(np.where(background > 0, alpha_off / background, 0.0))
+    else:
+        alpha = np.zeros_like(counts)
+    return [counts, background, alpha, signal], safe.any(axis=1, keepdims=True)
+
+
+def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict, n_threads: int) -> dict:
+    """Fit the norm of every (region, energy group) on all datasets jointly.
+
+    Parameters
+    ----------
+    reduced : list of `ReducedDataset`
+        The datasets reduced over the same regions.
+    groups : list of list
+        ``groups[d][g]`` is the reco-bin range of group g on dataset d, or None.
+    options : dict
+        ``sum_over_energy_groups`` plus the keyword arguments of ``_core.fit_norms``.
+    n_threads : int
+        Threads for the compiled core.
+
+    Returns
+    -------
+    result : dict
+        Fit quantities of shape (n_regions, n_groups) (``stat_scan``: (..., n_scan)) and the
+        per-dataset ``counts``, ``npred`` and ``npred_excess`` of shape (n_regions, n_groups,
+        n_datasets); ``contributes`` (n_groups,) tells which groups overlap any dataset.
+    """
+    options = dict(options)
+    sum_over = options.pop("sum_over_energy_groups")
+    n_regions = reduced[0].counts.shape[0]
+    n_groups = len(groups[0])
+    n_data = len(reduced)
+    blocks = {}
+    width = 1
+    for d, red in enumerate(reduced):
+        for g, group in enumerate(groups[d]):
+            if group is not None:
+                blocks[g, d] = _group_block(red, group, sum_over)
+                width = max(width, blocks[g, d][1].shape[1])
+
+    # Padded layout (region, group, dataset, bin): flattened in C order the valid bins are
+    # exactly the problems (region, group) one after the other, datasets in order.
+    shape = (n_regions, n_groups, n_data, width)
+    padded = np.zeros((4, *shape))
+    valid = np.zeros(shape, dtype=bool)
+    kind = np.zeros(shape, dtype=np.int8)
+    for (g, d), (arrays, ok) in blocks.items():
+        nb = ok.shape[1]
+        padded[:, :, g, d, :nb] = np.stack(arrays)
+        valid[:, g, d, :nb] = ok
+        kind[:, g, d, :nb] = reduced[d].kind
+    n_bins = valid.reshape(n_regions * n_groups, -1).sum(axis=1)
+    offsets = np.zeros(n_regions * n_groups + 1, dtype=np.int64)
+    np.cumsum(n_bins, out=offsets[1:])
+    flat = [np.ascontiguousarray(a[valid], dtype=np.float64) for a in padded]
+    result = _core.fit_norms(
+        offsets, np.ascontiguousarray(kind[valid]), *flat, n_threads=n_threads, **options
+    )
+
+    out = {}
+    for key in ("norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity",
+                "ts", "stat", "stat_null", "success", "norm_at_stat"):
+        out[key] = result[key].reshape(n_regions, n_groups)
+    out["stat_scan"] = result["stat_scan"].reshape(n_regions, n_groups, -1)
+    npred_bins = np.zeros(shape)
+    npred_bins[valid] = result["npred"]
+    counts, _, _, signal = padded
+    out["counts"] = np.where(valid, counts, 0.0).sum(axis=-1)
+    any_bin = (n_bins > 0).reshape(n_regions, n_groups)
+    out["npred"] = np.where(any_bin[..., None], npred_bins.sum(axis=-1), np.nan)
+    signal_sum = np.where(valid, signal, 0.0).sum(axis=-1)
+    norm = np.where(any_bin, out["norm_at_stat"], 0.0)
+    out["npred_excess"] = (norm[..., None] * signal_sum).astype(np.float32)
+    out["contributes"] = np.array([any(groups[d][g] is not None for d in range(n_data)) for g in range(n_groups)])
+    out["any_bin"] = any_bin
+    return out

@@ -1,0 +1,446 @@
+"""`FluxProfileEstimator`: flux points in a list of regions, a drop-in for Gammapy's."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+from astropy import units as u
+from astropy.table import vstack
+
+from ._profile import fit_groups, reduce_dataset
+from .energy_groups import snap_energy_groups, validate_energy_edges
+from .maps import MapAxis
+from .models import Parameter, PowerLawSpectralModel, as_spectral_model
+from .points import FluxPoints
+from .regions import projected_distances, region_centers, sky_regions_to_pixel_shapes
+
+__all__ = ["FluxProfileEstimator", "FluxProfileWarning"]
+
+AVAILABLE_OPTIONAL = ["errn-errp", "ul", "scan", "sensitivity"]
+_NORM_KEYS = {
+    "name", "value", "unit", "min", "max", "frozen", "error", "scan_min", "scan_max",
+    "scan_n_values", "scan_n_sigma", "scan_values", "scale_method", "interp",
+}
+# Keywords of Gammapy <= 1.2 (the tutorial this package was written for) and their 2.x names.
+_OLD_NORM_KEYWORDS = {
+    "norm_min": "scan_min",
+    "norm_max": "scan_max",
+    "norm_n_values": "scan_n_values",
+    "norm_values": "scan_values",
+}
+
+
+def _as_dataset_list(datasets) -> list:
+    """The datasets given to `FluxProfileEstimator.run` as a non-empty list."""
+    from .datasets import MapDataset
+
+    if isinstance(datasets, MapDataset) or hasattr(datasets, "counts"):
+        items = [datasets]
+    else:
+        try:
+            items = list(datasets)
+        except TypeError:
+            msg = f"datasets must be a MapDataset or a list of them, got {type(datasets).__name__}"
+            raise TypeError(msg) from None
+    if not items:
+        msg = "datasets is empty: give at least one dataset"
+        raise ValueError(msg)
+    for index, item in enumerate(items):
+        if not isinstance(item, MapDataset):
+            msg = f"datasets[{index}] is a {type(item).__name__}, expected a fluxprofile MapDataset"
+            raise TypeError(msg)
+    return items
+
+
+class FluxProfileWarning(UserWarning):
+    """A profile bin could not be measured (no usable pixel, no overlapping energy bin)."""
+
+
+def _format_value(value) -> str:
+    """Render a configuration value as Gammapy's estimator ``__str__`` does."""
+    if hasattr(value, "tag"):
+        tag = value.tag
+        return tag[0] if isinstance(tag, (list, tuple)) else str(tag)
+    if isinstance(value, type):
+        return value.__name__
+    if isinstance(value, u.Quantity):
+        return str(value)
+    if isinstance(value, np.ndarray):
+        return np.array_str(value, precision=2, suppress_small=True)
+    return str(value)
+
+
+class FluxProfileEstimator:
+    """Estimate flux points (a profile) in a list of sky regions.
+
+    For every region the datasets are reduced to a spectrum (counts and predicted background
+    summed over the region's safe pixels, exposure averaged over it, energy dispersion taken
+    at the region centre) and the norm of the reference spectral model is fitted in each
+    energy group. The work runs in the compiled core, multithreaded over regions; results
+    do not depend on the number of threads.
+
+    Parameters
+    ----------
+    regions : list of `~regions.SkyRegion`
+        Regions (rectangles, circles, circle annuli or polygons), at least two, ordered by
+        increasing distance from the first one (annuli: by mean radius).
+    spectral_model : SpectralModel, optional
+        Reference spectrum whose norm is fitted. Default is
+        `~fluxprofile.PowerLawSpectralModel` with index 2.
+    energy_edges : `~astropy.units.Quantity`, optional
+        Edges of the energy groups, snapped to the datasets' reco-energy bins.
+        Default is [1, 10] TeV.
+    sum_over_energy_groups : bool, optional
+        Collapse each group to a single bin before fitting. Default is False.
+    n_jobs : int or None, optional
+        Number of threads; None uses all cores (results are identical for any value).
+        Default is None.
+    selection_optional : list of str or "all", optional
+        Optional quantities among "errn-errp", "ul", "scan", "sensitivity"; anything
+        containing "all" selects all of them. Default is None (none).
+    n_sigma : float, optional
+        Sigma of the asymmetric errors (Δstat = n_sigma²); also multiplies ``norm_err``.
+        Default is 1.
+    n_sigma_ul : float, optional
+        Sigma of the upper limits (Δstat = n_sigma_ul²). Default is 2.
+    n_sigma_sensitivity : float, optional
+        Significance of the "sensitivity" quantity. Default is 5.
+    null_value : float, optional
+        Norm of the null hypothesis for ``ts``. Default is 0.
+    norm : `~fluxprofile.models.Parameter` or dict, optional
+        The norm parameter (scan settings); a dict updates the default. Default is None.
+    reoptimize : bool, optional
+        Must be False (only the norm is free). Default is False.
+    source : int or str, optional
+        Kept for compatibility (the fitted model is always the reference spectrum).
+        Default is 0.
+    allow_multiple_telescopes : bool, optional
+        Allow datasets whose meta table names different telescopes. Default is False.
+    fit, parallel_backend : optional
+        Accepted for compatibility and ignored: the norm is fitted exactly and threads are
+        used instead of processes. Default is None.
+    spectrum : SpectralModel, optional
+        Older name of ``spectral_model``.
+    norm_min, norm_max, norm_n_values, norm_values : optional
+        Older names of the norm scan settings ``scan_min``, ``scan_max``, ``scan_n_values``
+        and ``scan_values``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two regions, ``reoptimize=True``, an unknown optional quantity, or an
+        invalid ``n_jobs``.
+    TypeError
+        Unknown keyword arguments.
+    """
+
+    tag = "FluxProfileEstimator"
+
+    def __init__(self, regions, spectral_model=None, **kwargs):
+        if not isinstance(regions, (list, tuple)) or len(regions) <= 1:
+            msg = "Please provide at least two regions for flux profile estimation."
+            raise ValueError(msg)
+        self.regions = list(regions)
+
+        spectrum = kwargs.pop("spectrum", None)
+        if spectrum is not None:
+            if spectral_model is not None:
+                msg = "Give either spectral_model or its older name spectrum, not both."
+                raise TypeError(msg)
+            spectral_model = spectrum
+        if spectral_model is None:
+            spectral_model = PowerLawSpectralModel()
+        self.spectral_model = as_spectral_model(spectral_model)
+
+        if kwargs.get("reoptimize", False):
+            msg = f"reoptimize=True is not available for {self}. Set to `False` instead."
+            raise ValueError(msg)
+
+        old_norm = {new: kwargs.pop(old) for old, new in _OLD_NORM_KEYWORDS.items() if old in kwargs}
+        self.energy_edges = kwargs.pop("energy_edges", [1, 10] * u.TeV)
+        self.sum_over_energy_groups = bool(kwargs.pop("sum_over_energy_groups", False))
+        self.n_jobs = kwargs.pop("n_jobs", None)
+        self.parallel_backend = kwargs.pop("parallel_backend", None)
+        self.allow_multiple_telescopes = bool(kwargs.pop("allow_multiple_telescopes", False))
+        self.source = kwargs.pop("source", 0)
+        self.n_sigma = kwargs.pop("n_sigma", 1)
+        self.n_sigma_ul = kwargs.pop("n_sigma_ul", 2)
+        self.n_sigma_sensitivity = kwargs.pop("n_sigma_sensitivity", 5)
+        self.null_value = kwargs.pop("null_value", 0)
+        self.selection_optional = kwargs.pop("selection_optional", None)
+        self.fit = kwargs.pop("fit", None)
+        self.reoptimize = bool(kwargs.pop("reoptimize", False))
+        norm = kwargs.pop("norm", None)
+        if kwargs:
+            name = next(iter(kwargs))
+            msg = f"FluxProfileEstimator.__init__() got an unexpected keyword argument {name!r}"
+            raise TypeError(msg)
+        for name in ("n_sigma", "n_sigma_ul", "n_sigma_sensitivity"):
+            value = getattr(self, name)
+            if not (np.isscalar(value) and np.isfinite(value) and value > 0):
+                msg = f"{name} must be a positive finite number, got {value!r}"
+                raise ValueError(msg)
+        if not (np.isscalar(self.null_value) and np.isfinite(self.null_value)):
+            msg = f"null_value must be a finite number, got {self.null_value!r}"
+            raise ValueError(msg)
+        validate_energy_edges(self.energy_edges)
+        self.norm = self._make_norm(norm, old_norm)
+
+    # -- configuration ---------------------------------------------------------------------
+    @property
+    def n_jobs(self):
+        """Number of threads (None: all cores)."""
+        return self._n_jobs
+
+    @n_jobs.setter
+    def n_jobs(self, value):
+        if not isinstance(value, (int, type(None))) or isinstance(value, bool):
+            msg = f"Invalid type: {value!r}, and integer or None is expected."
+            raise ValueError(msg)
+        if value is not None and value <= 0:
+            msg = f"n_jobs must be a positive integer or None, got {value!r}"
+            raise ValueError(msg)
+        self._n_jobs = value
+
+    @property
+    def selection_optional(self):
+        """The optional quantities computed by `run`."""
+        return self._selection_optional
+
+    @selection_optional.setter
+    def selection_optional(self, selection):
+        if selection is None:
+            self._selection_optional = []
+        elif "all" in selection:
+            self._selection_optional = list(AVAILABLE_OPTIONAL)
+        else:
+            unknown = set(selection).difference(AVAILABLE_OPTIONAL)
+            if unknown:
+                msg = f"{unknown} is not a valid method."
+                raise ValueError(msg)
+            self._selection_optional = selection
+
+    def _make_norm(self, norm, old_norm: dict) -> Parameter:
+        default = {
+            "name": "norm", "value": 1.0, "unit": "", "interp": "log", "scan_min": 0.2,
+            "scan_max": 5.0, "scan_n_values": 11,
+            "scan_n_sigma": int(max(self.n_sigma_ul, self.n_sigma_sensitivity) + 1),
+        }
+        if isinstance(norm, Parameter):
+            if norm.name != "norm":
+                msg = "norm.name is not 'norm'"
+                raise ValueError(msg)
+            if norm.interp == "lin":
+                warnings.warn(
+                    "Linear interpolation should be used with care on the 'norm' parameter: "
+                    "the default scan values start at 0.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            parameter = norm
+        elif norm is None or isinstance(norm, dict):
+            settings = dict(norm or {})
+            invalid = set(settings).difference(_NORM_KEYS)
+            if invalid:
+                msg = f"Invalid dict key for norm init : {sorted(invalid)}"
+                raise TypeError(msg)
+            parameter = Parameter(**{**default, **settings})
+        else:
+            msg = f"norm must be a Parameter, a dict or None, got {type(norm).__name__}"
+            raise TypeError(msg)
+        for key, value in old_norm.items():
+            setattr(parameter, key, value)
+        return parameter
+
+    @property
+    def config_parameters(self) -> dict:
+        """The configuration, as listed by ``str(estimator)``."""
+        names = [
+            "allow_multiple_telescopes", "energy_edges", "fit", "n_jobs", "n_sigma",
+            "n_sigma_sensitivity", "n_sigma_ul", "norm", "null_value", "parallel_backend",
+            "reoptimize", "selection_optional", "source", "spectral_model",
+            "sum_over_energy_groups",
+        ]
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
+
+    def __str__(self) -> str:
+        lines = [self.tag, "-" * len(self.tag), ""]
+        params = self.config_parameters
+        width = max(len(k) for k in params) + 1
+        lines += [f"  {name:{width}}: {_format_value(value)}" for name, value in sorted(params.items())]
+        return "\n".join(lines)
+
+    def copy(self) -> FluxProfileEstimator:
+        """Return a deep copy of the estimator."""
+        return copy.deepcopy(self)
+
+    # -- geometry --------------------------------------------------------------------------
+    @property
+    def projected_distance_axis(self) -> MapAxis:
+        """Axis of the profile: distance of each region from the first (annuli: mean radius)."""
+        distances = projected_distances(self.regions)
+        values = distances.to_value(u.deg)
+        if np.any(np.diff(values) == 0):
+            msg = f"MapAxis: node values must be unique (projected distances {values} deg)"
+            raise ValueError(msg)
+        if np.any(np.diff(values) < 0):
+            msg = f"MapAxis: node values must be sorted (projected distances {values} deg)"
+            raise ValueError(msg)
+        return MapAxis.from_nodes(distances.to(u.deg), name="projected-distance", interp="lin")
+
+    # -- run -------------------------------------------------------------------------------
+    def run(self, datasets) -> FluxPoints:
+        """Estimate the flux profile.
+
+        Parameters
+        ----------
+        datasets : `~fluxprofile.MapDataset`, list of datasets or `~fluxprofile.Datasets`
+            The data; several datasets are fitted jointly (one norm per bin).
+
+        Returns
+        -------
+        profile : `~fluxprofile.FluxPoints`
+            The profile with axes energy and projected-distance.
+
+        Raises
+        ------
+        ValueError
+            Datasets with misaligned energy axes, duplicate names or different telescopes;
+            unordered regions.
+        """
+        datasets = _as_dataset_list(datasets)
+        self._check_datasets(datasets)
+        distance_axis = self.projected_distance_axis
+        n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
+        centers = region_centers(self.regions)
+
+        reduced = []
+        shapes_by_wcs = {}
+        for dataset in datasets:
+            geom = dataset.counts.geom
+            key = (geom.wcs.to_header_string(), tuple(dataset.counts.data.shape[-2:]))
+            if key not in shapes_by_wcs:
+                shapes_by_wcs[key] = sky_regions_to_pixel_shapes(self.regions, geom.wcs)
+            reduced.append(reduce_dataset(dataset, shapes_by_wcs[key], centers, self.spectral_model, n_threads))
+
+        energy_edges = validate_energy_edges(self.energy_edges)
+        groups = [snap_energy_groups(r.energy_edges, energy_edges) for r in reduced]
+        selection = self.selection_optional
+        options = {
+            "sum_over_energy_groups": self.sum_over_energy_groups,
+            "n_sigma": float(self.n_sigma),
+            "n_sigma_ul": float(self.n_sigma_ul),
+            "n_sigma_sensitivity": float(self.n_sigma_sensitivity),
+            "null_value": float(self.null_value),
+            "errn_errp": "errn-errp" in selection,
+            "ul": "ul" in selection,
+            "sensitivity": "sensitivity" in selection,
+            "scan_values": [float(v) for v in self.norm.scan_values] if "scan" in selection else [],
+        }
+        result = fit_groups(reduced, groups, options, n_threads)
+        energy_axis = self._energy_axis(reduced, groups, energy_edges)
+        self._warn_empty(result, reduced, energy_edges)
+        data = self._quantities(result)
+        gtis = [d.gti for d in datasets if getattr(d, "gti", None) is not None and len(d.gti) > 0]
+        gti = vstack(gtis * len(self.regions)) if gtis else None
+        return FluxPoints(
+            data=data,
+            energy_axis=energy_axis,
+            distance_axis=distance_axis,
+            reference_model=self.spectral_model.copy(),
+            meta={
+                "n_sigma": self.n_sigma,
+                "n_sigma_ul": self.n_sigma_ul,
+                "sed_type_init": "likelihood",
+                "SED_TYPE": "likelihood",
+            },
+            norm_scan=np.asarray(self.norm.scan_values, dtype=float) if "scan" in selection else None,
+            dataset_names=[d.name for d in datasets],
+            gti=gti,
+        )
+
+    def _check_datasets(self, datasets) -> None:
+        names = [d.name for d in datasets]
+        if len(set(names)) != len(names):
+            msg = f"Dataset names must be unique, got {names}"
+            raise ValueError(msg)
+        first = datasets[0].counts.geom.axes["energy"].edges
+        for d in datasets[1:]:
+            edges = d.counts.geom.axes["energy"].edges
+            if edges.shape != first.shape or not np.allclose(edges.to_value(first.unit), first.value, rtol=1e-6):
+                msg = "All datasets must have aligned energy axes."
+                raise ValueError(msg)
+        if not self.allow_multiple_telescopes:
+            telescopes = set()
+            for d in datasets:
+                table = getattr(d, "meta_table", None)
+                if table is not None and "TELESCOP" in table.colnames:
+                    telescopes.update(str(t) for t in table["TELESCOP"])
+            if len(telescopes) > 1:
+                msg = "All datasets must use the same value of the 'TELESCOP' meta keyword."
+                raise ValueError(msg)
+
+    @staticmethod
+    def _energy_axis(reduced, groups, energy_edges) -> MapAxis:
+        unit = reduced[0].energy_edges.unit
+        e_min, e_max = [], []
+        for g in range(len(groups[0])):
+            lows = [r.energy_edges[groups[d][g][0]].to_value(unit) for d, r in enumerate(reduced) if groups[d][g]]
+            highs = [r.energy_edges[groups[d][g][1]].to_value(unit) for d, r in enumerate(reduced) if groups[d][g]]
+            # Groups no dataset overlaps keep the requested edges (as Gammapy's NaN rows).
+            e_min.append(min(lows) if lows else energy_edges[g].to_value(unit))
+            e_max.append(max(highs) if highs else energy_edges[g + 1].to_value(unit))
+        edges = np.append(e_min, e_max[-1]) * unit
+        return MapAxis.from_edges(edges, name="energy", interp="log")
+
+    def _warn_empty(self, result, reduced, energy_edges) -> None:
+        for g, ok in enumerate(result["contributes"]):
+            if not ok:
+                warnings.warn(
+                    f"No dataset contribute in range {energy_edges[g]}-{energy_edges[g + 1]}",
+                    FluxProfileWarning,
+                    stacklevel=3,
+                )
+        npix = np.sum([r.npix_inmap for r in reduced], axis=0)
+        for index in np.flatnonzero(npix == 0):
+            warnings.warn(
+                f"Region {index} contains no pixel centre of any dataset: its profile bin is NaN",
+                FluxProfileWarning,
+                stacklevel=3,
+            )
+        empty = ~result["any_bin"] & result["contributes"][None, :] & (npix[:, None] > 0)
+        for index in np.flatnonzero(empty.any(axis=1)):
+            warnings.warn(
+                f"Region {index} has no safe pixel in some energy group: those profile bins are NaN",
+                FluxProfileWarning,
+                stacklevel=3,
+            )
+
+    def _quantities(self, result) -> dict:
+        selection = self.selection_optional
+        nan_rows = ~result["contributes"][None, :]
+        keys = ["norm", "norm_err"]
+        if "errn-errp" in selection:
+            keys += ["norm_errn", "norm_errp"]
+        if "ul" in selection:
+            keys.append("norm_ul")
+        if "sensitivity" in selection:
+            keys.append("norm_sensitivity")
+        keys += ["ts", "npred", "npred_excess", "stat", "stat_null"]
+        if "scan" in selection:
+            keys.append("stat_scan")
+        keys += ["counts", "success"]
+        data = {}
+        for key in keys:
+            value = np.array(result[key])
+            if key in ("counts", "success"):
+                pass
+            elif value.ndim == 2:
+                value[np.broadcast_to(nan_rows, value.shape)] = np.nan
+            else:
+                value[np.broadcast_to(nan_rows[..., None], value.shape)] = np.nan
+            data[key] = value
+        data["success"] = data["success"].astype(bool)
+        return data
