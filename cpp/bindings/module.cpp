@@ -5,10 +5,12 @@
 
 void bind_regions(py::module_& m);
 void bind_fit(py::module_& m);
+void bind_overlap(py::module_& m);
 
 PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
   m.doc() = "fluxprofile compiled core: region rasterisation, reduction and norm fits";
   py::register_exception<fluxprofile::InvalidInput>(m, "InvalidInput", PyExc_ValueError);
   bind_regions(m);
   bind_fit(m);
+  bind_overlap(m);
 }
