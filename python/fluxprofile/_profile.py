@@ -46,6 +46,24 @@ def _c_array(data: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(data)
 
 
+def _pixel_alpha(dataset) -> np.ndarray:
+    """Per-pixel exposure ratio acceptance / acceptance_off (0 where undefined)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = dataset.acceptance.data / dataset.acceptance_off.data
+    return np.nan_to_num(alpha, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _background_cube(dataset) -> np.ndarray:
+    """The predicted background counts cube, read in place when no clipping is needed."""
+    background = getattr(dataset, "background", None)
+    if background is not None and getattr(dataset, "models", None) is None:
+        data = background.data
+        # npred() clips negative predictions; only copy when there is something to clip.
+        if not np.any(data < 0):
+            return data
+    return dataset.npred().data
+
+
 def _true_energy_integrals(model, energy_true_edges: u.Quantity) -> u.Quantity:
     """Integral flux of the reference model in each true-energy bin."""
     return model.integral(energy_true_edges[:-1], energy_true_edges[1:])
@@ -104,9 +122,11 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         raise ValueError(msg)
     is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
     if is_onoff:
-        reco_cubes = [counts_map.data, dataset.counts_off.data, dataset._alpha_counts_off(), dataset.acceptance.data]
+        alpha_pix = _pixel_alpha(dataset)
+        counts_off = dataset.counts_off.data
+        reco_cubes = [counts_map.data, counts_off, alpha_pix * counts_off, alpha_pix]
     else:
-        reco_cubes = [counts_map.data, dataset.npred().data]
+        reco_cubes = [counts_map.data, _background_cube(dataset)]
     sums = _core.reduce_regions(
         shapes.table,
         shapes.vertices_x,
@@ -145,12 +165,15 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
     signal = np.einsum("rij,rji->ri", weighted, np.broadcast_to(kernel, (n_regions, n_true, n_reco)))
 
     counts = sums["reco_sums"][0]
+    _check_sums(dataset.name, counts, sums["reco_sums"][1], signal, safe)
     if is_onoff:
         counts_off = sums["reco_sums"][1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            # alpha preserving sum(alpha_p * n_off_p) over the region (Gammapy's reduction).
-            alpha = np.where(counts_off > 0, sums["reco_sums"][2] / counts_off, 0.0)
-            alpha = np.nan_to_num(alpha)
+            # The region's alpha preserves sum(alpha_p * n_off_p), as Gammapy's reduction
+            # does; without OFF counts that is undefined and the mean alpha is used.
+            alpha_mean = sums["reco_sums"][3] / n_safe
+            alpha = np.where(counts_off > 0, sums["reco_sums"][2] / counts_off, alpha_mean)
+        alpha = np.nan_to_num(alpha)
         background = counts_off
         kind = WSTAT
     else:
@@ -169,6 +192,27 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         npix_total=npix_total,
         npix_inmap=sums["npix_inmap"],
     )
+
+
+def _check_sums(name, counts, background, signal, safe) -> None:
+    """Reject data the likelihood cannot use, naming the dataset, region and energy bin."""
+    checks = (
+        (counts, "counts", True),
+        (background, "background (or OFF counts)", False),
+        (signal, "exposure times the reference model", False),
+    )
+    for values, what, non_negative in checks:
+        bad = safe & ~np.isfinite(values)
+        if non_negative:
+            bad |= safe & (values < 0)
+        if bad.any():
+            region, energy = np.argwhere(bad)[0]
+            msg = (
+                f"dataset {name!r}: {what} summed over region {region} in energy bin {energy} is "
+                f"{values[region, energy]!r}; cubes must be finite"
+                + (" and non-negative" if non_negative else "")
+            )
+            raise ValueError(msg)
 
 
 def _group_block(red: ReducedDataset, group, sum_over: bool):
