@@ -57,7 +57,8 @@ void bind_regions(py::module_& m) {
       [](const F64Array& shapes, const F64Array& vertices_x, const F64Array& vertices_y,
          const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, py::ssize_t n_reco,
          const std::vector<py::array>& reco_cubes, const std::optional<py::array>& mask,
-         const std::optional<py::array>& exposure, int n_threads) {
+         const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
+         int n_threads) {
         const fp::ShapeTable table = make_table(shapes, vertices_x, vertices_y, vertex_offsets);
         std::vector<fp::CubeView> cubes;
         for (const auto& cube : reco_cubes) {
@@ -72,24 +73,32 @@ void bind_regions(py::module_& m) {
           }
           mask_ptr = static_cast<const std::uint8_t*>(mv.data);
         }
+        const double* image_ptr = nullptr;
+        if (image) {
+          if (image->ndim() != 2 || image->shape(0) != ny || image->shape(1) != nx) {
+            throw fp::InvalidInput("image must have shape (ny, nx)");
+          }
+          image_ptr = image->data();
+        }
         std::optional<fp::CubeView> exposure_view;
         if (exposure) exposure_view = cube_view(*exposure, "exposure", ny, nx);
         fp::RegionSums sums;
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
           sums = fp::reduce_regions(table, nx, ny, n_reco, cubes, mask_ptr,
-                                    exposure_view ? &*exposure_view : nullptr, n_threads);
+                                    exposure_view ? &*exposure_view : nullptr, image_ptr, n_threads);
         }
         py::list reco;
         for (auto& s : sums.reco_sums) reco.append(py::cast(std::move(s)));
         return py::dict("reco_sums"_a = reco, "exposure_sums"_a = py::cast(std::move(sums.exposure_sums)),
                         "n_safe"_a = py::cast(std::move(sums.n_safe)),
                         "npix_total"_a = py::cast(std::move(sums.npix_total)),
-                        "npix_inmap"_a = py::cast(std::move(sums.npix_inmap)));
+                        "npix_inmap"_a = py::cast(std::move(sums.npix_inmap)),
+                        "image_sum"_a = py::cast(std::move(sums.image_sum)));
       },
       py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
       py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
       py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("mask") = py::none(),
-      py::arg("exposure") = py::none(), py::arg("n_threads") = 0,
+      py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("n_threads") = 0,
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 }

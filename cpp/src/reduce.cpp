@@ -40,7 +40,7 @@ double masked_sum(const T* plane, const std::vector<std::int64_t>& pixels,
 
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
-                          const CubeView* exposure, int n_threads) {
+                          const CubeView* exposure, const double* image, int n_threads) {
   if (nx <= 0 || ny <= 0) {
     throw InvalidInput("map shape must be positive, got nx=" + std::to_string(nx) +
                        ", ny=" + std::to_string(ny));
@@ -58,12 +58,18 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.n_safe.setZero(n, n_reco);
   out.npix_total.setZero(n);
   out.npix_inmap.setZero(n);
+  out.image_sum.setZero(image != nullptr ? n : 0);
 
   parallel_for(n, n_threads, [&](Index r) {
     const ShapePixels px = shape_pixels(shapes[r], nx, ny);
     out.npix_total[r] = px.n_total;
     out.npix_inmap[r] = static_cast<std::int64_t>(px.flat_index.size());
     if (px.flat_index.empty()) return;
+    if (image != nullptr) {
+      double total = 0.0;
+      for (const std::int64_t p : px.flat_index) total += image[p];
+      out.image_sum[r] = total;
+    }
 
     for (Index e = 0; e < n_reco; ++e) {
       const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;

@@ -37,6 +37,7 @@ class ReducedDataset:
     safe: np.ndarray
     npix_total: np.ndarray
     npix_inmap: np.ndarray
+    solid_angle: np.ndarray
 
 
 def _c_array(data: np.ndarray) -> np.ndarray:
@@ -62,6 +63,15 @@ def _background_cube(dataset) -> np.ndarray:
         if not np.any(data < 0):
             return data
     return dataset.npred().data
+
+
+def _pixel_solid_angles(geom) -> np.ndarray:
+    """Solid angle of every pixel of the image, in sr (cached on the geometry)."""
+    cached = getattr(geom, "_fluxprofile_solid_angle", None)
+    if cached is None:
+        cached = np.ascontiguousarray(geom.to_image().solid_angle().to_value(u.sr), dtype=np.float64)
+        geom._fluxprofile_solid_angle = cached
+    return cached
 
 
 def _true_energy_integrals(model, energy_true_edges: u.Quantity) -> u.Quantity:
@@ -138,6 +148,7 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         [_c_array(c) for c in reco_cubes],
         None if mask is None else _c_array(mask),
         _c_array(exposure.data),
+        _pixel_solid_angles(counts_map.geom),
         n_threads,
     )
     n_regions = shapes.table.shape[0]
@@ -191,6 +202,8 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         safe=safe,
         npix_total=npix_total,
         npix_inmap=sums["npix_inmap"],
+        # Off-map parts of a region count with the mean pixel solid angle of its in-map part.
+        solid_angle=sums["image_sum"] * npix_total / np.maximum(sums["npix_inmap"], 1),
     )
 
 

@@ -66,7 +66,7 @@ static void test_rectangle_reduction() {
   std::vector<std::int64_t> offsets{0, 0};
   fp::ShapeTable table(shapes.data(), 1, nullptr, nullptr, 0, offsets.data());
   std::vector<fp::CubeView> cubes{fp::CubeView{cube.data(), fp::DType::float64, 3}};
-  const fp::RegionSums r = fp::reduce_regions(table, nx, ny, 3, cubes, nullptr, nullptr, 2);
+  const fp::RegionSums r = fp::reduce_regions(table, nx, ny, 3, cubes, nullptr, nullptr, nullptr, 2);
   CHECK(r.npix_total[0] == 3);
   CHECK(r.reco_sums[0](0, 1) == 3.0);
 }

@@ -27,15 +27,17 @@ struct RegionSums {
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> n_safe;  // (n_regions, n_reco)
   VectorXi64 npix_total;  // pixel centres inside the region on the unbounded grid
   VectorXi64 npix_inmap;  // of which inside the map
+  VectorXd image_sum;     // sum of the optional (ny, nx) image over the in-map pixels
 };
 
 // Reduces every region of `shapes` over the (ny, nx) pixel grid.
 //   reco_cubes: cubes with n_reco planes (counts, background, ...), summed where mask is true;
 //   mask: (n_reco, ny, nx) bytes (non-zero = safe) or nullptr for "all safe";
-//   exposure: optional cube with n_true planes, see RegionSums::exposure_sums.
+//   exposure: optional cube with n_true planes, see RegionSums::exposure_sums;
+//   image: optional (ny, nx) float64 image (e.g. pixel solid angles) summed unmasked.
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
-                          const CubeView* exposure, int n_threads);
+                          const CubeView* exposure, const double* image, int n_threads);
 
 // Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
 struct RegionPixels {
