@@ -10,42 +10,24 @@
 namespace fp = fluxprofile;
 using fluxprofile_bindings::cube_view;
 
-namespace {
-
-using F64Array = py::array_t<double, py::array::c_style>;
-using I64Array = py::array_t<std::int64_t, py::array::c_style>;
-
-// Keeps the validated shape table and the arrays it points into together.
-fp::ShapeTable make_table(const F64Array& shapes, const F64Array& vertices_x,
-                          const F64Array& vertices_y, const I64Array& vertex_offsets) {
-  if (shapes.ndim() != 2 || shapes.shape(1) != fp::kShapeColumns) {
-    throw fp::InvalidInput("shapes must have shape (n, 7)");
-  }
-  if (vertices_x.ndim() != 1 || vertices_y.ndim() != 1 || vertices_x.shape(0) != vertices_y.shape(0)) {
-    throw fp::InvalidInput("vertices_x and vertices_y must be 1-D arrays of equal length");
-  }
-  if (vertex_offsets.ndim() != 1 || vertex_offsets.shape(0) != shapes.shape(0) + 1) {
-    throw fp::InvalidInput("vertex_offsets must have n_shapes + 1 entries");
-  }
-  return fp::ShapeTable(shapes.data(), shapes.shape(0), vertices_x.data(), vertices_y.data(),
-                        vertices_x.shape(0), vertex_offsets.data());
-}
-
-}  // namespace
+using fluxprofile_bindings::F64Array;
+using fluxprofile_bindings::I64Array;
+using fluxprofile_bindings::to_numpy;
+using fluxprofile_bindings::shape_table;
 
 void bind_regions(py::module_& m) {
   m.def(
       "region_pixels",
       [](const F64Array& shapes, const F64Array& vertices_x, const F64Array& vertices_y,
          const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, int n_threads) {
-        const fp::ShapeTable table = make_table(shapes, vertices_x, vertices_y, vertex_offsets);
+        const fp::ShapeTable table = shape_table(shapes, vertices_x, vertices_y, vertex_offsets);
         fp::RegionPixels px;
         {
           py::gil_scoped_release release;  // safe: no Python objects are touched below
           px = fp::region_pixels(table, nx, ny, n_threads);
         }
-        return py::make_tuple(py::array(py::cast(px.flat_index)), py::array(py::cast(px.offsets)),
-                              py::array(py::cast(px.n_total)));
+        return py::make_tuple(to_numpy(std::move(px.flat_index)), to_numpy(std::move(px.offsets)),
+                              to_numpy(std::move(px.n_total)));
       },
       py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
       py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
@@ -58,8 +40,12 @@ void bind_regions(py::module_& m) {
          const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, py::ssize_t n_reco,
          const std::vector<py::array>& reco_cubes, const std::optional<py::array>& mask,
          const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
-         int n_threads) {
-        const fp::ShapeTable table = make_table(shapes, vertices_x, vertices_y, vertex_offsets);
+         const std::string& containment, int n_threads) {
+        fp::Containment mode;
+        if (containment == "center") mode = fp::Containment::center;
+        else if (containment == "exact") mode = fp::Containment::exact;
+        else throw fp::InvalidInput("containment must be 'center' or 'exact', got '" + containment + "'");
+        const fp::ShapeTable table = shape_table(shapes, vertices_x, vertices_y, vertex_offsets);
         std::vector<fp::CubeView> cubes;
         for (const auto& cube : reco_cubes) {
           cubes.push_back(cube_view(cube, "reco cube", ny, nx));
@@ -86,7 +72,7 @@ void bind_regions(py::module_& m) {
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
           sums = fp::reduce_regions(table, nx, ny, n_reco, cubes, mask_ptr,
-                                    exposure_view ? &*exposure_view : nullptr, image_ptr, n_threads);
+                                    exposure_view ? &*exposure_view : nullptr, image_ptr, mode, n_threads);
         }
         py::list reco;
         for (auto& s : sums.reco_sums) reco.append(py::cast(std::move(s)));
@@ -99,6 +85,6 @@ void bind_regions(py::module_& m) {
       py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
       py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
       py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("mask") = py::none(),
-      py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("n_threads") = 0,
+      py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("n_threads") = 0,
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 }

@@ -80,9 +80,12 @@ class Problem {
     lo = -kInf;
     hi = kInf;
     for (std::int64_t k = begin_; k < end_; ++k) {
-      if (kind(k) != StatKind::cash || !(all_.counts[k] > 0.0)) continue;
+      // WStat with alpha = 0 is Cash without background (see stats.cpp).
+      const bool cash_like = kind(k) == StatKind::cash || all_.alpha[k] == 0.0;
+      if (!cash_like || !(all_.counts[k] > 0.0)) continue;
       const double s = all_.signal[k];
-      const double edge = (kCashTruncation - all_.background[k]) / s;
+      const double background = kind(k) == StatKind::cash ? all_.background[k] : 0.0;
+      const double edge = (kCashTruncation - background) / s;
       if (s > 0.0) lo = std::max(lo, edge);
       if (s < 0.0) hi = std::min(hi, edge);
     }

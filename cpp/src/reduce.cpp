@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "fluxprofile/overlap.hpp"
 #include "fluxprofile/parallel.hpp"
 
 namespace fluxprofile {
@@ -22,15 +23,35 @@ void with_typed(const void* data, DType dtype, F&& f) {
   throw InvalidInput("unsupported cube dtype");
 }
 
+// The in-map pixels of a region, with weights (empty: 1 each), and its total pixel area.
+struct PixelList {
+  std::vector<std::int64_t> flat_index;
+  std::vector<double> weight;
+  double total = 0.0;
+
+  double w(std::size_t k) const { return weight.empty() ? 1.0 : weight[k]; }
+};
+
+PixelList pixel_list(const PixelShape& shape, Index nx, Index ny, Containment containment) {
+  if (containment == Containment::exact) {
+    ShapeWeights sw = pixel_overlap(shape, nx, ny);
+    return PixelList{std::move(sw.flat_index), std::move(sw.weight), sw.area};
+  }
+  ShapePixels sp = shape_pixels(shape, nx, ny);
+  return PixelList{std::move(sp.flat_index), {}, static_cast<double>(sp.n_total)};
+}
+
 template <class T>
-double masked_sum(const T* plane, const std::vector<std::int64_t>& pixels,
-                  const std::uint8_t* mask_plane) {
+double masked_sum(const T* plane, const PixelList& px, const std::uint8_t* mask_plane) {
   double sum = 0.0;
-  if (mask_plane == nullptr) {
-    for (const std::int64_t p : pixels) sum += static_cast<double>(plane[p]);
+  const auto& idx = px.flat_index;
+  if (px.weight.empty()) {
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      if (mask_plane == nullptr || mask_plane[idx[k]]) sum += static_cast<double>(plane[idx[k]]);
+    }
   } else {
-    for (const std::int64_t p : pixels) {
-      if (mask_plane[p]) sum += static_cast<double>(plane[p]);
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      if (mask_plane == nullptr || mask_plane[idx[k]]) sum += px.weight[k] * static_cast<double>(plane[idx[k]]);
     }
   }
   return sum;
@@ -40,7 +61,8 @@ double masked_sum(const T* plane, const std::vector<std::int64_t>& pixels,
 
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
-                          const CubeView* exposure, const double* image, int n_threads) {
+                          const CubeView* exposure, const double* image, Containment containment,
+                          int n_threads) {
   if (nx <= 0 || ny <= 0) {
     throw InvalidInput("map shape must be positive, got nx=" + std::to_string(nx) +
                        ", ny=" + std::to_string(ny));
@@ -61,28 +83,28 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.image_sum.setZero(image != nullptr ? n : 0);
 
   parallel_for(n, n_threads, [&](Index r) {
-    const ShapePixels px = shape_pixels(shapes[r], nx, ny);
-    out.npix_total[r] = px.n_total;
-    out.npix_inmap[r] = static_cast<std::int64_t>(px.flat_index.size());
-    if (px.flat_index.empty()) return;
-    if (image != nullptr) {
-      double total = 0.0;
-      for (const std::int64_t p : px.flat_index) total += image[p];
-      out.image_sum[r] = total;
+    const PixelList px = pixel_list(shapes[r], nx, ny, containment);
+    const std::size_t n_pix = px.flat_index.size();
+    out.npix_total[r] = px.total;
+    if (n_pix == 0) return;
+    double inmap = 0.0, image_total = 0.0;
+    for (std::size_t k = 0; k < n_pix; ++k) {
+      inmap += px.w(k);
+      if (image != nullptr) image_total += px.w(k) * image[px.flat_index[k]];
     }
+    out.npix_inmap[r] = inmap;
+    if (image != nullptr) out.image_sum[r] = image_total;
 
     for (Index e = 0; e < n_reco; ++e) {
       const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
-      std::int64_t safe = 0;
-      if (mask_plane == nullptr) {
-        safe = static_cast<std::int64_t>(px.flat_index.size());
-      } else {
-        for (const std::int64_t p : px.flat_index) safe += mask_plane[p] != 0;
+      double safe = 0.0;
+      for (std::size_t k = 0; k < n_pix; ++k) {
+        if (mask_plane == nullptr || mask_plane[px.flat_index[k]]) safe += px.w(k);
       }
       out.n_safe(r, e) = safe;
       for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
         with_typed(reco_cubes[c].data, reco_cubes[c].dtype, [&](const auto* cube) {
-          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px.flat_index, mask_plane);
+          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px, mask_plane);
         });
       }
     }
@@ -91,9 +113,9 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
     // Pixels safe in every reco bin share one exposure sum; only the others are
     // accumulated bin by bin (in the common case of a spatial-only mask that is all of them
     // or none of them).
-    std::vector<std::uint8_t> all_safe(px.flat_index.size(), 1);
+    std::vector<std::uint8_t> all_safe(n_pix, 1);
     if (mask != nullptr) {
-      for (std::size_t k = 0; k < px.flat_index.size(); ++k) {
+      for (std::size_t k = 0; k < n_pix; ++k) {
         for (Index e = 0; e < n_reco; ++e) {
           if (!mask[e * npix + px.flat_index[k]]) {
             all_safe[k] = 0;
@@ -106,9 +128,9 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
       for (Index j = 0; j < n_true; ++j) {
         const auto* plane = cube + j * npix;
         double common = 0.0;
-        for (std::size_t k = 0; k < px.flat_index.size(); ++k) {
+        for (std::size_t k = 0; k < n_pix; ++k) {
           const std::int64_t p = px.flat_index[k];
-          const double v = static_cast<double>(plane[p]);
+          const double v = px.w(k) * static_cast<double>(plane[p]);
           if (all_safe[k]) {
             common += v;
           } else {

@@ -67,10 +67,19 @@ MuBkg mu_bkg_with_derivatives(double n_on, double n_off, double alpha, double mu
 }  // namespace
 
 double wstat_mu_bkg(double n_on, double n_off, double alpha, double mu_sig) {
+  if (alpha == 0.0) return n_off;
   return mu_bkg_with_derivatives(n_on, n_off, alpha, mu_sig).value;
 }
 
+// With alpha = 0 the OFF region says nothing about the ON background, which is then zero:
+// the limit of WStat is Cash on the ON counts plus a constant OFF term. (Gammapy's closed
+// form divides by alpha and gives NaN, which it maps to 0.)
+static double wstat_off_term_alpha0(double n_on, double n_off) {
+  return 2.0 * (n_off - (n_off > 0.0 ? n_off * std::log(n_off) : 0.0)) + gof_terms(n_on, n_off);
+}
+
 double wstat(double n_on, double n_off, double alpha, double mu_sig) {
+  if (alpha == 0.0) return nan_to_num(cash(n_on, mu_sig) + wstat_off_term_alpha0(n_on, n_off));
   const double mu_b = wstat_mu_bkg(n_on, n_off, alpha, mu_sig);
   double half = mu_sig + (1.0 + alpha) * mu_b;
   if (n_on != 0.0) half -= n_on * std::log(mu_sig + alpha * mu_b);
@@ -79,6 +88,11 @@ double wstat(double n_on, double n_off, double alpha, double mu_sig) {
 }
 
 BinStat wstat_in_norm(double n_on, double n_off, double alpha, double signal, double norm) {
+  if (alpha == 0.0) {
+    BinStat out = cash_in_norm(n_on, 0.0, signal, norm);
+    out.value = nan_to_num(out.value + wstat_off_term_alpha0(n_on, n_off));
+    return out;
+  }
   const double mu_sig = norm * signal;
   BinStat out;
   out.value = wstat(n_on, n_off, alpha, mu_sig);

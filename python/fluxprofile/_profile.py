@@ -93,7 +93,7 @@ def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
 
 
-def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDataset:
+def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment: str = "center") -> ReducedDataset:
     """Reduce one map dataset over every region.
 
     Counts and predicted background are summed over each region's safe in-map pixels. The
@@ -113,6 +113,9 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         Reference spectral model.
     n_threads : int
         Threads for the compiled core (0 = all cores).
+    containment : {"center", "exact"}, optional
+        Pixel membership: pixel centre inside (Gammapy's rule) or weighted by the exact
+        fraction of the pixel's area inside the region. Default is "center".
 
     Returns
     -------
@@ -149,6 +152,7 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         None if mask is None else _c_array(mask),
         _c_array(exposure.data),
         _pixel_solid_angles(counts_map.geom),
+        containment,
         n_threads,
     )
     n_regions = shapes.table.shape[0]
@@ -159,9 +163,8 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
     energy_true_edges = exposure.geom.axes["energy_true"].edges
     n_true = energy_true_edges.size - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        exposure_mean = sums["exposure_sums"].reshape(n_regions, n_reco, n_true) / np.maximum(
-            npix_total, 1
-        )[:, None, None]
+        # Regions without pixels have no exposure sums either (0 / 0 -> NaN, unused).
+        exposure_mean = sums["exposure_sums"].reshape(n_regions, n_reco, n_true) / npix_total[:, None, None]
     flux = _true_energy_integrals(model, energy_true_edges)
     scale = (flux.unit * exposure.unit).to(u.dimensionless_unscaled)
     kernel = _kernels(dataset, centers, n_regions)
@@ -203,7 +206,10 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int) -> ReducedDa
         npix_total=npix_total,
         npix_inmap=sums["npix_inmap"],
         # Off-map parts of a region count with the mean pixel solid angle of its in-map part.
-        solid_angle=sums["image_sum"] * npix_total / np.maximum(sums["npix_inmap"], 1),
+        solid_angle=np.divide(
+            sums["image_sum"] * npix_total, sums["npix_inmap"],
+            out=np.zeros(n_regions), where=sums["npix_inmap"] > 0,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from astropy import units as u
 from astropy.table import vstack
 
 from ._profile import fit_groups, reduce_dataset
+from .datasets import as_dataset_list
 from .energy_groups import snap_energy_groups, validate_energy_edges
 from .maps import MapAxis
 from .models import Parameter, PowerLawSpectralModel, as_spectral_model
@@ -30,28 +31,6 @@ _OLD_NORM_KEYWORDS = {
     "norm_n_values": "scan_n_values",
     "norm_values": "scan_values",
 }
-
-
-def _as_dataset_list(datasets) -> list:
-    """The datasets given to `FluxProfileEstimator.run` as a non-empty list."""
-    from .datasets import MapDataset
-
-    if isinstance(datasets, MapDataset) or hasattr(datasets, "counts"):
-        items = [datasets]
-    else:
-        try:
-            items = list(datasets)
-        except TypeError:
-            msg = f"datasets must be a MapDataset or a list of them, got {type(datasets).__name__}"
-            raise TypeError(msg) from None
-    if not items:
-        msg = "datasets is empty: give at least one dataset"
-        raise ValueError(msg)
-    for index, item in enumerate(items):
-        if not isinstance(item, MapDataset):
-            msg = f"datasets[{index}] is a {type(item).__name__}, expected a fluxprofile MapDataset"
-            raise TypeError(msg)
-    return items
 
 
 class FluxProfileWarning(UserWarning):
@@ -118,6 +97,10 @@ class FluxProfileEstimator:
         Default is 0.
     allow_multiple_telescopes : bool, optional
         Allow datasets whose meta table names different telescopes. Default is False.
+    containment : {"center", "exact"}, optional
+        Which pixels belong to a region: those whose centre is inside (Gammapy's rule), or
+        every pixel weighted by the exact fraction of its area inside the region (counts,
+        background and exposure alike). Default is "center".
     fit, parallel_backend : optional
         Accepted for compatibility and ignored: the norm is fitted exactly and threads are
         used instead of processes. Default is None.
@@ -172,6 +155,10 @@ class FluxProfileEstimator:
         self.selection_optional = kwargs.pop("selection_optional", None)
         self.fit = kwargs.pop("fit", None)
         self.reoptimize = bool(kwargs.pop("reoptimize", False))
+        self.containment = kwargs.pop("containment", "center")
+        if self.containment not in ("center", "exact"):
+            msg = f"containment must be 'center' or 'exact', got {self.containment!r}"
+            raise ValueError(msg)
         norm = kwargs.pop("norm", None)
         if kwargs:
             name = next(iter(kwargs))
@@ -258,7 +245,7 @@ class FluxProfileEstimator:
     def config_parameters(self) -> dict:
         """The configuration, as listed by ``str(estimator)``."""
         names = [
-            "allow_multiple_telescopes", "energy_edges", "fit", "n_jobs", "n_sigma",
+            "allow_multiple_telescopes", "containment", "energy_edges", "fit", "n_jobs", "n_sigma",
             "n_sigma_sensitivity", "n_sigma_ul", "norm", "null_value", "parallel_backend",
             "reoptimize", "selection_optional", "source", "spectral_model",
             "sum_over_energy_groups",
@@ -310,7 +297,7 @@ class FluxProfileEstimator:
             Datasets with misaligned energy axes, duplicate names or different telescopes;
             unordered regions.
         """
-        datasets = _as_dataset_list(datasets)
+        datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
         distance_axis = self.projected_distance_axis
         n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
@@ -320,10 +307,14 @@ class FluxProfileEstimator:
         shapes_by_wcs = {}
         for dataset in datasets:
             geom = dataset.counts.geom
-            key = (geom.wcs.to_header_string(), tuple(dataset.counts.data.shape[-2:]))
+            key = (id(geom.wcs), tuple(dataset.counts.data.shape[-2:]))
             if key not in shapes_by_wcs:
                 shapes_by_wcs[key] = sky_regions_to_pixel_shapes(self.regions, geom.wcs)
-            reduced.append(reduce_dataset(dataset, shapes_by_wcs[key], centers, self.spectral_model, n_threads))
+            reduced.append(
+                reduce_dataset(
+                    dataset, shapes_by_wcs[key], centers, self.spectral_model, n_threads, self.containment
+                )
+            )
 
         energy_edges = validate_energy_edges(self.energy_edges)
         groups = [snap_energy_groups(r.energy_edges, energy_edges) for r in reduced]

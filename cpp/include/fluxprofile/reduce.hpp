@@ -17,6 +17,10 @@ struct CubeView {
   Index n_planes = 0;
 };
 
+// How pixels belong to a region: by their centre (Gammapy's rule) or weighted by the
+// exact fraction of their area inside it.
+enum class Containment { center, exact };
+
 struct RegionSums {
   // One (n_regions, n_planes) matrix per reco cube: sums over the region's in-map pixels
   // where the mask of that plane is true.
@@ -24,10 +28,11 @@ struct RegionSums {
   // (n_regions, n_reco * n_true): exposure summed over the region's in-map pixels that are
   // safe in reco bin i, flattened as i * n_true + j. Empty if no exposure was given.
   RowMatrixXd exposure_sums;
-  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> n_safe;  // (n_regions, n_reco)
-  VectorXi64 npix_total;  // pixel centres inside the region on the unbounded grid
-  VectorXi64 npix_inmap;  // of which inside the map
-  VectorXd image_sum;     // sum of the optional (ny, nx) image over the in-map pixels
+  // All pixel counts are sums of weights (1 per pixel for the centre rule).
+  RowMatrixXd n_safe;    // (n_regions, n_reco): in-map pixels safe in each reco bin
+  VectorXd npix_total;   // pixels of the region on the unbounded grid
+  VectorXd npix_inmap;   // of which inside the map
+  VectorXd image_sum;    // weighted sum of the optional (ny, nx) image over in-map pixels
 };
 
 // Reduces every region of `shapes` over the (ny, nx) pixel grid.
@@ -37,7 +42,8 @@ struct RegionSums {
 //   image: optional (ny, nx) float64 image (e.g. pixel solid angles) summed unmasked.
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
-                          const CubeView* exposure, const double* image, int n_threads);
+                          const CubeView* exposure, const double* image, Containment containment,
+                          int n_threads);
 
 // Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
 struct RegionPixels {
