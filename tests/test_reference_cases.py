@@ -6,6 +6,13 @@ import numpy as np
 import pytest
 
 FERMI_CASES = ["fermi_rect_seed", "fermi_annulus_seed"]
+ONOFF_CASES = [
+    "onoff_horizontal_boxes",
+    "onoff_tilted_boxes",
+    "onoff_radial",
+    "onoff_radial_one_interval",
+    "onoff_radial_default",
+]
 
 
 def _cells(table, name):
@@ -88,3 +95,11 @@ def test_results_identical_for_any_thread_count(case_name, load_reference_case, 
         for name in tables[0].colnames:
             a, b = np.asarray(tables[0][name]), np.asarray(other[name])
             assert a.tobytes() == b.tobytes(), name
+
+
+@pytest.mark.parametrize("case_name", ONOFF_CASES)
+def test_onoff_case_matches_gammapy(case_name, load_reference_case):
+    case = load_reference_case(case_name)
+    profile = case.estimator(n_jobs=1).run(case.read_dataset())
+    table = profile.to_table(format="profile", sed_type="likelihood")
+    compare_to_reference(table, case.table)

@@ -15,7 +15,7 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-from .datasets import EDispKernelMap, MapDataset
+from .datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
 from .maps import Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
@@ -42,6 +42,7 @@ from .regions import (
 
 __version__ = _version("fluxprofile")
 __all__ = [
+    "Datasets",
     "EDispKernelMap",
     "ExpCutoffPowerLawSpectralModel",
     "FluxPoints",
@@ -53,6 +54,7 @@ __all__ = [
     "MapAxes",
     "MapAxis",
     "MapDataset",
+    "MapDatasetOnOff",
     "Parameter",
     "Parameters",
     "PixelShapes",
@@ -69,6 +71,7 @@ __all__ = [
     "make_orthogonal_rectangle_sky_regions",
     "plot_regions",
     "projected_distances",
+    "read_dataset",
     "region_centers",
     "sky_regions_to_pixel_shapes",
 ]

@@ -1,10 +1,18 @@
-"""Map datasets and their energy-dispersion kernels, read from / written to DL4 FITS."""
+"""Map datasets (Cash) and on-off map datasets (WStat), their energy-dispersion kernels,
+DL4 FITS reading/writing, and the `Datasets` collection.
+
+`MapDataset.read` refuses on-off files (it names `MapDatasetOnOff.read`); `read_dataset`
+picks the class from the HDUs present. Gammapy datasets are converted with
+`MapDataset.from_gammapy` / `Datasets.from_gammapy` / `as_dataset_list` (see
+`fluxprofile.interop`; gammapy is imported only when such objects are given).
+"""
 
 from __future__ import annotations
 
 import datetime
 import os
 import uuid
+from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +34,14 @@ from .maps import (
     axes_to_header,
 )
 
-__all__ = ["EDispKernelMap", "MapDataset"]
+__all__ = [
+    "Datasets",
+    "EDispKernelMap",
+    "MapDataset",
+    "MapDatasetOnOff",
+    "as_dataset_list",
+    "read_dataset",
+]
 
 _TRUNCATION_VALUE = 1e-25
 _FITS_SUFFIXES = (".gz", ".fits", ".fit", ".fts", ".fz")
@@ -401,6 +416,38 @@ class EDispKernelMap:
 # --------------------------------------------------------------------------------------
 # MapDataset
 # --------------------------------------------------------------------------------------
+_ONOFF_HDUS = ("COUNTS_OFF", "ACCEPTANCE", "ACCEPTANCE_OFF")
+
+
+def _open_dl4(filename: str | os.PathLike, who: str) -> tuple[fits.HDUList, list[str], str]:
+    """Open a DL4 FITS file: (hdulist, HDU names, expanded path as str)."""
+    path = _expand_path(filename)
+    if not path.is_file():
+        msg = f"{who}: file {str(path)!r} does not exist (filename={filename!r})"
+        raise FileNotFoundError(msg)
+    try:
+        # A gzip stream is decompressed once into memory: astropy would otherwise
+        # restart the decompression at every backward seek between HDUs.
+        hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
+        names = [h.name for h in hdulist]
+    except (OSError, ValueError, TypeError, EOFError) as err:
+        msg = f"{who}: {str(path)!r} is not a readable FITS file ({err})"
+        raise OSError(msg) from err
+    return hdulist, names, str(path)
+
+
+def _same_shape_map(hdulist: fits.HDUList, hdu: str, counts: Map, filename: str) -> Map:
+    """Read the WCS map ``hdu``, which must have the shape of the counts cube."""
+    m = Map.from_hdulist(hdulist, hdu, filename=filename)
+    if m.data.shape != counts.data.shape:
+        msg = (
+            f"{filename}: {hdu} shape {m.data.shape} does not match COUNTS shape "
+            f"{counts.data.shape}"
+        )
+        raise ValueError(msg)
+    return m
+
+
 def _as_mask(mask: Any, counts: Map, argname: str) -> Map | None:
     if mask is None:
         return None
@@ -584,27 +631,44 @@ class MapDataset:
         OSError
             If the file does not exist or is not a FITS file.
         ValueError
-            If COUNTS or EXPOSURE is missing, or HDU shapes do not match.
+            If COUNTS or EXPOSURE is missing, HDU shapes do not match, or the file is
+            an on-off dataset (COUNTS_OFF/ACCEPTANCE/ACCEPTANCE_OFF present: use
+            `MapDatasetOnOff.read` or `read_dataset`).
         """
-        path = _expand_path(filename)
-        if not path.is_file():
-            msg = f"MapDataset.read: file {str(path)!r} does not exist (filename={filename!r})"
-            raise FileNotFoundError(msg)
-        try:
-            # A gzip stream is decompressed once into memory: astropy would otherwise
-            # restart the decompression at every backward seek between HDUs.
-            hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
-            names = [h.name for h in hdulist]
-        except (OSError, ValueError, TypeError, EOFError) as err:
-            msg = f"MapDataset.read: {str(path)!r} is not a readable FITS file ({err})"
-            raise OSError(msg) from err
+        hdulist, names, path = _open_dl4(filename, f"{cls.__name__}.read")
         with hdulist:
-            return cls._from_hdulist(hdulist, names, str(path), name)
+            return cls._from_hdulist(hdulist, names, path, name)
 
     @classmethod
     def _from_hdulist(
         cls, hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
     ) -> MapDataset:
+        onoff = [hdu for hdu in _ONOFF_HDUS if hdu in names]
+        if onoff:
+            msg = (
+                f"{filename}: this is an on-off dataset file (it has {', '.join(onoff)}); "
+                "read it with MapDatasetOnOff.read or fluxprofile.datasets.read_dataset"
+            )
+            raise ValueError(msg)
+        kwargs = cls._read_common(hdulist, names, filename, name)
+        if "BACKGROUND" in names:
+            kwargs["background"] = _same_shape_map(hdulist, "BACKGROUND", kwargs["counts"], filename)
+        return cls._construct(kwargs, filename)
+
+    @classmethod
+    def _construct(cls, kwargs: dict[str, Any], filename: str) -> MapDataset:
+        try:
+            return cls(**kwargs)
+        except ValueError as err:
+            msg = f"{filename}: {err}"
+            raise ValueError(msg) from err
+
+    @staticmethod
+    def _read_common(
+        hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
+    ) -> dict[str, Any]:
+        """Constructor arguments shared by all DL4 map datasets (all but BACKGROUND and
+        the on-off maps)."""
         for required in ("COUNTS", "EXPOSURE"):
             if required not in names:
                 msg = (
@@ -625,23 +689,12 @@ class MapDataset:
             msg = f"{filename}: EXPOSURE must have an 'energy_true' axis, got {axes.names}"
             raise ValueError(msg)
 
-        def _same_shape(hdu: str) -> Map:
-            m = Map.from_hdulist(hdulist, hdu, filename=filename)
-            if m.data.shape != counts.data.shape:
-                msg = (
-                    f"{filename}: {hdu} shape {m.data.shape} does not match COUNTS shape "
-                    f"{counts.data.shape}"
-                )
-                raise ValueError(msg)
-            return m
-
-        background = _same_shape("BACKGROUND") if "BACKGROUND" in names else None
         mask_safe = mask_fit = None
         if "MASK_SAFE" in names:
-            m = _same_shape("MASK_SAFE")
+            m = _same_shape_map(hdulist, "MASK_SAFE", counts, filename)
             mask_safe = Map(m.geom, m.data.astype(bool))
         if "MASK_FIT" in names:
-            m = _same_shape("MASK_FIT")
+            m = _same_shape_map(hdulist, "MASK_FIT", counts, filename)
             mask_fit = Map(m.geom, m.data.astype(bool))
         if exposure.geom.npix != counts.geom.npix:
             msg = (
@@ -655,13 +708,11 @@ class MapDataset:
         if name is None:
             header_name = hdulist[0].header.get("NAME")
             name = str(header_name) if header_name else _file_stem(Path(filename))
-        try:
-            return cls(counts, exposure, background=background, mask_safe=mask_safe,
-                       mask_fit=mask_fit, edisp=edisp, gti=gti, name=name,
-                       meta_table=meta_table)  # fmt: skip
-        except ValueError as err:
-            msg = f"{filename}: {err}"
-            raise ValueError(msg) from err
+        return {
+            "counts": counts, "exposure": exposure, "mask_safe": mask_safe,
+            "mask_fit": mask_fit, "edisp": edisp, "gti": gti, "name": name,
+            "meta_table": meta_table,
+        }  # fmt: skip
 
     def to_hdulist(self) -> fits.HDUList:
         """The dataset as FITS HDUs in gammapy's DL4 layout.
@@ -720,6 +771,44 @@ class MapDataset:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.to_hdulist().writeto(path, overwrite=overwrite)
 
+    @classmethod
+    def from_gammapy(cls, dataset: Any) -> MapDataset:
+        """Convert a Gammapy ``MapDataset`` (gammapy need not be imported by the caller).
+
+        Counts, exposure and masks share their arrays with the Gammapy maps (no copy).
+        The background is Gammapy's ``dataset.npred()`` (sky models, background-model
+        corrections and the clipping at 0 included), the energy dispersion becomes an
+        `EDispKernelMap` (migration ``EDispMap`` objects are integrated on the counts'
+        reco-energy axis), GTI and meta table are copied, the PSF is dropped. A Gammapy
+        ``MapDatasetOnOff`` gives a `MapDatasetOnOff`.
+
+        Parameters
+        ----------
+        dataset : ``gammapy.datasets.MapDataset``
+            Gammapy map dataset on a WCS geometry.
+
+        Returns
+        -------
+        dataset : `MapDataset`
+            The converted dataset.
+
+        Raises
+        ------
+        TypeError
+            If ``dataset`` is not a Gammapy map dataset on a WCS geometry (e.g. a
+            ``SpectrumDataset``).
+        """
+        from .interop import dataset_from_gammapy
+
+        converted = dataset_from_gammapy(dataset)
+        if not isinstance(converted, cls):
+            msg = (
+                f"{cls.__name__}.from_gammapy needs a Gammapy {cls.__name__}, got "
+                f"{type(dataset).__name__}; use MapDataset.from_gammapy or as_dataset_list"
+            )
+            raise TypeError(msg)
+        return converted
+
     # ---- summary ---------------------------------------------------------------------
     def _stat_sum(self) -> float:
         mu = np.clip(self.npred().data.astype(np.float64), _TRUNCATION_VALUE, None)
@@ -758,3 +847,550 @@ class MapDataset:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, counts shape={self.counts.data.shape})"
+
+
+# --------------------------------------------------------------------------------------
+# MapDatasetOnOff
+# --------------------------------------------------------------------------------------
+def _wstat_null(n_on: np.ndarray, n_off: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """WStat per bin without signal (mu_sig = 0), Gammapy's convention incl. the
+    data-dependent constant; NaN -> 0 and +-inf -> +-max float."""
+    n_on = n_on.astype(np.float64)
+    n_off = n_off.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu_b = (n_on + n_off) / (1.0 + alpha)
+        term_on = np.where(n_on != 0, n_on * np.log(alpha * mu_b), 0.0)
+        term_off = np.where(n_off != 0, n_off * np.log(mu_b), 0.0)
+        const_on = np.where(n_on != 0, n_on * (1.0 - np.log(n_on)), 0.0)
+        const_off = np.where(n_off != 0, n_off * (1.0 - np.log(n_off)), 0.0)
+        stat = 2.0 * ((1.0 + alpha) * mu_b - term_on - term_off) - 2.0 * (const_on + const_off)
+    return np.nan_to_num(stat)
+
+
+class MapDatasetOnOff(MapDataset):
+    """On-off map dataset (statistic "wstat"): counts in the ON region plus OFF counts
+    and the ON/OFF acceptances that give the background normalisation alpha.
+
+    Parameters
+    ----------
+    counts : `~fluxprofile.maps.Map`
+        ON counts cube (axis "energy").
+    counts_off : `~fluxprofile.maps.Map`
+        OFF counts cube, same shape as ``counts``.
+    acceptance : `~fluxprofile.maps.Map`
+        ON acceptance, same shape as ``counts``.
+    acceptance_off : `~fluxprofile.maps.Map`
+        OFF acceptance, same shape as ``counts``.
+    exposure : `~fluxprofile.maps.Map`
+        Exposure cube (axis "energy_true"), same sky grid as ``counts``.
+    mask_safe, mask_fit : `~fluxprofile.maps.Map` or `~numpy.ndarray`, optional
+        Masks with the shape of ``counts``. Default is None.
+    edisp : `EDispKernelMap`, optional
+        Energy dispersion. Default is None (diagonal kernel).
+    gti : `~astropy.table.Table`, optional
+        Good time intervals. Default is None.
+    name : str, optional
+        Dataset name. Default is None (random name).
+    meta_table : `~astropy.table.Table`, optional
+        Meta data table. Default is None.
+
+    Raises
+    ------
+    TypeError
+        If an on-off map is missing or not a `~fluxprofile.maps.Map`.
+    ValueError
+        If the on-off maps do not have the shape of ``counts`` or incompatible units.
+
+    Notes
+    -----
+    As in Gammapy, `background` is derived (``alpha * counts_off``, recomputed on every
+    access) and cannot be set; a profile fit uses WStat with ``counts_off`` and the
+    region's alpha, so the sky models of the dataset play no role.
+    """
+
+    stat_type = "wstat"
+    tag = "MapDatasetOnOff"
+
+    def __init__(
+        self,
+        counts: Map,
+        counts_off: Map,
+        acceptance: Map,
+        acceptance_off: Map,
+        exposure: Map,
+        mask_safe: Map | np.ndarray | None = None,
+        mask_fit: Map | np.ndarray | None = None,
+        edisp: EDispKernelMap | None = None,
+        gti: Table | None = None,
+        name: str | None = None,
+        meta_table: Table | None = None,
+    ) -> None:
+        super().__init__(counts, exposure, background=None, mask_safe=mask_safe,
+                         mask_fit=mask_fit, edisp=edisp, gti=gti, name=name,
+                         meta_table=meta_table)  # fmt: skip
+        for argname, value in (
+            ("counts_off", counts_off), ("acceptance", acceptance),
+            ("acceptance_off", acceptance_off),
+        ):  # fmt: skip
+            if not isinstance(value, Map):
+                msg = f"{argname} must be a fluxprofile Map, got {type(value).__name__}"
+                raise TypeError(msg)
+            if value.data.shape != counts.data.shape:
+                msg = (
+                    f"{argname} shape {value.data.shape} does not match counts shape "
+                    f"{counts.data.shape}"
+                )
+                raise ValueError(msg)
+        if not acceptance.unit.is_equivalent(acceptance_off.unit):
+            msg = (
+                f"acceptance unit {str(acceptance.unit)!r} and acceptance_off unit "
+                f"{str(acceptance_off.unit)!r} are not compatible"
+            )
+            raise ValueError(msg)
+        self.counts_off = counts_off
+        self.acceptance = acceptance
+        self.acceptance_off = acceptance_off
+
+    # ---- derived ---------------------------------------------------------------------
+    @property
+    def background(self) -> Map:
+        """Background ``alpha * counts_off`` (Gammapy's definition), recomputed on access."""
+        return Map(self.counts.geom, self._alpha_counts_off())
+
+    @background.setter
+    def background(self, value: Any) -> None:
+        if value is not None:
+            msg = (
+                "the background of a MapDatasetOnOff is alpha * counts_off and cannot be set; "
+                f"got {type(value).__name__}"
+            )
+            raise AttributeError(msg)
+
+    @property
+    def alpha(self) -> Map:
+        """Exposure ratio ``acceptance / acceptance_off`` per bin (float64).
+
+        As in Gammapy, 0/0 gives 0 and x/0 the largest float (``numpy.nan_to_num``).
+        """
+        scale = self.acceptance.unit.to(self.acceptance_off.unit)
+        num = self.acceptance.data.astype(np.float64) * scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data = np.nan_to_num(num / self.acceptance_off.data.astype(np.float64))
+        return Map(self.counts.geom, data)
+
+    def _alpha_counts_off(self) -> np.ndarray:
+        """``alpha * counts_off`` per bin as float64 (NaN -> 0), used by the reduction."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.nan_to_num(self.alpha.data * self.counts_off.data)
+
+    def npred(self) -> Map:
+        """Predicted counts without signal: ``alpha * mu_bkg`` with the WStat profile
+        background ``mu_bkg = (counts + counts_off) / (1 + alpha)``, clipped at 0.
+
+        Returns
+        -------
+        npred : `~fluxprofile.maps.Map`
+            Predicted counts, float64.
+        """
+        alpha = self.alpha.data
+        total = self.counts.data.astype(np.float64) + self.counts_off.data
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            data = np.nan_to_num(alpha * total / (1.0 + alpha))
+        return Map(self.counts.geom, np.clip(data, 0, None))
+
+    # ---- I/O -------------------------------------------------------------------------
+    @classmethod
+    def read(cls, filename: str | os.PathLike, name: str | None = None) -> MapDatasetOnOff:
+        """Read an on-off dataset written by Gammapy's ``MapDatasetOnOff.write``.
+
+        The DL4 layout of `MapDataset.read` without BACKGROUND, plus the WCS maps
+        COUNTS_OFF, ACCEPTANCE and ACCEPTANCE_OFF (SEMANTICS.md section 6.3); arrays keep
+        their stored dtype.
+
+        Parameters
+        ----------
+        filename : str or path
+            FITS file (``$VARIABLES`` and ``~`` expanded).
+        name : str, optional
+            Dataset name. Default is None (primary header NAME, else the file stem).
+
+        Returns
+        -------
+        dataset : `MapDatasetOnOff`
+            The dataset.
+
+        Raises
+        ------
+        OSError
+            If the file does not exist or is not a FITS file.
+        ValueError
+            If COUNTS, EXPOSURE, COUNTS_OFF, ACCEPTANCE or ACCEPTANCE_OFF is missing
+            or shapes do not match.
+        """
+        return super().read(filename, name=name)
+
+    @classmethod
+    def _from_hdulist(
+        cls, hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
+    ) -> MapDatasetOnOff:
+        missing = [hdu for hdu in _ONOFF_HDUS if hdu not in names]
+        if missing:
+            hint = " (a MapDataset file: read it with MapDataset.read)" if len(missing) == 3 else ""
+            msg = f"{filename}: no {', '.join(missing)} HDU, not a MapDatasetOnOff file{hint}"
+            raise ValueError(msg)
+        kwargs = cls._read_common(hdulist, names, filename, name)
+        for hdu in _ONOFF_HDUS:
+            kwargs[hdu.lower()] = _same_shape_map(hdulist, hdu, kwargs["counts"], filename)
+        return cls._construct(kwargs, filename)
+
+    def to_hdulist(self) -> fits.HDUList:
+        """The dataset as FITS HDUs in Gammapy's on-off DL4 layout.
+
+        Returns
+        -------
+        hdulist : `~astropy.io.fits.HDUList`
+            The `MapDataset` HDUs without BACKGROUND, followed by COUNTS_OFF,
+            ACCEPTANCE and ACCEPTANCE_OFF (each with its BANDS table).
+        """
+        hdulist = super().to_hdulist()
+        for hdu in ("BACKGROUND", "BACKGROUND_BANDS"):
+            if hdu in hdulist:
+                del hdulist[hdu]
+        for hdu in _ONOFF_HDUS:
+            for item in getattr(self, hdu.lower()).to_hdulist(hdu):
+                hdulist.append(item)
+        return hdulist
+
+    # ---- summary ---------------------------------------------------------------------
+    def _stat_sum(self) -> float:
+        stat = _wstat_null(self.counts.data, self.counts_off.data, self.alpha.data)
+        mask = self.mask
+        return float(np.sum(stat[mask]) if mask is not None else np.sum(stat))
+
+    def __str__(self) -> str:
+        out = super().__str__()
+        mask = self.mask_safe.data if self.mask_safe is not None else slice(None)
+        fmt = "\t{:32}: {:.0f} \n"
+        for label, m in (("Total counts_off", self.counts_off), ("Acceptance", self.acceptance),
+                         ("Acceptance off", self.acceptance_off)):  # fmt: skip
+            out += fmt.format(label, float(np.sum(m.data[mask])))
+        return out.expandtabs(tabsize=2)
+
+
+# --------------------------------------------------------------------------------------
+# Datasets
+# --------------------------------------------------------------------------------------
+def _check_dataset(item: Any, where: str) -> MapDataset:
+    """``item`` as a fluxprofile dataset (Gammapy map datasets are converted)."""
+    if isinstance(item, MapDataset):
+        return item
+    from .interop import dataset_from_gammapy, is_gammapy_dataset
+
+    if is_gammapy_dataset(item):
+        return dataset_from_gammapy(item)
+    msg = (
+        f"{where} is a {type(item).__module__}.{type(item).__name__}; expected a fluxprofile "
+        "MapDataset/MapDatasetOnOff or a Gammapy MapDataset/MapDatasetOnOff"
+    )
+    raise TypeError(msg)
+
+
+class Datasets(MutableSequence):
+    """An ordered collection of datasets with unique names (Gammapy's ``Datasets``).
+
+    Parameters
+    ----------
+    datasets : `MapDataset`, iterable of datasets, or `Datasets`, optional
+        The datasets. Gammapy ``MapDataset``/``MapDatasetOnOff`` items are converted
+        with `MapDataset.from_gammapy`. Default is None (empty).
+
+    Raises
+    ------
+    TypeError
+        For an item that is not a dataset.
+    ValueError
+        If two datasets share a name.
+
+    Examples
+    --------
+    >>> from fluxprofile.datasets import Datasets  # doctest: +SKIP
+    >>> datasets = Datasets([dataset_a, dataset_b])  # doctest: +SKIP
+    >>> datasets["a"] is datasets[0]  # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, datasets: Any = None) -> None:
+        self._datasets: list[MapDataset] = []
+        if datasets is None:
+            return
+        if isinstance(datasets, MapDataset):
+            datasets = [datasets]
+        elif _is_gammapy_datasets_container(datasets) or _is_single_gammapy_dataset(datasets):
+            datasets = as_dataset_list(datasets, allow_empty=True)
+        elif isinstance(datasets, (str, bytes)) or not isinstance(datasets, Iterable):
+            msg = (
+                f"datasets must be a dataset or an iterable of datasets, got "
+                f"{type(datasets).__name__}"
+            )
+            raise TypeError(msg)
+        for item in datasets:
+            self.append(item)
+
+    @classmethod
+    def from_gammapy(cls, datasets: Any) -> Datasets:
+        """Convert Gammapy datasets (a ``Datasets``, a list or a single map dataset).
+
+        Parameters
+        ----------
+        datasets : ``gammapy.datasets.Datasets``, list or Gammapy map dataset
+            Gammapy ``MapDataset``/``MapDatasetOnOff`` objects (fluxprofile datasets are
+            kept as they are).
+
+        Returns
+        -------
+        datasets : `Datasets`
+            The converted datasets, in the same order.
+
+        Raises
+        ------
+        TypeError
+            For items that are not map datasets.
+        """
+        return cls(as_dataset_list(datasets, allow_empty=True))
+
+    # ---- sequence protocol -----------------------------------------------------------
+    def _index(self, key: int | str) -> int:
+        if isinstance(key, str):
+            for index, dataset in enumerate(self._datasets):
+                if dataset.name == key:
+                    return index
+            msg = f"no dataset named {key!r}; names are {self.names}"
+            raise KeyError(msg)
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            n = len(self._datasets)
+            if not -n <= key < n:
+                msg = f"dataset index {key} out of range for {n} datasets"
+                raise IndexError(msg)
+            return int(key) % n
+        msg = f"datasets index must be an int, a name or a slice, got {type(key).__name__} {key!r}"
+        raise TypeError(msg)
+
+    def index(self, key: Any, *args: Any) -> int:  # type: ignore[override]
+        """Position of a dataset given by name, by identity or by index.
+
+        Parameters
+        ----------
+        key : str, int or `MapDataset`
+            Dataset name, position or the dataset itself.
+
+        Returns
+        -------
+        index : int
+            Position in the collection.
+        """
+        if isinstance(key, MapDataset):
+            for index, dataset in enumerate(self._datasets):
+                if dataset is key:
+                    return index
+            msg = f"dataset {key.name!r} is not in these datasets"
+            raise ValueError(msg)
+        return self._index(key)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return type(self)(self._datasets[key])
+        return self._datasets[self._index(key)]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            msg = "slice assignment is not supported; use insert/append"
+            raise TypeError(msg)
+        index = self._index(key)
+        dataset = _check_dataset(value, f"datasets[{key!r}]")
+        others = [d.name for i, d in enumerate(self._datasets) if i != index]
+        self._check_name(dataset, others)
+        self._datasets[index] = dataset
+
+    def __delitem__(self, key: Any) -> None:
+        if isinstance(key, slice):
+            del self._datasets[key]
+            return
+        del self._datasets[self._index(key)]
+
+    def __len__(self) -> int:
+        return len(self._datasets)
+
+    def __iter__(self) -> Iterator[MapDataset]:
+        return iter(self._datasets)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return item in self.names
+        return any(d is item for d in self._datasets)
+
+    def insert(self, index: int, value: Any) -> None:
+        """Insert a dataset before ``index`` (its name must be new).
+
+        Parameters
+        ----------
+        index : int
+            Position.
+        value : `MapDataset`
+            The dataset (a Gammapy map dataset is converted).
+        """
+        dataset = _check_dataset(value, f"datasets[{index}]")
+        self._check_name(dataset, self.names)
+        self._datasets.insert(index, dataset)
+
+    @staticmethod
+    def _check_name(dataset: MapDataset, names: list[str]) -> None:
+        if dataset.name in names:
+            msg = (
+                f"dataset names must be unique: {dataset.name!r} is already used "
+                f"(names {names})"
+            )
+            raise ValueError(msg)
+
+    # ---- properties ------------------------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        """Dataset names, in order."""
+        return [d.name for d in self._datasets]
+
+    @property
+    def is_all_same_type(self) -> bool:
+        """Whether all datasets have the same class."""
+        return len({type(d) for d in self._datasets}) <= 1
+
+    @property
+    def stat_type(self) -> list[str]:
+        """Statistic type of each dataset ("cash" or "wstat")."""
+        return [d.stat_type for d in self._datasets]
+
+    def copy(self) -> Datasets:
+        """A new collection holding the same dataset objects.
+
+        Returns
+        -------
+        datasets : `Datasets`
+            Shallow copy.
+        """
+        return type(self)(self._datasets)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Datasets):
+            return len(self) == len(other) and all(a is b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        out = "Datasets\n--------\n\n"
+        for index, dataset in enumerate(self._datasets):
+            out += f"Dataset {index}: \n\n  Type       : {dataset.tag}\n"
+            out += f"  Name       : {dataset.name}\n"
+            out += f"  Instrument : {_instrument(dataset)}\n\n"
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(names={self.names})"
+
+
+def _instrument(dataset: MapDataset) -> str:
+    table = dataset.meta_table
+    if table is not None and "TELESCOP" in getattr(table, "colnames", []) and len(table):
+        return str(table["TELESCOP"][0])
+    return ""
+
+
+def _is_gammapy_datasets_container(obj: Any) -> bool:
+    from .interop import is_gammapy_object
+
+    return is_gammapy_object(obj, "Datasets")
+
+
+def _is_single_gammapy_dataset(obj: Any) -> bool:
+    from .interop import is_gammapy_dataset
+
+    return is_gammapy_dataset(obj)
+
+
+def as_dataset_list(obj: Any, allow_empty: bool = False) -> list[MapDataset]:
+    """The datasets in ``obj`` as a list of fluxprofile datasets with unique names.
+
+    Parameters
+    ----------
+    obj : dataset, `Datasets`, list/tuple of datasets, Gammapy dataset(s)
+        A fluxprofile `MapDataset`/`MapDatasetOnOff`, a `Datasets`, a list or tuple of
+        them, or Gammapy ``MapDataset``/``MapDatasetOnOff``/``Datasets`` objects (and
+        lists of them), which are converted with `MapDataset.from_gammapy` (gammapy is
+        only imported if such an object is given).
+    allow_empty : bool, optional
+        Accept an empty collection. Default is False.
+
+    Returns
+    -------
+    datasets : list of `MapDataset`
+        The datasets, in order (fluxprofile datasets are not copied).
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` or one of its items is anything else (the message names the type).
+    ValueError
+        If the collection is empty (unless ``allow_empty``) or two datasets share a name.
+    """
+    if isinstance(obj, MapDataset):
+        return [obj]
+    if _is_single_gammapy_dataset(obj):
+        return [_check_dataset(obj, "datasets")]
+    if isinstance(obj, Datasets):
+        items = list(obj)
+    elif isinstance(obj, (list, tuple)) or _is_gammapy_datasets_container(obj):
+        items = [_check_dataset(item, f"datasets[{i}]") for i, item in enumerate(obj)]
+    else:
+        msg = (
+            f"datasets must be a fluxprofile MapDataset/MapDatasetOnOff/Datasets, a list of "
+            f"them, or a Gammapy MapDataset/MapDatasetOnOff/Datasets; got "
+            f"{type(obj).__module__}.{type(obj).__name__}"
+        )
+        raise TypeError(msg)
+    if not items and not allow_empty:
+        msg = "datasets is empty: give at least one dataset"
+        raise ValueError(msg)
+    seen: set[str] = set()
+    for item in items:
+        if item.name in seen:
+            msg = f"dataset names must be unique: {item.name!r} appears more than once"
+            raise ValueError(msg)
+        seen.add(item.name)
+    return items
+
+
+def read_dataset(filename: str | os.PathLike, name: str | None = None) -> MapDataset:
+    """Read a DL4 dataset file as a `MapDataset` or, if it holds COUNTS_OFF /
+    ACCEPTANCE / ACCEPTANCE_OFF HDUs, as a `MapDatasetOnOff` (auto-detection).
+
+    Parameters
+    ----------
+    filename : str or path
+        FITS file (``$VARIABLES`` and ``~`` expanded).
+    name : str, optional
+        Dataset name. Default is None (primary header NAME, else the file stem).
+
+    Returns
+    -------
+    dataset : `MapDataset` or `MapDatasetOnOff`
+        The dataset.
+
+    Raises
+    ------
+    OSError
+        If the file does not exist or is not a FITS file.
+    ValueError
+        If the file is not a valid (on-off) map dataset.
+    """
+    hdulist, names, path = _open_dl4(filename, "read_dataset")
+    cls = MapDatasetOnOff if any(hdu in names for hdu in _ONOFF_HDUS) else MapDataset
+    with hdulist:
+        return cls._from_hdulist(hdulist, names, path, name)

@@ -1,0 +1,483 @@
+"""Conversion between fluxprofile objects and Gammapy objects.
+
+Gammapy is never imported at module level: Gammapy objects are recognised by duck typing
+(the name and module of a class in their MRO) and gammapy is imported lazily inside the
+functions that must build Gammapy objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import astropy.units as u
+import numpy as np
+from astropy.table import Table
+
+from .maps import Map, MapAxis, WcsGeom
+
+__all__ = [
+    "axis_from_gammapy",
+    "dataset_from_gammapy",
+    "edisp_from_gammapy",
+    "flux_points_from_gammapy",
+    "flux_points_to_gammapy",
+    "is_gammapy_dataset",
+    "is_gammapy_object",
+    "map_from_gammapy",
+    "spectral_model_from_gammapy",
+    "spectral_model_to_gammapy",
+]
+
+
+# --------------------------------------------------------------------------------------
+# recognising Gammapy objects
+# --------------------------------------------------------------------------------------
+def is_gammapy_object(obj: Any, *class_names: str) -> bool:
+    """Whether ``obj`` is an instance of a Gammapy class with one of ``class_names``
+    (subclasses included), without importing gammapy.
+
+    Parameters
+    ----------
+    obj : object
+        Any object.
+    *class_names : str
+        Gammapy class names, e.g. "MapDataset".
+
+    Returns
+    -------
+    is_gammapy : bool
+        True if a class of ``type(obj).__mro__`` defined in a ``gammapy`` module has one
+        of the names.
+    """
+    for klass in type(obj).__mro__:
+        module = getattr(klass, "__module__", "") or ""
+        if (module == "gammapy" or module.startswith("gammapy.")) and klass.__name__ in class_names:
+            return True
+    return False
+
+
+def is_gammapy_dataset(obj: Any) -> bool:
+    """Whether ``obj`` is a Gammapy ``MapDataset`` (or a subclass such as
+    ``MapDatasetOnOff``).
+
+    Parameters
+    ----------
+    obj : object
+        Any object.
+
+    Returns
+    -------
+    is_dataset : bool
+        True for Gammapy map datasets.
+    """
+    return is_gammapy_object(obj, "MapDataset")
+
+
+# --------------------------------------------------------------------------------------
+# axes, geometries and maps
+# --------------------------------------------------------------------------------------
+def axis_from_gammapy(axis: Any) -> MapAxis:
+    """Convert a Gammapy ``MapAxis``.
+
+    Parameters
+    ----------
+    axis : ``gammapy.maps.MapAxis``
+        Axis with edge or centre nodes.
+
+    Returns
+    -------
+    axis : `~fluxprofile.maps.MapAxis`
+        Axis with the same nodes, node type, interpolation, name and unit.
+
+    Raises
+    ------
+    TypeError
+        If ``axis`` is not a Gammapy ``MapAxis``.
+    """
+    if not is_gammapy_object(axis, "MapAxis"):
+        msg = f"axis must be a Gammapy MapAxis, got {type(axis).__name__}"
+        raise TypeError(msg)
+    unit = u.Unit(axis.unit)
+    # Gammapy keeps the nodes (edges or centres) in the axis unit; its ``center`` is
+    # re-interpolated from them and may differ by 1 ulp in log scale, so use the stored
+    # nodes when available.
+    stored = getattr(axis, "_nodes", None)
+    if stored is not None and not isinstance(stored, u.Quantity):
+        nodes = np.asarray(stored)
+    elif axis.node_type == "edges":
+        nodes = axis.edges.to_value(unit)
+    else:
+        nodes = axis.center.to_value(unit)
+    return MapAxis(np.array(nodes, dtype=np.float64), interp=axis.interp, name=axis.name,
+                   unit=unit, node_type=axis.node_type)  # fmt: skip
+
+
+def _geom_from_gammapy(geom: Any, what: str) -> WcsGeom:
+    if not is_gammapy_object(geom, "WcsGeom"):
+        msg = (
+            f"{what} has a Gammapy {type(geom).__name__}; only WCS geometries (WcsGeom) "
+            "can be converted"
+        )
+        raise TypeError(msg)
+    ny, nx = (int(n) for n in geom.data_shape[-2:])
+    axes = [axis_from_gammapy(axis) for axis in geom.axes]
+    return WcsGeom(geom.wcs.deepcopy(), (nx, ny), axes=axes)
+
+
+def map_from_gammapy(m: Any, what: str = "map") -> Map:
+    """Convert a Gammapy ``WcsNDMap`` (the data array is shared, not copied, unless it
+    is stored in non-native byte order, as maps read from FITS files are).
+
+    Parameters
+    ----------
+    m : ``gammapy.maps.WcsNDMap``
+        Map on a WCS geometry.
+    what : str, optional
+        Name used in error messages. Default is "map".
+
+    Returns
+    -------
+    map : `~fluxprofile.maps.Map`
+        Map with the same WCS, axes, data and unit.
+
+    Raises
+    ------
+    TypeError
+        If ``m`` is not a Gammapy map on a WCS geometry.
+    """
+    if not is_gammapy_object(m, "Map"):
+        msg = f"{what} must be a Gammapy Map, got {type(m).__name__}"
+        raise TypeError(msg)
+    geom = _geom_from_gammapy(m.geom, what)
+    return Map(geom, _native_array(m.data), unit=u.Unit(m.unit))
+
+
+def _native_array(data: Any) -> np.ndarray:
+    """``data`` itself if it is in native byte order, else a native-order copy (the
+    Gammapy array is never modified)."""
+    data = np.asarray(data)
+    if data.dtype.isnative:
+        return data
+    return data.astype(data.dtype.newbyteorder("="))
+
+
+def _optional_map(m: Any, what: str) -> Map | None:
+    return None if m is None else map_from_gammapy(m, what)
+
+
+# --------------------------------------------------------------------------------------
+# energy dispersion
+# --------------------------------------------------------------------------------------
+def _kernel_order(data: np.ndarray, names: list[str]) -> np.ndarray:
+    """Move the (energy_true, energy) data dimensions of a Gammapy IRF map to the front."""
+    n_axes = len(names)
+    i_true = n_axes - 1 - names.index("energy_true")
+    i_reco = n_axes - 1 - names.index("energy")
+    return np.moveaxis(np.asarray(data), [i_true, i_reco], [0, 1])
+
+
+def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
+    """Convert Gammapy energy dispersion to a `~fluxprofile.datasets.EDispKernelMap`.
+
+    Parameters
+    ----------
+    edisp : ``gammapy.irf.EDispKernelMap``, ``gammapy.irf.EDispMap`` or None
+        Kernel map (region or WCS geometry) or migration map; a migration map is
+        integrated on ``energy_axis`` with Gammapy's ``to_edisp_kernel_map``.
+    energy_axis : ``gammapy.maps.MapAxis``
+        Reconstructed-energy axis of the dataset (used for migration maps).
+
+    Returns
+    -------
+    edisp : `~fluxprofile.datasets.EDispKernelMap` or None
+        Spatially constant for region geometries, else on the same WCS grid.
+
+    Raises
+    ------
+    TypeError
+        For other energy-dispersion types.
+    """
+    from .datasets import EDispKernelMap
+
+    if edisp is None:
+        return None
+    if is_gammapy_object(edisp, "EDispMap"):
+        edisp = edisp.to_edisp_kernel_map(energy_axis=energy_axis)
+    if not is_gammapy_object(edisp, "EDispKernelMap"):
+        msg = (
+            f"edisp must be a Gammapy EDispKernelMap or EDispMap, got "
+            f"{type(edisp).__module__}.{type(edisp).__name__}"
+        )
+        raise TypeError(msg)
+    kernel_map = edisp.edisp_map
+    axes = kernel_map.geom.axes
+    names = list(axes.names)
+    axis_reco = axis_from_gammapy(axes["energy"])
+    axis_true = axis_from_gammapy(axes["energy_true"])
+    data = _kernel_order(_native_array(kernel_map.data), names)
+    exposure_map = getattr(edisp, "exposure_map", None)
+    exposure = exposure_unit = None
+    if exposure_map is not None:
+        exp_names = list(exposure_map.geom.axes.names)
+        exposure = _kernel_order(_native_array(exposure_map.data), exp_names)
+        exposure_unit = u.Unit(exposure_map.unit)
+    if is_gammapy_object(kernel_map.geom, "RegionGeom"):
+        data = data.reshape(axis_true.nbin, axis_reco.nbin)
+        if exposure is not None:
+            exposure = exposure.reshape(exposure.shape[0], exposure.shape[1])
+        geom = None
+    else:
+        geom = _geom_from_gammapy(kernel_map.geom, "edisp")
+        geom = geom.to_image()
+    kwargs = {} if exposure is None else {"exposure": exposure, "exposure_unit": exposure_unit}
+    return EDispKernelMap(np.ascontiguousarray(data), axis_true, axis_reco, geom=geom, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# datasets
+# --------------------------------------------------------------------------------------
+def _gti_table(gti: Any) -> Table | None:
+    """A Gammapy GTI as the table its FITS HDU holds (what `MapDataset.read` gives)."""
+    if gti is None:
+        return None
+    if hasattr(gti, "to_table_hdu"):
+        return Table.read(gti.to_table_hdu())
+    return Table(gti)
+
+
+def dataset_from_gammapy(dataset: Any) -> Any:
+    """Convert a Gammapy ``MapDataset`` or ``MapDatasetOnOff``.
+
+    Parameters
+    ----------
+    dataset : ``gammapy.datasets.MapDataset`` or ``gammapy.datasets.MapDatasetOnOff``
+        Dataset on a WCS geometry.
+
+    Returns
+    -------
+    dataset : `~fluxprofile.datasets.MapDataset` or `~fluxprofile.datasets.MapDatasetOnOff`
+        Counts, exposure, masks (and the on-off maps) share the Gammapy arrays (copied
+        only when stored in non-native byte order, as after a Gammapy read); for a
+        ``MapDataset`` the background is Gammapy's ``dataset.npred()`` (models and
+        background-model corrections included, clipped at 0); energy dispersion via
+        `edisp_from_gammapy`; GTI as a table, meta table copied, name kept; the PSF is
+        dropped. The sky models of an on-off dataset are ignored (WStat profiles use
+        ``counts_off`` and alpha only).
+
+    Raises
+    ------
+    TypeError
+        If ``dataset`` is not a Gammapy map dataset on a WCS geometry.
+    ValueError
+        If counts, exposure or an on-off map is missing.
+    """
+    from .datasets import MapDataset, MapDatasetOnOff
+
+    if not is_gammapy_dataset(dataset):
+        msg = (
+            f"dataset must be a Gammapy MapDataset or MapDatasetOnOff, got "
+            f"{type(dataset).__module__}.{type(dataset).__name__}"
+        )
+        raise TypeError(msg)
+    kind = type(dataset).__name__
+    name = dataset.name
+    for attr in ("counts", "exposure"):
+        if getattr(dataset, attr, None) is None:
+            msg = f"Gammapy {kind} {name!r} has no {attr}; it cannot be converted"
+            raise ValueError(msg)
+    if not is_gammapy_object(dataset.counts.geom, "WcsGeom"):
+        msg = (
+            f"Gammapy {kind} {name!r} has a {type(dataset.counts.geom).__name__} geometry; "
+            "only map datasets on a WcsGeom can be converted (spectrum datasets cannot)"
+        )
+        raise TypeError(msg)
+    counts = map_from_gammapy(dataset.counts, "counts")
+    kwargs: dict[str, Any] = {
+        "counts": counts,
+        "exposure": map_from_gammapy(dataset.exposure, "exposure"),
+        "mask_safe": _optional_map(dataset.mask_safe, "mask_safe"),
+        "mask_fit": _optional_map(dataset.mask_fit, "mask_fit"),
+        "edisp": edisp_from_gammapy(dataset.edisp, dataset.counts.geom.axes["energy"]),
+        "gti": _gti_table(dataset.gti),
+        "name": name,
+        "meta_table": None if dataset.meta_table is None else Table(dataset.meta_table),
+    }
+    if is_gammapy_object(dataset, "MapDatasetOnOff"):
+        for attr in ("counts_off", "acceptance", "acceptance_off"):
+            value = getattr(dataset, attr, None)
+            if value is None:
+                msg = f"Gammapy MapDatasetOnOff {name!r} has no {attr}; it cannot be converted"
+                raise ValueError(msg)
+            kwargs[attr] = map_from_gammapy(value, attr)
+        return MapDatasetOnOff(**kwargs)
+    npred = dataset.npred()
+    kwargs["background"] = Map(counts.geom, _native_array(npred.data), unit=u.Unit(npred.unit))
+    return MapDataset(**kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# spectral models
+# --------------------------------------------------------------------------------------
+def spectral_model_to_gammapy(model: Any) -> Any:
+    """The Gammapy spectral model equal to a fluxprofile one (imports gammapy).
+
+    Parameters
+    ----------
+    model : `~fluxprofile.models.SpectralModel`
+        Built-in model (same class name and parameters in Gammapy), a template model,
+        or a wrapped Gammapy model (returned unwrapped).
+
+    Returns
+    -------
+    model : ``gammapy.modeling.models.SpectralModel``
+        Gammapy model.
+
+    Raises
+    ------
+    TypeError
+        If the model has no Gammapy equivalent.
+    """
+    from gammapy.modeling import models as gp_models
+
+    wrapped = getattr(model, "_model", None)
+    if wrapped is not None and is_gammapy_object(wrapped, "SpectralModel"):
+        return wrapped
+    if is_gammapy_object(model, "SpectralModel"):
+        return model
+    tag = getattr(model, "tag", None)
+    cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    gp_cls = getattr(gp_models, cls_name, None)
+    if gp_cls is None:
+        msg = f"spectral model {type(model).__name__} ({cls_name}) has no Gammapy equivalent"
+        raise TypeError(msg)
+    if cls_name == "TemplateSpectralModel":
+        return gp_cls(energy=model.energy, values=model.values)
+    gp_model = gp_cls(**{p.name: u.Quantity(p.value, p.unit) for p in model.parameters})
+    for par in model.parameters:
+        gp_model.parameters[par.name].frozen = bool(par.frozen)
+    return gp_model
+
+
+def spectral_model_from_gammapy(model: Any) -> Any:
+    """A fluxprofile spectral model from a Gammapy one (no gammapy import).
+
+    Gammapy models with a fluxprofile class of the same name and parameters are rebuilt
+    natively; any other Gammapy model is wrapped (`~fluxprofile.models.as_spectral_model`)
+    and keeps its own integrals.
+
+    Parameters
+    ----------
+    model : ``gammapy.modeling.models.SpectralModel``
+        Gammapy spectral model.
+
+    Returns
+    -------
+    model : `~fluxprofile.models.SpectralModel`
+        Equivalent fluxprofile model.
+    """
+    from . import models
+
+    tag = getattr(model, "tag", None)
+    cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    cls = getattr(models, cls_name, None)
+    if is_gammapy_object(model, "SpectralModel") and isinstance(cls, type) and cls_name != "TemplateSpectralModel":
+        try:
+            native = cls(**{p.name: u.Quantity(p.value, p.unit) for p in model.parameters})
+        except (TypeError, ValueError):
+            native = None
+        if native is not None:
+            for par in model.parameters:
+                native.parameters[par.name].frozen = bool(par.frozen)
+            return native
+    if cls_name == "TemplateSpectralModel" and hasattr(model, "energy") and hasattr(model, "values"):
+        return models.TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
+    return models.as_spectral_model(model)
+
+
+# --------------------------------------------------------------------------------------
+# flux points
+# --------------------------------------------------------------------------------------
+def flux_points_to_gammapy(flux_points: Any) -> Any:
+    """Convert fluxprofile `~fluxprofile.points.FluxPoints` to Gammapy ``FluxPoints``.
+
+    The round trip goes through the in-memory profile table (``format="profile"``,
+    likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``.
+
+    Parameters
+    ----------
+    flux_points : `~fluxprofile.points.FluxPoints`
+        Profile flux points.
+
+    Returns
+    -------
+    flux_points : ``gammapy.estimators.FluxPoints``
+        Gammapy flux points with a projected-distance axis, the reference model
+        converted by `spectral_model_to_gammapy` and the GTI (if any).
+    """
+    from gammapy.data import GTI
+    from gammapy.estimators import FluxPoints as GammapyFluxPoints
+
+    table = flux_points.to_table(sed_type="likelihood", format="profile")
+    reference_model = spectral_model_to_gammapy(flux_points.reference_model)
+    gti = flux_points.gti
+    if gti is not None and not is_gammapy_object(gti, "GTI"):
+        from astropy.io import fits
+
+        hdu = fits.table_to_hdu(Table(gti))
+        gti = GTI.from_table_hdu(hdu)
+    gp_points = GammapyFluxPoints.from_table(table, reference_model=reference_model,
+                                             sed_type="likelihood", format="profile",
+                                             gti=gti)  # fmt: skip
+    gp_points.meta.update({k: v for k, v in flux_points.meta.items() if k not in gp_points.meta})
+    return gp_points
+
+
+def flux_points_from_gammapy(
+    flux_points: Any, reference_model: Any = None, sed_type: str = "likelihood"
+) -> Any:
+    """Convert Gammapy ``FluxPoints`` with a projected-distance axis (a profile).
+
+    Parameters
+    ----------
+    flux_points : ``gammapy.estimators.FluxPoints``
+        Gammapy profile flux points (e.g. from Gammapy's ``FluxProfileEstimator``).
+    reference_model : `~fluxprofile.models.SpectralModel`, optional
+        Reference model. Default is None (the Gammapy one, converted with
+        `spectral_model_from_gammapy`).
+    sed_type : str, optional
+        SED type of the table used for the transfer; "likelihood" keeps every
+        likelihood quantity. Default is "likelihood".
+
+    Returns
+    -------
+    flux_points : `~fluxprofile.points.FluxPoints`
+        fluxprofile flux points.
+
+    Raises
+    ------
+    TypeError
+        If ``flux_points`` is not a Gammapy ``FluxPoints``.
+    ValueError
+        If it has no projected-distance axis.
+    """
+    from .points import FluxPoints
+
+    if not is_gammapy_object(flux_points, "FluxPoints", "FluxMaps"):
+        msg = f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"
+        raise TypeError(msg)
+    names = list(flux_points.geom.axes.names)
+    if "projected-distance" not in names:
+        msg = f"flux_points must be a profile with a 'projected-distance' axis, got axes {names}"
+        raise ValueError(msg)
+    # Gammapy's power-law energy flux divides by (2 - index) before selecting its
+    # index == 2 special case: silence that numpy warning, the values are right.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = flux_points.to_table(sed_type=sed_type, format="profile")
+    if reference_model is None:
+        spectral = getattr(flux_points, "reference_spectral_model", None)
+        if spectral is None:
+            spectral = getattr(flux_points.reference_model, "spectral_model", flux_points.reference_model)
+        reference_model = spectral_model_from_gammapy(spectral)
+    gti = _gti_table(getattr(flux_points, "gti", None))
+    return FluxPoints.from_table(table, reference_model=reference_model, sed_type=sed_type,
+                                 format="profile", gti=gti)  # fmt: skip
