@@ -1,0 +1,321 @@
+"""Time fluxprofile against Gammapy 2.1 on the seed cases, in one invocation.
+
+Rows (n_jobs=1 for both unless the row says otherwise; one untimed warm-up call per row):
+
+(a) ``run`` on fermi_rect_seed (51 boxes, one energy group, ul);
+(b) ``run`` on fermi_annulus_seed (10 annuli, two groups, ul + scan);
+(c) end to end: read the file, build both estimators and run both profiles.
+
+fluxprofile rows are repeated ``--repeat`` times (default 20, at least 5), Gammapy rows
+``--gammapy-repeat`` times (default 3; one rect run takes ~9 s). When Gammapy is importable
+the script also checks that both give the same norms (|difference| <= 1 % of Gammapy's
+norm_err wherever both are finite) and exits with status 1 if they do not.
+
+Run it where both packages are installed (a fluxprofile snapshot in the Gammapy env)::
+
+    /work/venv-gp/bin/pip install --no-deps /work/main      # refresh the snapshot
+    /work/venv-gp/bin/python bench/compare_gammapy.py
+    /work/venv-gp/bin/python bench/compare_gammapy.py --update-readme   # also into bench/README.md
+
+Without Gammapy (e.g. ``/work/venv/bin/python bench/compare_gammapy.py``) only the fluxprofile
+columns are filled; the ratios then use the Gammapy timings stored in the reference json files
+(marked "ref").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from cases import annulus_seed_estimator, load_case, rect_seed_estimator, shared_dir  # noqa: E402
+
+__all__ = ["main", "run_comparison"]
+
+TARGETS = {"rect": 1000.0, "annulus": 500.0, "end_to_end": 30.0}
+README_BEGIN = "<!-- compare-gammapy:begin -->"
+README_END = "<!-- compare-gammapy:end -->"
+
+
+def dataset_path() -> Path:
+    """The Fermi-LAT Galactic-centre dataset file."""
+    return shared_dir() / "data" / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+
+
+def timeit(func, repeat: int, warmup: int = 1) -> list[float]:
+    """Wall-clock times of ``repeat`` calls of ``func`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        func()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+# -- fluxprofile ------------------------------------------------------------------------------
+class FluxprofileSide:
+    """The three workloads on fluxprofile."""
+
+    name = "fluxprofile"
+
+    def __init__(self):
+        import fluxprofile
+
+        self.module = fluxprofile
+        self.version = getattr(fluxprofile, "__version__", "?")
+
+    def read(self):
+        return self.module.MapDataset.read(dataset_path(), name="fermi-dataset")
+
+    def rect(self, dataset, n_jobs=1):
+        return rect_seed_estimator(dataset.counts.geom.wcs, n_jobs=n_jobs)
+
+    def annulus(self, dataset, n_jobs=1):
+        return annulus_seed_estimator(n_jobs=n_jobs)
+
+
+# -- gammapy ----------------------------------------------------------------------------------
+class GammapySide:
+    """The same three workloads on Gammapy (same regions, model, edges and options)."""
+
+    name = "gammapy"
+
+    def __init__(self):
+        import gammapy
+
+        self.version = gammapy.__version__
+
+    def read(self):
+        from gammapy.datasets import MapDataset
+
+        return MapDataset.read(dataset_path(), name="fermi-dataset")
+
+    def rect(self, dataset, n_jobs=1):
+        from astropy import units as u
+        from astropy.coordinates import SkyCoord
+        from gammapy.estimators import FluxProfileEstimator
+        from gammapy.modeling.models import PowerLawSpectralModel
+        from gammapy.utils.regions import make_orthogonal_rectangle_sky_regions
+
+        regions = make_orthogonal_rectangle_sky_regions(
+            start_pos=SkyCoord("9d", "0d", frame="galactic"),
+            end_pos=SkyCoord("351d", "0d", frame="galactic"),
+            wcs=dataset.counts.geom.wcs,
+            height=3 * u.deg,
+            nbin=51,
+        )
+        return FluxProfileEstimator(
+            regions=regions,
+            spectral_model=PowerLawSpectralModel(index=2.3),
+            energy_edges=[10, 2000] * u.GeV,
+            selection_optional=["ul"],
+            n_jobs=n_jobs,
+        )
+
+    def annulus(self, dataset, n_jobs=1):
+        from astropy import units as u
+        from astropy.coordinates import SkyCoord
+        from gammapy.estimators import FluxProfileEstimator
+        from gammapy.modeling.models import PowerLawSpectralModel
+        from gammapy.utils.regions import make_concentric_annulus_sky_regions
+
+        regions = make_concentric_annulus_sky_regions(
+            center=SkyCoord("0d", "0d", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
+        )
+        estimator = FluxProfileEstimator(
+            regions=regions,
+            spectral_model=PowerLawSpectralModel(index=2.3),
+            energy_edges=[10, 100, 2000] * u.GeV,
+            selection_optional=["ul", "scan"],
+            n_jobs=n_jobs,
+        )
+        estimator.norm.scan_values = np.linspace(-1, 5, 11)
+        return estimator
+
+
+def end_to_end(side, n_jobs=1):
+    """Read the file and run both profiles (estimator construction included)."""
+    dataset = side.read()
+    rect = side.rect(dataset, n_jobs).run(dataset)
+    annulus = side.annulus(dataset, n_jobs).run(dataset)
+    return rect, annulus
+
+
+def compare_norms(ours, theirs, label: str) -> tuple[bool, str]:
+    """Same norms within 1 % of Gammapy's norm_err wherever both are finite."""
+    a = ours.to_table(format="profile", sed_type="likelihood")
+    b = theirs.to_table(format="profile", sed_type="likelihood")
+    norm_a = np.asarray(a["norm"], dtype=float)
+    norm_b = np.asarray(b["norm"], dtype=float)
+    err_b = np.asarray(b["norm_err"], dtype=float)
+    if norm_a.shape != norm_b.shape:
+        return False, f"{label}: norm shapes differ {norm_a.shape} vs {norm_b.shape}"
+    both = np.isfinite(norm_a) & np.isfinite(norm_b) & np.isfinite(err_b)
+    nan_mismatch = int(np.sum(np.isfinite(norm_a) != np.isfinite(norm_b)))
+    rel = np.abs(norm_a - norm_b)[both] / err_b[both]
+    worst = float(rel.max()) if rel.size else float("nan")
+    ok = bool(rel.size) and worst <= 0.01
+    text = (
+        f"{label}: {int(both.sum())} finite norms, max |norm - norm_gammapy| / norm_err_gammapy = "
+        f"{worst:.2e} ({'OK' if ok else 'FAIL'} <= 1e-2)"
+    )
+    if nan_mismatch:
+        text += f"; {nan_mismatch} bins finite in only one of them (Gammapy's failed 0-count fits)"
+    return ok, text
+
+
+def reference_gammapy_medians() -> dict:
+    """Gammapy's timings stored with the reference cases (median of 3, n_jobs=1)."""
+    rect = load_case("fermi_rect_seed")["timing"]
+    annulus = load_case("fermi_annulus_seed")["timing"]
+    return {
+        "rect": rect["estimator_run_median_s"],
+        "annulus": annulus["estimator_run_median_s"],
+        "end_to_end": rect["MapDataset_read_median_s"]
+        + rect["estimator_run_median_s"]
+        + annulus["estimator_run_median_s"],
+    }
+
+
+def machine_description() -> str:
+    """CPU model, core count, Python and platform."""
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def run_comparison(repeat: int = 20, gammapy_repeat: int = 3, use_gammapy: bool = True, log=print) -> dict:
+    """Time every row; returns the rows, the norm checks and the environment."""
+    if repeat < 1 or gammapy_repeat < 1:
+        msg = f"repeat and gammapy_repeat must be >= 1, got {repeat} and {gammapy_repeat}"
+        raise ValueError(msg)
+    fp = FluxprofileSide()
+    gp = None
+    if use_gammapy:
+        try:
+            gp = GammapySide()
+        except ImportError as error:
+            log(f"gammapy not importable ({error}); using the reference timings instead")
+
+    fp_data = fp.read()
+    gp_data = gp.read() if gp else None
+    workloads = {
+        "rect": ("(a) `run` fermi_rect_seed", lambda side, data, n: side.rect(data, n).run(data)),
+        "annulus": ("(b) `run` fermi_annulus_seed", lambda side, data, n: side.annulus(data, n).run(data)),
+        "end_to_end": ("(c) read + both profiles", lambda side, data, n: end_to_end(side, n)),
+    }
+    reference = reference_gammapy_medians()
+    rows = []
+    checks = []
+    for key, (label, work) in workloads.items():
+        gp_times = None
+        if gp:
+            log(f"gammapy    {label} x{gammapy_repeat} (+1 warm-up) ...")
+            gp_times = timeit(lambda: work(gp, gp_data, 1), gammapy_repeat)
+        gp_median = statistics.median(gp_times) if gp_times else reference[key]
+        for n_jobs in (1, 2):
+            log(f"fluxprofile {label} n_jobs={n_jobs} x{repeat} ...")
+            times = timeit(lambda: work(fp, fp_data, n_jobs), repeat)
+            median = statistics.median(times)
+            rows.append({
+                "key": key,
+                "label": label,
+                "n_jobs": n_jobs,
+                "fp_median": median,
+                "fp_min": min(times),
+                "fp_n": len(times),
+                "gp_median": gp_median,
+                "gp_n": len(gp_times) if gp_times else 0,
+                "gp_source": "measured" if gp_times else "ref",
+                "ratio": gp_median / median,
+                "target": TARGETS[key],
+            })
+    if gp:
+        for key, label in (("rect", "fermi_rect_seed"), ("annulus", "fermi_annulus_seed")):
+            ok, text = compare_norms(
+                getattr(fp, key)(fp_data).run(fp_data), getattr(gp, key)(gp_data).run(gp_data), label
+            )
+            checks.append((ok, text))
+    env = {
+        "machine": machine_description(),
+        "fluxprofile": fp.version,
+        "gammapy": gp.version if gp else "not importable",
+        "numpy": np.__version__,
+    }
+    return {"rows": rows, "checks": checks, "env": env}
+
+
+def format_table(result: dict) -> str:
+    """The markdown table of a `run_comparison` result."""
+    lines = [
+        f"Machine: {result['env']['machine']}; fluxprofile {result['env']['fluxprofile']}, "
+        f"gammapy {result['env']['gammapy']}, numpy {result['env']['numpy']}.",
+        "",
+        "| case | fluxprofile n_jobs | fluxprofile median [ms] (min, n) | Gammapy n_jobs=1 median [s] (n) "
+        "| speed-up | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        gp = f"{row['gp_median']:.2f} ({row['gp_n']})" if row["gp_source"] == "measured" else (
+            f"{row['gp_median']:.2f} (ref json)"
+        )
+        met = "yes" if row["ratio"] >= row["target"] else "**no**"
+        lines.append(
+            f"| {row['label']} | {row['n_jobs']} | {1e3 * row['fp_median']:.1f} "
+            f"({1e3 * row['fp_min']:.1f}, {row['fp_n']}) | {gp} | {row['ratio']:.0f}x "
+            f"| >= {row['target']:.0f}x | {met} |"
+        )
+    if result["checks"]:
+        lines.append("")
+        lines += [f"- norms {text}" for _, text in result["checks"]]
+    return "\n".join(lines)
+
+
+def update_readme(table: str, readme: Path = HERE / "README.md") -> None:
+    """Replace the comparison section of bench/README.md (between its markers)."""
+    text = readme.read_text() if readme.exists() else ""
+    block = f"{README_BEGIN}\n{table}\n{README_END}"
+    if README_BEGIN in text and README_END in text:
+        head, rest = text.split(README_BEGIN, 1)
+        tail = rest.split(README_END, 1)[1]
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    readme.write_text(text)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="fluxprofile repetitions (>= 5)")
+    parser.add_argument("--gammapy-repeat", type=int, default=3, help="Gammapy repetitions (>= 3)")
+    parser.add_argument("--no-gammapy", action="store_true", help="skip Gammapy even if importable")
+    parser.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
+    args = parser.parse_args(argv)
+    result = run_comparison(args.repeat, args.gammapy_repeat, not args.no_gammapy,
+                            log=lambda m: print(m, file=sys.stderr, flush=True))
+    table = format_table(result)
+    print(table)
+    if args.update_readme:
+        update_readme(table)
+    return 0 if all(ok for ok, _ in result["checks"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
