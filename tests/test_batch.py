@@ -189,7 +189,7 @@ def test_run_many_estimator_error_is_reported(estimator, fermi_dataset):
         background=fermi_dataset.background,
         name="negative",
     )
-    with pytest.raises(BatchError, match=r"item 1 \(dataset 'negative'\): ValueError: .*non-negative"):
+    with pytest.raises(BatchError, match=r"item 1 \(dataset 'negative'\): ValueError: .*counts must be finite and >= 0"):
         run_many(estimator, [fermi_dataset, bad], timeout=TIMEOUT)
 
 

@@ -44,7 +44,12 @@ inline fluxprofile::CubeView cube_view(const py::array& a, const char* name, py:
                                     ", " + std::to_string(nx) + ")");
   }
   require_c_contiguous(a, name);
-  return fluxprofile::CubeView{a.data(), dtype_of(a, name), static_cast<fluxprofile::Index>(a.shape(0))};
+  fluxprofile::CubeView view;
+  view.data = a.data();
+  view.dtype = dtype_of(a, name);
+  view.n_planes = static_cast<fluxprofile::Index>(a.shape(0));
+  view.name = name;
+  return view;
 }
 
 using F64Array = py::array_t<double, py::array::c_style>;

@@ -38,7 +38,8 @@ void bind_regions(py::module_& m) {
       "reduce_regions",
       [](const F64Array& shapes, const F64Array& vertices_x, const F64Array& vertices_y,
          const I64Array& vertex_offsets, py::ssize_t nx, py::ssize_t ny, py::ssize_t n_reco,
-         const std::vector<py::array>& reco_cubes, const std::optional<py::array>& mask,
+         const std::vector<py::array>& reco_cubes, const std::vector<std::string>& cube_names,
+         const std::vector<bool>& non_negative, const std::optional<py::array>& mask,
          const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
          const std::string& containment, int n_threads) {
         fp::Containment mode;
@@ -46,10 +47,14 @@ void bind_regions(py::module_& m) {
         else if (containment == "exact") mode = fp::Containment::exact;
         else throw fp::InvalidInput("containment must be 'center' or 'exact', got '" + containment + "'");
         const fp::ShapeTable table = shape_table(shapes, vertices_x, vertices_y, vertex_offsets);
+        if (cube_names.size() != reco_cubes.size() || non_negative.size() != reco_cubes.size()) {
+          throw fp::InvalidInput("cube_names and non_negative must have one entry per reco cube");
+        }
         std::vector<fp::CubeView> cubes;
-        for (const auto& cube : reco_cubes) {
-          cubes.push_back(cube_view(cube, "reco cube", ny, nx));
-          if (cubes.back().n_planes != n_reco) throw fp::InvalidInput("reco cubes must have n_reco planes");
+        for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
+          cubes.push_back(cube_view(reco_cubes[c], cube_names[c].c_str(), ny, nx));
+          cubes.back().non_negative = non_negative[c];
+          if (cubes.back().n_planes != n_reco) throw fp::InvalidInput(cube_names[c] + " must have n_reco planes");
         }
         const std::uint8_t* mask_ptr = nullptr;
         if (mask) {
@@ -67,7 +72,10 @@ void bind_regions(py::module_& m) {
           image_ptr = image->data();
         }
         std::optional<fp::CubeView> exposure_view;
-        if (exposure) exposure_view = cube_view(*exposure, "exposure", ny, nx);
+        if (exposure) {
+          exposure_view = cube_view(*exposure, "exposure", ny, nx);
+          exposure_view->non_negative = true;
+        }
         fp::RegionSums sums;
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
@@ -84,7 +92,8 @@ void bind_regions(py::module_& m) {
       },
       py::arg("shapes").noconvert(), py::arg("vertices_x").noconvert(),
       py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
-      py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("mask") = py::none(),
+      py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("cube_names"),
+      py::arg("non_negative"), py::arg("mask") = py::none(),
       py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("n_threads") = 0,
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 }

@@ -1,5 +1,6 @@
 #include "fluxprofile/reduce.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "fluxprofile/overlap.hpp"
@@ -41,20 +42,42 @@ PixelList pixel_list(const PixelShape& shape, Index nx, Index ny, Containment co
   return PixelList{std::move(sp.flat_index), {}, static_cast<double>(sp.n_total)};
 }
 
+[[noreturn]] void bad_value(const CubeView& cube, Index plane, std::int64_t flat, Index nx, double value) {
+  throw InvalidInput(std::string(cube.name) + " must be finite" + (cube.non_negative ? " and >= 0" : "") +
+                     " in the pixels a region uses, got " + std::to_string(value) + " at (plane, y, x) = (" +
+                     std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " + std::to_string(flat % nx) + ")");
+}
+
+// Sum of a plane over the region's pixels where the mask is set, checking every value read.
 template <class T>
-double masked_sum(const T* plane, const PixelList& px, const std::uint8_t* mask_plane) {
+double masked_sum(const T* plane, const PixelList& px, const std::uint8_t* mask_plane,
+                  const CubeView& cube, Index plane_index, Index nx) {
   double sum = 0.0;
+  bool ok = true;
   const auto& idx = px.flat_index;
-  if (px.weight.empty()) {
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
+    const double v = static_cast<double>(plane[idx[k]]);
+    ok &= std::isfinite(v) && !(cube.non_negative && v < 0.0);
+    sum += px.w(k) * v;
+  }
+  if (!ok) {
+    // Only now look for the culprit, so that the common path stays a plain loop.
     for (std::size_t k = 0; k < idx.size(); ++k) {
-      if (mask_plane == nullptr || mask_plane[idx[k]]) sum += static_cast<double>(plane[idx[k]]);
-    }
-  } else {
-    for (std::size_t k = 0; k < idx.size(); ++k) {
-      if (mask_plane == nullptr || mask_plane[idx[k]]) sum += px.weight[k] * static_cast<double>(plane[idx[k]]);
+      if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
+      const double v = static_cast<double>(plane[idx[k]]);
+      if (!std::isfinite(v) || (cube.non_negative && v < 0.0)) bad_value(cube, plane_index, idx[k], nx, v);
     }
   }
   return sum;
+}
+
+bool mask_has_safe(const std::uint8_t* mask, Index npix, Index n_reco, std::int64_t p) {
+  if (mask == nullptr) return true;
+  for (Index e = 0; e < n_reco; ++e) {
+    if (mask[e * npix + p]) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -104,7 +127,7 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
       out.n_safe(r, e) = safe;
       for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
         with_typed(reco_cubes[c].data, reco_cubes[c].dtype, [&](const auto* cube) {
-          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px, mask_plane);
+          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px, mask_plane, reco_cubes[c], e, nx);
         });
       }
     }
@@ -130,7 +153,12 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
         double common = 0.0;
         for (std::size_t k = 0; k < n_pix; ++k) {
           const std::int64_t p = px.flat_index[k];
-          const double v = px.w(k) * static_cast<double>(plane[p]);
+          const double raw = static_cast<double>(plane[p]);
+          // Exposure of unsafe pixels is never used, so only safe ones must be valid.
+          if (!(std::isfinite(raw) && raw >= 0.0) && (all_safe[k] || mask_has_safe(mask, npix, n_reco, p))) {
+            bad_value(*exposure, j, p, nx, raw);
+          }
+          const double v = px.w(k) * raw;
           if (all_safe[k]) {
             common += v;
           } else {

@@ -1,7 +1,9 @@
 #include "fluxprofile/shapes.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <utility>
 
 namespace fluxprofile {
 
@@ -144,15 +146,120 @@ PixelShape ShapeTable::operator[](Index i) const {
   return s;
 }
 
+namespace {
+
+// Pixel x-indices inside a convex predicate on one row: the exact test decides, the
+// geometric estimate [x_lo, x_hi] only tells where to look. Because the tests are monotone
+// along a row, the inside set is one interval, found by moving the estimate's ends until
+// the test changes. Returns an empty interval (first > last) when nothing is inside.
+template <class Inside>
+std::pair<Index, Index> row_interval(Inside&& inside, double x_lo, double x_hi, Index box_x0, Index box_x1) {
+  if (!(x_hi >= x_lo)) return {1, 0};
+  Index a = std::max(box_x0, static_cast<Index>(std::ceil(x_lo)));
+  Index b = std::min(box_x1, static_cast<Index>(std::floor(x_hi)));
+  if (a > b) {
+    // The estimate holds no pixel centre; an exact test may still accept its neighbours.
+    a = std::max(box_x0, static_cast<Index>(std::floor(x_lo)));
+    b = std::min(box_x1, a + 1);
+    while (a <= b && !inside(a)) ++a;
+    if (a > b) return {1, 0};
+    b = a;
+  }
+  // Move the left end: outwards while still inside, inwards while outside.
+  if (inside(a)) {
+    while (a > box_x0 && inside(a - 1)) --a;
+  } else {
+    while (a <= b && !inside(a)) ++a;
+    if (a > b) return {1, 0};
+  }
+  if (inside(b)) {
+    while (b < box_x1 && inside(b + 1)) ++b;
+  } else {
+    while (b >= a && !inside(b)) --b;
+  }
+  return {a, b};
+}
+
+// Half-width of the chord of a circle of radius r at vertical offset dy (NaN if none).
+double chord(double r, double dy) {
+  const double h2 = r * r - dy * dy;
+  return h2 >= 0.0 ? std::sqrt(h2) : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
 ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
   ShapePixels out;
   const PixelBox box = bounding_box(shape);
+  // One pixel of slack on the geometric estimates: the exact tests decide membership.
+  constexpr double slack = 1.0;
+  auto emit = [&](Index iy, Index a, Index b) {
+    if (a > b) return;
+    out.n_total += b - a + 1;
+    if (iy < 0 || iy >= ny) return;
+    for (Index ix = std::max<Index>(a, 0); ix <= std::min<Index>(b, nx - 1); ++ix) {
+      out.flat_index.push_back(iy * nx + ix);
+    }
+  };
   for (Index iy = box.y0; iy <= box.y1; ++iy) {
-    const bool row_in_map = iy >= 0 && iy < ny;
-    for (Index ix = box.x0; ix <= box.x1; ++ix) {
-      if (!shape.contains(static_cast<double>(ix), static_cast<double>(iy))) continue;
-      ++out.n_total;
-      if (row_in_map && ix >= 0 && ix < nx) out.flat_index.push_back(iy * nx + ix);
+    const double py = static_cast<double>(iy);
+    const double dy = py - shape.y;
+    auto test = [&](Index ix) { return shape.contains(static_cast<double>(ix), py); };
+    switch (shape.kind) {
+      case ShapeKind::rectangle: {
+        // |u| < w/2 and |v| < h/2 bound dx between two pairs of lines.
+        double lo = -std::numeric_limits<double>::infinity(), hi = -lo;
+        const double c = shape.cos_angle, sn = shape.sin_angle;
+        const auto clip = [&](double k, double offset, double half) {
+          // |k * dx + offset| < half
+          if (std::abs(k) < 1e-12) {
+            if (!(std::abs(offset) < half + slack)) hi = lo - 1.0;
+            return;
+          }
+          const double r1 = (-half - offset) / k, r2 = (half - offset) / k;
+          lo = std::max(lo, std::min(r1, r2));
+          hi = std::min(hi, std::max(r1, r2));
+        };
+        clip(c, sn * dy, 0.5 * shape.p1);
+        clip(sn, -c * dy, 0.5 * shape.p2);
+        const auto [a, b] = row_interval(test, shape.x + lo - slack, shape.x + hi + slack, box.x0, box.x1);
+        emit(iy, a, b);
+        break;
+      }
+      case ShapeKind::circle: {
+        const double half = chord(shape.p1, dy);
+        if (std::isnan(half)) break;
+        const auto [a, b] = row_interval(test, shape.x - half - slack, shape.x + half + slack, box.x0, box.x1);
+        emit(iy, a, b);
+        break;
+      }
+      case ShapeKind::annulus: {
+        // Outer disk minus inner disk, each an exact interval of its own test.
+        const double half_out = chord(shape.p2, dy);
+        if (std::isnan(half_out)) break;
+        auto in_outer = [&](Index ix) { return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p2; };
+        auto in_inner = [&](Index ix) { return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p1; };
+        const auto [a, b] = row_interval(in_outer, shape.x - half_out - slack, shape.x + half_out + slack, box.x0, box.x1);
+        if (a > b) break;
+        const double half_in = chord(shape.p1, dy);
+        std::pair<Index, Index> hole{1, 0};
+        if (!std::isnan(half_in)) {
+          hole = row_interval(in_inner, shape.x - half_in - slack, shape.x + half_in + slack, a, b);
+        }
+        if (hole.first > hole.second) {
+          emit(iy, a, b);
+        } else {
+          emit(iy, a, hole.first - 1);
+          emit(iy, hole.second + 1, b);
+        }
+        break;
+      }
+      case ShapeKind::polygon:
+        // Polygons may be concave: test every pixel of the row.
+        for (Index ix = box.x0; ix <= box.x1; ++ix) {
+          if (test(ix)) emit(iy, ix, ix);
+        }
+        break;
     }
   }
   return out;

@@ -40,11 +40,19 @@ class ReducedDataset:
     solid_angle: np.ndarray
 
 
+# dtypes the core reads in place; anything else is converted once per run.
+_CORE_DTYPES = {np.dtype(t) for t in ("float32", "float64", "int16", "int32", "int64", "uint8")}
+
+
 def _c_array(data: np.ndarray) -> np.ndarray:
-    """The cube itself when the core can read it in place, else a C-ordered copy."""
+    """The cube itself when the core can read it in place, else a converted C-ordered copy."""
+    data = np.asarray(data)
     if data.dtype == np.bool_:
-        data = data.view(np.uint8) if data.flags.c_contiguous else np.ascontiguousarray(data, np.uint8)
-    return np.ascontiguousarray(data)
+        return data.view(np.uint8) if data.flags.c_contiguous else np.ascontiguousarray(data, np.uint8)
+    native = data.dtype.newbyteorder("=")
+    if native not in _CORE_DTYPES:
+        return np.ascontiguousarray(data, dtype=np.float64)
+    return np.ascontiguousarray(data, dtype=native)
 
 
 def _pixel_alpha(dataset) -> np.ndarray:
@@ -59,8 +67,9 @@ def _background_cube(dataset) -> np.ndarray:
     background = getattr(dataset, "background", None)
     if background is not None and getattr(dataset, "models", None) is None:
         data = background.data
-        # npred() clips negative predictions; only copy when there is something to clip.
-        if not np.any(data < 0):
+        # npred() clips negative predictions; only copy when there is something to clip
+        # (NaN passes through, for the core to report where it is).
+        if not data.size or not (np.nanmin(data) < 0):
             return data
     return dataset.npred().data
 
@@ -136,25 +145,36 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
     is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
     if is_onoff:
         alpha_pix = _pixel_alpha(dataset)
-        counts_off = dataset.counts_off.data
-        reco_cubes = [counts_map.data, counts_off, alpha_pix * counts_off, alpha_pix]
+        counts_off = _c_array(dataset.counts_off.data)
+        reco_cubes = {
+            "counts": (counts_map.data, True),
+            "counts_off": (counts_off, True),
+            "alpha * counts_off": (alpha_pix * counts_off, True),
+            "alpha": (alpha_pix, True),
+        }
     else:
-        reco_cubes = [counts_map.data, _background_cube(dataset)]
-    sums = _core.reduce_regions(
-        shapes.table,
-        shapes.vertices_x,
-        shapes.vertices_y,
-        shapes.vertex_offsets,
-        nx,
-        ny,
-        n_reco,
-        [_c_array(c) for c in reco_cubes],
-        None if mask is None else _c_array(mask),
-        _c_array(exposure.data),
-        _pixel_solid_angles(counts_map.geom),
-        containment,
-        n_threads,
-    )
+        reco_cubes = {"counts": (counts_map.data, True), "background": (_background_cube(dataset), False)}
+    try:
+        sums = _core.reduce_regions(
+            shapes.table,
+            shapes.vertices_x,
+            shapes.vertices_y,
+            shapes.vertex_offsets,
+            nx,
+            ny,
+            n_reco,
+            [_c_array(cube) for cube, _ in reco_cubes.values()],
+            list(reco_cubes),
+            [non_negative for _, non_negative in reco_cubes.values()],
+            None if mask is None else _c_array(mask),
+            _c_array(exposure.data),
+            _pixel_solid_angles(counts_map.geom),
+            containment,
+            n_threads,
+        )
+    except _core.InvalidInput as err:
+        msg = f"dataset {dataset.name!r}: {err}"
+        raise ValueError(msg) from None
     n_regions = shapes.table.shape[0]
     n_safe = sums["n_safe"]
     npix_total = sums["npix_total"]
@@ -179,7 +199,13 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
     signal = np.einsum("rij,rji->ri", weighted, np.broadcast_to(kernel, (n_regions, n_true, n_reco)))
 
     counts = sums["reco_sums"][0]
-    _check_sums(dataset.name, counts, sums["reco_sums"][1], signal, safe)
+    if not np.all(np.isfinite(signal[safe])):
+        region, energy = np.argwhere(safe & ~np.isfinite(signal))[0]
+        msg = (
+            f"dataset {dataset.name!r}: the reference model folded with the exposure is not finite "
+            f"in region {region}, energy bin {energy}; check the spectral model and the edisp kernel"
+        )
+        raise ValueError(msg)
     if is_onoff:
         counts_off = sums["reco_sums"][1]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -211,27 +237,6 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
             out=np.zeros(n_regions), where=sums["npix_inmap"] > 0,
         ),
     )
-
-
-def _check_sums(name, counts, background, signal, safe) -> None:
-    """Reject data the likelihood cannot use, naming the dataset, region and energy bin."""
-    checks = (
-        (counts, "counts", True),
-        (background, "background (or OFF counts)", False),
-        (signal, "exposure times the reference model", False),
-    )
-    for values, what, non_negative in checks:
-        bad = safe & ~np.isfinite(values)
-        if non_negative:
-            bad |= safe & (values < 0)
-        if bad.any():
-            region, energy = np.argwhere(bad)[0]
-            msg = (
-                f"dataset {name!r}: {what} summed over region {region} in energy bin {energy} is "
-                f"{values[region, energy]!r}; cubes must be finite"
-                + (" and non-negative" if non_negative else "")
-            )
-            raise ValueError(msg)
 
 
 def _group_block(red: ReducedDataset, group, sum_over: bool):

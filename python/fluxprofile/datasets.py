@@ -9,9 +9,12 @@ picks the class from the HDUs present. Gammapy datasets are converted with
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime
 import os
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
+from astropy.utils.exceptions import AstropyUserWarning
 from astropy.table import Table
 
 from .maps import (
@@ -425,15 +429,47 @@ def _open_dl4(filename: str | os.PathLike, who: str) -> tuple[fits.HDUList, list
     if not path.is_file():
         msg = f"{who}: file {str(path)!r} does not exist (filename={filename!r})"
         raise FileNotFoundError(msg)
+    hdulist = None
     try:
-        # A gzip stream is decompressed once into memory: astropy would otherwise
-        # restart the decompression at every backward seek between HDUs.
-        hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
-        names = [h.name for h in hdulist]
+        with _truncation_guard(who, str(path)):
+            # A gzip stream is decompressed once into memory: astropy would otherwise
+            # restart the decompression at every backward seek between HDUs.
+            hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
+            names = [h.name for h in hdulist]
     except (OSError, ValueError, TypeError, EOFError) as err:
+        if hdulist is not None:
+            hdulist.close()
+        if isinstance(err, OSError) and "truncated or corrupt" in str(err):
+            raise
         msg = f"{who}: {str(path)!r} is not a readable FITS file ({err})"
         raise OSError(msg) from err
     return hdulist, names, str(path)
+
+
+@contextlib.contextmanager
+def _truncation_guard(who: str, path: str):
+    """Turn the symptoms of a truncated or corrupt file into one OSError naming it.
+
+    astropy only warns that a file "may have been truncated" and pads the data, or fails
+    later with an unrelated shape error; both are reported here instead.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AstropyUserWarning)
+        try:
+            yield
+        except (IndexError, TypeError, EOFError, ValueError, OSError) as err:
+            if any("truncated" in str(w.message) for w in caught) or isinstance(err, (IndexError, EOFError)):
+                msg = f"{who}: {path!r} is truncated or corrupt ({err})"
+                raise OSError(msg) from err
+            raise
+        finally:
+            for w in caught:
+                if not issubclass(w.category, AstropyUserWarning):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    truncated = [w for w in caught if "truncated" in str(w.message)]
+    if truncated:
+        msg = f"{who}: {path!r} is truncated or corrupt ({truncated[0].message})"
+        raise OSError(msg)
 
 
 def _same_shape_map(hdulist: fits.HDUList, hdu: str, counts: Map, filename: str) -> Map:
@@ -528,6 +564,12 @@ class MapDataset:
             raise ValueError(msg)
         if len(exposure.geom.axes) != 1:
             msg = f"exposure must have exactly one non-spatial axis, got {exposure.geom.axes.names}"
+            raise ValueError(msg)
+        if not u.Unit(exposure.unit).is_equivalent(u.Unit("cm2 s")):
+            msg = (
+                "exposure unit must be an area times a time (e.g. cm2 s), got "
+                f"{u.Unit(exposure.unit).to_string()!r}"
+            )
             raise ValueError(msg)
         if exposure.geom.npix != counts.geom.npix:
             msg = (
@@ -636,7 +678,7 @@ class MapDataset:
             `MapDatasetOnOff.read` or `read_dataset`).
         """
         hdulist, names, path = _open_dl4(filename, f"{cls.__name__}.read")
-        with hdulist:
+        with hdulist, _truncation_guard(f"{cls.__name__}.read", path):
             return cls._from_hdulist(hdulist, names, path, name)
 
     @classmethod
@@ -1392,5 +1434,5 @@ def read_dataset(filename: str | os.PathLike, name: str | None = None) -> MapDat
     """
     hdulist, names, path = _open_dl4(filename, "read_dataset")
     cls = MapDatasetOnOff if any(hdu in names for hdu in _ONOFF_HDUS) else MapDataset
-    with hdulist:
+    with hdulist, _truncation_guard("read_dataset", path):
         return cls._from_hdulist(hdulist, names, path, name)

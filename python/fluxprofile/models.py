@@ -77,9 +77,12 @@ class Parameter:
     Raises
     ------
     TypeError
-        If ``name`` is not a string or ``value`` is not a number.
+        If ``name`` is not a string, ``value`` is not a number or ``scan_values`` are not
+        numbers.
     ValueError
-        If ``interp`` is unknown or the unit cannot be parsed.
+        If ``interp`` is unknown, the unit cannot be parsed, or ``scan_min``,
+        ``scan_max`` or ``scan_values`` are not finite (``scan_values`` must also be a
+        non-empty 1-D sequence).
     """
 
     def __init__(
@@ -232,7 +235,7 @@ class Parameter:
 
     @scan_min.setter
     def scan_min(self, val: float | None) -> None:
-        self._scan_min = val
+        self._scan_min = self._finite_or_none(val, "scan_min")
 
     @property
     def scan_max(self) -> float:
@@ -243,7 +246,17 @@ class Parameter:
 
     @scan_max.setter
     def scan_max(self, val: float | None) -> None:
-        self._scan_max = val
+        self._scan_max = self._finite_or_none(val, "scan_max")
+
+    def _finite_or_none(self, val: Any, what: str) -> float | None:
+        """None, or ``val`` as a finite float (else a ValueError naming the parameter)."""
+        if val is None:
+            return None
+        number = _as_float(val, f"Parameter {self.name!r} {what}")
+        if not np.isfinite(number):
+            msg = f"Parameter {self.name!r}: {what} must be finite, got {val!r}"
+            raise ValueError(msg)
+        return number
 
     @property
     def scan_values(self) -> np.ndarray:
@@ -265,6 +278,19 @@ class Parameter:
 
     @scan_values.setter
     def scan_values(self, values: npt.ArrayLike | None) -> None:
+        if values is not None:
+            try:
+                array = np.array(values, dtype=np.float64, ndmin=1)
+            except (TypeError, ValueError):
+                msg = f"Parameter {self.name!r}: scan_values must be real numbers, got {values!r}"
+                raise TypeError(msg) from None
+            if array.ndim != 1 or array.size == 0:
+                msg = f"Parameter {self.name!r}: scan_values must be a non-empty 1-D sequence, got {values!r}"
+                raise ValueError(msg)
+            if not np.all(np.isfinite(array)):
+                msg = f"Parameter {self.name!r}: scan_values must be finite, got {values!r}"
+                raise ValueError(msg)
+            values = array
         self._scan_values = values
 
     def copy(self) -> Parameter:
@@ -970,10 +996,17 @@ def as_spectral_model(obj: Any) -> SpectralModel:
     Raises
     ------
     TypeError
-        If ``obj`` is none of the above.
+        If ``obj`` is none of the above, or is a class instead of an instance.
     """
     if isinstance(obj, SpectralModel):
         return obj
+    if isinstance(obj, type):
+        # A class is callable too, but calling it builds a model instead of giving dN/dE.
+        msg = (
+            f"spectral_model must be a SpectralModel instance, got the class {obj.__name__}; "
+            f"did you mean {obj.__name__}()?"
+        )
+        raise TypeError(msg)
     if callable(obj) and hasattr(obj, "integral") and hasattr(obj, "parameters"):
         return _ExternalSpectralModel(obj, has_integrals=True)
     if callable(obj):

@@ -15,6 +15,10 @@ struct CubeView {
   const void* data = nullptr;
   DType dtype = DType::float64;
   Index n_planes = 0;
+  // Values read from the cube must be finite (and >= 0 if non_negative); otherwise
+  // reduce_regions throws InvalidInput naming the cube and the pixel.
+  const char* name = "cube";
+  bool non_negative = false;
 };
 
 // How pixels belong to a region: by their centre (Gammapy's rule) or weighted by the
