@@ -160,3 +160,19 @@ def test_regions_init():
     region = CircleSkyRegion(center=SkyCoord("0d", "0d"), radius=0.1 * u.deg)
     with pytest.raises(ValueError, match="at least two regions"):
         fp.FluxProfileEstimator(regions=[region])
+
+
+def test_region_geometry_cache_follows_changes():
+    """Re-running after replacing or editing regions uses the new geometry."""
+    dataset = get_simple_dataset_on_off()
+    boxes = make_horizontal_boxes(dataset.counts.geom.wcs)
+    est = fp.FluxProfileEstimator(regions=boxes, energy_edges=[0.1, 10] * u.TeV)
+    first = est.run(dataset).counts.data.copy()
+    assert np.array_equal(est.run(dataset).counts.data, first)
+    est.regions[0].height = 0.05 * u.deg  # a new attribute value: half the pixels
+    halved = est.run(dataset).counts.data
+    assert halved[0].sum() < first[0].sum() and np.array_equal(halved[1:], first[1:])
+    est.regions = make_horizontal_boxes(dataset.counts.geom.wcs)
+    assert np.array_equal(est.run(dataset).counts.data, first)
+    clone = est.copy()
+    assert np.array_equal(clone.run(dataset).counts.data, first)

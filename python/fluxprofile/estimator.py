@@ -263,10 +263,45 @@ class FluxProfileEstimator:
         """Return a deep copy of the estimator."""
         return copy.deepcopy(self)
 
+    def __getstate__(self) -> dict:
+        # The geometry cache is keyed by object identities, meaningless in another process.
+        state = self.__dict__.copy()
+        state.pop("_geometry_cache", None)
+        return state
+
     # -- geometry --------------------------------------------------------------------------
+    def _cached(self, name: str, compute, wcs=None):
+        """Region geometry, computed once per regions and WCS.
+
+        The key is the identity of every region, of each region's attribute values and of
+        the WCS: assigning a new list, region or attribute value (``region.width = ...``)
+        recomputes; only in-place changes of an attribute's array data would go unnoticed.
+        The objects of the key are kept alive with the entry, so that their identities
+        cannot be reused by other objects while it exists.
+        """
+        attributes = [tuple(vars(region).values()) for region in self.regions]
+        key = (name, tuple(map(id, self.regions)), tuple(id(v) for a in attributes for v in a), id(wcs))
+        cache = self.__dict__.setdefault("_geometry_cache", {})
+        entry = cache.get(key)  # one lookup: safe when runs share the estimator across threads
+        if entry is None:
+            entry = (compute(), (list(self.regions), attributes, wcs))
+            if len(cache) > 16:
+                cache.clear()
+            cache[key] = entry
+        return entry[0]
+
+    def _pixel_shapes(self, wcs):
+        return self._cached("shapes", lambda: sky_regions_to_pixel_shapes(self.regions, wcs), wcs)
+
+    def _centers(self):
+        return self._cached("centers", lambda: region_centers(self.regions))
+
     @property
     def projected_distance_axis(self) -> MapAxis:
         """Axis of the profile: distance of each region from the first (annuli: mean radius)."""
+        return self._cached("distance_axis", self._make_distance_axis)
+
+    def _make_distance_axis(self) -> MapAxis:
         distances = projected_distances(self.regions)
         values = distances.to_value(u.deg)
         if np.any(np.diff(values) == 0):
@@ -301,20 +336,18 @@ class FluxProfileEstimator:
         self._check_datasets(datasets)
         distance_axis = self.projected_distance_axis
         n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
-        centers = region_centers(self.regions)
-
-        reduced = []
-        shapes_by_wcs = {}
-        for dataset in datasets:
-            geom = dataset.counts.geom
-            key = (id(geom.wcs), tuple(dataset.counts.data.shape[-2:]))
-            if key not in shapes_by_wcs:
-                shapes_by_wcs[key] = sky_regions_to_pixel_shapes(self.regions, geom.wcs)
-            reduced.append(
-                reduce_dataset(
-                    dataset, shapes_by_wcs[key], centers, self.spectral_model, n_threads, self.containment
-                )
+        centers = self._centers()
+        reduced = [
+            reduce_dataset(
+                dataset,
+                self._pixel_shapes(dataset.counts.geom.wcs),
+                centers,
+                self.spectral_model,
+                n_threads,
+                self.containment,
             )
+            for dataset in datasets
+        ]
 
         energy_edges = validate_energy_edges(self.energy_edges)
         groups = [snap_energy_groups(r.energy_edges, energy_edges) for r in reduced]
