@@ -693,7 +693,8 @@ def test_profile_quantity_plot() -> None:
             ax.lines[0].get_xdata(), fp.distance_axis.center.value
         )
         np.testing.assert_array_equal(ax.lines[1].get_ydata(), fp.dnde.values[:, 1])
-        assert ax.get_xlabel() == "Projected-distance [deg]"
+        # Gammapy's label: unit in astropy's "latex_inline" format (degree sign)
+        assert ax.get_xlabel() == "Projected-distance [$\\mathrm{{}^{\\circ}}$]"
         assert ax.get_legend() is not None
     finally:
         plt.close(fig)

@@ -15,7 +15,7 @@ from astropy.io import fits
 from astropy.wcs import WCS, FITSFixedWarning
 from astropy.wcs.utils import celestial_frame_to_wcs, wcs_to_celestial_frame
 
-__all__ = ["Map", "MapAxes", "MapAxis", "WcsGeom", "WcsNDMap"]
+__all__ = ["LabelMapAxis", "Map", "MapAxes", "MapAxis", "WcsGeom", "WcsNDMap"]
 
 _INTERPS = ("lin", "log", "sqrt")
 _NODE_TYPES = ("edges", "center")
@@ -692,6 +692,106 @@ def _energy_name(name: str | None) -> str:
 # --------------------------------------------------------------------------------------
 # MapAxes
 # --------------------------------------------------------------------------------------
+class LabelMapAxis:
+    """An axis of named bins, e.g. the "dataset" axis of a profile run (Gammapy's LabelMapAxis).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Bin labels (unique).
+    name : str, optional
+        Axis name. Default is "".
+
+    Raises
+    ------
+    ValueError
+        For no label or duplicated labels.
+    """
+
+    node_type = "label"
+    interp = "lin"
+
+    def __init__(self, labels: Iterable[str], name: str = "") -> None:
+        labels = [str(label) for label in labels]
+        if not labels:
+            msg = "labels must contain at least one label, got []"
+            raise ValueError(msg)
+        if len(set(labels)) != len(labels):
+            msg = f"labels must be unique, got {labels}"
+            raise ValueError(msg)
+        self._labels = tuple(labels)
+        self._name = str(name)
+
+    @property
+    def name(self) -> str:
+        """Axis name."""
+        return self._name
+
+    @property
+    def nbin(self) -> int:
+        """Number of bins."""
+        return len(self._labels)
+
+    @property
+    def unit(self) -> u.UnitBase:
+        """Unit (dimensionless)."""
+        return u.dimensionless_unscaled
+
+    @property
+    def labels(self) -> list[str]:
+        """Bin labels."""
+        return list(self._labels)
+
+    @property
+    def center(self) -> np.ndarray:
+        """Bin labels as an array of str (Gammapy's ``center``)."""
+        return np.array(self._labels)
+
+    def copy(self, **kwargs: Any) -> LabelMapAxis:
+        """Copy, optionally replacing ``labels`` or ``name``.
+
+        Parameters
+        ----------
+        **kwargs : dict
+            Constructor arguments to replace.
+
+        Returns
+        -------
+        axis : `LabelMapAxis`
+            New axis.
+        """
+        args = {"labels": self._labels, "name": self._name, **kwargs}
+        return type(self)(**args)
+
+    def slice(self, idx: slice | int) -> LabelMapAxis:
+        """Sub-axis of the bins selected by ``idx``.
+
+        Parameters
+        ----------
+        idx : slice or int
+            Bins to keep.
+
+        Returns
+        -------
+        axis : `LabelMapAxis`
+            Sliced axis.
+        """
+        if isinstance(idx, (int, np.integer)):
+            idx = slice(int(idx), int(idx) + 1 if idx != -1 else None)
+        return self.copy(labels=self._labels[idx])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LabelMapAxis):
+            return NotImplemented
+        return self._name == other._name and self._labels == other._labels
+
+    def __hash__(self) -> int:
+        return hash((self._name, self._labels))
+
+    def __repr__(self) -> str:
+        return f"LabelMapAxis(labels={list(self._labels)}, name={self._name!r})"
+
+
 class MapAxes(Sequence):
     """An ordered collection of `MapAxis` with unique names.
 
@@ -712,8 +812,8 @@ class MapAxes(Sequence):
     def __init__(self, axes: Iterable[MapAxis] = ()) -> None:
         axes = list(axes)
         for i, axis in enumerate(axes):
-            if not isinstance(axis, MapAxis):
-                msg = f"axes[{i}] must be a MapAxis, got {type(axis).__name__}"
+            if not isinstance(axis, (MapAxis, LabelMapAxis)):
+                msg = f"axes[{i}] must be a MapAxis or LabelMapAxis, got {type(axis).__name__}"
                 raise TypeError(msg)
         names = [axis.name for axis in axes]
         if len(set(names)) != len(names):
@@ -1334,6 +1434,165 @@ class Map:
             geom = self._geom.to_image()
         return type(self)(geom, data, unit=self._unit)
 
+    def smooth(self, width: Any, kernel: str = "gauss") -> Map:
+        """Smooth every image plane (Gammapy's ``WcsNDMap.smooth``).
+
+        The kernel is applied by correlation with reflected borders (``d c b a | a b c d``,
+        scipy.ndimage's "reflect" mode). "gauss" is scipy's ``gaussian_filter`` with
+        ``truncate=4``; "disk" is a normalised top-hat of radius ``width`` sampled at
+        pixel centres (astropy's ``Tophat2DKernel``).
+
+        Parameters
+        ----------
+        width : `~astropy.units.Quantity`, str or float
+            Gaussian standard deviation or disk radius: an angle (converted with the mean
+            pixel size) or a number of pixels.
+        kernel : {"gauss", "disk"}, optional
+            Kernel shape. Default is "gauss".
+
+        Returns
+        -------
+        map : `Map`
+            Smoothed float64 copy (same geometry and unit).
+
+        Raises
+        ------
+        ValueError
+            For an unknown kernel or a width that is not a positive angle or number.
+        """
+        if isinstance(width, (u.Quantity, str)):
+            try:
+                width = (u.Quantity(width) / self._geom.pixel_scales.mean()).to_value("")
+            except (TypeError, ValueError, u.UnitsError) as err:
+                msg = f"width must be an angle or a number of pixels, got {width!r}"
+                raise ValueError(msg) from err
+        try:
+            width = float(width)
+        except (TypeError, ValueError) as err:
+            msg = f"width must be an angle or a number of pixels, got {width!r}"
+            raise ValueError(msg) from err
+        if not np.isfinite(width) or width <= 0:
+            msg = f"width must be positive, got {width!r} pixels"
+            raise ValueError(msg)
+        data = np.asarray(self._data, dtype=np.float64)
+        if kernel == "gauss":
+            radius = int(4.0 * width + 0.5)
+            offsets = np.arange(-radius, radius + 1, dtype=np.float64)
+            weights = np.exp(-0.5 / width**2 * offsets**2)
+            weights /= weights.sum()
+            out = _correlate1d_reflect(data, weights, axis=-1)
+            out = _correlate1d_reflect(out, weights, axis=-2)
+        elif kernel == "disk":
+            half = int(np.ceil(2 * width)) // 2  # odd size round_up_to_odd(2 * width)
+            yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
+            disk = (np.hypot(xx, yy) <= width).astype(np.float64)
+            disk /= disk.sum()
+            out = _correlate2d_reflect(data, disk)
+        else:
+            msg = f"kernel must be 'gauss' or 'disk', got {kernel!r}"
+            raise ValueError(msg)
+        return type(self)(self._geom, out, unit=self._unit)
+
+    def cutout(self, position: SkyCoord, width: Any, mode: str = "trim") -> Map:
+        """Cut out the pixels around a sky position (Gammapy's ``WcsNDMap.cutout``).
+
+        Parameters
+        ----------
+        position : `~astropy.coordinates.SkyCoord`
+            Centre of the cutout.
+        width : `~astropy.units.Quantity`, str or pair of them
+            Angular size (lon, lat); one value gives a square. Converted to a number of
+            pixels with the pixel sizes (at least 1).
+        mode : {"trim", "partial", "strict"}, optional
+            Behaviour at the map border, as `~astropy.nddata.Cutout2D`; pixels outside
+            the map are 0 in "partial" mode. Default is "trim".
+
+        Returns
+        -------
+        map : `Map`
+            Cutout (copy of the data; non-spatial axes kept).
+
+        Raises
+        ------
+        TypeError
+            If ``position`` is not a `~astropy.coordinates.SkyCoord`.
+        ValueError
+            For an invalid width, or a position outside the map.
+        """
+        from astropy.nddata import Cutout2D
+        from astropy.nddata.utils import NoOverlapError, PartialOverlapError
+
+        if not isinstance(position, SkyCoord):
+            msg = f"position must be a SkyCoord, got {type(position).__name__}"
+            raise TypeError(msg)
+        width_deg = np.array(_pair_deg(width, "width"))
+        if np.any(width_deg <= 0):
+            msg = f"width must be positive, got {width!r}"
+            raise ValueError(msg)
+        npix = np.clip(width_deg / self._geom.pixel_scales.value, 1, None)
+        image_shape = (self._geom.npix[1], self._geom.npix[0])
+        try:
+            c2d = Cutout2D(
+                np.empty(image_shape, dtype=bool),
+                position=position,
+                size=tuple(npix[::-1]),
+                wcs=self._geom.wcs,
+                mode=mode,
+            )
+        except (NoOverlapError, PartialOverlapError) as err:
+            msg = f"cutout at {position} with width {width!r} does not fit the map ({err})"
+            raise ValueError(msg) from err
+        geom = WcsGeom(c2d.wcs, (c2d.shape[1], c2d.shape[0]), axes=list(self._geom.axes))
+        data = np.zeros(geom.data_shape, dtype=self._data.dtype)
+        data[(Ellipsis, *c2d.slices_cutout)] = self._data[(Ellipsis, *c2d.slices_original)]
+        return type(self)(geom, data, unit=self._unit)
+
+    def plot(
+        self,
+        ax: Any = None,
+        stretch: str = "linear",
+        add_cbar: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Show the image on a `~astropy.visualization.wcsaxes.WCSAxes` (Gammapy's ``plot``).
+
+        Parameters
+        ----------
+        ax : `~astropy.visualization.wcsaxes.WCSAxes`, optional
+            Axes. Default is None (a new WCSAxes on the current figure).
+        stretch : str, optional
+            Colour stretch of `~astropy.visualization.simple_norm` ("linear", "sqrt",
+            "log", ...). Default is "linear".
+        add_cbar : bool, optional
+            Add a colour bar labelled with the unit. Default is False.
+        **kwargs : dict
+            Passed to `~matplotlib.axes.Axes.imshow` (defaults interpolation "nearest",
+            origin "lower", cmap "afmhot"; ``vmin``/``vmax`` set the stretch limits).
+
+        Returns
+        -------
+        ax : `~astropy.visualization.wcsaxes.WCSAxes`
+            The axes.
+
+        Raises
+        ------
+        TypeError
+            If a non-spatial axis has more than one bin (sum or slice it first).
+        """
+        from .plotting import plot_image
+
+        if any(axis.nbin > 1 for axis in self._geom.axes):
+            msg = (
+                f"plot() needs an image: axes {self._geom.axes.names} have shape "
+                f"{self._geom.axes.shape}; use sum_over_axes() first"
+            )
+            raise TypeError(msg)
+        image = self._data.reshape(self._data.shape[-2:])
+        return plot_image(
+            image, self._geom.wcs, ax=ax, stretch=stretch, add_cbar=add_cbar,
+            unit=self._unit, **kwargs,
+        )  # fmt: skip
+
     def copy(self, **kwargs: Any) -> Map:
         """Deep copy, optionally replacing ``geom``, ``data`` or ``unit``.
 
@@ -1474,6 +1733,36 @@ class Map:
 
 
 WcsNDMap = Map
+
+
+def _reflect_pad(data: np.ndarray, pad: int, axis: int) -> np.ndarray:
+    """Pad one axis by ``pad`` with half-sample symmetric reflection (repeated if needed)."""
+    n = data.shape[axis]
+    period = np.concatenate([np.arange(n), np.arange(n)[::-1]])
+    index = np.arange(-pad, n + pad) % (2 * n)
+    return np.take(data, period[index], axis=axis)
+
+
+def _correlate1d_reflect(data: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """Correlate along one axis with an odd kernel, borders reflected (scipy "reflect")."""
+    radius = weights.size // 2
+    padded = _reflect_pad(data, radius, axis)
+    n = data.shape[axis]
+    out = np.zeros(data.shape, dtype=np.float64)
+    for k, weight in enumerate(weights):
+        out += weight * np.take(padded, np.arange(k, k + n), axis=axis)
+    return out
+
+
+def _correlate2d_reflect(data: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Correlate the last two axes with an odd 2-D kernel, borders reflected."""
+    half = kernel.shape[0] // 2
+    padded = _reflect_pad(_reflect_pad(data, half, -1), half, -2)
+    ny, nx = data.shape[-2:]
+    out = np.zeros(data.shape, dtype=np.float64)
+    for iy, ix in zip(*np.nonzero(kernel)):
+        out += kernel[iy, ix] * padded[..., iy : iy + ny, ix : ix + nx]
+    return out
 
 
 # --------------------------------------------------------------------------------------

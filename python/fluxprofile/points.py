@@ -21,7 +21,7 @@ import numpy.typing as npt
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
-from .maps import MapAxes, MapAxis
+from .maps import LabelMapAxis, MapAxes, MapAxis
 from .models import PowerLawSpectralModel, TemplateSpectralModel, as_spectral_model
 
 __all__ = ["DEFAULT_UNIT", "FluxPoints", "ProfileQuantity"]
@@ -205,53 +205,49 @@ class ProfileQuantity:
             f"axes={self._axes.names})"
         )
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Line plot of the quantity along the projected-distance axis.
+    def plot(self, ax: Any = None, axis_name: str | None = None, **kwargs: Any) -> Any:
+        """Plot the quantity along the profile axis (Gammapy's ``RegionNDMap.plot``).
 
-        One line is drawn per energy bin (and per dataset / scan value for quantities with
-        a third axis).
+        One `~matplotlib.axes.Axes.errorbar` series (markers "o", no line, x error bars
+        spanning the bins) is drawn per bin of the other axes (energy, dataset / scan
+        value), labelled by that bin; NaN values are not drawn. The y label
+        ``"<name> [<unit>]"`` (``"<name>"`` if dimensionless) is set only if the axes
+        have none yet.
 
         Parameters
         ----------
         ax : `~matplotlib.axes.Axes`, optional
             Axes to draw on. Default is None (current axes).
+        axis_name : str, optional
+            Axis along x. Default is None: the only axis with more than one bin, else
+            "projected-distance".
         **kwargs : dict
-            Passed to `~matplotlib.axes.Axes.plot` (they override the default labels).
+            Passed to `~matplotlib.axes.Axes.errorbar` (``label`` replaces the default
+            labels).
 
         Returns
         -------
         ax : `~matplotlib.axes.Axes`
             The axes.
+
+        Raises
+        ------
+        ValueError
+            If ``axis_name`` is not an axis of the quantity.
         """
         import matplotlib.pyplot as plt
 
+        from .plotting import plot_along_axis, quantity_label, resolve_plot_axis
+
+        axes = list(self._axes)
+        axis = resolve_plot_axis(axes, axis_name)
         if ax is None:
             ax = plt.gca()
-        x_axis = self._axes["projected-distance"]
-        energy_axis = self._axes["energy"]
-        x = x_axis.center.to_value(x_axis.unit)
-        n_x = self._values.shape[0]
-        values = np.asarray(self._values, dtype=np.float64).reshape(n_x, -1)
-        e_lo = energy_axis.edges[:-1]
-        e_hi = energy_axis.edges[1:]
-        labels = []
-        for i_e in range(energy_axis.nbin):
-            label = (
-                f"{e_lo[i_e].value:.2e} {e_lo.unit} - {e_hi[i_e].value:.2e} {e_hi.unit}"
-            )
-            if self._values.ndim == 3:
-                k_axis = self._axes[0]
-                labels.extend(
-                    f"{label}, {k_axis.name} {c:.3g}" for c in k_axis.center.value
-                )
-            else:
-                labels.append(label)
-        for j in range(values.shape[1]):
-            ax.plot(x, values[:, j], **{"label": labels[j], **kwargs})
-        ax.set_xlabel(f"{x_axis.name.capitalize()} [{x_axis.unit}]")
-        unit = "" if self._unit == u.dimensionless_unscaled else f" [{self._unit}]"
-        ax.set_ylabel(f"{self.name}{unit}")
-        if values.shape[1] > 1:
+        values = np.asarray(self._values, dtype=np.float64)
+        plot_along_axis(ax, values, axes, axis, **kwargs)
+        if not ax.get_ylabel():
+            ax.set_ylabel(quantity_label(self.name, self._unit))
+        if values.size // axis.nbin > 1 and "label" not in kwargs:
             ax.legend()
         return ax
 
@@ -470,8 +466,12 @@ class FluxPoints:
         return self._distance_axis
 
     @property
-    def dataset_axis(self) -> MapAxis:
-        """Dataset axis: integer bins ``-0.5, 0.5, ...`` (Gammapy's axis after reading)."""
+    def dataset_axis(self) -> MapAxis | LabelMapAxis:
+        """Dataset axis: the dataset names as a `~fluxprofile.maps.LabelMapAxis` when known
+        (after a run), else integer bins ``-0.5, 0.5, ...`` (Gammapy's axis after reading).
+        """
+        if self._dataset_names is not None:
+            return LabelMapAxis(self._dataset_names, name="dataset")
         edges = np.arange(self._n_dataset + 1) - 0.5
         return MapAxis.from_edges(edges, name="dataset")
 
@@ -1248,6 +1248,107 @@ class FluxPoints:
             else:
                 hdus.append(fits.BinTableHDU(Table(self.gti), name="GTI"))
         fits.HDUList(hdus).writeto(path, overwrite=overwrite, checksum=checksum)
+
+    # ---- plots ------------------------------------------------------------------------
+    def plot(
+        self,
+        ax: Any = None,
+        sed_type: str | None = None,
+        energy_power: float = 0,
+        axis_name: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Plot the profile: points with error bars and upper-limit arrows.
+
+        Drawn as Gammapy 2.1 draws flux points (SEMANTICS.md §4.7): y is the SED
+        quantity in its default unit (NaN where the fit failed, not drawn); errors are
+        symmetric (``_err``) or asymmetric (``_errn``/``_errp``) when stored; points
+        flagged ``is_ul`` are drawn at the upper limit with a downward arrow to half of
+        it. One series per bin of the other axis, x error bars spanning the bins,
+        log y scale, a legend.
+
+        Parameters
+        ----------
+        ax : `~matplotlib.axes.Axes`, optional
+            Axes to draw on. Default is None (current axes).
+        sed_type : {"dnde", "e2dnde", "flux", "eflux", "norm"}, optional
+            SED type. Default is None ("dnde" for likelihood points, else the SED type
+            the points were read with).
+        energy_power : float, optional
+            Multiply the values by E^energy_power (E = energy-bin centre, in the energy
+            unit of the SED type). Default is 0.
+        axis_name : {"projected-distance", "energy"}, optional
+            Axis along x. Default is None: the only axis with more than one bin, else
+            "projected-distance" (Gammapy raises there).
+        **kwargs : dict
+            Passed to `~matplotlib.axes.Axes.errorbar` (e.g. ``color``, ``label``).
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+            The axes.
+
+        Raises
+        ------
+        ValueError
+            For an unknown SED type or axis name.
+        """
+        from .plotting import plot_flux_points
+
+        return plot_flux_points(
+            self,
+            ax=ax,
+            sed_type=sed_type,
+            energy_power=energy_power,
+            axis_name=axis_name,
+            **kwargs,
+        )
+
+    def plot_ts_profiles(
+        self,
+        ax: Any = None,
+        sed_type: str | None = None,
+        add_cbar: bool = True,
+        axis_name: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Plot the likelihood scans as an image of -Δstat behind the points.
+
+        For each profile bin the fit-statistic difference ``stat_scan - stat`` is
+        interpolated (Gammapy's "stat-profile" scaling) on 500 y values from
+        ``norm_scan[0] * min(ref)`` to ``norm_scan[-1] * max(ref)``; cells below -4
+        are left blank (SEMANTICS.md §4.7).
+
+        Parameters
+        ----------
+        ax : `~matplotlib.axes.Axes`, optional
+            Axes to draw on. Default is None (current axes).
+        sed_type : {"dnde", "e2dnde", "flux", "eflux", "norm"}, optional
+            SED type of the y axis. Default is None (as `plot`).
+        add_cbar : bool, optional
+            Add a colour bar "Fit statistic difference". Default is True.
+        axis_name : {"projected-distance", "energy"}, optional
+            Axis along x. Default is None (the axis with more than one bin).
+        **kwargs : dict
+            Passed to `~matplotlib.axes.Axes.pcolormesh` (defaults vmin -4, vmax 0,
+            cmap "Blues", zorder 0, linewidths 0, shading "auto").
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+            The axes.
+
+        Raises
+        ------
+        ValueError
+            Without ``stat_scan`` or when more than one axis has several bins (slice
+            one energy bin first with `slice_by_idx`).
+        """
+        from .plotting import plot_ts_profiles
+
+        return plot_ts_profiles(
+            self, ax=ax, sed_type=sed_type, add_cbar=add_cbar, axis_name=axis_name, **kwargs
+        )
 
     # ---- copies and slices --------------------------------------------------------------
     def copy(self, reference_model: Any = None) -> FluxPoints:
