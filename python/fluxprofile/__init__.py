@@ -18,7 +18,7 @@ from ._core import InvalidInput
 from .datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
-from .maps import Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
+from .maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
 from .models import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
@@ -49,6 +49,7 @@ __all__ = [
     "FluxProfileEstimator",
     "FluxProfileWarning",
     "InvalidInput",
+    "LabelMapAxis",
     "LogParabolaSpectralModel",
     "Map",
     "MapAxes",

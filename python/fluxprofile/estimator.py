@@ -367,6 +367,11 @@ class FluxProfileEstimator:
         energy_axis = self._energy_axis(reduced, groups, energy_edges)
         self._warn_empty(result, reduced, energy_edges)
         data = self._quantities(result)
+        # Size of each profile bin (whole region, also where masked or off the map), from
+        # the first dataset's pixels; the same for every energy group.
+        n_groups = len(groups[0])
+        data["npix"] = np.repeat(reduced[0].npix_total[:, None], n_groups, axis=1).astype(float)
+        data["solid_angle"] = np.repeat(reduced[0].solid_angle[:, None], n_groups, axis=1)
         gtis = [d.gti for d in datasets if getattr(d, "gti", None) is not None and len(d.gti) > 0]
         gti = vstack(gtis * len(self.regions)) if gtis else None
         return FluxPoints(
