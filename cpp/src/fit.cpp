@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "fluxprofile/migrad1d.hpp"
 #include "fluxprofile/parallel.hpp"
 #include "fluxprofile/roots.hpp"
 #include "fluxprofile/stats.hpp"
@@ -231,7 +232,15 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResul
                        (m.interior ? 0.0 : kConfidenceReach);
   if (m.interior) {
     out.norm[p] = m.norm;
-    out.norm_err[p] = opt.n_sigma * sigma;
+    double error = sigma;
+    if (opt.minuit_errors) {
+      // Gammapy's norm_err is the covariance MIGRAD ends with (from norm = 1, step 1);
+      // it can differ from the exact curvature by a percent where MIGRAD's own numerical
+      // second derivative is noisy.
+      const Migrad1DResult fit = migrad_1d([&](double x) { return pb.stat(x); }, 1.0, 1.0);
+      if (std::isfinite(fit.error) && fit.error > 0.0 && fit.covariance_valid) error = fit.error;
+    }
+    out.norm_err[p] = opt.n_sigma * error;
     if (opt.errn_errp) {
       const double delta = opt.n_sigma * opt.n_sigma;
       out.norm_errn[p] = crossing(pb, m.norm, m.stat, delta, -1.0, step0, reach);

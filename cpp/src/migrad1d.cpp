@@ -43,7 +43,10 @@ Strategy make_strategy(int level) {
 // Status of the (inverse Hessian) error "matrix", as in MinimumError.
 enum class ErrStatus { pos_def, made_pos_def, not_pos_def, hesse_failed, invert_failed, call_limit, unset };
 
-bool status_valid(ErrStatus s) { return s == ErrStatus::pos_def || s == ErrStatus::made_pos_def; }
+// MinimumError::IsValid of the Minuit2 bundled with iminuit 2.33 (NotPosDef counts as valid).
+bool status_valid(ErrStatus s) {
+  return s == ErrStatus::pos_def || s == ErrStatus::made_pos_def || s == ErrStatus::not_pos_def;
+}
 
 struct Gradient {
   double grd, g2, gstep;
@@ -483,9 +486,12 @@ Outcome run_migrad(Fcn& fcn, double x0, double step0, double tol, int strategy, 
   }
   if (s.level >= 2) st = hesse(fcn, st, s, 200 + 100 + 5);
   if (st.edm < 0.) {
-    // "Initial matrix not pos.def.": MIGRAD returns the seed, invalid. (A failed seed HESSE
-    // of strategy 2 is not fatal: MIGRAD iterates from its diagonal fallback.)
-    return outcome(st, false, false, false);
+    // "Initial matrix not pos.def." (negative g2 after the negative-g2 line search): MIGRAD
+    // returns the seed state, whose edm slot holds fval. Its error status (NotPosDef) counts
+    // as valid, so the minimum is reported valid with error sqrt(2 up V) = NaN (V < 0).
+    // (A failed seed HESSE of strategy 2 is not fatal: MIGRAD iterates from its fallback.)
+    st.edm = st.fval;
+    return outcome(st, status_valid(st.status), false, false);
   }
 
   // ---- ModularFunctionMinimizer / VariableMetricBuilder

@@ -220,8 +220,10 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
             f"match (n_true, n_reco) = {(n_true, n_reco)} of exposure and counts"
         )
         raise ValueError(msg)
-    # signal[r, i] = sum_j F_j * exposure[r, i, j] * K[r, j, i]
-    weighted = exposure_mean * (flux.value * scale)[None, None, :]
+    # signal[r, i] = sum_j F_j * exposure[r, i, j] * K[r, j, i], with the operations in
+    # Gammapy's order (flux times exposure, then the unit conversion) so that the
+    # predictions agree to the last bit where the inputs do.
+    weighted = (exposure_mean * flux.value[None, None, :]) * scale
     signal = np.einsum("rij,rji->ri", weighted, np.broadcast_to(kernel, (n_regions, n_true, n_reco)))
 
     counts = sums["reco_sums"][0]

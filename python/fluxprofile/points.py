@@ -941,6 +941,8 @@ class FluxPoints:
                 add(f"ref_{name}", per_row(ref), ref.unit)
 
         for name in _all_quantities(sed_type):
+            if name in _EXTRA_QUANTITIES:
+                continue  # after all of Gammapy's columns, below
             try:
                 quantity = getattr(self, name)
             except AttributeError:
@@ -959,6 +961,12 @@ class FluxPoints:
                 add("is_ul", self.is_ul.values, None)
             else:
                 del columns["is_ul"]
+
+        # fluxprofile's bin sizes come last, so that Gammapy's columns keep their order.
+        for name in _EXTRA_QUANTITIES:
+            if name in self._data:
+                quantity = getattr(self, name)
+                add(name, quantity.values, quantity.unit)
 
         table = Table(list(columns.values()))
         if formatted:

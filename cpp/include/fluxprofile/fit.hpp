@@ -31,6 +31,9 @@ struct FitOptions {
   bool errn_errp = false;
   bool ul = false;
   bool sensitivity = false;
+  // norm_err from MINUIT's MIGRAD covariance as Gammapy reports it (emulated exactly), or
+  // from the exact curvature of the statistic at the best fit.
+  bool minuit_errors = true;
   std::vector<double> scan_values;
 };
 
