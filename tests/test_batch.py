@@ -425,9 +425,9 @@ def test_package_never_imports_dask():
 
 @pytest.mark.slow
 def test_throughput_example_smoke(fermi_gc_path, tmp_path):
-    """examples/batch_throughput.py runs and writes its table (tiny sizes)."""
+    """bench/batch_throughput.py runs and writes its table (tiny sizes)."""
     _import_distributed()
-    script = Path(__file__).resolve().parents[1] / "examples" / "batch_throughput.py"
+    script = Path(__file__).resolve().parents[1] / "bench" / "batch_throughput.py"
     output = tmp_path / "throughput.md"
     args = ["--data", str(fermi_gc_path), "--items", "2", "--realisations", "2", "--repeat", "1",
             "--output", str(output)]  # fmt: skip
