@@ -228,35 +228,6 @@ def test_run_many_progress_true_prints_without_tqdm(estimator, fermi_dataset, ca
 
 
 # -- read_dataset and on-off files ------------------------------------------------------------
-def test_read_dataset_dispatch_fallback(fermi_gc_path, tmp_path, monkeypatch):
-    """Without ``datasets.read_dataset``, the header scan picks the class."""
-    from astropy.io import fits
-
-    monkeypatch.delattr(datasets_module, "read_dataset", raising=False)
-    assert type(read_dataset(fermi_gc_path)) is MapDataset
-    onoff = tmp_path / "onoff.fits"
-    with fits.open(fermi_gc_path) as hdulist:
-        hdus = [hdulist[0].copy(), hdulist["COUNTS"].copy(), hdulist["COUNTS_BANDS"].copy()]
-        off = hdulist["COUNTS"].copy()
-    off.name = "COUNTS_OFF"
-    fits.HDUList([*hdus, off]).writeto(onoff)
-
-    class FakeOnOff:
-        @classmethod
-        def read(cls, path):
-            return ("on-off", path)
-
-    monkeypatch.setattr(datasets_module, "MapDatasetOnOff", FakeOnOff, raising=False)
-    assert read_dataset(onoff) == ("on-off", onoff)
-    monkeypatch.delattr(datasets_module, "MapDatasetOnOff")
-    with pytest.raises(ValueError, match="is an on-off dataset"):
-        read_dataset(onoff)
-    corrupt = tmp_path / "corrupt.fits"
-    corrupt.write_bytes(b"garbage" * 100)
-    with pytest.raises(OSError, match="not a readable FITS file"):
-        read_dataset(corrupt)
-
-
 def test_run_many_onoff_file_equals_serial(backend, load_reference_case):
     """An on-off file in the list is read as an on-off dataset (WStat) where it runs."""
     case = load_reference_case("onoff_horizontal_boxes")

@@ -36,57 +36,8 @@ __all__ = [
 
 
 # -- reading --------------------------------------------------------------------------------
-def read_dataset(path: str | os.PathLike):
-    """Read a dataset file with the matching class.
-
-    Files with on-off HDUs (``COUNTS_OFF``) are read as ``MapDatasetOnOff``, all others as
-    `~fluxprofile.MapDataset`. Uses ``fluxprofile.datasets.read_dataset`` (one pass over
-    the file) when the package has it, else a header scan followed by the class's ``read``.
-
-    Parameters
-    ----------
-    path : str or path
-        DL4 FITS file (``$VARIABLES`` and ``~`` are expanded by the readers).
-
-    Returns
-    -------
-    dataset : `~fluxprofile.MapDataset` or ``MapDatasetOnOff``
-        The dataset.
-
-    Raises
-    ------
-    OSError
-        If the file does not exist or is not a FITS file.
-    ValueError
-        If the file is not a dataset, or is an on-off dataset and this version of
-        fluxprofile cannot read those.
-    """
-    from . import datasets
-
-    reader = getattr(datasets, "read_dataset", None)
-    if reader is not None:
-        return reader(path)
-    from astropy.io import fits
-
-    expanded = os.path.expanduser(os.path.expandvars(os.fspath(path)))
-    is_onoff = False
-    if os.path.isfile(expanded):
-        try:
-            with fits.open(expanded) as hdulist:
-                is_onoff = any(hdu.name == "COUNTS_OFF" for hdu in hdulist)
-        except (OSError, ValueError, TypeError, EOFError) as err:
-            msg = f"read_dataset: {str(path)!r} is not a readable FITS file ({err})"
-            raise OSError(msg) from err
-    if is_onoff:
-        cls = getattr(datasets, "MapDatasetOnOff", None)
-        if cls is None:
-            msg = (
-                f"read_dataset: {str(path)!r} is an on-off dataset (COUNTS_OFF HDU), which "
-                "this fluxprofile cannot read"
-            )
-            raise ValueError(msg)
-        return cls.read(path)
-    return datasets.MapDataset.read(path)
+# Paths are read on the workers with the class the file needs (MapDataset or on-off).
+from .datasets import read_dataset  # noqa: E402
 
 
 # -- errors ---------------------------------------------------------------------------------
