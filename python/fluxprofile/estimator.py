@@ -290,7 +290,8 @@ class FluxProfileEstimator:
         The objects of the key are kept alive with the entry, so that their identities
         cannot be reused by other objects while it exists.
         """
-        attributes = [tuple(vars(region).values()) for region in self.regions]
+        # (objects without attributes are left to the region conversion to reject)
+        attributes = [tuple(getattr(region, "__dict__", {}).values()) for region in self.regions]
         key = (name, tuple(map(id, self.regions)), tuple(id(v) for a in attributes for v in a), id(wcs))
         cache = self.__dict__.setdefault("_geometry_cache", {})
         entry = cache.get(key)  # one lookup: safe when runs share the estimator across threads
