@@ -225,6 +225,12 @@ def test_profile_on_gammapy_dataset_equals_file(gp, load_reference_case, case_na
 # ---------------------------------------------------------------------------------------
 # flux points
 # ---------------------------------------------------------------------------------------
+def _gammapy_columns(table):
+    """The table without fluxprofile's bin-size columns, which Gammapy's FluxPoints lack."""
+    table.remove_columns([name for name in ("npix", "solid_angle") if name in table.colnames])
+    return table
+
+
 @pytest.fixture(scope="module")
 def onoff_profile(load_reference_case):
     case = load_reference_case("onoff_radial")
@@ -239,7 +245,7 @@ def test_flux_points_to_gammapy(gp, onoff_profile, sed_type):
     assert isinstance(gp_points, gp.estimators.FluxPoints)
     assert gp_points.geom.axes.names == ["energy", "projected-distance"]
     assert type(gp_points.reference_spectral_model).__name__ == "PowerLawSpectralModel"
-    ours = onoff_profile.to_table(sed_type=sed_type)
+    ours = _gammapy_columns(onoff_profile.to_table(sed_type=sed_type))
     with np.errstate(divide="ignore", invalid="ignore"):  # gammapy's PL energy flux at index 2
         theirs = gp_points.to_table(sed_type=sed_type, format="profile")
     assert theirs.colnames == ours.colnames
@@ -259,7 +265,7 @@ def test_flux_points_round_trip_through_gammapy(gp, onoff_profile):
     back = flux_points_from_gammapy(flux_points_to_gammapy(onoff_profile))
     assert isinstance(back.reference_model, PowerLawSpectralModel)
     assert back.reference_model.index.value == onoff_profile.reference_model.index.value
-    ours, theirs = onoff_profile.to_table(), back.to_table()
+    ours, theirs = _gammapy_columns(onoff_profile.to_table()), back.to_table()
     assert theirs.colnames == ours.colnames
     for col in ours.colnames:
         a, b = np.asarray(theirs[col]), np.asarray(ours[col])
