@@ -213,17 +213,19 @@ def test_read_invalid_bunit(tmp_path, good_file):
         MapDataset.read(path)
 
 
-@pytest.mark.xfail(
-    reason="pending fix: maps.Map.from_hdulist must wrap astropy WCS errors into "
-    "ValueError(f'{filename}: {hdu} has an invalid WCS ({err})')",
-    strict=True,
-)
 def test_read_invalid_wcs(tmp_path, good_file):
     hdul = _hdus(good_file)
     hdul["COUNTS"].header["CTYPE1"] = "FOO"
     path = tmp_path / "badwcs.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"badwcs\.fits: COUNTS has an invalid WCS"):
+    with pytest.raises(ValueError, match=r"badwcs\.fits: COUNTS has an invalid WCS \(.+\)$") as info:
+        MapDataset.read(path)
+    assert "\n" not in str(info.value)  # wcslib's multi-line message on one line
+    # no celestial axis at all: same message
+    hdul["COUNTS"].header["CTYPE2"] = "BAR"
+    path = tmp_path / "nowcs.fits"
+    hdul.writeto(path)
+    with pytest.raises(ValueError, match=r"nowcs\.fits: COUNTS has an invalid WCS \(.*celestial"):
         MapDataset.read(path)
 
 

@@ -152,6 +152,24 @@ def test_gammapy_reads_a_fluxprofile_run(load_reference_case, tmp_path):
     assert_same(gp_values(gp, "is_ul"), fp_values(fp, "is_ul"), "is_ul")
 
 
+def test_gammapy_ignores_solid_angle_columns(load_reference_case, reference_dir, tmp_path):
+    case_name = "fermi_rect_seed"
+    case = load_reference_case(case_name)
+    fp = case.estimator().run(case.read_dataset())
+    path = tmp_path / "run_flux.fits"
+    fp.write(path, sed_type="flux")
+    assert Table.read(path).colnames[-2:] == ["npix", "solid_angle"]
+    gp = GPFluxPoints.read(path, format="profile", reference_model=gp_model(reference_dir, case_name))
+    assert "npix" not in gp.available_quantities and "solid_angle" not in gp.available_quantities
+    assert_same(gp_values(gp, "norm"), fp_values(fp, "norm"), "norm", rtol=1e-9)
+    gp_flux = gp.flux.quantity.to_value("cm-2 s-1").reshape(fp.flux.values.shape)
+    np.testing.assert_allclose(gp_flux, fp.flux.values, rtol=1e-9, equal_nan=True)
+    # a surface-brightness file is for other tools: Gammapy refuses its units
+    fp.write(tmp_path / "sb.fits", sed_type="flux", per_solid_angle=True)
+    with pytest.raises(u.UnitConversionError):
+        GPFluxPoints.read(tmp_path / "sb.fits", format="profile", reference_model=gp.reference_model)
+
+
 # ---- files: gammapy -> fluxprofile -------------------------------------------------------
 @pytest.mark.parametrize("suffix", [".fits", ".ecsv"])
 @pytest.mark.parametrize("case", CASES)

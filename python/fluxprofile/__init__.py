@@ -31,10 +31,13 @@ from .models import (
 )
 from .points import FluxPoints
 from .regions import (
+    PathRegionMeta,
     PixelShapes,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,
+    make_path_sky_regions,
     plot_regions,
+    projected_distance_edges,
     projected_distances,
     region_centers,
     sky_regions_to_pixel_shapes,
@@ -58,6 +61,7 @@ __all__ = [
     "MapDatasetOnOff",
     "Parameter",
     "Parameters",
+    "PathRegionMeta",
     "PixelShapes",
     "PowerLawSpectralModel",
     "SpectralModel",
@@ -70,7 +74,9 @@ __all__ = [
     "make_concentric_annulus_sky_regions",
     "make_example_dataset",
     "make_orthogonal_rectangle_sky_regions",
+    "make_path_sky_regions",
     "plot_regions",
+    "projected_distance_edges",
     "projected_distances",
     "read_dataset",
     "region_centers",

@@ -74,39 +74,15 @@ def _background_cube(dataset) -> np.ndarray:
     return dataset.npred().data
 
 
-def _triangle_solid_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Solid angle of spherical triangles with unit-vector corners (..., 3)."""
-    triple = np.einsum("...i,...i->...", a, np.cross(b, c))
-    denominator = 1.0 + np.einsum("...i,...i->...", a, b) + np.einsum("...i,...i->...", b, c)
-    denominator += np.einsum("...i,...i->...", c, a)
-    return 2.0 * np.arctan2(np.abs(triple), denominator)
-
-
-def _pixel_solid_angles(geom, rows_per_chunk: int = 128) -> np.ndarray:
-    """Solid angle of every pixel of the image in sr, cached on the geometry.
-
-    Each pixel is the spherical quadrilateral of its corners (two triangles); the image is
-    done in chunks of rows so that the temporaries stay small for survey-size maps.
-    Pixels whose corners fall outside the projection get 0.
-    """
+def _pixel_solid_angles(geom) -> np.ndarray:
+    """Solid angle of every pixel of the image in sr (0 outside the projection), cached on
+    the geometry."""
     cached = getattr(geom, "_fluxprofile_solid_angle", None)
-    if cached is not None:
-        return cached
-    wcs = geom.wcs.celestial if geom.wcs.naxis > 2 else geom.wcs
-    nx, ny = (int(n) for n in geom.npix)
-    out = np.empty((ny, nx))
-    x_corner = np.arange(nx + 1) - 0.5
-    for y0 in range(0, ny, rows_per_chunk):
-        y1 = min(ny, y0 + rows_per_chunk)
-        xx, yy = np.meshgrid(x_corner, np.arange(y0, y1 + 1) - 0.5)
-        lon, lat = np.deg2rad(wcs.wcs_pix2world(xx, yy, 0))
-        cos_lat = np.cos(lat)
-        v = np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1)
-        a, b, c, d = v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1]
-        out[y0:y1] = _triangle_solid_angle(a, b, c) + _triangle_solid_angle(a, c, d)
-    out = np.ascontiguousarray(np.nan_to_num(out, nan=0.0))
-    geom._fluxprofile_solid_angle = out
-    return out
+    if cached is None:
+        solid_angle = geom.to_image().solid_angle().to_value(u.sr)
+        cached = np.ascontiguousarray(np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64)
+        geom._fluxprofile_solid_angle = cached
+    return cached
 
 
 def _true_energy_integrals(model, energy_true_edges: u.Quantity) -> u.Quantity:

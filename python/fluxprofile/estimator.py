@@ -15,7 +15,12 @@ from .energy_groups import snap_energy_groups, validate_energy_edges
 from .maps import MapAxis
 from .models import Parameter, PowerLawSpectralModel, as_spectral_model
 from .points import FluxPoints
-from .regions import projected_distances, region_centers, sky_regions_to_pixel_shapes
+from .regions import (
+    projected_distance_edges,
+    projected_distances,
+    region_centers,
+    sky_regions_to_pixel_shapes,
+)
 
 __all__ = ["FluxProfileEstimator", "FluxProfileWarning"]
 
@@ -314,6 +319,10 @@ class FluxProfileEstimator:
         return self._cached("distance_axis", self._make_distance_axis)
 
     def _make_distance_axis(self) -> MapAxis:
+        edges = projected_distance_edges(self.regions)
+        if edges is not None:
+            # Path boxes know their true extent along the path.
+            return MapAxis.from_edges(edges.to(u.deg), name="projected-distance", interp="lin")
         distances = projected_distances(self.regions)
         values = distances.to_value(u.deg)
         if np.any(np.diff(values) == 0):

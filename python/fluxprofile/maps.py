@@ -1210,26 +1210,54 @@ class WcsGeom:
         y, x = np.indices((self._npix[1], self._npix[0]), dtype=float)
         return self.pix_to_skycoord(x, y)
 
-    def solid_angle(self) -> u.Quantity:
+    def solid_angle(self, rows_per_chunk: int = 128) -> u.Quantity:
         """Solid angle of every pixel, shape (ny, nx).
 
         Computed exactly on the sphere: each pixel is the spherical quadrilateral of its
-        four corners (great-circle sides), split in two spherical triangles.
+        four corners (great-circle sides), split in two spherical triangles. The corners
+        go through the raw ``wcs_pix2world`` transform, ``rows_per_chunk`` image rows at
+        a time, so that the temporaries stay bounded on survey-size maps (a few MB per
+        chunk instead of ~100 bytes per pixel).
+
+        Parameters
+        ----------
+        rows_per_chunk : int, optional
+            Number of image rows per chunk. Default is 128. The result does not depend
+            on it.
 
         Returns
         -------
         omega : `~astropy.units.Quantity`
-            Pixel solid angles in sr.
+            Pixel solid angles in sr (float64, C-contiguous). Pixels with a corner
+            outside the projection (e.g. beyond the edge of an all-sky map) are NaN.
+
+        Raises
+        ------
+        ValueError
+            If ``rows_per_chunk`` is not a positive integer.
         """
+        if (
+            isinstance(rows_per_chunk, bool)
+            or not isinstance(rows_per_chunk, (int, np.integer))
+            or rows_per_chunk < 1
+        ):
+            msg = f"rows_per_chunk must be a positive integer, got {rows_per_chunk!r}"
+            raise ValueError(msg)
         nx, ny = self._npix
-        yc, xc = np.indices((ny + 1, nx + 1), dtype=float) - 0.5
-        lon, lat = self._wcs.wcs_pix2world(xc, yc, 0)
-        lon, lat = np.radians(lon), np.radians(lat)
-        vec = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1)
-        a, b = vec[:-1, :-1], vec[:-1, 1:]
-        c, d = vec[1:, 1:], vec[1:, :-1]
-        area = _triangle_area(a, b, c) + _triangle_area(a, c, d)
-        return u.Quantity(area, u.sr)
+        out = np.empty((ny, nx), dtype=np.float64)
+        x_corner = np.arange(nx + 1, dtype=np.float64) - 0.5
+        for y0 in range(0, ny, int(rows_per_chunk)):
+            y1 = min(ny, y0 + int(rows_per_chunk))
+            xc, yc = np.meshgrid(x_corner, np.arange(y0, y1 + 1, dtype=np.float64) - 0.5)
+            lon, lat = np.deg2rad(self._wcs.wcs_pix2world(xc, yc, 0))
+            cos_lat = np.cos(lat)
+            vec = np.stack(
+                [cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1
+            )
+            a, b = vec[:-1, :-1], vec[:-1, 1:]
+            c, d = vec[1:, 1:], vec[1:, :-1]
+            out[y0:y1] = _triangle_area(a, b, c) + _triangle_area(a, c, d)
+        return u.Quantity(out, u.sr, copy=False)
 
     # ---- comparisons -----------------------------------------------------------------
     def is_allclose(self, other: object, rtol: float = 1e-6, atol: float = 1e-6) -> bool:
@@ -1666,7 +1694,8 @@ class Map:
         Raises
         ------
         ValueError
-            If the HDU is missing, not a WCS image, or its shape does not match its axes.
+            If the HDU is missing, not a WCS image, has an invalid (or non-celestial)
+            WCS, or its shape does not match its axes.
         """
         where = f"{filename}: " if filename else ""
         if hdu not in hdulist:
@@ -1685,7 +1714,16 @@ class Map:
                 raise ValueError(msg)
             axes = axes_from_bands_hdu(hdulist[bands], filename=filename)
         data = _native(image.data)
-        geom = WcsGeom.from_header(header, npix=(data.shape[-1], data.shape[-2]), axes=axes)
+        if data.ndim < 2:
+            msg = f"{where}{hdu} HDU is not a WCS image map (data shape {data.shape})"
+            raise ValueError(msg)
+        try:
+            wcs = _make_wcs(header)
+            geom = WcsGeom(wcs, (data.shape[-1], data.shape[-2]), axes=axes)
+        except ValueError as err:  # includes astropy.wcs.WcsError and non-celestial axes
+            reason = " ".join(str(err).split())
+            msg = f"{where}{hdu} has an invalid WCS ({reason})"
+            raise ValueError(msg) from err
         if data.shape != geom.data_shape:
             msg = (
                 f"{where}{hdu} data shape {data.shape} does not match its axes "

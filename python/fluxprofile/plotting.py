@@ -278,6 +278,7 @@ def plot_flux_points(
     sed_type: str | None = None,
     energy_power: float = 0,
     axis_name: str | None = None,
+    per_solid_angle: bool = False,
     **kwargs: Any,
 ) -> Any:
     """Flux points with errors and upper-limit arrows (see `FluxPoints.plot`).
@@ -294,6 +295,8 @@ def plot_flux_points(
         Multiply the fluxes by E^energy_power. Default is 0.
     axis_name : str, optional
         Axis along x. Default is None (see `resolve_plot_axis`).
+    per_solid_angle : bool, optional
+        Plot the surface brightness (`FluxPoints.surface_brightness`). Default is False.
     **kwargs : dict
         Passed to `~matplotlib.axes.Axes.errorbar`.
 
@@ -305,7 +308,8 @@ def plot_flux_points(
     Raises
     ------
     ValueError
-        For an unknown SED type or axis name.
+        For an unknown SED type or axis name; with ``per_solid_angle`` for
+        ``sed_type="norm"`` or flux points without solid angles.
     """
     import matplotlib.pyplot as plt
 
@@ -318,31 +322,43 @@ def plot_flux_points(
         raise ValueError(msg)
     axes = [fp.energy_axis, fp.distance_axis]
     axis = resolve_plot_axis(axes, axis_name)
+    unit = u.Unit(DEFAULT_UNIT[sed_type])
+    if per_solid_angle:
+        unit = unit / u.sr
+
+        def get(suffix: str | None) -> np.ndarray:
+            return fp.surface_brightness(sed_type, suffix).to_value(unit)[..., 0, 0]
+
+        get(None)  # fails early (norm, no solid angle) before touching the axes
+    else:
+
+        def get(suffix: str | None) -> np.ndarray:
+            name = sed_type if suffix is None else f"{sed_type}_{suffix}"
+            return getattr(fp, name).to_value(unit)[..., 0, 0]
+
     if ax is None:
         ax = plt.gca()
 
-    unit = DEFAULT_UNIT[sed_type]
-    flux = getattr(fp, sed_type)
-    y = np.array(flux.to_value(unit)[..., 0, 0], dtype=np.float64)
+    y = np.array(get(None), dtype=np.float64)
     errn = errp = None
     if "norm_err" in fp.available_quantities:
-        errn = np.array(getattr(fp, f"{sed_type}_err").to_value(unit)[..., 0, 0])
+        errn = np.array(get("err"))
         errp = errn.copy()
     if "norm_errp" in fp.available_quantities:
-        errn = np.array(getattr(fp, f"{sed_type}_errn").to_value(unit)[..., 0, 0])
-        errp = np.array(getattr(fp, f"{sed_type}_errp").to_value(unit)[..., 0, 0])
+        errn = np.array(get("errn"))
+        errp = np.array(get("errp"))
 
     is_ul = np.asarray(fp.is_ul.values, dtype=bool)
     uplims = None
     if fp.has_ul and errn is not None and is_ul.any():
-        flux_ul = getattr(fp, f"{sed_type}_ul").to_value(unit)[..., 0, 0]
+        flux_ul = get("ul")
         with np.errstate(invalid="ignore"):
             errn[is_ul] = np.clip(0.5 * flux_ul[is_ul], 0, np.inf)
         errp[is_ul] = 0
         y[is_ul] = flux_ul[is_ul]
         uplims = is_ul
 
-    factor, plot_unit = _energy_scale(fp, u.Unit(unit), energy_power)
+    factor, plot_unit = _energy_scale(fp, unit, energy_power)
     y = y * factor
     yerr = None
     if errn is not None:
@@ -426,6 +442,7 @@ def plot_ts_profiles(
     sed_type: str | None = None,
     add_cbar: bool = True,
     axis_name: str | None = None,
+    per_solid_angle: bool = False,
     **kwargs: Any,
 ) -> Any:
     """Likelihood scans as an image of -Δstat behind the points (see `FluxPoints.plot_ts_profiles`).
@@ -442,6 +459,9 @@ def plot_ts_profiles(
         Add a colour bar. Default is True.
     axis_name : str, optional
         Axis along x. Default is None (the only axis with more than one bin).
+    per_solid_angle : bool, optional
+        y axis in surface brightness: each bin's scan is scaled by its reference flux
+        divided by its solid angle. Default is False.
     **kwargs : dict
         Passed to `~matplotlib.axes.Axes.pcolormesh` (defaults: vmin -4, vmax 0,
         cmap "Blues", zorder 0, linewidths 0, shading "auto").
@@ -454,8 +474,9 @@ def plot_ts_profiles(
     Raises
     ------
     ValueError
-        Without ``stat_scan``, or when both the energy and the profile axes have
-        more than one bin.
+        Without ``stat_scan``, when both the energy and the profile axes have
+        more than one bin, or with ``per_solid_angle`` for ``sed_type="norm"`` or
+        flux points without solid angles.
     """
     import matplotlib.pyplot as plt
 
@@ -484,30 +505,40 @@ def plot_ts_profiles(
     if sed_type not in DEFAULT_UNIT or sed_type == "likelihood":
         msg = f"sed_type must be one of 'dnde', 'e2dnde', 'flux', 'eflux', 'norm', got {sed_type!r}"
         raise ValueError(msg)
+    yunit = u.Unit(DEFAULT_UNIT[sed_type])
+    n_bins = (fp.distance_axis.nbin, fp.energy_axis.nbin)
+    if sed_type == "norm":
+        if per_solid_angle:
+            fp.surface_brightness("norm")  # raises: norms are not per solid angle
+        flux_ref = np.ones(n_bins)
+    else:
+        flux_ref = np.broadcast_to(getattr(fp, f"{sed_type}_ref").to_value(yunit), n_bins)
+    if per_solid_angle:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            flux_ref = flux_ref / fp._solid_angle_sr()
+        yunit = yunit / u.sr
     if ax is None:
         ax = plt.gca()
 
-    yunit = DEFAULT_UNIT[sed_type]
-    if sed_type == "norm":
-        flux_ref = np.ones(fp.energy_axis.nbin)
-    else:
-        flux_ref = getattr(fp, f"{sed_type}_ref").to_value(yunit)
+    # one reference per plotted bin: (n_energy,) along energy, (n_x,) along distance
+    ref = flux_ref[0] if axis.name == "energy" else flux_ref[:, 0]
+    usable = np.isfinite(ref) & (ref > 0)
+    if not usable.any():
+        msg = "plot_ts_profiles: no bin has a finite positive reference flux (solid angle 0?)"
+        raise ValueError(msg)
     norm_min, norm_max = fp.norm_scan[0], fp.norm_scan[-1]
     flux = MapAxis.from_bounds(
-        norm_min * flux_ref.min(),
-        norm_max * flux_ref.max(),
+        norm_min * ref[usable].min(),
+        norm_max * ref[usable].max(),
         nbin=500,
         interp=axis.interp,
         unit=yunit,
     )
-    norm = flux.center.value / flux_ref.reshape((-1, 1))  # (n_energy, 500)
+    norm = flux.center.value / np.where(usable, ref, 1.0).reshape((-1, 1))  # (n_bin, 500)
     ts_scan = fp.ts_scan.values  # (n_x, n_energy, n_scan)
-    if axis.name == "energy":
-        ts = ts_scan[0]
-    else:
-        ts = ts_scan[:, 0]
-        norm = np.broadcast_to(norm, (axis.nbin, norm.shape[-1]))
+    ts = ts_scan[0] if axis.name == "energy" else ts_scan[:, 0]
     z = interp_stat_profile(fp.norm_scan, ts, norm)
+    z[~usable] = np.nan
 
     kwargs.setdefault("vmax", 0)
     kwargs.setdefault("vmin", -4)

@@ -103,6 +103,24 @@ def _check_sed_type(sed_type: str) -> str:
     return sed_type
 
 
+_SB_QUANTITIES = (None, "err", "errn", "errp", "ul", "sensitivity")
+
+
+def _check_per_solid_angle_sed_type(sed_type: str) -> str:
+    if sed_type in ("likelihood", "norm"):
+        msg = (
+            f"per_solid_angle / surface brightness is not defined for sed_type {sed_type!r}: "
+            "norms are dimensionless scale factors of the reference model fitted over the "
+            "whole region, not quantities per unit solid angle; use sed_type 'dnde', "
+            "'e2dnde', 'flux' or 'eflux'"
+        )
+        raise ValueError(msg)
+    if sed_type not in _FLUX_SED_TYPES:
+        msg = f"sed_type must be one of {list(_FLUX_SED_TYPES)}, got {sed_type!r}"
+        raise ValueError(msg)
+    return sed_type
+
+
 def _check_format(format: str | None) -> str:
     if format is None:
         return "profile"
@@ -272,6 +290,21 @@ def _as_array(name: str, value: Any) -> tuple[np.ndarray, u.UnitBase]:
     except (TypeError, ValueError) as err:
         msg = f"data[{name!r}] must be array-like, got {type(value).__name__}"
         raise TypeError(msg) from err
+
+
+def _solid_angle_column(table: Table, name: str, column: Any) -> np.ndarray:
+    """The ``solid_angle`` column in sr, needed to read a surface-brightness column."""
+    if "solid_angle" not in table.colnames:
+        msg = (
+            f"column {name!r} is a surface brightness (unit {table[name].unit}) but the "
+            "table has no 'solid_angle' column to convert it back to a flux"
+        )
+        raise ValueError(msg)
+    omega, unit = column("solid_angle")
+    if not unit.is_equivalent(u.sr):
+        msg = f"column 'solid_angle' must be in units of solid angle, got {str(unit)!r}"
+        raise ValueError(msg)
+    return np.asarray(omega, dtype=np.float64) * unit.to(u.sr)
 
 
 def _flat_if_equal(values: u.Quantity | np.ndarray, colname: str) -> Any:
@@ -727,6 +760,87 @@ class FluxPoints:
         return self._stored("solid_angle")
 
     @property
+    def has_solid_angle(self) -> bool:
+        """Whether the solid angle of every bin is known (surface brightness available)."""
+        return "solid_angle" in self._data
+
+    def _solid_angle_sr(self) -> np.ndarray:
+        """Solid angle of every bin in sr, NaN where it is not positive (empty regions)."""
+        if not self.has_solid_angle:
+            msg = (
+                "surface brightness needs the solid angle of every profile bin, which these "
+                "flux points do not have (e.g. a profile written by Gammapy, or one made "
+                "without fluxprofile's estimator); stored quantities: "
+                f"{self.available_quantities}"
+            )
+            raise ValueError(msg)
+        unit = self._units["solid_angle"]
+        if not unit.is_equivalent(u.sr):
+            msg = f"solid_angle must be in units of solid angle (e.g. sr), got unit {str(unit)!r}"
+            raise ValueError(msg)
+        omega = np.asarray(self._data["solid_angle"], dtype=np.float64) * unit.to(u.sr)
+        with np.errstate(invalid="ignore"):
+            return np.where(omega > 0, omega, np.nan)
+
+    def surface_brightness(
+        self, sed_type: str = "flux", quantity: str | None = None
+    ) -> ProfileQuantity:
+        """A flux-like quantity divided by the solid angle of each profile bin.
+
+        Parameters
+        ----------
+        sed_type : {"flux", "eflux", "dnde", "e2dnde"}, optional
+            SED type. Default is "flux".
+        quantity : {None, "err", "errn", "errp", "ul", "sensitivity"}, optional
+            Which quantity of the SED type: the values (None), the errors, the upper
+            limits or the sensitivity, e.g. ``quantity="ul"`` gives ``flux_ul`` per
+            solid angle. Default is None.
+
+        Returns
+        -------
+        surface_brightness : `ProfileQuantity`
+            Named like the flux quantity (e.g. "flux_ul"), in the unit of the SED type
+            per sr (e.g. cm-2 s-1 sr-1), shape ``(n_x, n_energy)``. Bins whose solid
+            angle is zero (regions without pixels) are NaN.
+
+        Raises
+        ------
+        ValueError
+            For "likelihood"/"norm" (norms are scale factors of the reference model
+            fitted over the whole region: they are not per unit solid angle), an
+            unknown SED type or quantity, or flux points without the ``solid_angle``
+            of their bins.
+        AttributeError
+            If the requested quantity is not stored (e.g. no upper limits).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import astropy.units as u
+        >>> from fluxprofile.maps import MapAxis
+        >>> from fluxprofile.points import FluxPoints
+        >>> energy = MapAxis.from_energy_edges([10, 500] * u.GeV)
+        >>> distance = MapAxis.from_nodes([0, 1] * u.deg, name="projected-distance")
+        >>> data = {"norm": np.ones((2, 1)), "solid_angle": [[1e-4], [2e-4]] * u.sr}
+        >>> fp = FluxPoints(data, energy, distance)
+        >>> sb = fp.surface_brightness("flux")
+        >>> sb.unit
+        Unit("1 / (s sr cm2)")
+        >>> bool(np.allclose(sb.values, fp.flux.values / [[1e-4], [2e-4]]))
+        True
+        """
+        _check_per_solid_angle_sed_type(sed_type)
+        if quantity not in _SB_QUANTITIES:
+            msg = f"quantity must be one of {list(_SB_QUANTITIES)}, got {quantity!r}"
+            raise ValueError(msg)
+        omega = self._solid_angle_sr()
+        name = sed_type if quantity is None else f"{sed_type}_{quantity}"
+        flux = getattr(self, name)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = flux.values / omega
+        return self._make(name, values, flux.unit / u.sr)
+
+    @property
     def sqrt_ts(self) -> ProfileQuantity:
         """Signed sqrt(TS): stored, else ``±sqrt(max(ts, 0))`` with the sign of ``norm``."""
         if "sqrt_ts" in self._data:
@@ -886,6 +1000,7 @@ class FluxPoints:
         sed_type: str | None = None,
         format: str | None = "profile",
         formatted: bool = False,
+        per_solid_angle: bool = False,
     ) -> Table:
         """Profile table: one row per projected-distance bin, array cells over energy.
 
@@ -898,22 +1013,35 @@ class FluxPoints:
         formatted : bool, optional
             Set display formats (".3e" for fluxes, ".3f" for norm/ts/stat/energies).
             Default is False.
+        per_solid_angle : bool, optional
+            Surface brightness: divide the flux-like columns of the SED type (e.g.
+            flux, flux_err, flux_errn, flux_errp, flux_ul, flux_sensitivity) by the
+            solid angle of each bin; their units get "sr-1" (see `surface_brightness`).
+            Default is False.
 
         Returns
         -------
         table : `~astropy.table.Table`
             Columns x_min, x_max, x_ref, e_ref, e_min, e_max, then the SED columns in
-            Gammapy's order (SEMANTICS.md §4.3). The meta is empty.
+            Gammapy's order (SEMANTICS.md §4.3), then fluxprofile's ``npix`` and
+            ``solid_angle`` (sr) when known. The meta is empty.
 
         Raises
         ------
         ValueError
-            For an unknown ``sed_type`` or ``format``.
+            For an unknown ``sed_type`` or ``format``; with ``per_solid_angle`` for the
+            "likelihood" SED type (norms are not per solid angle) or for flux points
+            without the solid angle of their bins.
         """
         if sed_type is None:
             sed_type = self.sed_type_init
         _check_sed_type(sed_type)
         _check_format(format)
+        per_sr_names: tuple[str, ...] = ()
+        if per_solid_angle:
+            _check_per_solid_angle_sed_type(sed_type)
+            self._solid_angle_sr()  # fails early without solid angles
+            per_sr_names = (sed_type, *_optional_names(sed_type))
         n_x, n_e = self._distance_axis.nbin, self._energy_axis.nbin
         columns: dict[str, Column] = {}
 
@@ -944,7 +1072,11 @@ class FluxPoints:
             if name in _EXTRA_QUANTITIES:
                 continue  # after all of Gammapy's columns, below
             try:
-                quantity = getattr(self, name)
+                if name in per_sr_names:
+                    suffix = name[len(sed_type) + 1 :] or None
+                    quantity = self.surface_brightness(sed_type, suffix)
+                else:
+                    quantity = getattr(self, name)
             except AttributeError:
                 continue
             add(name, quantity.values, quantity.unit)
@@ -1115,6 +1247,12 @@ class FluxPoints:
             for name in (sed_type, *_optional_names(sed_type)):
                 if name in table.colnames:
                     arr, unit = column(name)
+                    if not unit.is_equivalent(ref.unit) and unit.is_equivalent(
+                        ref.unit / u.sr
+                    ):
+                        # surface brightness written with per_solid_angle=True
+                        arr = arr * _solid_angle_column(table, name, column)
+                        unit = unit * u.sr
                     with np.errstate(invalid="ignore", divide="ignore"):
                         data[name.replace(sed_type, "norm", 1)] = arr / ref.to_value(
                             unit
@@ -1166,7 +1304,9 @@ class FluxPoints:
         Returns
         -------
         flux_points : `FluxPoints`
-            The flux points.
+            The flux points, with ``npix`` and ``solid_angle`` when the file has them;
+            surface-brightness columns (written with ``per_solid_angle=True``) are
+            converted back to fluxes.
 
         Raises
         ------
@@ -1216,6 +1356,7 @@ class FluxPoints:
         format: str | None = "profile",
         overwrite: bool = False,
         checksum: bool = False,
+        per_solid_angle: bool = False,
     ) -> None:
         """Write the profile table (FITS if ".fits" is a suffix of the name, else astropy).
 
@@ -1233,11 +1374,22 @@ class FluxPoints:
             Overwrite an existing file. Default is False.
         checksum : bool, optional
             Add FITS DATASUM/CHECKSUM cards. Default is False.
+        per_solid_angle : bool, optional
+            Write surface brightness (see `to_table`). `read` recognises the "sr-1"
+            units and converts back with the ``solid_angle`` column; Gammapy cannot read
+            such a file as flux points. Default is False.
+
+        Notes
+        -----
+        The ``npix`` and ``solid_angle`` columns (FITS TUNIT "sr") come after Gammapy's
+        columns; Gammapy ignores them and `read` restores them.
 
         Raises
         ------
         OSError
             If the file exists and ``overwrite`` is False.
+        ValueError
+            See `to_table`.
         """
         import os
 
@@ -1245,7 +1397,9 @@ class FluxPoints:
         if path.exists() and not overwrite:
             msg = f"file {str(path)!r} already exists (use overwrite=True)"
             raise OSError(msg)
-        table = self.to_table(sed_type=sed_type, format=format)
+        table = self.to_table(
+            sed_type=sed_type, format=format, per_solid_angle=per_solid_angle
+        )
         if ".fits" not in path.suffixes:
             table.write(path, overwrite=overwrite)
             return
@@ -1264,6 +1418,7 @@ class FluxPoints:
         sed_type: str | None = None,
         energy_power: float = 0,
         axis_name: str | None = None,
+        per_solid_angle: bool = False,
         **kwargs: Any,
     ) -> Any:
         """Plot the profile: points with error bars and upper-limit arrows.
@@ -1288,6 +1443,9 @@ class FluxPoints:
         axis_name : {"projected-distance", "energy"}, optional
             Axis along x. Default is None: the only axis with more than one bin, else
             "projected-distance" (Gammapy raises there).
+        per_solid_angle : bool, optional
+            Plot the surface brightness (values, errors and upper limits divided by the
+            solid angle of each bin, y unit with "sr-1"). Default is False.
         **kwargs : dict
             Passed to `~matplotlib.axes.Axes.errorbar` (e.g. ``color``, ``label``).
 
@@ -1299,7 +1457,8 @@ class FluxPoints:
         Raises
         ------
         ValueError
-            For an unknown SED type or axis name.
+            For an unknown SED type or axis name; with ``per_solid_angle`` for
+            ``sed_type="norm"`` or without solid angles.
         """
         from .plotting import plot_flux_points
 
@@ -1309,6 +1468,7 @@ class FluxPoints:
             sed_type=sed_type,
             energy_power=energy_power,
             axis_name=axis_name,
+            per_solid_angle=per_solid_angle,
             **kwargs,
         )
 
@@ -1318,6 +1478,7 @@ class FluxPoints:
         sed_type: str | None = None,
         add_cbar: bool = True,
         axis_name: str | None = None,
+        per_solid_angle: bool = False,
         **kwargs: Any,
     ) -> Any:
         """Plot the likelihood scans as an image of -Δstat behind the points.
@@ -1337,6 +1498,9 @@ class FluxPoints:
             Add a colour bar "Fit statistic difference". Default is True.
         axis_name : {"projected-distance", "energy"}, optional
             Axis along x. Default is None (the axis with more than one bin).
+        per_solid_angle : bool, optional
+            y axis in surface brightness (sr-1), each bin scaled by its own solid
+            angle. Default is False.
         **kwargs : dict
             Passed to `~matplotlib.axes.Axes.pcolormesh` (defaults vmin -4, vmax 0,
             cmap "Blues", zorder 0, linewidths 0, shading "auto").
@@ -1350,12 +1514,19 @@ class FluxPoints:
         ------
         ValueError
             Without ``stat_scan`` or when more than one axis has several bins (slice
-            one energy bin first with `slice_by_idx`).
+            one energy bin first with `slice_by_idx`); with ``per_solid_angle`` for
+            ``sed_type="norm"`` or without solid angles.
         """
         from .plotting import plot_ts_profiles
 
         return plot_ts_profiles(
-            self, ax=ax, sed_type=sed_type, add_cbar=add_cbar, axis_name=axis_name, **kwargs
+            self,
+            ax=ax,
+            sed_type=sed_type,
+            add_cbar=add_cbar,
+            axis_name=axis_name,
+            per_solid_angle=per_solid_angle,
+            **kwargs,
         )
 
     # ---- copies and slices --------------------------------------------------------------
