@@ -1,4 +1,4 @@
-"""``python -m fluxprofile``: the command line."""
+"""``python -m fluxprofile``: the command line (see `fluxprofile.cli`)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
