@@ -7,14 +7,7 @@
 #include "fluxprofile/reduce.hpp"
 #include "fluxprofile/stats.hpp"
 
-static int failures = 0;
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      std::printf("FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond);   \
-      ++failures;                                                     \
-    }                                                                 \
-  } while (0)
+#include "check.hpp"
 
 namespace fp = fluxprofile;
 
