@@ -12,6 +12,11 @@ Cases: the two seed cases on the Fermi-LAT file, and synthetic cubes of bench/sc
 
     /work/venv/bin/python bench/profile_stages.py
     /work/venv/bin/python bench/profile_stages.py --cases rect annulus 1600x800:boxes:5000 --cprofile 25
+    /work/venv/bin/python bench/profile_stages.py --cold --cases rect   # geometry recomputed every run
+
+The estimator caches its region geometry (pixel shapes, centres, distance axis), so repeated
+runs skip the sky->pixel conversion; ``--cold`` drops that cache before every run to profile a
+first run (what a script building one estimator per profile pays).
 """
 
 from __future__ import annotations
@@ -174,9 +179,23 @@ def _quiet():
         yield
 
 
-def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int) -> str:
-    """Markdown report of one case."""
+def _drop_geometry_cache(estimator) -> None:
+    """Forget the estimator's cached region geometry (the next run recomputes it)."""
+    estimator.__dict__.pop("_geometry_cache", None)
+
+
+def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold: bool = False) -> str:
+    """Markdown report of one case (``cold``: region geometry recomputed in every run)."""
     dataset, estimator, title = build_case(spec, n_jobs)
+    if cold:
+        title += ", cold (geometry cache dropped before every run)"
+
+    def estimator_run(data):
+        # looked up at call time, so that the instrumented `run` is the one called
+        if cold:
+            _drop_geometry_cache(estimator)
+        return estimator.run(data)
+
     with _quiet():
         estimator.run(dataset)  # warm-up
     recorder = StageRecorder()
@@ -184,11 +203,11 @@ def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int) -> st
     try:
         with _quiet():
             for _ in range(repeat):
-                estimator.run(dataset)
+                estimator_run(dataset)
             recorder.trace = True
             tracemalloc.start()
             times_backup = {k: list(v) for k, v in recorder.times.items()}
-            estimator.run(dataset)
+            estimator_run(dataset)
             tracemalloc.stop()
             recorder.trace = False
             recorder.times = times_backup
@@ -220,7 +239,7 @@ def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int) -> st
         profiler = cProfile.Profile()
         with _quiet():
             profiler.enable()
-            estimator.run(dataset)
+            estimator_run(dataset)
             profiler.disable()
         stream = io.StringIO()
         pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(cprofile_lines)
@@ -237,9 +256,10 @@ def main(argv=None) -> int:
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cprofile", type=int, default=0, help="also print the top N cProfile lines")
+    parser.add_argument("--cold", action="store_true", help="drop the geometry cache before every run")
     args = parser.parse_args(argv)
     for spec in args.cases:
-        print(profile_case(spec, args.n_jobs, args.repeat, args.cprofile))
+        print(profile_case(spec, args.n_jobs, args.repeat, args.cprofile, args.cold))
         print()
     return 0
 

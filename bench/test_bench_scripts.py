@@ -11,13 +11,16 @@ import scaling
 def test_compare_without_gammapy_uses_reference_timings():
     result = compare_gammapy.run_comparison(repeat=1, gammapy_repeat=1, use_gammapy=False, log=lambda m: None)
     rows = result["rows"]
-    assert [(r["key"], r["n_jobs"]) for r in rows] == [
-        (key, n) for key in ("rect", "annulus", "end_to_end") for n in (1, 2)
+    variants = {"rect": ("build + run", "run only", "run, reused"),
+                "annulus": ("build + run", "run only", "run, reused"), "end_to_end": ("build + run",)}
+    assert [(r["key"], r["variant"], r["n_jobs"]) for r in rows] == [
+        (key, variant, n) for key in ("rect", "annulus", "end_to_end") for variant in variants[key] for n in (1, 2)
     ]
     reference = compare_gammapy.reference_gammapy_medians()
     for row in rows:
         assert row["gp_source"] == "ref"
         assert row["ratio"] == reference[row["key"]] / row["fp_median"]
+        assert row["fp_n"] == 1 and row["fp_median"] > 0
     table = compare_gammapy.format_table(result)
     assert table.count("\n| (") == len(rows)
 
@@ -50,6 +53,17 @@ def test_scaling_cubes(tmp_path):
 
 
 def test_profile_stages_reports_every_stage():
-    report = profile_stages.profile_case("400x200:annuli:20", n_jobs=1, repeat=1, cprofile_lines=0)
-    for stage in ("run (total)", "C++ reduce_regions", "C++ fit_norms", "sky_regions_to_pixel_shapes"):
+    # cold: the geometry cache is dropped before every run, so the region conversion is timed
+    report = profile_stages.profile_case("400x200:annuli:20", n_jobs=1, repeat=1, cprofile_lines=0, cold=True)
+    for stage in ("run (total)", "C++ reduce_regions", "C++ fit_norms", "sky_regions_to_pixel_shapes",
+                  "region_centers", "projected_distances"):
         assert stage in report
+    assert "cold" in report
+
+
+def test_profile_stages_warm_runs_reuse_the_geometry():
+    # the estimator caches its region geometry: repeated runs do not convert the regions again
+    report = profile_stages.profile_case("400x200:annuli:20", n_jobs=1, repeat=2, cprofile_lines=0)
+    for stage in ("run (total)", "C++ reduce_regions", "C++ fit_norms"):
+        assert stage in report
+    assert "sky_regions_to_pixel_shapes" not in report
