@@ -41,7 +41,7 @@ void bind_regions(py::module_& m) {
          const std::vector<py::array>& reco_cubes, const std::vector<std::string>& cube_names,
          const std::vector<bool>& non_negative, const std::optional<py::array>& mask,
          const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
-         const std::string& containment, int n_threads) {
+         const std::string& containment, const std::optional<py::tuple>& pixels, int n_threads) {
         fp::Containment mode;
         if (containment == "center") mode = fp::Containment::center;
         else if (containment == "exact") mode = fp::Containment::exact;
@@ -76,11 +76,45 @@ void bind_regions(py::module_& m) {
           exposure_view = cube_view(*exposure, "exposure", ny, nx);
           exposure_view->non_negative = true;
         }
+        // Optional precomputed pixel lists: (flat_index, weights or None, offsets, totals).
+        fp::PixelLists lists;
+        I64Array index_arr, offsets_arr;
+        F64Array weight_arr, total_arr;
+        if (pixels) {
+          if (pixels->size() != 4) throw fp::InvalidInput("pixels must be (flat_index, weights, offsets, totals)");
+          index_arr = (*pixels)[0].cast<I64Array>();
+          offsets_arr = (*pixels)[2].cast<I64Array>();
+          total_arr = (*pixels)[3].cast<F64Array>();
+          const auto n = static_cast<py::ssize_t>(table.size());
+          if (offsets_arr.ndim() != 1 || offsets_arr.shape(0) != n + 1 || total_arr.ndim() != 1 ||
+              total_arr.shape(0) != n) {
+            throw fp::InvalidInput("pixels: offsets must have n + 1 entries and totals n");
+          }
+          const std::int64_t n_index = offsets_arr.at(n);
+          if (index_arr.ndim() != 1 || index_arr.shape(0) != n_index || offsets_arr.at(0) != 0) {
+            throw fp::InvalidInput("pixels: flat_index does not match the offsets");
+          }
+          for (py::ssize_t i = 0; i < n; ++i) {
+            if (offsets_arr.at(i + 1) < offsets_arr.at(i)) throw fp::InvalidInput("pixels: offsets must be non-decreasing");
+          }
+          for (py::ssize_t k = 0; k < index_arr.shape(0); ++k) {
+            if (index_arr.at(k) < 0 || index_arr.at(k) >= nx * ny) throw fp::InvalidInput("pixels: flat index out of the map");
+          }
+          lists.flat_index = index_arr.data();
+          lists.offsets = offsets_arr.data();
+          lists.total = total_arr.data();
+          if (!(*pixels)[1].is_none()) {
+            weight_arr = (*pixels)[1].cast<F64Array>();
+            if (weight_arr.ndim() != 1 || weight_arr.shape(0) != n_index) throw fp::InvalidInput("pixels: weights do not match flat_index");
+            lists.weight = weight_arr.data();
+          }
+        }
         fp::RegionSums sums;
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
           sums = fp::reduce_regions(table, nx, ny, n_reco, cubes, mask_ptr,
-                                    exposure_view ? &*exposure_view : nullptr, image_ptr, mode, n_threads);
+                                    exposure_view ? &*exposure_view : nullptr, image_ptr, mode, n_threads,
+                                    pixels ? &lists : nullptr);
         }
         py::list reco;
         for (auto& s : sums.reco_sums) reco.append(py::cast(std::move(s)));
@@ -94,6 +128,6 @@ void bind_regions(py::module_& m) {
       py::arg("vertices_y").noconvert(), py::arg("vertex_offsets").noconvert(), py::arg("nx"),
       py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("cube_names"),
       py::arg("non_negative"), py::arg("mask") = py::none(),
-      py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("n_threads") = 0,
+      py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("pixels") = py::none(), py::arg("n_threads") = 0,
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 }

@@ -85,7 +85,7 @@ bool mask_has_safe(const std::uint8_t* mask, Index npix, Index n_reco, std::int6
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
                           const CubeView* exposure, const double* image, Containment containment,
-                          int n_threads) {
+                          int n_threads, const PixelLists* pixels) {
   if (nx <= 0 || ny <= 0) {
     throw InvalidInput("map shape must be positive, got nx=" + std::to_string(nx) +
                        ", ny=" + std::to_string(ny));
@@ -106,7 +106,15 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.image_sum.setZero(image != nullptr ? n : 0);
 
   parallel_for(n, n_threads, [&](Index r) {
-    const PixelList px = pixel_list(shapes[r], nx, ny, containment);
+    PixelList px;
+    if (pixels != nullptr) {
+      const std::int64_t begin = pixels->offsets[r], end = pixels->offsets[r + 1];
+      px.flat_index.assign(pixels->flat_index + begin, pixels->flat_index + end);
+      if (pixels->weight != nullptr) px.weight.assign(pixels->weight + begin, pixels->weight + end);
+      px.total = pixels->total[r];
+    } else {
+      px = pixel_list(shapes[r], nx, ny, containment);
+    }
     const std::size_t n_pix = px.flat_index.size();
     out.npix_total[r] = px.total;
     if (n_pix == 0) return;

@@ -104,7 +104,23 @@ def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
 
 
-def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment: str = "center") -> ReducedDataset:
+def region_pixel_lists(shapes, nx: int, ny: int, containment: str, n_threads: int) -> tuple:
+    """Rasterise the regions once: (flat_index, weights or None, offsets, totals).
+
+    The result can be passed to `reduce_dataset` again and again (repeated runs, Monte
+    Carlo) so that only the reduction itself is repeated.
+    """
+    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, n_threads)
+    if containment == "exact":
+        index, weights, offsets, area = _core.region_overlap(*args)
+        return index, weights, offsets, np.asarray(area, dtype=np.float64)
+    index, offsets, n_total = _core.region_pixels(*args)
+    return index, None, offsets, np.asarray(n_total, dtype=np.float64)
+
+
+def reduce_dataset(
+    dataset, shapes, centers, model, n_threads: int, containment: str = "center", pixels=None
+) -> ReducedDataset:
     """Reduce one map dataset over every region.
 
     Counts and predicted background are summed over each region's safe in-map pixels. The
@@ -127,6 +143,9 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
     containment : {"center", "exact"}, optional
         Pixel membership: pixel centre inside (Gammapy's rule) or weighted by the exact
         fraction of the pixel's area inside the region. Default is "center".
+    pixels : tuple, optional
+        The regions rasterised beforehand by `region_pixel_lists` with the same
+        containment. Default is None (rasterise now).
 
     Returns
     -------
@@ -172,6 +191,7 @@ def reduce_dataset(dataset, shapes, centers, model, n_threads: int, containment:
             _c_array(exposure.data),
             _pixel_solid_angles(counts_map.geom),
             containment,
+            pixels,
             n_threads,
         )
     except _core.InvalidInput as err:

@@ -9,7 +9,7 @@ import numpy as np
 from astropy import units as u
 from astropy.table import vstack
 
-from ._profile import fit_groups, reduce_dataset
+from ._profile import fit_groups, reduce_dataset, region_pixel_lists
 from .datasets import as_dataset_list
 from .energy_groups import snap_energy_groups, validate_energy_edges
 from .maps import MapAxis
@@ -310,6 +310,13 @@ class FluxProfileEstimator:
     def _pixel_shapes(self, wcs):
         return self._cached("shapes", lambda: sky_regions_to_pixel_shapes(self.regions, wcs), wcs)
 
+    def _pixel_lists(self, wcs, shape, n_threads):
+        def compute():
+            ny, nx = shape
+            return region_pixel_lists(self._pixel_shapes(wcs), nx, ny, self.containment, n_threads)
+
+        return self._cached(("pixels", shape, self.containment), compute, wcs)
+
     def _centers(self):
         return self._cached("centers", lambda: region_centers(self.regions))
 
@@ -358,17 +365,21 @@ class FluxProfileEstimator:
         distance_axis = self.projected_distance_axis
         n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
         centers = self._centers()
-        reduced = [
-            reduce_dataset(
-                dataset,
-                self._pixel_shapes(dataset.counts.geom.wcs),
-                centers,
-                self.spectral_model,
-                n_threads,
-                self.containment,
+        reduced = []
+        for dataset in datasets:
+            wcs = dataset.counts.geom.wcs
+            shape = tuple(dataset.counts.data.shape[-2:])
+            reduced.append(
+                reduce_dataset(
+                    dataset,
+                    self._pixel_shapes(wcs),
+                    centers,
+                    self.spectral_model,
+                    n_threads,
+                    self.containment,
+                    pixels=self._pixel_lists(wcs, shape, n_threads),
+                )
             )
-            for dataset in datasets
-        ]
 
         energy_edges = validate_energy_edges(self.energy_edges)
         groups = [snap_energy_groups(r.energy_edges, energy_edges) for r in reduced]

@@ -39,6 +39,17 @@ struct RegionSums {
   VectorXd image_sum;    // weighted sum of the optional (ny, nx) image over in-map pixels
 };
 
+// Pixel lists computed beforehand (by region_pixels or pixel_overlap_table), so that
+// repeated reductions over the same regions skip the rasterisation: region r owns
+// [offsets[r], offsets[r+1]) of flat_index (and weight, nullptr meaning 1 each); total[r] is
+// its whole pixel count or area.
+struct PixelLists {
+  const std::int64_t* flat_index = nullptr;
+  const double* weight = nullptr;
+  const std::int64_t* offsets = nullptr;
+  const double* total = nullptr;
+};
+
 // Reduces every region of `shapes` over the (ny, nx) pixel grid.
 //   reco_cubes: cubes with n_reco planes (counts, background, ...), summed where mask is true;
 //   mask: (n_reco, ny, nx) bytes (non-zero = safe) or nullptr for "all safe";
@@ -47,7 +58,7 @@ struct RegionSums {
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
                           const CubeView* exposure, const double* image, Containment containment,
-                          int n_threads);
+                          int n_threads, const PixelLists* pixels = nullptr);
 
 // Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
 struct RegionPixels {
