@@ -10,6 +10,7 @@ which fails the suite until the marker is removed.
 from __future__ import annotations
 
 import gzip
+import warnings
 from pathlib import Path
 
 import astropy.units as u
@@ -29,6 +30,7 @@ from regions import (
 
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
 from fluxprofile.datasets import MapDataset
+from fluxprofile.estimator import _index_ranges
 from fluxprofile.maps import Map, MapAxis, WcsGeom
 from fluxprofile.models import Parameter, PowerLawSpectralModel
 
@@ -415,9 +417,10 @@ def test_unsupported_region_type(region, name):
 
 def test_all_regions_outside_the_map():
     regions = [CircleSkyRegion(gal(x), 0.3 * u.deg) for x in (30.0, 31.0)]
-    with pytest.warns(FluxProfileWarning, match="contains no pixel centre") as record:
+    with pytest.warns(FluxProfileWarning, match="Regions 0-1 contain no pixel centre") as record:
         result = estimator(regions).run(make_dataset())
-    assert sorted(str(w.message)[:8] for w in record) == ["Region 0", "Region 1"]
+    # one warning naming both regions, which it also carries as indices
+    assert [w.message.regions for w in record] == [(0, 1)]
     assert np.all(np.isnan(result.norm.values))
     assert not np.any(result.success.values)
     assert np.all(result.counts.values == 0)
@@ -430,6 +433,38 @@ def test_one_region_outside_the_map():
     norm = result.norm.values  # (n_distance, n_energy)
     assert np.all(np.isnan(norm[2]))
     assert np.all(np.isfinite(norm[:2]))
+
+
+def test_many_empty_regions_give_one_warning_with_index_runs():
+    # thin slices finer than a pixel: many hold no pixel centre; one warning names them all
+    lons = np.linspace(-1.5, 1.5, 301)
+    regions = [RectangleSkyRegion(gal(x), 0.01 * u.deg, 1.0 * u.deg) for x in lons]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = estimator(regions).run(make_dataset())
+    ours = [w for w in caught if issubclass(w.category, FluxProfileWarning)]
+    assert len(ours) == 1
+    assert ours[0].filename == __file__  # attributed to the caller of run
+    empty = np.flatnonzero(result.counts.values.sum(axis=1) == 0)
+    nan_rows = np.flatnonzero(np.isnan(result.norm.values).all(axis=1))
+    assert 100 < len(empty) < 300
+    assert ours[0].message.regions == tuple(empty) == tuple(nan_rows)
+    # the text lists the same indices as runs "a-b, c, ..."
+    text = str(ours[0].message)
+    listed = text.removeprefix("Regions ").split(" contain no pixel centre")[0]
+    named = []
+    for run in listed.split(", "):
+        first, _, last = run.partition("-")
+        named.extend(range(int(first), int(last or first) + 1))
+    assert named == empty.tolist()
+
+
+@pytest.mark.parametrize(
+    ("indices", "text"),
+    [([4], "4"), ([0, 1, 2], "0-2"), ([0, 2, 3, 7, 9, 10, 11], "0, 2-3, 7, 9-11")],
+)
+def test_index_runs_in_warnings(indices, text):
+    assert _index_ranges(indices) == text
 
 
 def test_zero_area_polygon_is_a_nan_row():
@@ -638,9 +673,9 @@ def test_all_false_mask_gives_nan_rows_and_warnings(which):
         kwargs["mask_safe"] = np.ones(shape, bool)
     masked = MapDataset(ds.counts, ds.exposure, background=ds.background, name="masked", **kwargs)
     est = estimator(selection_optional="all")
-    with pytest.warns(FluxProfileWarning, match="has no safe pixel") as record:
+    with pytest.warns(FluxProfileWarning, match="Regions 0-2 have no safe pixel") as record:
         result = est.run(masked)
-    assert sorted(str(w.message)[:8] for w in record) == ["Region 0", "Region 1", "Region 2"]
+    assert [w.message.regions for w in record] == [(0, 1, 2)]
     for name in ("norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "ts", "npred"):
         assert np.all(np.isnan(result.to_table()[name])), name
     assert not np.any(result.success.values)
@@ -651,7 +686,7 @@ def test_mask_false_in_one_energy_bin_only_blanks_that_group():
     mask = np.ones(_geoms()[0].data_shape, bool)
     mask[3] = False  # last reco bin (~190-500 GeV) is the only one of the second group
     ds = make_dataset(mask=mask)
-    with pytest.warns(FluxProfileWarning, match="has no safe pixel in some energy group"):
+    with pytest.warns(FluxProfileWarning, match="have no safe pixel in some energy group"):
         result = estimator(energy_edges=[10, 190, 500] * u.GeV).run(ds)
     assert np.all(np.isfinite(result.norm.values[:, 0]))
     assert np.all(np.isnan(result.norm.values[:, 1]))

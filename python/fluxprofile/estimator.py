@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from itertools import chain
 
 import numpy as np
 from astropy import units as u
@@ -39,7 +40,34 @@ _OLD_NORM_KEYWORDS = {
 
 
 class FluxProfileWarning(UserWarning):
-    """A profile bin could not be measured (no usable pixel, no overlapping energy bin)."""
+    """A profile bin could not be measured (no usable pixel, no overlapping energy bin).
+
+    Attributes
+    ----------
+    regions : tuple of int
+        Indices of the regions the warning is about (empty for warnings on energy groups).
+    """
+
+    def __init__(self, message: str, regions=()):
+        super().__init__(message)
+        self.regions = tuple(int(i) for i in regions)
+
+
+def _index_ranges(indices) -> str:
+    """Sorted indices as runs: ``[0, 1, 2, 5, 7, 8]`` -> ``"0-2, 5, 7-8"``."""
+    indices = np.asarray(indices, dtype=np.int64)
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    runs = np.split(indices, breaks)
+    return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def _warn_regions(indices, singular: str, plural: str) -> None:
+    """One `FluxProfileWarning` naming all the regions ``indices`` (however many)."""
+    if len(indices) == 0:
+        return
+    text = f"Region {indices[0]} {singular}" if len(indices) == 1 else f"Regions {_index_ranges(indices)} {plural}"
+    # stacklevel 4: the user's call of `run`
+    warnings.warn(FluxProfileWarning(text, indices), stacklevel=4)
 
 
 def _format_value(value) -> str:
@@ -286,51 +314,65 @@ class FluxProfileEstimator:
         return state
 
     # -- geometry --------------------------------------------------------------------------
-    def _cached(self, name: str, compute, wcs=None):
-        """Region geometry, computed once per regions and WCS.
+    def _geometry(self) -> tuple:
+        """The regions as they are now: ``(key, keepalive)`` for `_cached`.
 
-        The key is the identity of every region, of each region's attribute values and of
-        the WCS: assigning a new list, region or attribute value (``region.width = ...``)
-        recomputes; only in-place changes of an attribute's array data would go unnoticed.
-        The objects of the key are kept alive with the entry, so that their identities
-        cannot be reused by other objects while it exists.
+        The key is the identity of every region and of each region's attribute values:
+        assigning a new list, region or attribute value (``region.width = ...``) changes it;
+        only in-place changes of an attribute's array data would go unnoticed. The keepalive
+        (the regions and those values) is stored with each cache entry, so that their
+        identities cannot be reused by other objects while it exists. Computed once per run
+        (it is the only per-region Python work of a repeated run).
         """
-        # (objects without attributes are left to the region conversion to reject)
-        attributes = [tuple(getattr(region, "__dict__", {}).values()) for region in self.regions]
-        key = (name, tuple(map(id, self.regions)), tuple(id(v) for a in attributes for v in a), id(wcs))
+        regions = list(self.regions)
+        try:
+            values = list(chain.from_iterable(map(dict.values, map(vars, regions))))
+        except TypeError:
+            # (objects without attributes are left to the region conversion to reject)
+            values = [v for region in regions for v in getattr(region, "__dict__", {}).values()]
+        return (tuple(map(id, regions)), tuple(map(id, values))), (regions, values)
+
+    def _cached(self, name, compute, geometry: tuple, wcs=None):
+        """Region geometry (``compute(regions)``), computed once per regions and WCS."""
+        geometry_key, keepalive = geometry
+        key = (name, geometry_key, id(wcs))
         cache = self.__dict__.setdefault("_geometry_cache", {})
         entry = cache.get(key)  # one lookup: safe when runs share the estimator across threads
         if entry is None:
-            entry = (compute(), (list(self.regions), attributes, wcs))
+            entry = (compute(keepalive[0]), (keepalive, wcs))
             if len(cache) > 16:
                 cache.clear()
             cache[key] = entry
         return entry[0]
 
-    def _pixel_shapes(self, wcs):
-        return self._cached("shapes", lambda: sky_regions_to_pixel_shapes(self.regions, wcs), wcs)
+    def _pixel_shapes(self, geometry, wcs):
+        return self._cached("shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), geometry, wcs)
 
-    def _pixel_lists(self, wcs, shape, n_threads):
-        def compute():
+    def _pixel_lists(self, geometry, wcs, shape, n_threads):
+        def compute(regions):
             ny, nx = shape
-            return region_pixel_lists(self._pixel_shapes(wcs), nx, ny, self.containment, n_threads)
+            return region_pixel_lists(self._pixel_shapes(geometry, wcs), nx, ny, self.containment, n_threads)
 
-        return self._cached(("pixels", shape, self.containment), compute, wcs)
+        return self._cached(("pixels", shape, self.containment), compute, geometry, wcs)
 
-    def _centers(self):
-        return self._cached("centers", lambda: region_centers(self.regions))
+    def _centers(self, geometry):
+        return self._cached("centers", region_centers, geometry)
+
+    def _distance_axis(self, geometry) -> MapAxis:
+        return self._cached("distance_axis", self._make_distance_axis, geometry)
 
     @property
     def projected_distance_axis(self) -> MapAxis:
         """Axis of the profile: distance of each region from the first (annuli: mean radius)."""
-        return self._cached("distance_axis", self._make_distance_axis)
+        return self._distance_axis(self._geometry())
 
-    def _make_distance_axis(self) -> MapAxis:
-        edges = projected_distance_edges(self.regions)
+    @staticmethod
+    def _make_distance_axis(regions) -> MapAxis:
+        edges = projected_distance_edges(regions)
         if edges is not None:
             # Path boxes know their true extent along the path.
             return MapAxis.from_edges(edges.to(u.deg), name="projected-distance", interp="lin")
-        distances = projected_distances(self.regions)
+        distances = projected_distances(regions)
         values = distances.to_value(u.deg)
         if np.any(np.diff(values) == 0):
             msg = f"MapAxis: node values must be unique (projected distances {values} deg)"
@@ -362,9 +404,10 @@ class FluxProfileEstimator:
         """
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
-        distance_axis = self.projected_distance_axis
+        geometry = self._geometry()
+        distance_axis = self._distance_axis(geometry)
         n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
-        centers = self._centers()
+        centers = self._centers(geometry)
         reduced = []
         for dataset in datasets:
             wcs = dataset.counts.geom.wcs
@@ -372,12 +415,12 @@ class FluxProfileEstimator:
             reduced.append(
                 reduce_dataset(
                     dataset,
-                    self._pixel_shapes(wcs),
+                    self._pixel_shapes(geometry, wcs),
                     centers,
                     self.spectral_model,
                     n_threads,
                     self.containment,
-                    pixels=self._pixel_lists(wcs, shape, n_threads),
+                    pixels=self._pixel_lists(geometry, wcs, shape, n_threads),
                 )
             )
 
@@ -466,19 +509,17 @@ class FluxProfileEstimator:
                     stacklevel=3,
                 )
         npix = np.sum([r.npix_inmap for r in reduced], axis=0)
-        for index in np.flatnonzero(npix == 0):
-            warnings.warn(
-                f"Region {index} contains no pixel centre of any dataset: its profile bin is NaN",
-                FluxProfileWarning,
-                stacklevel=3,
-            )
+        _warn_regions(
+            np.flatnonzero(npix == 0),
+            "contains no pixel centre of any dataset: its profile bin is NaN",
+            "contain no pixel centre of any dataset: their profile bins are NaN",
+        )
         empty = ~result["any_bin"] & result["contributes"][None, :] & (npix[:, None] > 0)
-        for index in np.flatnonzero(empty.any(axis=1)):
-            warnings.warn(
-                f"Region {index} has no safe pixel in some energy group: those profile bins are NaN",
-                FluxProfileWarning,
-                stacklevel=3,
-            )
+        _warn_regions(
+            np.flatnonzero(empty.any(axis=1)),
+            "has no safe pixel in some energy group: those profile bins are NaN",
+            "have no safe pixel in some energy group: those profile bins are NaN",
+        )
 
     def _quantities(self, result) -> dict:
         selection = self.selection_optional
