@@ -329,6 +329,7 @@ def test_negative_background_is_clipped_as_gammapy_npred():
     clipped = make_dataset()
     clipped.background.data[0, y, x] = 0.0
     np.testing.assert_array_equal(estimator().run(ds).norm.values, estimator().run(clipped).norm.values)
+    assert ds.background.data[0, y, x] == -50.0  # clipped while summing, the input is untouched
 
 
 def test_non_finite_values_in_unsafe_pixels_are_ignored():

@@ -153,7 +153,9 @@ def reduction_cases(draw):
     cubes = []
     for dtype in draw(st.lists(st.sampled_from(_DTYPES), min_size=1, max_size=3)):
         # Values exactly representable (multiples of 1/8 for floats): sums are exact in any order.
-        values = rng.integers(0, 100, (n_reco, ny, nx))
+        # (signed types may hold negative values, which a clipping cube counts as 0)
+        low = -50 if np.dtype(dtype).kind in "fi" else 0
+        values = rng.integers(low, 100, (n_reco, ny, nx))
         cubes.append((values / 8.0 if np.dtype(dtype).kind == "f" else values).astype(dtype))
     mask_kind = draw(st.sampled_from(["none", "random", "spatial", "all_false"]))
     if mask_kind == "none":
@@ -175,13 +177,15 @@ def reduction_cases(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(reduction_cases(), st.sampled_from([1, 2]))
-def test_reduce_regions_matches_brute_force(case, n_threads):
+@given(reduction_cases(), st.sampled_from([1, 2]), st.data())
+def test_reduce_regions_matches_brute_force(case, n_threads, data):
     nx, ny, table, vx, vy, offsets, n_reco, n_true, cubes, mask, exposure, image = case
     mask_arg = None if mask is None else mask.view(np.uint8)
+    clip = data.draw(st.lists(st.booleans(), min_size=len(cubes), max_size=len(cubes)))
     got = _core.reduce_regions(
         table, vx, vy, offsets, nx, ny, n_reco, cubes, [f"cube {c}" for c in range(len(cubes))],
         [False] * len(cubes), mask=mask_arg, exposure=exposure, image=image, n_threads=n_threads,
+        clip_negative=clip,
     )
     safe = np.ones((n_reco, ny, nx), bool) if mask is None else mask
     for r, (in_map, total) in enumerate(brute_force_membership(nx, ny, table, vx, vy, offsets)):
@@ -192,7 +196,8 @@ def test_reduce_regions_matches_brute_force(case, n_threads):
         sel = safe & in_map[None]
         np.testing.assert_array_equal(got["n_safe"][r], sel.sum(axis=(1, 2)))
         for c, cube in enumerate(cubes):
-            expected = [cube[e][sel[e]].astype(np.float64).sum() for e in range(n_reco)]
+            values = np.maximum(cube, 0) if clip[c] else cube
+            expected = [values[e][sel[e]].astype(np.float64).sum() for e in range(n_reco)]
             np.testing.assert_array_equal(got["reco_sums"][c][r], expected)
         if exposure is None:
             assert got["exposure_sums"].shape == (len(table), 0)

@@ -41,7 +41,8 @@ void bind_regions(py::module_& m) {
          const std::vector<py::array>& reco_cubes, const std::vector<std::string>& cube_names,
          const std::vector<bool>& non_negative, const std::optional<py::array>& mask,
          const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
-         const std::string& containment, const std::optional<py::tuple>& pixels, int n_threads) {
+         const std::string& containment, const std::optional<py::tuple>& pixels, int n_threads,
+         const std::optional<std::vector<bool>>& clip_negative) {
         fp::Containment mode;
         if (containment == "center") mode = fp::Containment::center;
         else if (containment == "exact") mode = fp::Containment::exact;
@@ -50,10 +51,14 @@ void bind_regions(py::module_& m) {
         if (cube_names.size() != reco_cubes.size() || non_negative.size() != reco_cubes.size()) {
           throw fp::InvalidInput("cube_names and non_negative must have one entry per reco cube");
         }
+        if (clip_negative && clip_negative->size() != reco_cubes.size()) {
+          throw fp::InvalidInput("clip_negative must have one entry per reco cube");
+        }
         std::vector<fp::CubeView> cubes;
         for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
           cubes.push_back(cube_view(reco_cubes[c], cube_names[c].c_str(), ny, nx));
           cubes.back().non_negative = non_negative[c];
+          cubes.back().clip_negative = clip_negative && (*clip_negative)[c];
           if (cubes.back().n_planes != n_reco) throw fp::InvalidInput(cube_names[c] + " must have n_reco planes");
         }
         const std::uint8_t* mask_ptr = nullptr;
@@ -94,11 +99,10 @@ void bind_regions(py::module_& m) {
           if (index_arr.ndim() != 1 || index_arr.shape(0) != n_index || offsets_arr.at(0) != 0) {
             throw fp::InvalidInput("pixels: flat_index does not match the offsets");
           }
+          // (the flat indices themselves are checked region by region in the core)
+          const std::int64_t* offsets_ptr = offsets_arr.data();
           for (py::ssize_t i = 0; i < n; ++i) {
-            if (offsets_arr.at(i + 1) < offsets_arr.at(i)) throw fp::InvalidInput("pixels: offsets must be non-decreasing");
-          }
-          for (py::ssize_t k = 0; k < index_arr.shape(0); ++k) {
-            if (index_arr.at(k) < 0 || index_arr.at(k) >= nx * ny) throw fp::InvalidInput("pixels: flat index out of the map");
+            if (offsets_ptr[i + 1] < offsets_ptr[i]) throw fp::InvalidInput("pixels: offsets must be non-decreasing");
           }
           lists.flat_index = index_arr.data();
           lists.offsets = offsets_arr.data();
@@ -129,5 +133,32 @@ void bind_regions(py::module_& m) {
       py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("cube_names"),
       py::arg("non_negative"), py::arg("mask") = py::none(),
       py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("pixels") = py::none(), py::arg("n_threads") = 0,
+      py::arg("clip_negative") = py::none(),
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
+
+  m.def(
+      "fold_signal",
+      [](const F64Array& exposure_sums, const F64Array& npix_total, const F64Array& flux, double scale,
+         const F64Array& kernels, int n_threads) {
+        if (exposure_sums.ndim() != 2 || npix_total.ndim() != 1 || flux.ndim() != 1 || kernels.ndim() != 3) {
+          throw fp::InvalidInput("fold_signal: exposure_sums must be 2-D, npix_total and flux 1-D, kernels 3-D");
+        }
+        const py::ssize_t n = exposure_sums.shape(0), n_true = flux.shape(0), n_reco = kernels.shape(2);
+        if (kernels.shape(1) != n_true) {
+          throw fp::InvalidInput("fold_signal: kernels must have shape (n_kernels, n_true, n_reco) with n_true = " +
+                                 std::to_string(n_true));
+        }
+        const Eigen::Map<const fp::RowMatrixXd> sums(exposure_sums.data(), n, exposure_sums.shape(1));
+        const Eigen::Map<const fp::VectorXd> totals(npix_total.data(), npix_total.shape(0));
+        const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
+        fp::RowMatrixXd signal;
+        {
+          py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
+          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(), kernels.shape(0), n_reco, n_threads);
+        }
+        return py::cast(std::move(signal));
+      },
+      py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(), py::arg("flux").noconvert(),
+      py::arg("scale"), py::arg("kernels").noconvert(), py::arg("n_threads") = 0,
+      "Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).");
 }

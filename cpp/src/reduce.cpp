@@ -1,6 +1,7 @@
 #include "fluxprofile/reduce.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "fluxprofile/overlap.hpp"
@@ -24,22 +25,47 @@ void with_typed(const void* data, DType dtype, F&& f) {
   throw InvalidInput("unsupported cube dtype");
 }
 
-// The in-map pixels of a region, with weights (empty: 1 each), and its total pixel area.
-struct PixelList {
-  std::vector<std::int64_t> flat_index;
+// The in-map pixels of a region, with weights (nullptr: 1 each), and its total pixel
+// area: a view into precomputed lists or into `Rasterised` storage.
+struct PixelSpan {
+  const std::int64_t* index = nullptr;
+  const double* weight = nullptr;
+  std::size_t size = 0;
+  double total = 0.0;
+
+  double w(std::size_t k) const { return weight == nullptr ? 1.0 : weight[k]; }
+};
+
+// Storage for the pixels of a region rasterised on the spot.
+struct Rasterised {
+  std::vector<std::int64_t> index;
   std::vector<double> weight;
   double total = 0.0;
 
-  double w(std::size_t k) const { return weight.empty() ? 1.0 : weight[k]; }
+  PixelSpan span() const {
+    return PixelSpan{index.data(), weight.empty() ? nullptr : weight.data(), index.size(), total};
+  }
 };
 
-PixelList pixel_list(const PixelShape& shape, Index nx, Index ny, Containment containment) {
+Rasterised rasterise(const PixelShape& shape, Index nx, Index ny, Containment containment) {
   if (containment == Containment::exact) {
     ShapeWeights sw = pixel_overlap(shape, nx, ny);
-    return PixelList{std::move(sw.flat_index), std::move(sw.weight), sw.area};
+    return Rasterised{std::move(sw.flat_index), std::move(sw.weight), sw.area};
   }
   ShapePixels sp = shape_pixels(shape, nx, ny);
-  return PixelList{std::move(sp.flat_index), {}, static_cast<double>(sp.n_total)};
+  return Rasterised{std::move(sp.flat_index), {}, static_cast<double>(sp.n_total)};
+}
+
+// Region r of precomputed lists, its indices checked against the map (the lists come from
+// Python, where they may have been built for another map).
+PixelSpan precomputed_span(const PixelLists& lists, Index r, Index npix) {
+  const std::int64_t begin = lists.offsets[r], end = lists.offsets[r + 1];
+  PixelSpan span{lists.flat_index + begin, lists.weight != nullptr ? lists.weight + begin : nullptr,
+                 static_cast<std::size_t>(end - begin), lists.total[r]};
+  bool inside = true;
+  for (std::size_t k = 0; k < span.size; ++k) inside &= span.index[k] >= 0 && span.index[k] < npix;
+  if (!inside) throw InvalidInput("pixels: flat index out of the map");
+  return span;
 }
 
 [[noreturn]] void bad_value(const CubeView& cube, Index plane, std::int64_t flat, Index nx, double value) {
@@ -48,22 +74,24 @@ PixelList pixel_list(const PixelShape& shape, Index nx, Index ny, Containment co
                      std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " + std::to_string(flat % nx) + ")");
 }
 
-// Sum of a plane over the region's pixels where the mask is set, checking every value read.
+// Sum of a plane over the region's pixels where the mask is set, checking every value read
+// (and counting negative values as 0 for cubes that clip them).
 template <class T>
-double masked_sum(const T* plane, const PixelList& px, const std::uint8_t* mask_plane,
+double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane,
                   const CubeView& cube, Index plane_index, Index nx) {
   double sum = 0.0;
   bool ok = true;
-  const auto& idx = px.flat_index;
-  for (std::size_t k = 0; k < idx.size(); ++k) {
+  const std::int64_t* idx = px.index;
+  for (std::size_t k = 0; k < px.size; ++k) {
     if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
-    const double v = static_cast<double>(plane[idx[k]]);
+    double v = static_cast<double>(plane[idx[k]]);
     ok &= std::isfinite(v) && !(cube.non_negative && v < 0.0);
+    if (cube.clip_negative && v < 0.0) v = 0.0;
     sum += px.w(k) * v;
   }
   if (!ok) {
     // Only now look for the culprit, so that the common path stays a plain loop.
-    for (std::size_t k = 0; k < idx.size(); ++k) {
+    for (std::size_t k = 0; k < px.size; ++k) {
       if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
       const double v = static_cast<double>(plane[idx[k]]);
       if (!std::isfinite(v) || (cube.non_negative && v < 0.0)) bad_value(cube, plane_index, idx[k], nx, v);
@@ -105,23 +133,27 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.npix_inmap.setZero(n);
   out.image_sum.setZero(image != nullptr ? n : 0);
 
-  parallel_for(n, n_threads, [&](Index r) {
-    PixelList px;
+  // The work of a region is about proportional to its pixels (when known beforehand) plus a
+  // fixed overhead; chunks of consecutive regions of equal work keep the threads busy alike.
+  const auto cost = [&](Index r) -> double {
+    return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + 16.0 : 1.0;
+  };
+  parallel_for_weighted(n, n_threads, cost, [&](Index r) {
+    Rasterised own;
+    PixelSpan px;
     if (pixels != nullptr) {
-      const std::int64_t begin = pixels->offsets[r], end = pixels->offsets[r + 1];
-      px.flat_index.assign(pixels->flat_index + begin, pixels->flat_index + end);
-      if (pixels->weight != nullptr) px.weight.assign(pixels->weight + begin, pixels->weight + end);
-      px.total = pixels->total[r];
+      px = precomputed_span(*pixels, r, npix);
     } else {
-      px = pixel_list(shapes[r], nx, ny, containment);
+      own = rasterise(shapes[r], nx, ny, containment);
+      px = own.span();
     }
-    const std::size_t n_pix = px.flat_index.size();
+    const std::size_t n_pix = px.size;
     out.npix_total[r] = px.total;
     if (n_pix == 0) return;
     double inmap = 0.0, image_total = 0.0;
     for (std::size_t k = 0; k < n_pix; ++k) {
       inmap += px.w(k);
-      if (image != nullptr) image_total += px.w(k) * image[px.flat_index[k]];
+      if (image != nullptr) image_total += px.w(k) * image[px.index[k]];
     }
     out.npix_inmap[r] = inmap;
     if (image != nullptr) out.image_sum[r] = image_total;
@@ -130,7 +162,7 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
       const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
       double safe = 0.0;
       for (std::size_t k = 0; k < n_pix; ++k) {
-        if (mask_plane == nullptr || mask_plane[px.flat_index[k]]) safe += px.w(k);
+        if (mask_plane == nullptr || mask_plane[px.index[k]]) safe += px.w(k);
       }
       out.n_safe(r, e) = safe;
       for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
@@ -148,7 +180,7 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
     if (mask != nullptr) {
       for (std::size_t k = 0; k < n_pix; ++k) {
         for (Index e = 0; e < n_reco; ++e) {
-          if (!mask[e * npix + px.flat_index[k]]) {
+          if (!mask[e * npix + px.index[k]]) {
             all_safe[k] = 0;
             break;
           }
@@ -160,7 +192,7 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
         const auto* plane = cube + j * npix;
         double common = 0.0;
         for (std::size_t k = 0; k < n_pix; ++k) {
-          const std::int64_t p = px.flat_index[k];
+          const std::int64_t p = px.index[k];
           const double raw = static_cast<double>(plane[p]);
           // Exposure of unsafe pixels is never used, so only safe ones must be valid.
           if (!(std::isfinite(raw) && raw >= 0.0) && (all_safe[k] || mask_has_safe(mask, npix, n_reco, p))) {
@@ -180,6 +212,35 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
     });
   });
   return out;
+}
+
+RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, const Eigen::Ref<const VectorXd>& npix_total,
+                        const std::vector<double>& flux, double scale, const double* kernels,
+                        Index n_kernels, Index n_reco, int n_threads) {
+  const Index n = exposure_sums.rows();
+  const auto n_true = static_cast<Index>(flux.size());
+  if (exposure_sums.cols() != n_reco * n_true || npix_total.size() != n) {
+    throw InvalidInput("fold_signal: exposure_sums must be (n_regions, n_reco * n_true) and npix_total (n_regions)");
+  }
+  if (n_kernels != 1 && n_kernels != n) throw InvalidInput("fold_signal: need 1 kernel or one per region");
+  RowMatrixXd signal(n, n_reco);
+  parallel_for(n, n_threads, [&](Index r) {
+    if (npix_total[r] == 0.0) {
+      signal.row(r).setConstant(std::numeric_limits<double>::quiet_NaN());
+      return;
+    }
+    const double* kernel = kernels + (n_kernels == 1 ? 0 : r) * n_true * n_reco;
+    for (Index i = 0; i < n_reco; ++i) {
+      double sum = 0.0;
+      for (Index j = 0; j < n_true; ++j) {
+        // the operations in Gammapy's order: mean exposure times flux, then the unit scale
+        const double weighted = ((exposure_sums(r, i * n_true + j) / npix_total[r]) * flux[j]) * scale;
+        sum += weighted * kernel[j * n_reco + i];
+      }
+      signal(r, i) = sum;
+    }
+  });
+  return signal;
 }
 
 RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny, int n_threads) {

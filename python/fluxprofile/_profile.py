@@ -63,14 +63,11 @@ def _pixel_alpha(dataset) -> np.ndarray:
 
 
 def _background_cube(dataset) -> np.ndarray:
-    """The predicted background counts cube, read in place when no clipping is needed."""
+    """The predicted background counts cube: the background map itself (read in place; the
+    core clips its negative values at zero, as ``npred()`` would) unless models add to it."""
     background = getattr(dataset, "background", None)
     if background is not None and getattr(dataset, "models", None) is None:
-        data = background.data
-        # npred() clips negative predictions; only copy when there is something to clip
-        # (NaN passes through, for the core to report where it is).
-        if not data.size or not (np.nanmin(data) < 0):
-            return data
+        return background.data
     return dataset.npred().data
 
 
@@ -167,14 +164,18 @@ def reduce_dataset(
     if is_onoff:
         alpha_pix = _pixel_alpha(dataset)
         counts_off = _c_array(dataset.counts_off.data)
+        # name: (cube, values must be >= 0, negative values count as 0)
         reco_cubes = {
-            "counts": (counts_map.data, True),
-            "counts_off": (counts_off, True),
-            "alpha * counts_off": (alpha_pix * counts_off, True),
-            "alpha": (alpha_pix, True),
+            "counts": (counts_map.data, True, False),
+            "counts_off": (counts_off, True, False),
+            "alpha * counts_off": (alpha_pix * counts_off, True, False),
+            "alpha": (alpha_pix, True, False),
         }
     else:
-        reco_cubes = {"counts": (counts_map.data, True), "background": (_background_cube(dataset), False)}
+        reco_cubes = {
+            "counts": (counts_map.data, True, False),
+            "background": (_background_cube(dataset), False, True),
+        }
     try:
         sums = _core.reduce_regions(
             shapes.table,
@@ -184,15 +185,16 @@ def reduce_dataset(
             nx,
             ny,
             n_reco,
-            [_c_array(cube) for cube, _ in reco_cubes.values()],
+            [_c_array(cube) for cube, _, _ in reco_cubes.values()],
             list(reco_cubes),
-            [non_negative for _, non_negative in reco_cubes.values()],
+            [non_negative for _, non_negative, _ in reco_cubes.values()],
             None if mask is None else _c_array(mask),
             _c_array(exposure.data),
             _pixel_solid_angles(counts_map.geom),
             containment,
             pixels,
             n_threads,
+            clip_negative=[clip for _, _, clip in reco_cubes.values()],
         )
     except _core.InvalidInput as err:
         msg = f"dataset {dataset.name!r}: {err}"
@@ -204,9 +206,6 @@ def reduce_dataset(
 
     energy_true_edges = exposure.geom.axes["energy_true"].edges
     n_true = energy_true_edges.size - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # Regions without pixels have no exposure sums either (0 / 0 -> NaN, unused).
-        exposure_mean = sums["exposure_sums"].reshape(n_regions, n_reco, n_true) / npix_total[:, None, None]
     flux = _true_energy_integrals(model, energy_true_edges)
     scale = (flux.unit * exposure.unit).to(u.dimensionless_unscaled)
     kernel = _kernels(dataset, centers, n_regions)
@@ -216,11 +215,17 @@ def reduce_dataset(
             f"match (n_true, n_reco) = {(n_true, n_reco)} of exposure and counts"
         )
         raise ValueError(msg)
-    # signal[r, i] = sum_j F_j * exposure[r, i, j] * K[r, j, i], with the operations in
-    # Gammapy's order (flux times exposure, then the unit conversion) so that the
-    # predictions agree to the last bit where the inputs do.
-    weighted = (exposure_mean * flux.value[None, None, :]) * scale
-    signal = np.einsum("rij,rji->ri", weighted, np.broadcast_to(kernel, (n_regions, n_true, n_reco)))
+    # signal[r, i] = sum_j (mean exposure[r, i, j] * F_j) * scale * K[r, j, i], with the
+    # operations in Gammapy's order (flux times exposure, then the unit conversion); NaN for
+    # regions without pixels (unused).
+    signal = _core.fold_signal(
+        sums["exposure_sums"],
+        npix_total,
+        np.ascontiguousarray(flux.value, dtype=np.float64),
+        float(scale),
+        np.ascontiguousarray(kernel, dtype=np.float64).reshape(-1, n_true, n_reco),
+        n_threads,
+    )
 
     counts = sums["reco_sums"][0]
     if not np.all(np.isfinite(signal[safe])):
@@ -309,45 +314,51 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     n_regions = reduced[0].counts.shape[0]
     n_groups = len(groups[0])
     n_data = len(reduced)
-    blocks = {}
-    width = 1
-    for d, red in enumerate(reduced):
-        for g, group in enumerate(groups[d]):
-            if group is not None:
-                blocks[g, d] = _group_block(red, group, sum_over)
-                width = max(width, blocks[g, d][1].shape[1])
-
-    # Padded layout (region, group, dataset, bin): flattened in C order the valid bins are
-    # exactly the problems (region, group) one after the other, datasets in order.
-    shape = (n_regions, n_groups, n_data, width)
-    padded = np.zeros((4, *shape))
-    valid = np.zeros(shape, dtype=bool)
-    kind = np.zeros(shape, dtype=np.int8)
-    for (g, d), (arrays, ok) in blocks.items():
-        nb = ok.shape[1]
-        padded[:, :, g, d, :nb] = np.stack(arrays)
-        valid[:, g, d, :nb] = ok
-        kind[:, g, d, :nb] = reduced[d].kind
-    n_bins = valid.reshape(n_regions * n_groups, -1).sum(axis=1)
+    # Blocks (group, dataset) in problem order: problem (region, group) holds the bins of
+    # every dataset in order, so a region's row of all blocks side by side, restricted to the
+    # valid bins and flattened in C order, lists the problems one after the other.
+    blocks = []
+    for g in range(n_groups):
+        for d, red in enumerate(reduced):
+            if groups[d][g] is not None:
+                arrays, ok = _group_block(red, groups[d][g], sum_over)
+                blocks.append((g, d, arrays, ok))
+    n_bins = np.zeros((n_regions, n_groups), dtype=np.int64)
+    counts_sum = np.zeros((n_regions, n_groups, n_data))
+    signal_sum = np.zeros((n_regions, n_groups, n_data))
+    for g, d, (counts, _, _, signal), ok in blocks:
+        n_bins[:, g] += ok.sum(axis=1)
+        counts_sum[:, g, d] = np.where(ok, counts, 0.0).sum(axis=1)
+        signal_sum[:, g, d] = np.where(ok, signal, 0.0).sum(axis=1)
     offsets = np.zeros(n_regions * n_groups + 1, dtype=np.int64)
-    np.cumsum(n_bins, out=offsets[1:])
-    flat = [np.ascontiguousarray(a[valid], dtype=np.float64) for a in padded]
-    result = _core.fit_norms(
-        offsets, np.ascontiguousarray(kind[valid]), *flat, n_threads=n_threads, **options
-    )
+    np.cumsum(n_bins.ravel(), out=offsets[1:])
+    if blocks:
+        valid = np.concatenate([ok for *_, ok in blocks], axis=1)
+        flat = [np.concatenate([b[2][k] for b in blocks], axis=1)[valid].astype(np.float64) for k in range(4)]
+        kind_columns = np.concatenate([np.full(ok.shape[1], reduced[d].kind, np.int8) for _, d, _, ok in blocks])
+        kind = np.broadcast_to(kind_columns, valid.shape)[valid]
+    else:
+        valid = np.zeros((n_regions, 0), dtype=bool)
+        flat = [np.zeros(0) for _ in range(4)]
+        kind = np.zeros(0, dtype=np.int8)
+    result = _core.fit_norms(offsets, np.ascontiguousarray(kind), *flat, n_threads=n_threads, **options)
 
     out = {}
     for key in ("norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity",
                 "ts", "stat", "stat_null", "success", "norm_at_stat"):
         out[key] = result[key].reshape(n_regions, n_groups)
     out["stat_scan"] = result["stat_scan"].reshape(n_regions, n_groups, -1)
-    npred_bins = np.zeros(shape)
-    npred_bins[valid] = result["npred"]
-    counts, _, _, signal = padded
-    out["counts"] = np.where(valid, counts, 0.0).sum(axis=-1)
-    any_bin = (n_bins > 0).reshape(n_regions, n_groups)
-    out["npred"] = np.where(any_bin[..., None], npred_bins.sum(axis=-1), np.nan)
-    signal_sum = np.where(valid, signal, 0.0).sum(axis=-1)
+    npred_columns = np.zeros(valid.shape)
+    npred_columns[valid] = result["npred"]
+    npred_sum = np.zeros((n_regions, n_groups, n_data))
+    start = 0
+    for g, d, _, ok in blocks:
+        stop = start + ok.shape[1]
+        npred_sum[:, g, d] = npred_columns[:, start:stop].sum(axis=1)
+        start = stop
+    out["counts"] = counts_sum
+    any_bin = n_bins > 0
+    out["npred"] = np.where(any_bin[..., None], npred_sum, np.nan)
     norm = np.where(any_bin, out["norm_at_stat"], 0.0)
     out["npred_excess"] = (norm[..., None] * signal_sum).astype(np.float32)
     out["contributes"] = np.array([any(groups[d][g] is not None for d in range(n_data)) for g in range(n_groups)])

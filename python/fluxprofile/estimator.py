@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from itertools import chain
+from operator import is_
 
 import numpy as np
 from astropy import units as u
@@ -50,15 +50,30 @@ class FluxProfileWarning(UserWarning):
 
     def __init__(self, message: str, regions=()):
         super().__init__(message)
-        self.regions = tuple(int(i) for i in regions)
+        self.regions = tuple(np.asarray(regions, dtype=np.int64).tolist())
 
 
 def _index_ranges(indices) -> str:
     """Sorted indices as runs: ``[0, 1, 2, 5, 7, 8]`` -> ``"0-2, 5, 7-8"``."""
     indices = np.asarray(indices, dtype=np.int64)
-    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
-    runs = np.split(indices, breaks)
-    return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    gaps = np.flatnonzero(np.diff(indices) != 1)
+    starts = np.concatenate([indices[:1], indices[gaps + 1]]).tolist()
+    stops = np.concatenate([indices[gaps], indices[-1:]]).tolist()
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, stops))
+
+
+def _same_objects(first: list, second: list) -> bool:
+    """Whether two lists hold the very same objects (identity, not equality)."""
+    return len(first) == len(second) and all(map(is_, first, second))
+
+
+def _equal_attributes(current: list, snapshot: list) -> bool:
+    """Whether every region's attributes equal the snapshot (identical objects are equal
+    without being compared; values that cannot be compared count as changed)."""
+    try:
+        return current == snapshot
+    except Exception:  # e.g. array-valued attributes compared element-wise
+        return False
 
 
 def _warn_regions(indices, singular: str, plural: str) -> None:
@@ -315,34 +330,40 @@ class FluxProfileEstimator:
 
     # -- geometry --------------------------------------------------------------------------
     def _geometry(self) -> tuple:
-        """The regions as they are now: ``(key, keepalive)`` for `_cached`.
+        """The regions as they are now, with the cache of their derived geometry.
 
-        The key is the identity of every region and of each region's attribute values:
-        assigning a new list, region or attribute value (``region.width = ...``) changes it;
-        only in-place changes of an attribute's array data would go unnoticed. The keepalive
-        (the regions and those values) is stored with each cache entry, so that their
-        identities cannot be reused by other objects while it exists. Computed once per run
-        (it is the only per-region Python work of a repeated run).
+        Returns ``(entries, regions)`` for `_cached`. The cache holds one set of regions: it
+        is reused while the estimator has the same region objects and each one's attributes
+        equal those the cache was built from (a snapshot of every region's ``__dict__``), so
+        assigning a new list, region or attribute value (``region.width = ...``) starts a new
+        cache; only in-place changes of an attribute's array data would go unnoticed. This
+        check is the only per-region Python work of a repeated run.
         """
         regions = list(self.regions)
         try:
-            values = list(chain.from_iterable(map(dict.values, map(vars, regions))))
+            attributes = list(map(vars, regions))
         except TypeError:
             # (objects without attributes are left to the region conversion to reject)
-            values = [v for region in regions for v in getattr(region, "__dict__", {}).values()]
-        return (tuple(map(id, regions)), tuple(map(id, values))), (regions, values)
+            attributes = [getattr(region, "__dict__", {}) for region in regions]
+        cached = self.__dict__.get("_geometry_cache")
+        if cached is not None and _same_objects(cached[0], regions) and _equal_attributes(attributes, cached[1]):
+            return cached[2], cached[0]
+        entries = {}
+        # one assignment: runs sharing the estimator across threads see the old or the new cache
+        self._geometry_cache = (regions, [dict(a) for a in attributes], entries)
+        return entries, regions
 
-    def _cached(self, name, compute, geometry: tuple, wcs=None):
-        """Region geometry (``compute(regions)``), computed once per regions and WCS."""
-        geometry_key, keepalive = geometry
-        key = (name, geometry_key, id(wcs))
-        cache = self.__dict__.setdefault("_geometry_cache", {})
-        entry = cache.get(key)  # one lookup: safe when runs share the estimator across threads
+    @staticmethod
+    def _cached(name, compute, geometry: tuple, wcs=None):
+        """Region geometry ``compute(regions)``, computed once per regions and WCS."""
+        entries, regions = geometry
+        key = (name, id(wcs))
+        entry = entries.get(key)  # one lookup: safe when runs share the estimator across threads
         if entry is None:
-            entry = (compute(keepalive[0]), (keepalive, wcs))
-            if len(cache) > 16:
-                cache.clear()
-            cache[key] = entry
+            entry = (compute(regions), wcs)  # the WCS is kept alive with its entry (its id is the key)
+            if len(entries) > 16:
+                entries.clear()
+            entries[key] = entry
         return entry[0]
 
     def _pixel_shapes(self, geometry, wcs):

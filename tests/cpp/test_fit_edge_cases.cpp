@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fluxprofile/fit.hpp"
+#include "fluxprofile/parallel.hpp"
 #include "fluxprofile/reduce.hpp"
 #include "fluxprofile/shapes.hpp"
 #include "fluxprofile/stats.hpp"
@@ -297,6 +298,62 @@ void test_reduce_every_dtype_and_mask() {
                        "n_reco planes"));
 }
 
+// A clipping cube counts negative values as 0 (ASan sees every read); fold_signal folds the
+// exposure with flux and kernel and leaves regions without pixels NaN.
+void test_clipping_and_signal_folding() {
+  const Index nx = 3, ny = 2, npix = nx * ny;
+  std::vector<double> rows = {0, 1.0, 0.5, 3.0, 2.0, 1.0, 0.0};  // the whole 3 x 2 map
+  std::vector<std::int64_t> off = {0, 0};
+  const fp::ShapeTable table(rows.data(), 1, nullptr, nullptr, 0, off.data());
+  std::vector<float> values = {1, -2, 3, -4, 5, 6};
+  fp::CubeView clipped{values.data(), fp::DType::float32, 1};
+  clipped.clip_negative = true;
+  const fp::CubeView plain{values.data(), fp::DType::float32, 1};
+  for (int threads : {1, 2}) {
+    const fp::RegionSums s = fp::reduce_regions(table, nx, ny, 1, {clipped, plain}, nullptr, nullptr, nullptr, fp::Containment::center, threads);
+    CHECK(s.npix_inmap[0] == npix && s.reco_sums[0](0, 0) == 15.0 && s.reco_sums[1](0, 0) == 9.0);
+  }
+  // 2 regions, n_reco = 2, n_true = 2; region 1 has no pixels.
+  fp::RowMatrixXd sums(2, 4);
+  sums << 4, 8, 12, 16, 1, 1, 1, 1;
+  fp::VectorXd totals(2);
+  totals << 2, 0;
+  const std::vector<double> flux = {1.0, 0.5};
+  const std::vector<double> kernel = {0.25, 0.75, 0.5, 0.5};  // (n_true, n_reco)
+  const fp::RowMatrixXd signal = fp::fold_signal(sums, totals, flux, 10.0, kernel.data(), 1, 2, 2);
+  // reco 0: (4/2*1*10)*0.25 + (8/2*0.5*10)*0.5 = 5 + 10; reco 1: (12/2*10)*0.75 + (16/2*0.5*10)*0.5 = 45 + 20
+  CHECK(signal(0, 0) == 15.0 && signal(0, 1) == 65.0);
+  CHECK(std::isnan(signal(1, 0)) && std::isnan(signal(1, 1)));
+  CHECK(throws_invalid([&] { fp::fold_signal(sums, totals, flux, 1.0, kernel.data(), 3, 2, 1); }, "1 kernel or one per region"));
+}
+
+// Every index is processed exactly once, whatever the thread count and cost estimates
+// (including all-zero and very uneven costs); a worker's exception reaches the caller.
+void test_parallel_for_covers_every_index_once() {
+  for (Index n : {0, 1, 2, 7, 100, 1001}) {
+    for (int threads : {1, 2, 3, 8}) {
+      for (int costs = 0; costs < 3; ++costs) {
+        std::vector<int> seen(static_cast<std::size_t>(n), 0);
+        fp::parallel_for_weighted(
+            n, threads,
+            [&](Index i) { return costs == 0 ? 0.0 : (costs == 1 ? 1.0 : (i % 97 == 0 ? 1e6 : 0.0)); },
+            [&](Index i) { ++seen[static_cast<std::size_t>(i)]; });
+        bool once = true;
+        for (int v : seen) once &= v == 1;
+        CHECK(once);
+      }
+    }
+  }
+  const std::vector<Index> bounds = fp::balanced_chunks(10, 4, [](Index i) { return i < 5 ? 0.0 : 1.0; });
+  CHECK(bounds.front() == 0 && bounds.back() == 10);
+  for (std::size_t c = 1; c < bounds.size(); ++c) CHECK(bounds[c] > bounds[c - 1]);
+  CHECK(throws_invalid([&] {
+    fp::parallel_for(50, 2, [](Index i) {
+      if (i == 37) throw fp::InvalidInput("index 37 failed");
+    });
+  }, "index 37 failed"));
+}
+
 }  // namespace
 
 int main() {
@@ -308,6 +365,8 @@ int main() {
   test_shapes_beyond_the_map_and_degenerate();
   test_invalid_shapes_are_rejected();
   test_reduce_every_dtype_and_mask();
+  test_clipping_and_signal_folding();
+  test_parallel_for_covers_every_index_once();
   if (failures == 0) std::printf("all C++ edge-case tests passed\n");
   return failures == 0 ? 0 : 1;
 }

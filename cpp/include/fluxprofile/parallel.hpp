@@ -1,9 +1,12 @@
 #pragma once
 // A deterministic parallel_for over [0, n): each index is processed by exactly one
-// thread and writes only its own outputs, so results do not depend on n_threads.
+// thread and writes only its own outputs, so results do not depend on n_threads or on
+// which thread took which index.
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,37 +21,82 @@ inline int resolve_threads(int n_threads) {
   return n_threads;
 }
 
-// Calls body(i) for every i in [0, n). Indices are handed out in small interleaved blocks
-// so that cheap and expensive regions are spread over the threads. An exception thrown in
-// a worker is re-thrown in the caller after all threads joined (an exception escaping a
-// std::thread would terminate the interpreter).
+// Chunks handed out per worker: enough that a worker slowed down by the machine (or given
+// the costly regions) is compensated by the others, few enough that each chunk is a long
+// run of consecutive indices. Consecutive regions usually touch neighbouring pixels, so a
+// thread working through a run reuses cache lines instead of sharing them with the other
+// threads.
+constexpr Index kChunksPerWorker = 16;
+
+// Boundaries [b0 = 0, b1, ..., bk = n] of at most `n_chunks` consecutive chunks of about
+// equal total cost; cost(i) >= 0 is the (estimated) work of index i.
+template <class Cost>
+std::vector<Index> balanced_chunks(Index n, Index n_chunks, Cost&& cost) {
+  std::vector<double> prefix(static_cast<std::size_t>(n) + 1, 0.0);
+  for (Index i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(cost(i));
+  const double total = prefix.back();
+  std::vector<Index> bounds{0};
+  for (Index c = 1; c < n_chunks && total > 0.0; ++c) {
+    // first index whose prefix reaches c / n_chunks of the total
+    const double target = total * static_cast<double>(c) / static_cast<double>(n_chunks);
+    const auto it = std::lower_bound(prefix.begin(), prefix.end(), target);
+    const Index b = static_cast<Index>(it - prefix.begin());
+    if (b > bounds.back() && b < n) bounds.push_back(b);
+  }
+  bounds.push_back(n);
+  return bounds;
+}
+
+// Calls body(i) for every i in [bounds[c], bounds[c + 1]) of every chunk c. Workers take
+// the next unprocessed chunk as they become free (dynamic scheduling). An exception thrown
+// in a worker is re-thrown in the caller after all threads joined (an exception escaping a
+// std::thread would terminate the interpreter); the other workers stop taking chunks.
 template <class F>
-void parallel_for(Index n, int n_threads, F&& body) {
-  const int n_workers = static_cast<int>(std::min<Index>(resolve_threads(n_threads), std::max<Index>(n, 1)));
+void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& body) {
+  const auto n_chunks = static_cast<Index>(bounds.size()) - 1;
+  const int n_workers = static_cast<int>(std::min<Index>(resolve_threads(n_threads), std::max<Index>(n_chunks, 1)));
   if (n_workers <= 1) {
+    for (Index i = bounds.front(); i < bounds.back(); ++i) body(i);
+    return;
+  }
+  std::atomic<Index> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    try {
+      for (Index c = next++; c < n_chunks && !failed.load(std::memory_order_relaxed); c = next++) {
+        for (Index i = bounds[c]; i < bounds[c + 1]; ++i) body(i);
+      }
+    } catch (...) {
+      failed = true;
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(n_workers) - 1);
+  for (int t = 1; t < n_workers; ++t) pool.emplace_back(work);
+  work();  // the calling thread is one of the workers
+  for (auto& thread : pool) thread.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// parallel_for with a per-index cost estimate: chunks of about equal cost.
+template <class F, class Cost>
+void parallel_for_weighted(Index n, int n_threads, Cost&& cost, F&& body) {
+  const int workers = resolve_threads(n_threads);
+  if (workers <= 1 || n <= 1) {
     for (Index i = 0; i < n; ++i) body(i);
     return;
   }
-  constexpr Index block = 4;
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(n_workers));
-  for (int t = 0; t < n_workers; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (Index start = t * block; start < n; start += n_workers * block) {
-          const Index stop = std::min(n, start + block);
-          for (Index i = start; i < stop; ++i) body(i);
-        }
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : pool) thread.join();
-  if (error) std::rethrow_exception(error);
+  parallel_for_chunks(balanced_chunks(n, workers * kChunksPerWorker, cost), workers, body);
+}
+
+// Calls body(i) for every i in [0, n), in chunks of equal length.
+template <class F>
+void parallel_for(Index n, int n_threads, F&& body) {
+  parallel_for_weighted(n, n_threads, [](Index) { return 1.0; }, body);
 }
 
 }  // namespace fluxprofile

@@ -19,6 +19,9 @@ struct CubeView {
   // reduce_regions throws InvalidInput naming the cube and the pixel.
   const char* name = "cube";
   bool non_negative = false;
+  // Negative values count as 0 (a predicted background is clipped at zero, as Gammapy's
+  // npred is), without copying the cube.
+  bool clip_negative = false;
 };
 
 // How pixels belong to a region: by their centre (Gammapy's rule) or weighted by the
@@ -59,6 +62,17 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
                           const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
                           const CubeView* exposure, const double* image, Containment containment,
                           int n_threads, const PixelLists* pixels = nullptr);
+
+// The reference model's predicted counts of every region in every reco bin:
+//   signal(r, i) = sum_j ((exposure_sums(r, i * n_true + j) / npix_total[r]) * flux[j]) * scale
+//                  * kernel_r(j, i)
+// i.e. the region's mean exposure (safe pixels of bin i, over the whole region's pixels)
+// times the model's integral flux in true bin j, folded with the energy-dispersion kernel
+// of the region. `kernels` holds n_kernels (1: shared, or one per region) row-major
+// (n_true, n_reco) matrices. Regions without pixels get NaN.
+RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, const Eigen::Ref<const VectorXd>& npix_total,
+                        const std::vector<double>& flux, double scale, const double* kernels,
+                        Index n_kernels, Index n_reco, int n_threads);
 
 // Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
 struct RegionPixels {
