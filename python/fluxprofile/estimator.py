@@ -422,6 +422,14 @@ class FluxProfileEstimator:
         ValueError
             Datasets with misaligned energy axes, duplicate names or different telescopes;
             unordered regions.
+
+        Warns
+        -----
+        FluxProfileWarning
+            Once for all regions without any pixel centre on the maps, once for all regions
+            without a safe pixel in some energy group (their bins are NaN with success False;
+            the warning's ``regions`` attribute lists their indices), and for each energy
+            group no dataset covers.
         """
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
