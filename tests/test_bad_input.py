@@ -460,6 +460,14 @@ def test_many_empty_regions_give_one_warning_with_index_runs():
     assert named == empty.tolist()
 
 
+def test_region_warning_survives_pickling():
+    import pickle
+
+    warning = pickle.loads(pickle.dumps(FluxProfileWarning("Regions 0-1 contain no pixel centre", [0, 1])))
+    assert isinstance(warning, FluxProfileWarning)
+    assert warning.regions == (0, 1) and str(warning) == "Regions 0-1 contain no pixel centre"
+
+
 @pytest.mark.parametrize(
     ("indices", "text"),
     [([4], "4"), ([0, 1, 2], "0-2"), ([0, 2, 3, 7, 9, 10, 11], "0, 2-3, 7, 9-11")],

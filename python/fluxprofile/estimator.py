@@ -52,6 +52,10 @@ class FluxProfileWarning(UserWarning):
         super().__init__(message)
         self.regions = tuple(np.asarray(regions, dtype=np.int64).tolist())
 
+    def __reduce__(self):
+        # keep the indices when pickled (e.g. sent back from a Dask worker)
+        return type(self), (str(self), self.regions)
+
 
 def _index_ranges(indices) -> str:
     """Sorted indices as runs: ``[0, 1, 2, 5, 7, 8]`` -> ``"0-2, 5, 7-8"``."""
