@@ -126,9 +126,11 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   const Index n_true = exposure != nullptr ? exposure->n_planes : 0;
 
   RegionSums out;
-  out.reco_sums.assign(reco_cubes.size(), RowMatrixXd::Zero(n, n_reco));
-  out.exposure_sums = RowMatrixXd::Zero(n, exposure != nullptr ? n_reco * n_true : 0);
-  out.n_safe.setZero(n, n_reco);
+  // The per-region rows are zeroed by the region's own thread (below): the first touch of
+  // these pages then happens in parallel too.
+  out.reco_sums.assign(reco_cubes.size(), RowMatrixXd(n, n_reco));
+  out.exposure_sums.resize(n, exposure != nullptr ? n_reco * n_true : 0);
+  out.n_safe.resize(n, n_reco);
   out.npix_total.setZero(n);
   out.npix_inmap.setZero(n);
   out.image_sum.setZero(image != nullptr ? n : 0);
@@ -139,6 +141,9 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
     return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + 16.0 : 1.0;
   };
   parallel_for_weighted(n, n_threads, cost, [&](Index r) {
+    for (auto& sums : out.reco_sums) sums.row(r).setZero();
+    out.exposure_sums.row(r).setZero();
+    out.n_safe.row(r).setZero();
     Rasterised own;
     PixelSpan px;
     if (pixels != nullptr) {
