@@ -45,3 +45,47 @@ def test_malformed_pixel_lists_are_rejected(fermi):
         _core.reduce_regions(*args, pixels=(bad_index, weights, offsets, totals))
     with pytest.raises(ValueError, match="offsets must have n \\+ 1 entries"):
         _core.reduce_regions(*args, pixels=(index, weights, offsets[:-1], totals))
+
+
+@pytest.mark.parametrize("kind", ["annuli", "boxes"])
+def test_many_regions_per_chunk_match_numpy_and_any_thread_count(fermi, kind):
+    """Hundreds of thin regions: the core reduces them in chunks of consecutive regions,
+    plane by plane; sums equal NumPy's over each region's own pixels, for any threads."""
+    center = SkyCoord(0, 0, unit="deg", frame="galactic")
+    if kind == "annuli":
+        regions = fp.make_concentric_annulus_sky_regions(center, 4 * u.deg, nbin=400)
+    else:
+        regions = fp.make_orthogonal_rectangle_sky_regions(
+            SkyCoord(-8, 0, unit="deg", frame="galactic"), SkyCoord(8, 0, unit="deg", frame="galactic"),
+            fermi.counts.geom.wcs, 2 * u.deg, nbin=600,
+        )
+    shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
+    mask = fermi.mask.copy()
+    mask[3, :, :50] = False  # a reco bin with unsafe pixels: the exposure takes the per-bin path
+    cubes = [fermi.counts.data, fermi.background.data]
+    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, 400, 200, 11,
+            cubes, ["counts", "background"], [True, False])
+    kwargs = dict(mask=mask.view(np.uint8), exposure=fermi.exposure.data)
+    lists = region_pixel_lists(shapes, 400, 200, "center", 1)
+    results = [_core.reduce_regions(*args, pixels=lists, n_threads=n, **kwargs) for n in (1, 2, 3)]
+    results.append(_core.reduce_regions(*args, n_threads=2, **kwargs))  # rasterised on the spot
+    for other in results[1:]:
+        for key in ("exposure_sums", "n_safe", "npix_total", "npix_inmap"):
+            assert np.array_equal(results[0][key], other[key]), key
+        for a, b in zip(results[0]["reco_sums"], other["reco_sums"]):
+            assert np.array_equal(a, b)
+    index, _, offsets, _ = lists
+    got = results[0]
+    n_true = fermi.exposure.data.shape[0]
+    flat_mask = mask.reshape(11, -1)
+    assert (np.diff(offsets) > 0).sum() > 300  # many non-empty regions, so chunks hold many
+    for r in range(len(regions)):
+        idx = index[offsets[r] : offsets[r + 1]]
+        safe = flat_mask[:, idx]
+        assert np.array_equal(got["n_safe"][r], safe.sum(axis=1))
+        for c, cube in enumerate(cubes):
+            values = cube.reshape(11, -1)[:, idx].astype(np.float64)
+            np.testing.assert_allclose(got["reco_sums"][c][r], np.where(safe, values, 0).sum(axis=1), rtol=1e-12)
+        exposure = fermi.exposure.data.reshape(n_true, -1)[:, idx].astype(np.float64)
+        expected = np.einsum("ep,jp->ej", safe, exposure).ravel()
+        np.testing.assert_allclose(got["exposure_sums"][r], expected, rtol=1e-12)

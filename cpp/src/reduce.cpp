@@ -1,5 +1,6 @@
 #include "fluxprofile/reduce.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -108,6 +109,120 @@ bool mask_has_safe(const std::uint8_t* mask, Index npix, Index n_reco, std::int6
   return false;
 }
 
+// Everything reduce_regions reads, for reduce_chunk.
+struct ChunkInputs {
+  const ShapeTable& shapes;
+  Index nx, ny, n_reco;
+  const std::vector<CubeView>& reco_cubes;
+  const std::uint8_t* mask;
+  const CubeView* exposure;
+  const double* image;
+  Containment containment;
+  const PixelLists* pixels;
+};
+
+// Reduces regions [begin, end) into their rows of `out`, plane by plane. Every sum of a
+// region runs over its pixels in list order, whatever the chunking, so results do not
+// depend on it.
+void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out) {
+  const Index m = end - begin, nx = in.nx, npix = in.nx * in.ny, n_reco = in.n_reco;
+  const std::uint8_t* mask = in.mask;
+  std::vector<Rasterised> own(in.pixels != nullptr ? 0 : static_cast<std::size_t>(m));
+  std::vector<PixelSpan> spans(static_cast<std::size_t>(m));
+  for (Index i = 0; i < m; ++i) {
+    const Index r = begin + i;
+    for (auto& sums : out.reco_sums) sums.row(r).setZero();
+    out.exposure_sums.row(r).setZero();
+    out.n_safe.row(r).setZero();
+    PixelSpan& px = spans[static_cast<std::size_t>(i)];
+    if (in.pixels != nullptr) {
+      px = precomputed_span(*in.pixels, r, npix);
+    } else {
+      own[static_cast<std::size_t>(i)] = rasterise(in.shapes[r], nx, in.ny, in.containment);
+      px = own[static_cast<std::size_t>(i)].span();
+    }
+    out.npix_total[r] = px.total;
+    double inmap = 0.0, image_total = 0.0;
+    for (std::size_t k = 0; k < px.size; ++k) {
+      inmap += px.w(k);
+      if (in.image != nullptr) image_total += px.w(k) * in.image[px.index[k]];
+    }
+    out.npix_inmap[r] = inmap;
+    if (in.image != nullptr) out.image_sum[r] = image_total;
+  }
+
+  for (Index e = 0; e < n_reco; ++e) {
+    const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
+    for (Index i = 0; i < m; ++i) {
+      const PixelSpan& px = spans[static_cast<std::size_t>(i)];
+      double safe = 0.0;
+      for (std::size_t k = 0; k < px.size; ++k) {
+        if (mask_plane == nullptr || mask_plane[px.index[k]]) safe += px.w(k);
+      }
+      out.n_safe(begin + i, e) = safe;
+    }
+    for (std::size_t c = 0; c < in.reco_cubes.size(); ++c) {
+      const CubeView& view = in.reco_cubes[c];
+      with_typed(view.data, view.dtype, [&](const auto* cube) {
+        for (Index i = 0; i < m; ++i) {
+          out.reco_sums[c](begin + i, e) = masked_sum(cube + e * npix, spans[static_cast<std::size_t>(i)], mask_plane, view, e, nx);
+        }
+      });
+    }
+  }
+
+  if (in.exposure == nullptr) return;
+  // Pixels safe in every reco bin share one exposure sum; only the others are accumulated
+  // bin by bin (in the common case of a spatial-only mask that is all of them or none).
+  std::vector<std::size_t> flag_offset(static_cast<std::size_t>(m) + 1, 0);
+  for (Index i = 0; i < m; ++i) flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
+  std::vector<std::uint8_t> all_safe(flag_offset.back(), 1);
+  if (mask != nullptr) {
+    for (Index i = 0; i < m; ++i) {
+      const PixelSpan& px = spans[static_cast<std::size_t>(i)];
+      std::uint8_t* flags = all_safe.data() + flag_offset[i];
+      for (std::size_t k = 0; k < px.size; ++k) {
+        for (Index e = 0; e < n_reco; ++e) {
+          if (!mask[e * npix + px.index[k]]) {
+            flags[k] = 0;
+            break;
+          }
+        }
+      }
+    }
+  }
+  const Index n_true = in.exposure->n_planes;
+  with_typed(in.exposure->data, in.exposure->dtype, [&](const auto* cube) {
+    for (Index j = 0; j < n_true; ++j) {
+      const auto* plane = cube + j * npix;
+      for (Index i = 0; i < m; ++i) {
+        const Index r = begin + i;
+        const PixelSpan& px = spans[static_cast<std::size_t>(i)];
+        if (px.size == 0) continue;
+        const std::uint8_t* flags = all_safe.data() + flag_offset[i];
+        double common = 0.0;
+        for (std::size_t k = 0; k < px.size; ++k) {
+          const std::int64_t p = px.index[k];
+          const double raw = static_cast<double>(plane[p]);
+          // Exposure of unsafe pixels is never used, so only safe ones must be valid.
+          if (!(std::isfinite(raw) && raw >= 0.0) && (flags[k] || mask_has_safe(mask, npix, n_reco, p))) {
+            bad_value(*in.exposure, j, p, nx, raw);
+          }
+          const double v = px.w(k) * raw;
+          if (flags[k]) {
+            common += v;
+          } else {
+            for (Index e = 0; e < n_reco; ++e) {
+              if (mask[e * npix + p]) out.exposure_sums(r, e * n_true + j) += v;
+            }
+          }
+        }
+        for (Index e = 0; e < n_reco; ++e) out.exposure_sums(r, e * n_true + j) += common;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
@@ -122,12 +237,11 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
     if (cube.n_planes != n_reco) throw InvalidInput("every reco cube must have n_reco planes");
   }
   const Index n = shapes.size();
-  const Index npix = nx * ny;
   const Index n_true = exposure != nullptr ? exposure->n_planes : 0;
 
   RegionSums out;
-  // The per-region rows are zeroed by the region's own thread (below): the first touch of
-  // these pages then happens in parallel too.
+  // The per-region rows are zeroed by the thread reducing the region (reduce_chunk): the
+  // first touch of these pages then happens in parallel too.
   out.reco_sums.assign(reco_cubes.size(), RowMatrixXd(n, n_reco));
   out.exposure_sums.resize(n, exposure != nullptr ? n_reco * n_true : 0);
   out.n_safe.resize(n, n_reco);
@@ -136,86 +250,21 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.image_sum.setZero(image != nullptr ? n : 0);
 
   // The work of a region is about proportional to its pixels (when known beforehand) plus a
-  // fixed overhead; chunks of consecutive regions of equal work keep the threads busy alike.
+  // fixed overhead. Chunks of consecutive regions of equal work keep the threads busy alike,
+  // and each chunk is reduced plane by plane: neighbouring regions read neighbouring pixels,
+  // so one plane of a chunk (at most kChunkPixels cache lines) stays in the core's cache
+  // while all its regions read it, instead of every region pulling all planes in again.
   const auto cost = [&](Index r) -> double {
     return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + 16.0 : 1.0;
   };
-  parallel_for_weighted(n, n_threads, cost, [&](Index r) {
-    for (auto& sums : out.reco_sums) sums.row(r).setZero();
-    out.exposure_sums.row(r).setZero();
-    out.n_safe.row(r).setZero();
-    Rasterised own;
-    PixelSpan px;
-    if (pixels != nullptr) {
-      px = precomputed_span(*pixels, r, npix);
-    } else {
-      own = rasterise(shapes[r], nx, ny, containment);
-      px = own.span();
-    }
-    const std::size_t n_pix = px.size;
-    out.npix_total[r] = px.total;
-    if (n_pix == 0) return;
-    double inmap = 0.0, image_total = 0.0;
-    for (std::size_t k = 0; k < n_pix; ++k) {
-      inmap += px.w(k);
-      if (image != nullptr) image_total += px.w(k) * image[px.index[k]];
-    }
-    out.npix_inmap[r] = inmap;
-    if (image != nullptr) out.image_sum[r] = image_total;
-
-    for (Index e = 0; e < n_reco; ++e) {
-      const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
-      double safe = 0.0;
-      for (std::size_t k = 0; k < n_pix; ++k) {
-        if (mask_plane == nullptr || mask_plane[px.index[k]]) safe += px.w(k);
-      }
-      out.n_safe(r, e) = safe;
-      for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
-        with_typed(reco_cubes[c].data, reco_cubes[c].dtype, [&](const auto* cube) {
-          out.reco_sums[c](r, e) = masked_sum(cube + e * npix, px, mask_plane, reco_cubes[c], e, nx);
-        });
-      }
-    }
-
-    if (exposure == nullptr) return;
-    // Pixels safe in every reco bin share one exposure sum; only the others are
-    // accumulated bin by bin (in the common case of a spatial-only mask that is all of them
-    // or none of them).
-    std::vector<std::uint8_t> all_safe(n_pix, 1);
-    if (mask != nullptr) {
-      for (std::size_t k = 0; k < n_pix; ++k) {
-        for (Index e = 0; e < n_reco; ++e) {
-          if (!mask[e * npix + px.index[k]]) {
-            all_safe[k] = 0;
-            break;
-          }
-        }
-      }
-    }
-    with_typed(exposure->data, exposure->dtype, [&](const auto* cube) {
-      for (Index j = 0; j < n_true; ++j) {
-        const auto* plane = cube + j * npix;
-        double common = 0.0;
-        for (std::size_t k = 0; k < n_pix; ++k) {
-          const std::int64_t p = px.index[k];
-          const double raw = static_cast<double>(plane[p]);
-          // Exposure of unsafe pixels is never used, so only safe ones must be valid.
-          if (!(std::isfinite(raw) && raw >= 0.0) && (all_safe[k] || mask_has_safe(mask, npix, n_reco, p))) {
-            bad_value(*exposure, j, p, nx, raw);
-          }
-          const double v = px.w(k) * raw;
-          if (all_safe[k]) {
-            common += v;
-          } else {
-            for (Index e = 0; e < n_reco; ++e) {
-              if (mask[e * npix + p]) out.exposure_sums(r, e * n_true + j) += v;
-            }
-          }
-        }
-        for (Index e = 0; e < n_reco; ++e) out.exposure_sums(r, e * n_true + j) += common;
-      }
-    });
-  });
+  constexpr double kChunkPixels = 8192.0;
+  const int workers = resolve_threads(n_threads);
+  double total_cost = 0.0;
+  for (Index r = 0; r < n; ++r) total_cost += cost(r);
+  const Index n_chunks = std::max<Index>(workers * kChunksPerWorker, static_cast<Index>(total_cost / kChunkPixels) + 1);
+  const ChunkInputs in{shapes, nx, ny, n_reco, reco_cubes, mask, exposure, image, containment, pixels};
+  parallel_for_ranges(balanced_chunks(n, n_chunks, cost), workers,
+                      [&](Index begin, Index end) { reduce_chunk(in, begin, end, out); });
   return out;
 }
 

@@ -47,16 +47,17 @@ std::vector<Index> balanced_chunks(Index n, Index n_chunks, Cost&& cost) {
   return bounds;
 }
 
-// Calls body(i) for every i in [bounds[c], bounds[c + 1]) of every chunk c. Workers take
-// the next unprocessed chunk as they become free (dynamic scheduling). An exception thrown
-// in a worker is re-thrown in the caller after all threads joined (an exception escaping a
-// std::thread would terminate the interpreter); the other workers stop taking chunks.
+// Calls body(bounds[c], bounds[c + 1]) for every chunk c. Workers take the next
+// unprocessed chunk as they become free (dynamic scheduling); with one worker the chunks run
+// in order on the calling thread. An exception thrown in a worker is re-thrown in the caller
+// after all threads joined (an exception escaping a std::thread would terminate the
+// interpreter); the other workers stop taking chunks.
 template <class F>
-void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& body) {
+void parallel_for_ranges(const std::vector<Index>& bounds, int n_threads, F&& body) {
   const auto n_chunks = static_cast<Index>(bounds.size()) - 1;
   const int n_workers = static_cast<int>(std::min<Index>(resolve_threads(n_threads), std::max<Index>(n_chunks, 1)));
   if (n_workers <= 1) {
-    for (Index i = bounds.front(); i < bounds.back(); ++i) body(i);
+    for (Index c = 0; c < n_chunks; ++c) body(bounds[c], bounds[c + 1]);
     return;
   }
   std::atomic<Index> next{0};
@@ -66,7 +67,7 @@ void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& bo
   auto work = [&] {
     try {
       for (Index c = next++; c < n_chunks && !failed.load(std::memory_order_relaxed); c = next++) {
-        for (Index i = bounds[c]; i < bounds[c + 1]; ++i) body(i);
+        body(bounds[c], bounds[c + 1]);
       }
     } catch (...) {
       failed = true;
@@ -80,6 +81,15 @@ void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& bo
   work();  // the calling thread is one of the workers
   for (auto& thread : pool) thread.join();
   if (error) std::rethrow_exception(error);
+}
+
+// Calls body(i) for every i in [bounds[c], bounds[c + 1]) of every chunk c (see
+// parallel_for_ranges).
+template <class F>
+void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& body) {
+  parallel_for_ranges(bounds, n_threads, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) body(i);
+  });
 }
 
 // parallel_for with a per-index cost estimate: chunks of about equal cost.
