@@ -384,7 +384,10 @@ class FluxProfileEstimator:
         return self._cached("centers", region_centers, geometry)
 
     def _distance_axis(self, geometry) -> MapAxis:
-        return self._cached("distance_axis", self._make_distance_axis, geometry)
+        def compute(regions):
+            return self._make_distance_axis(regions, self._centers(geometry))
+
+        return self._cached("distance_axis", compute, geometry)
 
     @property
     def projected_distance_axis(self) -> MapAxis:
@@ -392,12 +395,12 @@ class FluxProfileEstimator:
         return self._distance_axis(self._geometry())
 
     @staticmethod
-    def _make_distance_axis(regions) -> MapAxis:
+    def _make_distance_axis(regions, centers) -> MapAxis:
         edges = projected_distance_edges(regions)
         if edges is not None:
             # Path boxes know their true extent along the path.
             return MapAxis.from_edges(edges.to(u.deg), name="projected-distance", interp="lin")
-        distances = projected_distances(regions)
+        distances = projected_distances(regions, centers=centers)
         values = distances.to_value(u.deg)
         if np.any(np.diff(values) == 0):
             msg = f"MapAxis: node values must be unique (projected distances {values} deg)"

@@ -1042,7 +1042,7 @@ def _stored_distances(regions: list[Any]) -> u.Quantity | None:
     return u.Quantity(np.array(values, dtype=np.float64), u.deg)
 
 
-def projected_distances(regions: Any, wcs: Any = None) -> u.Quantity:
+def projected_distances(regions: Any, wcs: Any = None, centers: SkyCoord | None = None) -> u.Quantity:
     """Projected distance of every region, as Gammapy's profile axis defines it.
 
     If every region carries ``meta["projected_distance"]`` (as the boxes of
@@ -1058,6 +1058,9 @@ def projected_distances(regions: Any, wcs: Any = None) -> u.Quantity:
         Supported sky regions (pixel regions need ``wcs``).
     wcs : `~astropy.wcs.WCS`, optional
         Only used for pixel regions. Default is None.
+    centers : `~astropy.coordinates.SkyCoord`, optional
+        The regions' centres as `region_centers` returns them, when already at hand.
+        Default is None (computed here).
 
     Returns
     -------
@@ -1076,7 +1079,11 @@ def projected_distances(regions: Any, wcs: Any = None) -> u.Quantity:
     stored = _stored_distances(regions)
     if stored is not None:
         return stored
-    centers = region_centers(regions, wcs=wcs)
+    if centers is None:
+        centers = region_centers(regions, wcs=wcs)
+    elif len(centers) != len(regions):
+        msg = f"centers must have one entry per region, got {len(centers)} for {len(regions)} regions"
+        raise ValueError(msg)
     distance = centers[0].separation(centers).to_value(u.deg)
     distance = np.array(distance, dtype=np.float64, ndmin=1)
     for i, region in enumerate(regions):
