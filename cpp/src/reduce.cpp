@@ -254,13 +254,15 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   // and each chunk is reduced plane by plane: neighbouring regions read neighbouring pixels,
   // so one plane of a chunk (at most kChunkPixels cache lines) stays in the core's cache
   // while all its regions read it, instead of every region pulling all planes in again.
-  const auto cost = [&](Index r) -> double {
-    return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + 16.0 : 1.0;
-  };
+  constexpr double kRegionOverhead = 16.0;  // in pixels
   constexpr double kChunkPixels = 8192.0;
+  const auto cost = [&](Index r) -> double {
+    return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + kRegionOverhead : 1.0;
+  };
+  const double total_cost = pixels != nullptr
+                                ? static_cast<double>(pixels->offsets[n]) + kRegionOverhead * static_cast<double>(n)
+                                : static_cast<double>(n);
   const int workers = resolve_threads(n_threads);
-  double total_cost = 0.0;
-  for (Index r = 0; r < n; ++r) total_cost += cost(r);
   const Index n_chunks = std::max<Index>(workers * kChunksPerWorker, static_cast<Index>(total_cost / kChunkPixels) + 1);
   const ChunkInputs in{shapes, nx, ny, n_reco, reco_cubes, mask, exposure, image, containment, pixels};
   parallel_for_ranges(balanced_chunks(n, n_chunks, cost), workers,

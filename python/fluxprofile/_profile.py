@@ -329,25 +329,27 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     # Blocks (group, dataset) in problem order: problem (region, group) holds the bins of
     # every dataset in order, so a region's row of all blocks side by side, restricted to the
     # valid bins and flattened in C order, lists the problems one after the other.
-    blocks = []
+    blocks = []  # (group, dataset, arrays, validity, its columns in the row of all blocks)
+    start = 0
     for g in range(n_groups):
         for d, red in enumerate(reduced):
             if groups[d][g] is not None:
                 arrays, ok = _group_block(red, groups[d][g], sum_over)
-                blocks.append((g, d, arrays, ok))
+                blocks.append((g, d, arrays, ok, slice(start, start + ok.shape[1])))
+                start += ok.shape[1]
     n_bins = np.zeros((n_regions, n_groups), dtype=np.int64)
     counts_sum = np.zeros((n_regions, n_groups, n_data))
     signal_sum = np.zeros((n_regions, n_groups, n_data))
-    for g, d, (counts, _, _, signal), ok in blocks:
+    for g, d, (counts, _, _, signal), ok, _ in blocks:
         n_bins[:, g] += _row_sums(ok)
         counts_sum[:, g, d] = _row_sums(np.where(ok, counts, 0.0))
         signal_sum[:, g, d] = _row_sums(np.where(ok, signal, 0.0))
     offsets = np.zeros(n_regions * n_groups + 1, dtype=np.int64)
     np.cumsum(n_bins.ravel(), out=offsets[1:])
     if blocks:
-        valid = np.concatenate([ok for *_, ok in blocks], axis=1)
+        valid = np.concatenate([b[3] for b in blocks], axis=1)
         flat = [np.concatenate([b[2][k] for b in blocks], axis=1)[valid].astype(np.float64, copy=False) for k in range(4)]
-        kind_columns = np.concatenate([np.full(ok.shape[1], reduced[d].kind, np.int8) for _, d, _, ok in blocks])
+        kind_columns = np.concatenate([np.full(ok.shape[1], reduced[d].kind, np.int8) for _, d, _, ok, _ in blocks])
         kind = np.broadcast_to(kind_columns, valid.shape)[valid]
     else:
         valid = np.zeros((n_regions, 0), dtype=bool)
@@ -363,11 +365,8 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     npred_columns = np.zeros(valid.shape)
     npred_columns[valid] = result["npred"]
     npred_sum = np.zeros((n_regions, n_groups, n_data))
-    start = 0
-    for g, d, _, ok in blocks:
-        stop = start + ok.shape[1]
-        npred_sum[:, g, d] = _row_sums(npred_columns[:, start:stop])
-        start = stop
+    for g, d, _, _, columns in blocks:
+        npred_sum[:, g, d] = _row_sums(npred_columns[:, columns])
     out["counts"] = counts_sum
     any_bin = n_bins > 0
     out["npred"] = np.where(any_bin[..., None], npred_sum, np.nan)

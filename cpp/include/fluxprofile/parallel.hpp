@@ -83,16 +83,8 @@ void parallel_for_ranges(const std::vector<Index>& bounds, int n_threads, F&& bo
   if (error) std::rethrow_exception(error);
 }
 
-// Calls body(i) for every i in [bounds[c], bounds[c + 1]) of every chunk c (see
-// parallel_for_ranges).
-template <class F>
-void parallel_for_chunks(const std::vector<Index>& bounds, int n_threads, F&& body) {
-  parallel_for_ranges(bounds, n_threads, [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) body(i);
-  });
-}
-
-// parallel_for with a per-index cost estimate: chunks of about equal cost.
+// Calls body(i) for every i in [0, n), in chunks of consecutive indices of about equal
+// total cost(i).
 template <class F, class Cost>
 void parallel_for_weighted(Index n, int n_threads, Cost&& cost, F&& body) {
   const int workers = resolve_threads(n_threads);
@@ -100,7 +92,9 @@ void parallel_for_weighted(Index n, int n_threads, Cost&& cost, F&& body) {
     for (Index i = 0; i < n; ++i) body(i);
     return;
   }
-  parallel_for_chunks(balanced_chunks(n, workers * kChunksPerWorker, cost), workers, body);
+  parallel_for_ranges(balanced_chunks(n, workers * kChunksPerWorker, cost), workers, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) body(i);
+  });
 }
 
 // Calls body(i) for every i in [0, n), in chunks of equal length.
