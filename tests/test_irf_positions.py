@@ -52,7 +52,8 @@ def test_ties_go_to_the_lower_pixel_and_outside_is_clipped():
         assert nearest_grid_index([x], n)[0] == brute_force_index(x, n)
     assert brute_force_index(4.5, 10) == 4
     assert brute_force_index(np.nextafter(4.5, 5), 10) == 5
-    assert brute_force_index(-0.5, 10) == 0 and brute_force_index(9.5, 10) == 9
+    assert brute_force_index(-0.5, 10) == 0
+    assert brute_force_index(9.5, 10) == 9
 
 
 def test_nearest_grid_index_errors():
@@ -96,7 +97,7 @@ def _expected_kernels(raw, positions):
     x, y = wcs.wcs_world2pix(icrs.ra.deg, icrs.dec.deg, 0)
     ix = [brute_force_index(v, nx) for v in np.ravel(x)]
     iy = [brute_force_index(v, ny) for v in np.ravel(y)]
-    return np.stack([cube[:, :, j, i] for i, j in zip(ix, iy)]), np.array(ix), np.array(iy)
+    return np.stack([cube[:, :, j, i] for i, j in zip(ix, iy, strict=True)]), np.array(ix), np.array(iy)
 
 
 def test_hess_annulus_centre_kernel(hess, hess_raw, load_reference_case):
@@ -107,7 +108,7 @@ def test_hess_annulus_centre_kernel(hess, hess_raw, load_reference_case):
     # pixel (y, x) = (4, 4) (issue 19), which the brute-force rule reproduces.
     x, _ = hess_raw[1].wcs_world2pix(centres.icrs.ra.deg, centres.icrs.dec.deg, 0)
     assert np.all(x == 4.5)
-    assert set(zip(iy, ix)) == {(4, 4)}
+    assert set(zip(iy, ix, strict=True)) == {(4, 4)}
     np.testing.assert_array_equal(hess.edisp.get_kernels(centres), expected)
     # the tie matters: the neighbour across the tied edge holds a different kernel
     cube = hess_raw[0]
@@ -136,7 +137,7 @@ def test_hess_kernels_on_edges_corners_and_outside(hess, hess_raw):
 
 def test_hess_kernels_on_the_central_meridian(hess, hess_raw):
     # RA = CRVAL1 projects exactly on the edge x = 4.5 between pixel columns 4 and 5.
-    cube, wcs = hess_raw
+    _, wcs = hess_raw
     dec = np.linspace(20.9, 23.1, 45)
     positions = SkyCoord(np.full(dec.size, wcs.wcs.crval[0]), dec, unit="deg", frame="icrs")
     x, _ = irf_pixel_coordinates(hess.edisp.geom.wcs, positions)
@@ -155,12 +156,12 @@ def test_exact_ties_on_every_edge_of_a_car_grid():
     x, y = irf_pixel_coordinates(geom.wcs, positions)
     np.testing.assert_array_equal(x, px.ravel())
     np.testing.assert_array_equal(y, py.ravel())
-    expected = np.stack([data[:, :, brute_force_index(b, 4), brute_force_index(a, 6)] for a, b in zip(x, y)])
+    expected = np.stack([data[:, :, brute_force_index(b, 4), brute_force_index(a, 6)] for a, b in zip(x, y, strict=True)])
     np.testing.assert_array_equal(edisp.get_kernels(positions), expected)
 
 
 def test_hess_positions_in_other_frames(hess, hess_raw):
-    cube, wcs = hess_raw
+    _, wcs = hess_raw
     rng = np.random.default_rng(7)
     ra, dec = wcs.wcs_pix2world(rng.uniform(-1, 10, 50), rng.uniform(-1, 10, 50), 0)
     icrs = SkyCoord(ra, dec, unit="deg", frame="icrs")
@@ -279,7 +280,7 @@ def test_kernels_equal_gammapy_get_edisp_kernel(hess, gammapy_hess):
     x, y = irf_pixel_coordinates(hess.edisp.geom.wcs, positions)
     assert np.sum((x % 1 == 0.5) | (y % 1 == 0.5)) >= 30  # many exact ties
     assert not np.allclose(ours[0], ours[1:])  # different kernels across the field
-    for kernel, position in zip(ours, positions):
+    for kernel, position in zip(ours, positions, strict=True):
         expected = gp_edisp.get_edisp_kernel(position=position).pdf_matrix
         np.testing.assert_array_equal(kernel, expected)
 
@@ -295,7 +296,7 @@ def test_kernels_equal_gammapy_profile_path_outside_the_grid(hess, gammapy_hess)
     ra, dec = wcs.wcs_pix2world(px, py, 0)
     positions = SkyCoord(ra, dec, unit="deg", frame="icrs")
     ours = hess.edisp.get_kernels(positions)
-    for kernel, position in zip(ours, positions):
+    for kernel, position in zip(ours, positions, strict=True):
         region_map = gp_edisp.to_region_nd_map(position).edisp_map
         np.testing.assert_array_equal(kernel, region_map.data[..., 0, 0])
 
@@ -326,6 +327,6 @@ def test_migration_map_kernels_equal_gammapy_at_ties():
     lon, lat = irf_wcs.wcs_pix2world(px, py, 0)
     positions = SkyCoord(lon, lat, unit="deg", frame="galactic")
     kernels = ours.edisp.get_kernels(positions)
-    for kernel, position in zip(kernels, positions):
+    for kernel, position in zip(kernels, positions, strict=True):
         expected = gp_dataset.edisp.get_edisp_kernel(position=position, energy_axis=e).data
         np.testing.assert_allclose(kernel, expected, rtol=1e-10, atol=1e-15)

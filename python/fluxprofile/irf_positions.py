@@ -58,7 +58,9 @@ def nearest_grid_index(pix: npt.ArrayLike, n: int) -> np.ndarray:
     return index.astype(np.int64)
 
 
-def irf_pixel_coordinates(wcs: WCS, skycoords: SkyCoord) -> tuple[np.ndarray, np.ndarray]:
+def irf_pixel_coordinates(
+    wcs: WCS, skycoords: SkyCoord
+) -> tuple[np.ndarray, np.ndarray]:
     """0-based pixel coordinates of sky positions on an IRF grid, computed as Gammapy does.
 
     Each position is first converted to the frame *named* like its own (default frame
