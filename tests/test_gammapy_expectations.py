@@ -3,12 +3,14 @@ test_profile.py), ported to fluxprofile with their numbers and tolerances.
 
 The dataset is built in memory the way Gammapy's test builds it: a 40 x 40 on-off map of
 0.01 deg pixels with 5 ON and 1 OFF count per pixel and bin, alpha 1, exposure
-1000 m2 s. (The test that needs Gammapy's simulated CTA data set is not ported: that data
-is not available here; models and fit masks are covered by test_masks_borders.py and the
-interoperability tests.)
+1000 m2 s. ``test_profile_with_model_or_mask`` needs a map dataset simulated from the CTA
+1DC IRFs (../shared/data/cta-1dc) with Gammapy's own simulation machinery, so it is
+gammapy-marked: Gammapy builds the dataset, fluxprofile measures the profile.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -176,3 +178,92 @@ def test_region_geometry_cache_follows_changes():
     assert np.array_equal(est.run(dataset).counts.data, first)
     clone = est.copy()
     assert np.array_equal(clone.run(dataset).counts.data, first)
+
+
+# ---------------------------------------------------------------------------------------
+# test_profile_with_model_or_mask: a dataset simulated with Gammapy from the CTA 1DC IRFs
+# ---------------------------------------------------------------------------------------
+def simulate_map_dataset_with_gammapy(irf_file, name):
+    """The simulated dataset of Gammapy's ``test_profile_with_model_or_mask``: 1 h of the
+    CTA South IRFs on a 4 x 4 deg galactic map of 0.1 deg pixels (14 log energy bins
+    0.1-100 TeV), a Gaussian source of 0.4 deg on a FoV background model, faked with
+    random_state 0. Returns the Gammapy dataset with its models."""
+    from astropy.coordinates import EarthLocation
+    from gammapy.data import FixedPointingInfo, Observation
+    from gammapy.datasets import MapDataset as GPMapDataset
+    from gammapy.irf import load_irf_dict_from_file
+    from gammapy.makers import MapDatasetMaker
+    from gammapy.maps import MapAxis as GPMapAxis
+    from gammapy.maps import WcsGeom as GPWcsGeom
+    from gammapy.modeling.models import (
+        FoVBackgroundModel,
+        GaussianSpatialModel,
+        PowerLawSpectralModel,
+        SkyModel,
+    )
+
+    skydir = SkyCoord("0 deg", "0 deg", frame="galactic")
+    energy_axis = GPMapAxis.from_edges(np.logspace(-1, 2, 15) * u.TeV, name="energy", interp="log")
+    geom = GPWcsGeom.create(skydir=skydir, width=(4, 4), binsz=0.1, axes=[energy_axis], frame="galactic")
+    observation = Observation.create(
+        pointing=FixedPointingInfo(fixed_icrs=skydir.icrs),
+        livetime=1 * u.h,
+        irfs=load_irf_dict_from_file(irf_file),
+        location=EarthLocation(lon="-70d18m58.84s", lat="-24d41m0.34s", height="2000m"),
+    )
+    maker = MapDatasetMaker(selection=["exposure", "background", "psf", "edisp"])
+    dataset = maker.run(GPMapDataset.create(geom, name=name), observation)
+    source = SkyModel(
+        spatial_model=GaussianSpatialModel(lon_0="0 deg", lat_0="0 deg", sigma="0.4 deg", frame="galactic"),
+        spectral_model=PowerLawSpectralModel(amplitude="1e-11 cm-2 s-1 TeV-1"),
+        name="source",
+    )
+    dataset.models = [FoVBackgroundModel(dataset_name=dataset.name), source]
+    dataset.fake(random_state=0)
+    return dataset
+
+
+def _run_warning_empty_annuli(prof_maker, datasets):
+    """Run the profile; with 0.1 deg pixels the inner annuli hold no pixel centre (Gammapy
+    gives NaN rows for them silently, fluxprofile warns)."""
+    with pytest.warns(fp.FluxProfileWarning) as caught:
+        result = prof_maker.run(datasets)
+    assert 7 not in caught[0].message.regions
+    return result, caught
+
+
+@pytest.mark.gammapy
+def test_profile_with_model_or_mask(data_dir):
+    gammapy = pytest.importorskip("gammapy")
+    assert gammapy.__version__.startswith("2.1")
+    irf_file = data_dir / "cta-1dc" / "caldb" / "data" / "cta" / "1dc" / "bcf" / "South_z20_50h" / "irf_file.fits"
+    if not irf_file.exists():
+        pytest.fail(f"CTA 1DC IRFs not found at {irf_file} (set FLUXPROFILE_TEST_DATA)")
+    with warnings.catch_warnings():
+        # Gammapy's own warnings while it simulates (IRF units, astropy time scales).
+        warnings.simplefilter("ignore")
+        dataset = simulate_map_dataset_with_gammapy(irf_file, name="test-map-pwl")
+
+    geom = dataset.counts.geom
+    regions = fp.make_concentric_annulus_sky_regions(center=geom.center_skydir, radius_max=0.2 * u.deg)
+    prof_maker = fp.FluxProfileEstimator(
+        regions, selection_optional="all", energy_edges=[0.1, 10] * u.TeV, n_sigma_ul=3,
+        sum_over_energy_groups=True,
+    )
+    # with the models: the source is in the predicted background, no excess is left
+    result, _ = _run_warning_empty_annuli(prof_maker, fp.Datasets([dataset]))
+    imp_prof = result.to_table(sed_type="flux")
+    assert_allclose(imp_prof[7]["npred_excess"], [[-1.115967]], rtol=1e-3)
+
+    dataset.models = None
+    result, _ = _run_warning_empty_annuli(prof_maker, fp.MapDataset.from_gammapy(dataset))
+    imp_prof = result.to_table(sed_type="flux")
+    assert_allclose(imp_prof[7]["npred_excess"], [[112.95312]], rtol=1e-3)
+
+    dataset.mask_fit = ~geom.region_mask([regions[7]])
+    with pytest.warns(fp.FluxProfileWarning) as caught:
+        result = prof_maker.run(fp.Datasets([dataset]))
+    assert any(w.message.regions == (7,) for w in caught)
+    imp_prof = result.to_table(sed_type="flux")
+    assert_allclose(imp_prof[7]["npred_excess"], [[0]], rtol=1e-3)
+    assert imp_prof[7]["counts"][0, 0] == 0

@@ -27,6 +27,7 @@ from astropy.io import fits
 from astropy.utils.exceptions import AstropyUserWarning
 from astropy.table import Table
 
+from .irf_positions import nearest_irf_pixels
 from .maps import (
     Map,
     MapAxes,
@@ -331,9 +332,13 @@ class EDispKernelMap:
 
     # ---- evaluation ------------------------------------------------------------------
     def get_kernels(self, skycoords: SkyCoord) -> np.ndarray:
-        """Kernels at sky positions (nearest pixel of a WCS kernel map).
+        """Kernels at sky positions, picked as Gammapy 2.1 picks the kernel of a region.
 
-        Positions outside the kernel grid take the nearest grid pixel (edge clipping).
+        A WCS kernel map gives the kernel of the grid pixel nearest to each position,
+        with Gammapy's rule for ties on pixel edges (the lower pixel) and for positions
+        outside the grid (the nearest edge pixel); non-finite kernel values count as 0
+        unless the whole map is non-finite (docs/irf_positions.rst). A spatially
+        constant kernel is returned for every position as stored.
 
         Parameters
         ----------
@@ -344,6 +349,13 @@ class EDispKernelMap:
         -------
         kernels : `~numpy.ndarray`
             float64 array (n, n_true, n_reco) (n = 1 for a scalar position).
+
+        Raises
+        ------
+        TypeError
+            If ``skycoords`` is not a SkyCoord.
+        ValueError
+            For positions that cannot be projected on the kernel grid.
         """
         if not isinstance(skycoords, SkyCoord):
             msg = f"skycoords must be a SkyCoord, got {type(skycoords).__name__}"
@@ -354,20 +366,26 @@ class EDispKernelMap:
             kernel = self._data.astype(np.float64)
             return np.broadcast_to(kernel, (n, *kernel.shape)).copy()
         ix, iy = self.nearest_pixels(coords)
-        return np.moveaxis(self._data[:, :, iy, ix], -1, 0).astype(np.float64)
+        kernels = np.moveaxis(self._data[:, :, iy, ix], -1, 0).astype(np.float64)
+        if not np.all(np.isfinite(kernels)) and np.any(np.isfinite(self._data)):
+            kernels[~np.isfinite(kernels)] = 0.0
+        return kernels
 
     def nearest_pixels(self, skycoords: SkyCoord) -> tuple[np.ndarray, np.ndarray]:
-        """Indices (ix, iy) of the kernel-grid pixel nearest to each position.
+        """Indices (ix, iy) of the kernel-grid pixel used at each position.
+
+        The pixel nearest to the position, ties to the lower pixel, clipped to the grid:
+        Gammapy's rule (`fluxprofile.irf_positions`, docs/irf_positions.rst).
 
         Parameters
         ----------
         skycoords : `~astropy.coordinates.SkyCoord`
-            Positions, shape (n,).
+            Positions, any shape.
 
         Returns
         -------
         ix, iy : `~numpy.ndarray`
-            int64 pixel indices, clipped to the grid.
+            int64 pixel indices (one per position, flattened) within the grid.
 
         Raises
         ------
@@ -377,14 +395,7 @@ class EDispKernelMap:
         if self._geom is None:
             msg = "nearest_pixels needs a spatial (WCS) kernel map; this one is constant"
             raise ValueError(msg)
-        x, y = self._geom.skycoord_to_pix(skycoords)
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-            msg = f"some positions cannot be projected on the EDISP grid: {skycoords}"
-            raise ValueError(msg)
-        nx, ny = self._geom.npix
-        ix = np.clip(np.floor(x + 0.5).astype(np.int64), 0, nx - 1)
-        iy = np.clip(np.floor(y + 0.5).astype(np.int64), 0, ny - 1)
-        return ix.ravel(), iy.ravel()
+        return nearest_irf_pixels(self._geom.wcs, self._geom.npix, skycoords, what="EDISP")
 
     # ---- output ----------------------------------------------------------------------
     def to_hdulist(self) -> list[Any]:
