@@ -625,3 +625,15 @@ def test_telescop_rule_is_gammapys(gp, hawc_yaml):
     b.meta_table = Table({"TELESCOP": ["HESS"]})
     with pytest.raises(ValueError, match="same value of the 'TELESCOP' meta keyword"):
         est.run(gp.datasets.Datasets([a, b]))
+
+
+@pytest.mark.gammapy
+def test_summary_exposure_range_is_gammapys(gp, hawc, hawc_yaml):
+    """HAWC exposure is 0 outside the field: the summary shows Gammapy's range (positive
+    exposure inside the safe mask), not 0."""
+    theirs = str(gp.datasets.MapDataset.read(hawc_yaml.parent / "nHit-5.fits.gz"))
+    ours = str(hawc["nHit-5"])
+    for label in ("Exposure min", "Exposure max", "Total counts", "Number of fit bins"):
+        line = [x.split(":", 1)[1].strip() for x in theirs.splitlines() if x.strip().startswith(label)]
+        assert line, label
+        assert [x.split(":", 1)[1].strip() for x in ours.splitlines() if x.strip().startswith(label)] == line
