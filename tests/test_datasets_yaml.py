@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import os
+import pickle
 import shutil
 import warnings
 from pathlib import Path
@@ -110,9 +110,15 @@ def assert_same_dataset(a, b):
         assert (a.edisp.exposure is None) == (b.edisp.exposure is None)
     assert_table_identical(a.gti, b.gti, "gti")
     assert_table_identical(a.meta_table, b.meta_table, "meta_table")
-    assert [h.name for h in a._kept_hdus] == [h.name for h in b._kept_hdus]
-    for ha, hb in zip(a._kept_hdus, b._kept_hdus):
+    kept_a, kept_b = kept_hdus(a), kept_hdus(b)
+    assert [h.name for h in kept_a] == [h.name for h in kept_b]
+    for ha, hb in zip(kept_a, kept_b):
         np.testing.assert_array_equal(ha.data, hb.data, err_msg=ha.name)
+
+
+def kept_hdus(dataset):
+    """The HDUs a dataset keeps for writing (those of to_hdulist beyond its own)."""
+    return [h for h in dataset.to_hdulist() if h.name in ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")]
 
 
 def write_index(path: Path, entries: list[dict]) -> Path:
@@ -162,9 +168,10 @@ def test_hawc_hdus_read_correctly(hawc, hawc_yaml):
     np.testing.assert_array_equal(dataset.gti["START"], raw["GTI"]["START"])
     np.testing.assert_array_equal(dataset.gti["STOP"], raw["GTI"]["STOP"])
     assert list(dataset.meta_table["TELESCOP"]) == ["HAWC"]
-    # the PSF map is kept untouched for writing
-    assert [h.name for h in dataset._kept_hdus] == PSF_HDUS
-    np.testing.assert_array_equal(dataset._kept_hdus[0].data, raw["PSF"])
+    # the PSF map is kept untouched for writing, also through pickling (Dask workers)
+    for kept in (kept_hdus(dataset), kept_hdus(pickle.loads(pickle.dumps(dataset)))):
+        assert [h.name for h in kept] == PSF_HDUS
+        np.testing.assert_array_equal(kept[0].data, raw["PSF"])
 
 
 def test_read_fermi_yaml(fermi_yaml, fermi_crab_path):

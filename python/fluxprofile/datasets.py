@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 
 import datetime
+import io
 import os
 import uuid
 import warnings
@@ -427,6 +428,23 @@ _ONOFF_HDUS = ("COUNTS_OFF", "ACCEPTANCE", "ACCEPTANCE_OFF")
 _KEPT_HDUS = ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")
 
 
+def _pack_hdus(hdus: list[Any]) -> bytes:
+    """HDUs as the bytes of a FITS file (picklable, immutable; b"" for none)."""
+    if not hdus:
+        return b""
+    buffer = io.BytesIO()
+    fits.HDUList([fits.PrimaryHDU(), *hdus]).writeto(buffer)
+    return buffer.getvalue()
+
+
+def _unpack_hdus(blob: bytes) -> list[Any]:
+    """Fresh HDU objects from `_pack_hdus` bytes."""
+    if not blob:
+        return []
+    with fits.open(io.BytesIO(blob), memmap=False) as hdulist:
+        return [hdu.copy() for hdu in hdulist[1:]]
+
+
 def _open_dl4(filename: str | os.PathLike, who: str) -> tuple[fits.HDUList, list[str], str]:
     """Open a DL4 FITS file: (hdulist, HDU names, expanded path as str)."""
     path = _expand_path(filename)
@@ -606,8 +624,8 @@ class MapDataset:
         self.name = name if name is not None else _make_name()
         self.models = None
         self.psf = None
-        # PSF HDUs of the file read, written back as they are (empty if none).
-        self._kept_hdus: tuple[Any, ...] = ()
+        # PSF HDUs of the file read, as FITS bytes (picklable), written back unchanged.
+        self._kept_hdus = b""
 
     # ---- derived ---------------------------------------------------------------------
     @property
@@ -706,7 +724,7 @@ class MapDataset:
 
     @classmethod
     def _construct(cls, kwargs: dict[str, Any], filename: str) -> MapDataset:
-        kept = kwargs.pop("kept_hdus", ())
+        kept = kwargs.pop("kept_hdus", b"")
         try:
             dataset = cls(**kwargs)
         except ValueError as err:
@@ -760,7 +778,7 @@ class MapDataset:
         if name is None:
             header_name = hdulist[0].header.get("NAME")
             name = str(header_name) if header_name else _file_stem(Path(filename))
-        kept_hdus = tuple(hdulist[hdu].copy() for hdu in _KEPT_HDUS if hdu in names)
+        kept_hdus = _pack_hdus([hdulist[hdu].copy() for hdu in _KEPT_HDUS if hdu in names])
         return {
             "counts": counts, "exposure": exposure, "mask_safe": mask_safe,
             "mask_fit": mask_fit, "edisp": edisp, "gti": gti, "name": name,
@@ -790,7 +808,7 @@ class MapDataset:
             hdus += self.background.to_hdulist("BACKGROUND")
         if self.edisp is not None:
             hdus += self.edisp.to_hdulist()
-        hdus += [hdu.copy() for hdu in self._kept_hdus]
+        hdus += _unpack_hdus(self._kept_hdus)
         if self.mask_safe is not None:
             hdus += self.mask_safe.to_hdulist("MASK_SAFE")
         if self.mask_fit is not None:
