@@ -59,7 +59,7 @@ def hawc(hawc_yaml) -> Datasets:
     return Datasets.read(hawc_yaml)
 
 
-@pytest.fixture()
+@pytest.fixture
 def small(fermi_crab_path, onoff_path) -> Datasets:
     """Two small datasets of both types (fast to write)."""
     return Datasets([MapDataset.read(fermi_crab_path, name="fermi crab"),
@@ -112,7 +112,7 @@ def assert_same_dataset(a, b):
     assert_table_identical(a.meta_table, b.meta_table, "meta_table")
     kept_a, kept_b = kept_hdus(a), kept_hdus(b)
     assert [h.name for h in kept_a] == [h.name for h in kept_b]
-    for ha, hb in zip(kept_a, kept_b):
+    for ha, hb in zip(kept_a, kept_b, strict=True):
         np.testing.assert_array_equal(ha.data, hb.data, err_msg=ha.name)
 
 
@@ -305,7 +305,7 @@ def test_unparsable_yaml_missing_index_and_fits_instead(tmp_path, fermi_crab_pat
         Datasets.read(path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         Datasets.read(tmp_path / "nothing.yaml")
-    with pytest.raises(ValueError, match="is a FITS .* not a datasets YAML index.*read_dataset"):
+    with pytest.raises(ValueError, match=r"is a FITS .* not a datasets YAML index.*read_dataset"):
         Datasets.read(fermi_crab_path)
 
 
@@ -349,11 +349,11 @@ def test_write_read_round_trip_exact(hawc, small, tmp_path):
     hawc.write(tmp_path / "hawc" / "hawc.yaml")
     back = Datasets.read(tmp_path / "hawc" / "hawc.yaml")
     assert back.names == hawc.names
-    for a, b in zip(hawc, back):
+    for a, b in zip(hawc, back, strict=True):
         assert_same_dataset(a, b)
     small.write(tmp_path / "small" / "small.yaml", checksum=False)
     assert "checksum" not in yaml.safe_load((tmp_path / "small" / "small.yaml").read_text())
-    for a, b in zip(small, Datasets.read(tmp_path / "small" / "small.yaml")):
+    for a, b in zip(small, Datasets.read(tmp_path / "small" / "small.yaml"), strict=True):
         assert_same_dataset(a, b)
 
 
@@ -368,7 +368,7 @@ def test_overwrite_refused_and_nothing_written(small, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "onoff.fits").write_bytes(b"precious")
-    with pytest.raises(FileExistsError, match="onoff.fits' exists"):
+    with pytest.raises(FileExistsError, match=r"onoff\.fits' exists"):
         small.write(other / "i.yaml")
     assert folder_snapshot(other) == {"onoff.fits": b"precious"}
     small.write(path, overwrite=True)
@@ -381,7 +381,8 @@ def test_failed_write_leaves_old_files_intact(small, tmp_path, monkeypatch):
     before = folder_snapshot(tmp_path)
 
     def fail(*args, **kwargs):
-        raise RuntimeError("simulated failure while building the second file")
+        msg = "simulated failure while building the second file"
+        raise RuntimeError(msg)
 
     monkeypatch.setattr(small[1], "to_hdulist", fail)
     with pytest.raises(RuntimeError, match="simulated failure"):
@@ -422,7 +423,7 @@ def test_write_refuses_models_and_bad_names(small, tmp_path, fermi_crab_path):
     with pytest.raises(ValueError, match="named 'a/b', which cannot be used as a file name"):
         bad.write(tmp_path / "i.yaml")
     clash = Datasets([MapDataset.read(fermi_crab_path, name="a b"), MapDataset.read(fermi_crab_path, name="a_b")])
-    with pytest.raises(ValueError, match="a_b.fits', the same file as dataset 0"):
+    with pytest.raises(ValueError, match=r"a_b\.fits', the same file as dataset 0"):
         clash.write(tmp_path / "i.yaml")
     assert list(tmp_path.iterdir()) == []
 
@@ -515,7 +516,7 @@ def test_gammapy_reads_what_we_write(gp, hawc, hawc_yaml, small, tmp_path):
         ours = gp.datasets.Datasets.read(tmp_path / "hawc" / "hawc.yaml")
     theirs = gp.datasets.Datasets.read(hawc_yaml, checksum=False)
     assert ours.names == theirs.names == HAWC_NAMES
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert_gammapy_same(a, b)
     # both dataset types (Gammapy's lazy reading is not implemented for on-off datasets)
     small.write(tmp_path / "small" / "small.yaml")
@@ -524,7 +525,7 @@ def test_gammapy_reads_what_we_write(gp, hawc, hawc_yaml, small, tmp_path):
         back = gp.datasets.Datasets.read(tmp_path / "small" / "small.yaml", lazy=False)
     assert [d.tag for d in back] == ["MapDataset", "MapDatasetOnOff"]
     assert back.names == small.names
-    for ours_fp, gp_dataset in zip(small, back):
+    for ours_fp, gp_dataset in zip(small, back, strict=True):
         np.testing.assert_array_equal(gp_dataset.counts.data, ours_fp.counts.data)
         np.testing.assert_array_equal(gp_dataset.mask_safe.data, ours_fp.mask_safe.data)
 
@@ -540,7 +541,7 @@ def test_we_read_what_gammapy_writes(gp, small, fermi_crab_path, onoff_path, tmp
         warnings.simplefilter("error")  # Gammapy's checksum verifies with ours
         back = Datasets.read(tmp_path / "gp.yaml")
     assert back.names == small.names
-    for a, b in zip(back, small):
+    for a, b in zip(back, small, strict=True):
         assert type(a) is type(b)
         for attr in ("counts", "exposure", "mask_safe"):
             np.testing.assert_array_equal(getattr(a, attr).data, getattr(b, attr).data, err_msg=attr)

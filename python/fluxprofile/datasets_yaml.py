@@ -65,7 +65,7 @@ def _refuse_models(filename_models: Any, who: str) -> None:
 
 
 def _checksum(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()  # noqa: S324 - Gammapy's format
+    return hashlib.md5(text.encode("utf-8")).hexdigest()  # Gammapy's checksum
 
 
 # --------------------------------------------------------------------------------------
@@ -325,8 +325,10 @@ def write_datasets_yaml(
             )
             raise ValueError(msg)
     check_writable([path, *targets], overwrite, who)
-    entries = [{"name": d.name, "type": d.tag, "filename": f} for d, f in zip(items, files)]
+    entries = [
+        {"name": d.name, "type": d.tag, "filename": f} for d, f in zip(items, files, strict=True)
+    ]
     with StagedFiles(who) as staged:
-        for dataset, target in zip(items, targets):
+        for dataset, target in zip(items, targets, strict=True):
             dataset.to_hdulist().writeto(staged.stage(target), checksum=checksum)
         staged.stage(path).write_text(_index_text(entries, checksum), encoding="utf-8")
