@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 
 import datetime
+import io
 import os
 import uuid
 import warnings
@@ -27,6 +28,7 @@ from astropy.io import fits
 from astropy.utils.exceptions import AstropyUserWarning
 from astropy.table import Table
 
+from ._atomic import staged_file
 from .irf_positions import nearest_irf_pixels
 from .maps import (
     Map,
@@ -432,6 +434,26 @@ class EDispKernelMap:
 # MapDataset
 # --------------------------------------------------------------------------------------
 _ONOFF_HDUS = ("COUNTS_OFF", "ACCEPTANCE", "ACCEPTANCE_OFF")
+# HDUs fluxprofile does not use but keeps, so that `to_hdulist` / `write` give them back
+# unchanged (Gammapy needs the PSF to fit the written file; docs/datasets_yaml.rst).
+_KEPT_HDUS = ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")
+
+
+def _pack_hdus(hdus: list[Any]) -> bytes:
+    """HDUs as the bytes of a FITS file (picklable, immutable; b"" for none)."""
+    if not hdus:
+        return b""
+    buffer = io.BytesIO()
+    fits.HDUList([fits.PrimaryHDU(), *hdus]).writeto(buffer)
+    return buffer.getvalue()
+
+
+def _unpack_hdus(blob: bytes) -> list[Any]:
+    """Fresh HDU objects from `_pack_hdus` bytes."""
+    if not blob:
+        return []
+    with fits.open(io.BytesIO(blob), memmap=False) as hdulist:
+        return [hdu.copy() for hdu in hdulist[1:]]
 
 
 def _open_dl4(filename: str | os.PathLike, who: str) -> tuple[fits.HDUList, list[str], str]:
@@ -613,6 +635,8 @@ class MapDataset:
         self.name = name if name is not None else _make_name()
         self.models = None
         self.psf = None
+        # PSF HDUs of the file read, as FITS bytes (picklable), written back unchanged.
+        self._kept_hdus = b""
 
     # ---- derived ---------------------------------------------------------------------
     @property
@@ -665,7 +689,8 @@ class MapDataset:
         """Read a dataset written by gammapy (DL4 "gadf" layout).
 
         Counts, background and exposure arrays are kept with their stored dtype (only
-        byte-swapped in place to native order); masks become bool. PSF HDUs are not read.
+        byte-swapped in place to native order); masks become bool. PSF HDUs are not
+        used, but kept as they are and written back by `write`.
 
         Parameters
         ----------
@@ -710,11 +735,14 @@ class MapDataset:
 
     @classmethod
     def _construct(cls, kwargs: dict[str, Any], filename: str) -> MapDataset:
+        kept = kwargs.pop("kept_hdus", b"")
         try:
-            return cls(**kwargs)
+            dataset = cls(**kwargs)
         except ValueError as err:
             msg = f"{filename}: {err}"
             raise ValueError(msg) from err
+        dataset._kept_hdus = kept
+        return dataset
 
     @staticmethod
     def _read_common(
@@ -761,10 +789,11 @@ class MapDataset:
         if name is None:
             header_name = hdulist[0].header.get("NAME")
             name = str(header_name) if header_name else _file_stem(Path(filename))
+        kept_hdus = _pack_hdus([hdulist[hdu].copy() for hdu in _KEPT_HDUS if hdu in names])
         return {
             "counts": counts, "exposure": exposure, "mask_safe": mask_safe,
             "mask_fit": mask_fit, "edisp": edisp, "gti": gti, "name": name,
-            "meta_table": meta_table,
+            "meta_table": meta_table, "kept_hdus": kept_hdus,
         }  # fmt: skip
 
     def to_hdulist(self) -> fits.HDUList:
@@ -774,8 +803,8 @@ class MapDataset:
         -------
         hdulist : `~astropy.io.fits.HDUList`
             PRIMARY (NAME, CREATOR, CREATED), COUNTS, EXPOSURE, BACKGROUND, EDISP,
-            MASK_SAFE, MASK_FIT, GTI, META_TABLE (each with its BANDS table; absent
-            parts are skipped).
+            the PSF HDUs of the file read (unchanged), MASK_SAFE, MASK_FIT, GTI,
+            META_TABLE (each with its BANDS table; absent parts are skipped).
         """
         primary = fits.PrimaryHDU()
         primary.header["NAME"] = self.name
@@ -790,6 +819,7 @@ class MapDataset:
             hdus += self.background.to_hdulist("BACKGROUND")
         if self.edisp is not None:
             hdus += self.edisp.to_hdulist()
+        hdus += _unpack_hdus(self._kept_hdus)
         if self.mask_safe is not None:
             hdus += self.mask_safe.to_hdulist("MASK_SAFE")
         if self.mask_fit is not None:
@@ -802,8 +832,13 @@ class MapDataset:
             hdus[-1].name = "META_TABLE"
         return fits.HDUList(hdus)
 
-    def write(self, filename: str | os.PathLike, overwrite: bool = False) -> None:
+    def write(
+        self, filename: str | os.PathLike, overwrite: bool = False, checksum: bool = False
+    ) -> None:
         """Write the dataset to a FITS file gammapy's ``MapDataset.read`` can read.
+
+        The file is written to a temporary file in the same folder and moved onto
+        ``filename`` only when complete: a failed write leaves an existing file intact.
 
         Parameters
         ----------
@@ -811,18 +846,19 @@ class MapDataset:
             Output file (``$VARIABLES`` and ``~`` expanded; parent folders created).
         overwrite : bool, optional
             Replace an existing file. Default is False.
+        checksum : bool, optional
+            Add DATASUM and CHECKSUM cards to the headers (as Gammapy's ``checksum``).
+            Default is False.
 
         Raises
         ------
         OSError
-            If the file exists and ``overwrite`` is False.
+            If the file exists and ``overwrite`` is False (FileExistsError), or it
+            cannot be written.
         """
         path = _expand_path(filename)
-        if path.exists() and not overwrite:
-            msg = f"MapDataset.write: file {str(path)!r} exists (use overwrite=True)"
-            raise FileExistsError(msg)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.to_hdulist().writeto(path, overwrite=overwrite)
+        with staged_file(path, overwrite, f"{type(self).__name__}.write") as temporary:
+            self.to_hdulist().writeto(temporary, checksum=checksum)
 
     @classmethod
     def from_gammapy(cls, dataset: Any) -> MapDataset:
@@ -877,6 +913,11 @@ class MapDataset:
         background = float(np.sum(self.background.data[sel])) if self.background is not None else np.nan
         npred = float(np.sum(self.npred().data[sel], dtype=np.float64))
         exposure = self.exposure.quantity
+        # Gammapy's summary: positive exposure inside the spatial safe mask (all if none).
+        shown = exposure.value > 0
+        if self.mask_safe is not None:
+            shown = shown & np.any(self.mask_safe.data, axis=0)[None, :, :]
+        exposure = exposure[shown] if shown.any() else exposure
         fmt = "\t{:32}: {}\n"
         out = f"{type(self).__name__}\n" + "-" * len(type(self).__name__) + "\n\n"
         out += fmt.format("Name", self.name) + "\n"
@@ -1210,6 +1251,108 @@ class Datasets(MutableSequence):
             For items that are not map datasets.
         """
         return cls(as_dataset_list(datasets, allow_empty=True))
+
+    # ---- files -----------------------------------------------------------------------
+    @classmethod
+    def read(
+        cls,
+        filename: str | os.PathLike,
+        filename_models: str | os.PathLike | None = None,
+        lazy: bool = True,
+        cache: bool = True,
+        checksum: bool = True,
+    ) -> Datasets:
+        """Read the datasets listed in a Gammapy datasets YAML index (Gammapy's
+        ``Datasets.read``).
+
+        Entry file names are relative to the YAML file's folder (else to the working
+        folder, as in Gammapy), with ``$VARIABLES`` expanded; ``MapDataset`` and
+        ``MapDatasetOnOff`` entries are supported. See
+        `fluxprofile.datasets_yaml.read_datasets_yaml` and docs/datasets_yaml.rst.
+
+        Parameters
+        ----------
+        filename : str or path
+            The YAML index, e.g. ``"HAWC_pass4_public_Crab.yaml"``.
+        filename_models : str or path, optional
+            Gammapy's models file: not supported (fluxprofile datasets hold no models),
+            anything but None raises a ValueError. Default is None.
+        lazy : bool, optional
+            Accepted for Gammapy scripts; data are always read at once. Default is True.
+        cache : bool, optional
+            Accepted for Gammapy scripts; no effect. Default is True.
+        checksum : bool, optional
+            Warn if the YAML file's stored checksum does not match its content.
+            Default is True.
+
+        Returns
+        -------
+        datasets : `Datasets`
+            The datasets, in the order of the index.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the YAML file or a dataset file is missing (the entry is named).
+        OSError
+            If a file cannot be read or parsed.
+        ValueError
+            For a malformed index, an unknown or unsupported entry type, a file that
+            does not hold a dataset of its entry's type, or ``filename_models``.
+
+        Examples
+        --------
+        >>> from fluxprofile import Datasets  # doctest: +SKIP
+        >>> datasets = Datasets.read("HAWC_pass4_public_Crab.yaml")  # doctest: +SKIP
+        >>> datasets.names  # doctest: +SKIP
+        ['nHit-5', 'nHit-6', 'nHit-7', 'nHit-8', 'nHit-9']
+        """
+        from .datasets_yaml import read_datasets_yaml
+
+        return cls(read_datasets_yaml(filename, filename_models=filename_models, lazy=lazy,
+                                      cache=cache, checksum=checksum))  # fmt: skip
+
+    def write(
+        self,
+        filename: str | os.PathLike,
+        filename_models: str | os.PathLike | None = None,
+        overwrite: bool = False,
+        write_covariance: bool = True,
+        checksum: bool = True,
+    ) -> None:
+        """Write a Gammapy datasets YAML index plus ``NAME.fits`` per dataset next to
+        it (Gammapy's ``Datasets.write``; Gammapy's ``Datasets.read`` reads it back).
+
+        Nothing is replaced until every file is written, so a failure leaves existing
+        files intact. See `fluxprofile.datasets_yaml.write_datasets_yaml`.
+
+        Parameters
+        ----------
+        filename : str or path
+            The YAML index to write.
+        filename_models : str or path, optional
+            Gammapy's models file: not supported (no models to write), anything but
+            None raises a ValueError. Default is None.
+        overwrite : bool, optional
+            Replace existing files. Default is False.
+        write_covariance : bool, optional
+            Accepted for Gammapy scripts; no effect. Default is True.
+        checksum : bool, optional
+            Write FITS and YAML checksums, as Gammapy does. Default is True.
+
+        Raises
+        ------
+        FileExistsError
+            If a file to write exists and ``overwrite`` is False (nothing is written).
+        OSError
+            If a file cannot be written.
+        ValueError
+            If a dataset name cannot be a file name or ``filename_models`` is given.
+        """
+        from .datasets_yaml import write_datasets_yaml
+
+        write_datasets_yaml(self, filename, filename_models=filename_models, overwrite=overwrite,
+                            write_covariance=write_covariance, checksum=checksum)  # fmt: skip
 
     # ---- sequence protocol -----------------------------------------------------------
     def _index(self, key: int | str) -> int:

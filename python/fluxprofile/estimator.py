@@ -518,9 +518,13 @@ class FluxProfileEstimator:
             for d in datasets:
                 table = getattr(d, "meta_table", None)
                 if table is not None and "TELESCOP" in table.colnames:
-                    telescopes.update(str(t) for t in table["TELESCOP"])
+                    # Cells may hold one value per stacked observation: flattened, as Gammapy.
+                    telescopes.update(str(t) for t in np.asarray(table["TELESCOP"]).ravel())
             if len(telescopes) > 1:
-                msg = "All datasets must use the same value of the 'TELESCOP' meta keyword."
+                msg = (
+                    "All datasets must use the same value of the 'TELESCOP' meta keyword "
+                    f"(got {sorted(telescopes)}; allow_multiple_telescopes=True combines them)."
+                )
                 raise ValueError(msg)
 
     @staticmethod

@@ -1,0 +1,141 @@
+"""Writing files so that a failure never destroys the file being replaced.
+
+Every output is first written to a temporary file in the folder of its target, and only
+moved onto the target (``os.replace``, atomic on one file system) once all outputs of
+the operation are complete. See docs/datasets_yaml.rst, "Writing".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["StagedFiles", "check_writable", "staged_file"]
+
+
+def check_writable(paths: list[Path], overwrite: bool, who: str) -> None:
+    """Refuse existing targets unless ``overwrite``, and targets that are folders.
+
+    Parameters
+    ----------
+    paths : list of `~pathlib.Path`
+        Output files.
+    overwrite : bool
+        Whether existing files may be replaced.
+    who : str
+        Function name used in error messages.
+
+    Raises
+    ------
+    FileExistsError
+        If a target exists and ``overwrite`` is False.
+    IsADirectoryError
+        If a target is a folder.
+    """
+    for path in paths:
+        if path.is_dir():
+            msg = f"{who}: {str(path)!r} is a folder, not a file"
+            raise IsADirectoryError(msg)
+        if path.exists() and not overwrite:
+            msg = f"{who}: file {str(path)!r} exists (use overwrite=True to replace it)"
+            raise FileExistsError(msg)
+
+
+class StagedFiles:
+    """Temporary files that replace their targets only when all are written.
+
+    Use as a context manager: `stage` gives the temporary path to write for a target;
+    leaving the block without an error moves every temporary file onto its target, an
+    error removes them all and leaves every target as it was.
+
+    Parameters
+    ----------
+    who : str
+        Function name used in error messages.
+    """
+
+    def __init__(self, who: str) -> None:
+        self._who = who
+        self._staged: list[tuple[Path, Path]] = []
+
+    def stage(self, target: Path) -> Path:
+        """A new temporary path next to ``target`` (same suffixes, so the same format).
+
+        Parameters
+        ----------
+        target : `~pathlib.Path`
+            The file the temporary file will replace.
+
+        Returns
+        -------
+        temporary : `~pathlib.Path`
+            Path to write to (it does not exist yet).
+        """
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{uuid.uuid4().hex[:12]}.tmp-{target.name}")
+        self._staged.append((temporary, target))
+        return temporary
+
+    def _discard(self) -> None:
+        for temporary, _ in self._staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        self._staged = []
+
+    def _commit(self) -> None:
+        for index, (temporary, target) in enumerate(self._staged):
+            if not temporary.is_file():
+                self._discard()
+                msg = f"{self._who}: nothing was written for {str(target)!r}"
+                raise OSError(msg)
+            try:
+                os.replace(temporary, target)
+            except OSError as err:
+                done = [str(t) for _, t in self._staged[:index]]
+                self._discard()
+                msg = (
+                    f"{self._who}: could not move the new {str(target)!r} into place ({err}); "
+                    f"already replaced: {done}"
+                )
+                raise OSError(msg) from err
+        self._staged = []
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._commit()
+        else:
+            self._discard()
+
+
+@contextlib.contextmanager
+def staged_file(target: Path, overwrite: bool, who: str) -> Iterator[Path]:
+    """The temporary path to write one file to; it replaces ``target`` on success.
+
+    Parameters
+    ----------
+    target : `~pathlib.Path`
+        Output file.
+    overwrite : bool
+        Whether an existing ``target`` may be replaced.
+    who : str
+        Function name used in error messages.
+
+    Yields
+    ------
+    temporary : `~pathlib.Path`
+        Path to write to.
+
+    Raises
+    ------
+    FileExistsError
+        If ``target`` exists and ``overwrite`` is False.
+    """
+    check_writable([target], overwrite, who)
+    with StagedFiles(who) as staged:
+        yield staged.stage(target)
