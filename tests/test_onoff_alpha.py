@@ -128,8 +128,8 @@ def brute_force_fit(n_on, n_off, alpha, signal):
     curvature = (total(norm + h) - 2 * stat + total(norm - h)) / h**2
     errn = norm - brentq(lambda x: total(x) - stat - 1, norm - 50, norm, xtol=1e-12)
     errp = brentq(lambda x: total(x) - stat - 1, norm, norm + 50, xtol=1e-12) - norm
-    return dict(norm=norm, norm_err=np.sqrt(2 / curvature), norm_errn=errn, norm_errp=errp,
-                ts=total(0.0) - stat, stat=stat, stat_null=total(0.0))  # fmt: skip
+    return {"norm": norm, "norm_err": np.sqrt(2 / curvature), "norm_errn": errn, "norm_errp": errp,
+            "ts": total(0.0) - stat, "stat": stat, "stat_null": total(0.0)}
 
 
 def _column(table, name):
@@ -174,7 +174,8 @@ def test_hess_region_off_counts_and_alpha_are_gammapy_sums(load_reference_case):
     acceptance_off values) reduce to Gammapy's sums over the reference pixel lists."""
     case = load_reference_case("hess_crab_onoff_annulus")
     dataset = case.read_dataset()
-    assert np.sum(dataset.counts_off.data < 0) > 0 and np.sum(dataset.acceptance_off.data < 0) > 0
+    assert np.sum(dataset.counts_off.data < 0) > 0
+    assert np.sum(dataset.acceptance_off.data < 0) > 0
     est = case.estimator(n_jobs=1)
     geometry = est._geometry()
     red = reduce_dataset(dataset, est._pixel_shapes(geometry, dataset.counts.geom.wcs),
@@ -192,7 +193,8 @@ def test_hess_region_off_counts_and_alpha_are_gammapy_sums(load_reference_case):
         safe = mask[:, iy, ix].any(axis=1)
         np.testing.assert_allclose(red.background[r, safe], n_off[safe], rtol=1e-12)
         np.testing.assert_allclose(red.alpha[r, safe], b[safe] / n_off[safe], rtol=1e-12)
-    assert not red.alpha_undefined.any() and not red.no_off.any()
+    assert not red.alpha_undefined.any()
+    assert not red.no_off.any()
 
 
 # Edits of region 0 and 2 in reco bin 3 (group 1) that leave alpha undefined there.
@@ -241,9 +243,11 @@ def test_undefined_alpha_gives_nan_rows_and_one_warning(edit, sum_over):
         edit(dataset, inside[r])
     with pytest.warns(FluxProfileWarning, match=r"Regions 0, 2 have no defined on-off background normalisation alpha .*dataset 'onoff'") as record:
         table = _run(dataset, regions, sum_over_energy_groups=sum_over)
-    assert len(record) == 1 and record[0].message.regions == (0, 2)
+    assert len(record) == 1
+    assert record[0].message.regions == (0, 2)
     success = _column(table, "success").astype(bool)
-    assert not success[0, 1] and not success[2, 1]
+    assert not success[0, 1]
+    assert not success[2, 1]
     for key in ("norm", "norm_err", "norm_errn", "norm_errp", "ts", "stat", "stat_null", "npred", "npred_excess"):
         values = _column(table, key)
         assert np.all(np.isnan(values[[0, 2], 1])), key
@@ -265,7 +269,8 @@ def test_off_sum_within_round_off_is_no_off_counts_with_gammapy_alpha():
     noise = np.random.default_rng(5).uniform(-5e-6, 4e-6, inside.sum()).astype(np.float32)
     dataset.counts_off.data[3, inside] = noise
     exact.counts_off.data[3, inside] = 0.0
-    assert noise.sum() != 0 and np.abs(noise).max() < OFF_ROUNDOFF * np.abs(dataset.counts_off.data[3]).max()
+    assert noise.sum() != 0
+    assert np.abs(noise).max() < OFF_ROUNDOFF * np.abs(dataset.counts_off.data[3]).max()
     table = _run(dataset, regions)
     np.testing.assert_array_equal(_column(table, "norm"), _column(_run(exact, regions), "norm"))
     n_on, n_off, b = gammapy_region_sums(exact, regions)
@@ -273,7 +278,8 @@ def test_off_sum_within_round_off_is_no_off_counts_with_gammapy_alpha():
     alpha = b[1, bins] / np.where(n_off[1, bins] > 0, n_off[1, bins], 1.0)
     # Gammapy: acceptance_off = acceptance * 0 / 0 -> 0, alpha = acceptance / 0 -> float32 max
     alpha[n_off[1, bins] == 0] = np.finfo(np.float32).max
-    assert n_off[1, 3] == 0 and ALPHA_NO_OFF == np.finfo(np.float32).max
+    assert n_off[1, 3] == 0
+    assert np.finfo(np.float32).max == ALPHA_NO_OFF
     assert_row_matches(table, 1, 1, brute_force_fit(n_on[1, bins], n_off[1, bins], alpha, _signal_per_bin()[bins]))
 
 
@@ -318,7 +324,8 @@ def test_joint_fit_row_is_nan_when_one_dataset_has_no_alpha():
         table = _run(fp.Datasets([first, second]), regions)
     assert len(record) == 1
     norm = _column(table, "norm")
-    assert np.isnan(norm[3, 0]) and not _column(table, "success")[3, 0]
+    assert np.isnan(norm[3, 0])
+    assert not _column(table, "success")[3, 0]
     keep = np.ones(norm.shape, dtype=bool)
     keep[3, 0] = False
     np.testing.assert_array_equal(norm[keep], _column(expected, "norm")[keep])

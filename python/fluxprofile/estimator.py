@@ -40,7 +40,8 @@ _OLD_NORM_KEYWORDS = {
 
 
 class FluxProfileWarning(UserWarning):
-    """A profile bin could not be measured (no usable pixel, no overlapping energy bin).
+    """A profile bin could not be measured (no usable pixel, no overlapping energy bin, no
+    defined on-off alpha).
 
     Attributes
     ----------
