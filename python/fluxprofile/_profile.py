@@ -83,17 +83,18 @@ def _onoff_cubes(dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     scale = dataset.acceptance.unit.to(dataset.acceptance_off.unit)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         alpha = (np.asarray(dataset.acceptance.data, dtype=np.float64) * scale) / dataset.acceptance_off.data
+    finite_alpha = np.isfinite(alpha)
+    with np.errstate(invalid="ignore", over="ignore"):
+        alpha_off = np.where(finite_alpha, alpha * counts_off, 0.0)
+    del alpha
     size = np.abs(counts_off, dtype=np.float64)
     usable = np.isfinite(size)
     mask = dataset.mask
     if mask is not None:
-        usable &= mask
+        usable &= np.asarray(mask, dtype=bool)
     plane_scale = np.where(usable, size, 0.0).max(axis=(-2, -1))
-    real_off = size > OFF_ROUNDOFF * plane_scale[:, None, None]
-    finite_alpha = np.isfinite(alpha)
-    with np.errstate(invalid="ignore", over="ignore"):
-        alpha_off = np.where(finite_alpha, alpha * counts_off, 0.0)
-    undefined = (~finite_alpha & real_off).view(np.uint8)
+    del usable
+    undefined = (~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])).view(np.uint8)
     return alpha_off, undefined, plane_scale
 
 
