@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -69,17 +70,21 @@ PixelSpan precomputed_span(const PixelLists& lists, Index r, Index npix) {
   return span;
 }
 
-[[noreturn]] void bad_value(const CubeView& cube, Index plane, std::int64_t flat, Index nx, double value) {
+// The value is printed with %g so that round-off such as -2.8e-07 is not shown as -0.000000.
+[[noreturn]] void bad_value(const CubeView& cube, Index region, Index plane, std::int64_t flat, Index nx, double value) {
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%.6g", value);
   throw InvalidInput(std::string(cube.name) + " must be finite" + (cube.non_negative ? " and >= 0" : "") +
-                     " in the pixels a region uses, got " + std::to_string(value) + " at (plane, y, x) = (" +
-                     std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " + std::to_string(flat % nx) + ")");
+                     " in the pixels a region uses, got " + shown + " in region " + std::to_string(region) +
+                     " at (plane, y, x) = (" + std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " +
+                     std::to_string(flat % nx) + ")");
 }
 
 // Sum of a plane over the region's pixels where the mask is set, checking every value read
 // (and counting negative values as 0 for cubes that clip them).
 template <class T>
 double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane,
-                  const CubeView& cube, Index plane_index, Index nx) {
+                  const CubeView& cube, Index region, Index plane_index, Index nx) {
   double sum = 0.0;
   bool ok = true;
   const std::int64_t* idx = px.index;
@@ -95,7 +100,7 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
     for (std::size_t k = 0; k < px.size; ++k) {
       if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
       const double v = static_cast<double>(plane[idx[k]]);
-      if (!std::isfinite(v) || (cube.non_negative && v < 0.0)) bad_value(cube, plane_index, idx[k], nx, v);
+      if (!std::isfinite(v) || (cube.non_negative && v < 0.0)) bad_value(cube, region, plane_index, idx[k], nx, v);
     }
   }
   return sum;
@@ -165,7 +170,7 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
       const CubeView& view = in.reco_cubes[c];
       with_typed(view.data, view.dtype, [&](const auto* cube) {
         for (Index i = 0; i < m; ++i) {
-          out.reco_sums[c](begin + i, e) = masked_sum(cube + e * npix, spans[static_cast<std::size_t>(i)], mask_plane, view, e, nx);
+          out.reco_sums[c](begin + i, e) = masked_sum(cube + e * npix, spans[static_cast<std::size_t>(i)], mask_plane, view, begin + i, e, nx);
         }
       });
     }
@@ -206,7 +211,7 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
           const double raw = static_cast<double>(plane[p]);
           // Exposure of unsafe pixels is never used, so only safe ones must be valid.
           if (!(std::isfinite(raw) && raw >= 0.0) && (flags[k] || mask_has_safe(mask, npix, n_reco, p))) {
-            bad_value(*in.exposure, j, p, nx, raw);
+            bad_value(*in.exposure, r, j, p, nx, raw);
           }
           const double v = px.w(k) * raw;
           if (flags[k]) {

@@ -14,9 +14,19 @@ from astropy import units as u
 
 from . import _core
 
-__all__ = ["ReducedDataset", "fit_groups", "reduce_dataset"]
+__all__ = ["ALPHA_NO_OFF", "OFF_ROUNDOFF", "ReducedDataset", "fit_groups", "reduce_dataset"]
 
 CASH, WSTAT = 0, 1
+
+# OFF counts whose size is at most this fraction of the largest |counts_off| of their energy
+# plane are floating-point round-off (ring-background convolutions leave values such as
+# -2.8e-7 next to counts of 14); a region's OFF sum is round-off within this fraction of the
+# plane's largest value times its number of pixels. See docs/onoff.rst.
+OFF_ROUNDOFF = 1e-6
+# The alpha Gammapy ends up with in a bin without OFF counts: its region acceptance_off is
+# acceptance * 0 / 0, mapped to 0 by numpy.nan_to_num, and alpha = acceptance / 0 is mapped to
+# the largest float32. WStat then leaves the ON background free. See docs/onoff.rst.
+ALPHA_NO_OFF = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -24,7 +34,9 @@ class ReducedDataset:
     """One dataset reduced to per-region spectra (arrays of shape (n_regions, n_reco)).
 
     For Cash datasets ``background`` is the predicted background; for WStat datasets it is
-    the OFF counts and ``alpha`` the region's exposure ratio.
+    the OFF counts and ``alpha`` the region's exposure ratio. ``alpha_undefined`` marks the
+    WStat bins whose alpha is undefined and ``no_off`` those without OFF counts (both all
+    False for Cash datasets; docs/onoff.rst).
     """
 
     name: str
@@ -38,6 +50,8 @@ class ReducedDataset:
     npix_total: np.ndarray
     npix_inmap: np.ndarray
     solid_angle: np.ndarray
+    alpha_undefined: np.ndarray
+    no_off: np.ndarray
 
 
 # dtypes the core reads in place; anything else is converted once per run.
@@ -55,11 +69,33 @@ def _c_array(data: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(data, dtype=native)
 
 
-def _pixel_alpha(dataset) -> np.ndarray:
-    """Per-pixel exposure ratio acceptance / acceptance_off (0 where undefined)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = dataset.acceptance.data / dataset.acceptance_off.data
-    return np.nan_to_num(alpha, nan=0.0, posinf=0.0, neginf=0.0)
+def _onoff_cubes(dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixel cubes of the on-off reduction (docs/onoff.rst).
+
+    Returns ``alpha * counts_off`` (float64, with alpha = acceptance / acceptance_off), the
+    flag (uint8) of the pixels whose alpha is not finite although their OFF counts are not
+    round-off, and the round-off scale of each energy plane: the largest finite |counts_off|
+    of its safe pixels. Pixels with a non-finite alpha and OFF counts within round-off
+    contribute 0, as in Gammapy (``nan_to_num(alpha) * 0``); NaN OFF counts are left for the
+    core to report.
+    """
+    counts_off = np.asarray(dataset.counts_off.data)
+    scale = dataset.acceptance.unit.to(dataset.acceptance_off.unit)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        alpha = (np.asarray(dataset.acceptance.data, dtype=np.float64) * scale) / dataset.acceptance_off.data
+    finite_alpha = np.isfinite(alpha)
+    with np.errstate(invalid="ignore", over="ignore"):
+        alpha_off = np.where(finite_alpha, alpha * counts_off, 0.0)
+    del alpha
+    size = np.abs(counts_off, dtype=np.float64)
+    usable = np.isfinite(size)
+    mask = dataset.mask
+    if mask is not None:
+        usable &= np.asarray(mask, dtype=bool)
+    plane_scale = np.where(usable, size, 0.0).max(axis=(-2, -1))
+    del usable
+    undefined = (~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])).view(np.uint8)
+    return alpha_off, undefined, plane_scale
 
 
 def _background_cube(dataset) -> np.ndarray:
@@ -162,14 +198,14 @@ def reduce_dataset(
         raise ValueError(msg)
     is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
     if is_onoff:
-        alpha_pix = _pixel_alpha(dataset)
-        counts_off = _c_array(dataset.counts_off.data)
-        # name: (cube, values must be >= 0, negative values count as 0)
+        alpha_off, alpha_undefined_pix, plane_scale = _onoff_cubes(dataset)
+        # name: (cube, values must be >= 0, negative values count as 0). OFF counts may be
+        # negative (round-off, or beyond it: judged per region below), but must be finite.
         reco_cubes = {
             "counts": (counts_map.data, True, False),
-            "counts_off": (counts_off, True, False),
-            "alpha * counts_off": (alpha_pix * counts_off, True, False),
-            "alpha": (alpha_pix, True, False),
+            "counts_off": (dataset.counts_off.data, False, False),
+            "alpha * counts_off": (alpha_off, False, False),
+            "pixels with acceptance_off 0 or not finite": (alpha_undefined_pix, False, False),
         }
     else:
         reco_cubes = {
@@ -236,18 +272,14 @@ def reduce_dataset(
         )
         raise ValueError(msg)
     if is_onoff:
-        counts_off = sums["reco_sums"][1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # The region's alpha preserves sum(alpha_p * n_off_p), as Gammapy's reduction
-            # does; without OFF counts that is undefined and the mean alpha is used.
-            alpha_mean = sums["reco_sums"][3] / n_safe
-            alpha = np.where(counts_off > 0, sums["reco_sums"][2] / counts_off, alpha_mean)
-        alpha = np.nan_to_num(alpha)
-        background = counts_off
+        background, alpha, alpha_undefined, no_off = _region_alpha(
+            sums["reco_sums"][1], sums["reco_sums"][2], sums["reco_sums"][3], n_safe, plane_scale
+        )
         kind = WSTAT
     else:
         background = sums["reco_sums"][1]
         alpha = np.zeros_like(background)
+        alpha_undefined = no_off = np.zeros(background.shape, dtype=bool)
         kind = CASH
     return ReducedDataset(
         name=dataset.name,
@@ -265,7 +297,30 @@ def reduce_dataset(
             sums["image_sum"] * npix_total, sums["npix_inmap"],
             out=np.zeros(n_regions), where=sums["npix_inmap"] > 0,
         ),
+        alpha_undefined=alpha_undefined & safe,
+        no_off=no_off & safe,
     )
+
+
+def _region_alpha(counts_off, alpha_off, n_undefined, n_safe, plane_scale):
+    """OFF counts, alpha and the two flags of every (region, reco bin) of an on-off dataset.
+
+    The region's alpha preserves sum(alpha_p * n_off_p), as Gammapy's reduction does:
+    alpha = sum(alpha_p * n_off_p) / sum(n_off_p). It is undefined (flag ``alpha_undefined``)
+    where a pixel with OFF counts has no finite alpha, where the OFF sum is negative beyond
+    round-off, or where the result is not a positive number. OFF sums within round-off of
+    zero are no OFF counts (flag ``no_off``): counts_off 0 and Gammapy's alpha for that case,
+    `ALPHA_NO_OFF`. See docs/onoff.rst.
+    """
+    tolerance = OFF_ROUNDOFF * plane_scale[None, :] * n_safe
+    no_off = np.abs(counts_off) <= tolerance
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        alpha = alpha_off / counts_off
+    alpha_undefined = (n_undefined > 0) | (counts_off < -tolerance) | (~no_off & ~(np.isfinite(alpha) & (alpha > 0)))
+    no_off &= ~alpha_undefined
+    alpha = np.where(no_off, ALPHA_NO_OFF, np.where(alpha_undefined, 0.0, alpha))
+    counts_off = np.where(no_off | alpha_undefined, 0.0, counts_off)
+    return counts_off, alpha, alpha_undefined, no_off
 
 
 def _row_sums(values: np.ndarray) -> np.ndarray:
@@ -281,23 +336,30 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
 
 
 def _group_block(red: ReducedDataset, group, sum_over: bool):
-    """Bins of one dataset in one energy group: arrays (n_regions, n_bins) + validity."""
+    """Bins of one dataset in one energy group: arrays (n_regions, n_bins), their validity
+    and, per region, whether the on-off background of the group is undefined (a bin with an
+    undefined alpha, or no OFF counts in any safe bin; docs/onoff.rst)."""
     start, stop = group
     sl = slice(start, stop)
     safe = red.safe[:, sl]
     arrays = [red.counts[:, sl], red.background[:, sl], red.alpha[:, sl], red.signal[:, sl]]
+    undefined = red.alpha_undefined[:, sl].any(axis=1)
+    if red.kind == WSTAT:
+        undefined |= safe.any(axis=1) & (red.no_off[:, sl] | ~safe).all(axis=1)
     if not sum_over:
-        return arrays, safe
+        return arrays, safe, undefined
     summed = [_row_sums(np.where(safe, a, 0.0))[:, None] for a in arrays[:2] + arrays[3:]]
     counts, background, signal = summed
     if red.kind == WSTAT:
-        # Collapse alpha so that alpha * n_off is preserved.
-        alpha_off = _row_sums(np.where(safe, arrays[2] * arrays[1], 0.0))[:, None]
+        # Collapse alpha so that alpha * n_off is preserved; bins without OFF counts add
+        # nothing to either sum, as in Gammapy's resampling (its alpha * 0 is 0).
+        with_off = safe & ~red.no_off[:, sl]
+        alpha_off = _row_sums(np.where(with_off, arrays[2] * arrays[1], 0.0))[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
-            alpha = np.nan_to_num(np.where(background > 0, alpha_off / background, 0.0))
+            alpha = np.where(background > 0, alpha_off / background, 0.0)
     else:
         alpha = np.zeros_like(counts)
-    return [counts, background, alpha, signal], safe.any(axis=1, keepdims=True)
+    return [counts, background, alpha, signal], safe.any(axis=1, keepdims=True), undefined
 
 
 def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict, n_threads: int) -> dict:
@@ -319,7 +381,11 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     result : dict
         Fit quantities of shape (n_regions, n_groups) (``stat_scan``: (..., n_scan)) and the
         per-dataset ``counts``, ``npred`` and ``npred_excess`` of shape (n_regions, n_groups,
-        n_datasets); ``contributes`` (n_groups,) tells which groups overlap any dataset.
+        n_datasets); ``contributes`` (n_groups,) tells which groups overlap any dataset,
+        ``any_bin`` (n_regions, n_groups) which problems have a safe bin and
+        ``alpha_undefined`` (n_regions, n_groups) which are NaN because the on-off background
+        of a dataset is undefined there (docs/onoff.rst), ``alpha_undefined_in`` the indices
+        of those datasets.
     """
     options = dict(options)
     sum_over = options.pop("sum_over_energy_groups")
@@ -329,21 +395,33 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     # Blocks (group, dataset) in problem order: problem (region, group) holds the bins of
     # every dataset in order, so a region's row of all blocks side by side, restricted to the
     # valid bins and flattened in C order, lists the problems one after the other.
+    # Problems whose on-off background is undefined are left out of the fit (NaN rows).
     blocks = []  # (group, dataset, arrays, validity, its columns in the row of all blocks)
-    start = 0
+    alpha_undefined = np.zeros((n_regions, n_groups), dtype=bool)
+    undefined_in = set()
     for g in range(n_groups):
         for d, red in enumerate(reduced):
             if groups[d][g] is not None:
-                arrays, ok = _group_block(red, groups[d][g], sum_over)
-                blocks.append((g, d, arrays, ok, slice(start, start + ok.shape[1])))
-                start += ok.shape[1]
+                arrays, ok, undefined = _group_block(red, groups[d][g], sum_over)
+                blocks.append([g, d, arrays, ok])
+                alpha_undefined[:, g] |= undefined
+                if undefined.any():
+                    undefined_in.add(d)
     n_bins = np.zeros((n_regions, n_groups), dtype=np.int64)
+    n_safe_bins = np.zeros((n_regions, n_groups), dtype=np.int64)
     counts_sum = np.zeros((n_regions, n_groups, n_data))
     signal_sum = np.zeros((n_regions, n_groups, n_data))
-    for g, d, (counts, _, _, signal), ok, _ in blocks:
-        n_bins[:, g] += _row_sums(ok)
+    start = 0
+    for block in blocks:
+        g, d, (counts, _, _, signal), ok = block
+        n_safe_bins[:, g] += _row_sums(ok)
         counts_sum[:, g, d] = _row_sums(np.where(ok, counts, 0.0))
         signal_sum[:, g, d] = _row_sums(np.where(ok, signal, 0.0))
+        ok = ok & ~alpha_undefined[:, g, None]
+        n_bins[:, g] += _row_sums(ok)
+        block[3] = ok
+        block.append(slice(start, start + ok.shape[1]))
+        start += ok.shape[1]
     offsets = np.zeros(n_regions * n_groups + 1, dtype=np.int64)
     np.cumsum(n_bins.ravel(), out=offsets[1:])
     if blocks:
@@ -368,10 +446,15 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     for g, d, _, _, columns in blocks:
         npred_sum[:, g, d] = _row_sums(npred_columns[:, columns])
     out["counts"] = counts_sum
-    any_bin = n_bins > 0
-    out["npred"] = np.where(any_bin[..., None], npred_sum, np.nan)
-    norm = np.where(any_bin, out["norm_at_stat"], 0.0)
+    fitted = n_bins > 0
+    out["npred"] = np.where(fitted[..., None], npred_sum, np.nan)
+    norm = np.where(fitted, out["norm_at_stat"], 0.0)
     out["npred_excess"] = (norm[..., None] * signal_sum).astype(np.float32)
+    for key, value in out.items():
+        if key not in ("counts", "success"):
+            value[alpha_undefined] = np.nan
     out["contributes"] = np.array([any(groups[d][g] is not None for d in range(n_data)) for g in range(n_groups)])
-    out["any_bin"] = any_bin
+    out["any_bin"] = n_safe_bins > 0
+    out["alpha_undefined"] = alpha_undefined
+    out["alpha_undefined_in"] = sorted(undefined_in)
     return out

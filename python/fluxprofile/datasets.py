@@ -999,7 +999,8 @@ class MapDatasetOnOff(MapDataset):
     -----
     As in Gammapy, `background` is derived (``alpha * counts_off``, recomputed on every
     access) and cannot be set; a profile fit uses WStat with ``counts_off`` and the
-    region's alpha, so the sky models of the dataset play no role.
+    region's alpha, so the sky models of the dataset play no role. How a region's OFF
+    counts and alpha are obtained, and when alpha is undefined, is in docs/onoff.rst.
     """
 
     stat_type = "wstat"

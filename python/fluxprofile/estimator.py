@@ -40,7 +40,8 @@ _OLD_NORM_KEYWORDS = {
 
 
 class FluxProfileWarning(UserWarning):
-    """A profile bin could not be measured (no usable pixel, no overlapping energy bin).
+    """A profile bin could not be measured (no usable pixel, no overlapping energy bin, no
+    defined on-off alpha).
 
     Attributes
     ----------
@@ -435,7 +436,9 @@ class FluxProfileEstimator:
         FluxProfileWarning
             Once for all regions without any pixel centre on the maps, once for all regions
             without a safe pixel in some energy group (their bins are NaN with success False;
-            the warning's ``regions`` attribute lists their indices), and for each energy
+            the warning's ``regions`` attribute lists their indices), once for all regions
+            where the on-off background normalisation alpha of a dataset is undefined in some
+            energy group (NaN bins with success False, docs/onoff.rst), and for each energy
             group no dataset covers.
         """
         datasets = as_dataset_list(datasets)
@@ -559,6 +562,17 @@ class FluxProfileEstimator:
             np.flatnonzero(empty.any(axis=1)),
             "has no safe pixel in some energy group: those profile bins are NaN",
             "have no safe pixel in some energy group: those profile bins are NaN",
+        )
+        names = ", ".join(repr(reduced[d].name) for d in result["alpha_undefined_in"])
+        why = (
+            f"of dataset {names} (a pixel with OFF counts whose acceptance_off is 0 or not finite, "
+            "OFF counts negative beyond round-off or none in the whole group, or alpha <= 0; see "
+            "docs/onoff.rst): those profile bins are NaN"
+        )
+        _warn_regions(
+            np.flatnonzero(result["alpha_undefined"].any(axis=1)),
+            f"has no defined on-off background normalisation alpha in some energy group {why}",
+            f"have no defined on-off background normalisation alpha in some energy group {why}",
         )
 
     def _quantities(self, result) -> dict:

@@ -327,6 +327,29 @@ void test_clipping_and_signal_folding() {
   CHECK(throws_invalid([&] { fp::fold_signal(sums, totals, flux, 1.0, kernel.data(), 3, 2, 1); }, "1 kernel or one per region"));
 }
 
+// Value checks: a cube that may hold negative values (on-off OFF counts) sums them as they
+// are; a non-finite value, or a negative one in a non-negative cube, is reported with the
+// cube, the region and the pixel, and round-off is shown as such (not as -0.000000).
+void test_value_checks_name_region_and_pixel() {
+  const Index nx = 3, ny = 2;
+  std::vector<double> rows = {0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0,   // pixel (x=0, y=0)
+                              0, 1.5, 1.0, 2.0, 1.0, 1.0, 0.0};  // pixels x = 1, 2 of y = 1
+  std::vector<std::int64_t> off = {0, 0, 0};
+  const fp::ShapeTable table(rows.data(), 2, nullptr, nullptr, 0, off.data());
+  std::vector<double> values = {1, 1, 1, 1, -2.8e-7, 3};
+  fp::CubeView signed_view{values.data(), fp::DType::float64, 1};
+  signed_view.name = "counts_off";
+  const fp::RegionSums s = fp::reduce_regions(table, nx, ny, 1, {signed_view}, nullptr, nullptr, nullptr, fp::Containment::center, 1);
+  CHECK(s.reco_sums[0](0, 0) == 1.0 && s.reco_sums[0](1, 0) == -2.8e-7 + 3.0);
+  fp::CubeView non_negative = signed_view;
+  non_negative.non_negative = true;
+  CHECK(throws_invalid([&] { fp::reduce_regions(table, nx, ny, 1, {non_negative}, nullptr, nullptr, nullptr, fp::Containment::center, 1); },
+                       "counts_off must be finite and >= 0 in the pixels a region uses, got -2.8e-07 in region 1 at (plane, y, x) = (0, 1, 1)"));
+  values[0] = std::numeric_limits<double>::quiet_NaN();
+  CHECK(throws_invalid([&] { fp::reduce_regions(table, nx, ny, 1, {signed_view}, nullptr, nullptr, nullptr, fp::Containment::center, 1); },
+                       "counts_off must be finite in the pixels a region uses, got nan in region 0 at (plane, y, x) = (0, 0, 0)"));
+}
+
 // Every index is processed exactly once, whatever the thread count and cost estimates
 // (including all-zero and very uneven costs); a worker's exception reaches the caller.
 void test_parallel_for_covers_every_index_once() {
@@ -366,6 +389,7 @@ int main() {
   test_invalid_shapes_are_rejected();
   test_reduce_every_dtype_and_mask();
   test_clipping_and_signal_folding();
+  test_value_checks_name_region_and_pixel();
   test_parallel_for_covers_every_index_once();
   if (failures == 0) std::printf("all C++ edge-case tests passed\n");
   return failures == 0 ? 0 : 1;

@@ -16,7 +16,7 @@ struct CubeView {
   DType dtype = DType::float64;
   Index n_planes = 0;
   // Values read from the cube must be finite (and >= 0 if non_negative); otherwise
-  // reduce_regions throws InvalidInput naming the cube and the pixel.
+  // reduce_regions throws InvalidInput naming the cube, the region and the pixel.
   const char* name = "cube";
   bool non_negative = false;
   // Negative values count as 0 (a predicted background is clipped at zero, as Gammapy's
