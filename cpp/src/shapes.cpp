@@ -107,6 +107,7 @@ PixelBox bounding_box(const PixelShape& s) {
     }
     case ShapeKind::polygon:
     case ShapeKind::pixel_runs: {
+      if (s.vertex_count == 0) return PixelBox{0, -1, 0, -1};  // no runs: the empty set
       double xmin = s.vx[0], xmax = s.vx[0], ymin = s.vy[0], ymax = s.vy[0];
       for (Index i = 1; i < s.vertex_count; ++i) {
         xmin = std::min(xmin, s.vx[i]);
@@ -174,9 +175,9 @@ ShapeTable::ShapeTable(const double* rows, Index n, const double* vertices_x,
       const char* what = kind == 3 ? "polygon" : "pixel-run shape";
       if (offsets_ == nullptr) throw InvalidInput(shape_name(i) + ": " + what + " without vertices");
       const std::int64_t b = offsets_[i], e = offsets_[i + 1];
-      if (b < 0 || e > n_vertices || (kind == 3 && e - b < 3) || (kind == 6 && (e - b < 2 || (e - b) % 2 != 0))) {
+      if (b < 0 || e > n_vertices || (kind == 3 && e - b < 3) || (kind == 6 && (e - b) % 2 != 0)) {
         throw InvalidInput(shape_name(i) + (kind == 3 ? ": polygon needs >= 3 vertices within the vertex arrays"
-                                                      : ": pixel runs need an even number (>= 2) of vertices within the vertex arrays"));
+                                                      : ": pixel runs need an even number of vertices within the vertex arrays"));
       }
       for (std::int64_t k = b; k < e; ++k) {
         if (!std::isfinite(vx_[k]) || !std::isfinite(vy_[k])) {

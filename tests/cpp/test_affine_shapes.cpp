@@ -278,6 +278,13 @@ static void test_validation() {
   CHECK(rejects({6, 0, 0, 0, 0, 0, 0}, {1, 3, 2, 5}, {2, 2, 2, 2}));  // overlapping runs
   CHECK(rejects({6, 0, 0, 0, 0, 0, 0}, {1, 3, 1, 3}, {2, 2, 1, 1}));  // rows not sorted
   CHECK(!rejects({6, 0, 0, 0, 0, 0, 0}, {1, 3, 5, 6, 0, 1}, {2, 2, 2, 2, 3, 3}));
+  CHECK(!rejects({6, 0, 0, 0, 0, 0, 0}));  // no runs: the empty set
+  std::vector<double> none;
+  std::vector<double> row{6, 0, 0, 0, 0, 0, 0};
+  std::vector<std::int64_t> offsets{0, 0};
+  const fp::ShapeTable empty(row.data(), 1, none.data(), none.data(), 0, offsets.data());
+  CHECK(fp::shape_pixels(empty[0], 5, 5).flat_index.empty() && fp::shape_pixels(empty[0], 5, 5).n_total == 0);
+  CHECK(fp::pixel_overlap(empty[0], 5, 5).flat_index.empty() && fp::shape_area(empty[0]) == 0.0);
 }
 
 int main() {

@@ -42,7 +42,8 @@ constexpr int kShapeKindCount = 7;
 //                     annulus whose inner edge is the outer one scaled by sqrt(c6)).
 //  pixel_runs (6):    c3 ... c6 = 0; an explicit set of pixels given as runs in the vertex
 //                     arrays: run k is vertices 2k (x = first column, y = row) and 2k + 1
-//                     (x = last column, y = the same row), integers; x, y = mean pixel.
+//                     (x = last column, y = the same row), integers, sorted by row and
+//                     column without overlap; no runs is the empty set.
 // Polygon and pixel-run rows own vertices_x/y[offsets[i] : offsets[i + 1]]; others none.
 constexpr Index kShapeColumns = 7;
 
