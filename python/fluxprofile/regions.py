@@ -1201,26 +1201,45 @@ def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list
     runs = [r for r in runs if r.size]
     if len(runs) > 2:  # several pieces on one side may enclose more than their outlines
         runs = [np.concatenate(runs)]
+    # The region may reach one outline step beyond a run's last sample (up to the seam).
+    step = np.hypot(np.roll(px, -1) - px, np.roll(py, -1) - py)
+    good = np.isfinite(step) & ~broken
+    margin = 2 + (math.ceil(float(step[good].max())) if np.any(good) else 0)
     boxes = []
     for r in runs:
         boxes.append(
             (
-                math.floor(px[r].min()) - 2,
-                math.ceil(px[r].max()) + 2,
-                math.floor(py[r].min()) - 2,
-                math.ceil(py[r].max()) + 2,
+                math.floor(px[r].min()) - margin,
+                math.ceil(px[r].max()) + margin,
+                math.floor(py[r].min()) - margin,
+                math.ceil(py[r].max()) + margin,
             )
         )
     return boxes
 
 
+def _clip_boxes(boxes: list[tuple[int, ...]], wcs: Any) -> list[tuple[int, ...]]:
+    """Boxes limited to the map, when the WCS knows its size (``pixel_shape``)."""
+    shape = getattr(wcs, "pixel_shape", None)
+    if shape is None:
+        return boxes
+    nx, ny = (int(v) for v in shape)
+    clipped = []
+    for x0, x1, y0, y1 in boxes:
+        x0, x1, y0, y1 = max(x0, 0), min(x1, nx - 1), max(y0, 0), min(y1, ny - 1)
+        if x0 <= x1 and y0 <= y1:
+            clipped.append((x0, x1, y0, y1))
+    return clipped
+
+
 def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray, np.ndarray]:
     """Pixel runs of a region selected on the sky: pixel centres -> sky -> inside?
 
-    Candidates are the pixels around the continuous pieces of the projected outline; a
-    candidate counts if its sky position is inside the region (`_sky_geometry.sky_contains`)
-    and projects back onto the same pixel (so that a pixel beyond the seam, which shows a
-    sky position that has its own pixel elsewhere, is not counted twice).
+    Candidates are the pixels around the continuous pieces of the projected outline, within
+    the map when the WCS knows its size; a candidate counts if its sky position is inside
+    the region (`_sky_geometry.sky_contains`) and projects back onto the same pixel (so that
+    a pixel beyond the seam, which shows a sky position that has its own pixel elsewhere,
+    is not counted twice).
     """
     name = type(region).__name__
     xyz, steps = _dense_outline(region, common)
@@ -1230,7 +1249,7 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
         for v in wcs.world_to_pixel(_skycoord(common, lon, lat))
     )
     broken = geo.jumps(px, py, steps)
-    boxes = _candidate_boxes(px, py, broken)
+    boxes = _clip_boxes(_candidate_boxes(px, py, broken), wcs)
     n_candidates = sum((b[1] - b[0] + 1) * (b[3] - b[2] + 1) for b in boxes)
     if n_candidates > _MAX_SKY_CANDIDATES:
         msg = (
