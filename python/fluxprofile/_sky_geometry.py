@@ -17,6 +17,7 @@ All functions work on plain NumPy arrays in degrees (or arcsec where said) and u
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -273,22 +274,27 @@ def great_circle_samples(xyz: np.ndarray, per_edge: int) -> tuple[np.ndarray, np
 
 
 def jumps(px: np.ndarray, py: np.ndarray, sky_step: np.ndarray) -> np.ndarray:
-    """Which steps of a closed projected outline are discontinuous.
+    """Which steps of closed projected outlines are discontinuous.
 
-    Step k runs from sample k to sample k + 1 (the last one back to sample 0). A step is
+    Outlines run along the last axis (one outline, or one per row of 2-D arrays). Step k
+    runs from sample k to sample k + 1 (the last one back to sample 0). A step is
     discontinuous if an end does not project, or if its pixels per radian exceed
-    `JUMP_RATIO` times the median over the outline (and it is longer than 2 pixels).
+    `JUMP_RATIO` times the median over its outline (and it is longer than 2 pixels).
     """
-    dx = np.roll(px, -1) - px
-    dy = np.roll(py, -1) - py
+    dx = np.roll(px, -1, axis=-1) - px
+    dy = np.roll(py, -1, axis=-1) - py
     pix = np.hypot(dx, dy)
     bad = ~np.isfinite(pix)
     moving = (sky_step > 0) & ~bad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(moving, pix / np.where(moving, sky_step, 1.0), np.nan)
     if not np.any(moving):
         return bad
-    ratio = np.where(moving, pix / np.where(moving, sky_step, 1.0), 0.0)
-    median = np.median(ratio[moving])
-    return bad | (moving & (ratio > JUMP_RATIO * median) & (pix > _JUMP_MIN_PIXELS))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an outline with no moving step
+        median = np.nanmedian(ratio, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        return bad | (moving & (ratio > JUMP_RATIO * median) & (pix > _JUMP_MIN_PIXELS))
 
 
 def sky_contains(

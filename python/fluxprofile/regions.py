@@ -110,9 +110,11 @@ _SUPPORTED = ", ".join(t.__name__ for t in _SKY_TYPES + _PIXEL_TYPES)
 # Offset towards North used to measure the local pixel scale and orientation (regions 0.10);
 # also the offset towards East of the local Jacobian.
 _NORTH_OFFSET_ARCSEC = 1.0
-# Outline points of every rectangle / circle / annulus compared with its pixel shape, and
-# the denser outline of those that deviate (checked for jumps across the seam).
+# Outline points of every rectangle / circle / annulus compared with its pixel shape, the
+# denser outline of those that deviate (checked for jumps across the seam), and the outline
+# of those selected on the sky (the pixels tested lie around it).
 _OUTLINE_CHECK = 16
+_OUTLINE_JUMPS = 64
 _OUTLINE_DENSE = 256
 # Points per great-circle polygon edge checked for jumps, and used for the sky fallback.
 _EDGE_CHECK = 16
@@ -839,24 +841,36 @@ def _convert_sky_rows(
     proj = _project(
         centres, vertices, wcs, standard, kind, size, [sl for _, sl in poly_items]
     )
-    common = _common_frame(wcs, (centres.groups() or vertices.groups())[0][0])
+    common = proj.common
     fallback: list[int] = []
 
     if sky_rows.size:
         _fill_sky_rows(table, sky_rows, size, proj, standard)
         projects = _projects(proj)
         fallback.extend(int(i) for i in sky_rows[~projects])
-        suspect = projects & _deviating_outlines(proj, kind, size)
-        for i in sky_rows[suspect]:
+        suspect = np.flatnonzero(projects & _deviating_outlines(proj, kind, size))
+        if suspect.size:
             # a dense outline tells a seam (a jump) from mere distortion
-            xyz, steps = _dense_outline(regions[i], common)
-            lon, lat = geo._lonlat(xyz)
-            px, py = (
-                np.asarray(v, dtype=np.float64).reshape(-1)
-                for v in wcs.world_to_pixel(_skycoord(common, lon, lat))
+            where = np.full(kind.size, -1)
+            where[suspect] = np.arange(suspect.size)
+            groups = []
+            for coord, index in proj.centre_groups:
+                keep = where[index] >= 0
+                if np.any(keep):
+                    groups.append((coord[keep], where[index[keep]]))
+            pa, dist = geo.outline_offsets(kind[suspect], size[suspect], _OUTLINE_JUMPS, _KINDS)
+            lon, lat = _group_outlines(groups, common, pa, dist)
+            xyz = geo.unit_vectors(lon, lat)
+            nxt = np.roll(xyz, -1, axis=1)
+            steps = np.arctan2(
+                np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("nij,nij->ni", xyz, nxt)
             )
-            if np.any(geo.jumps(px, py, steps)):
-                fallback.append(int(i))
+            px, py = (
+                np.asarray(v, dtype=np.float64).reshape(lon.shape)
+                for v in wcs.world_to_pixel(_skycoord(common, lon.ravel(), lat.ravel()))
+            )
+            broken = np.any(geo.jumps(px, py, steps), axis=1)
+            fallback.extend(int(i) for i in sky_rows[suspect[broken]])
 
     for i, sl in poly_items:
         vx, vy = proj.vx[sl], proj.vy[sl]
@@ -990,6 +1004,8 @@ class _Projected:
     edge_x: np.ndarray  # polygon edge samples, _EDGE_CHECK per vertex
     edge_y: np.ndarray
     edge_steps: np.ndarray  # great-circle length (rad) of the step after each edge sample
+    common: BaseCoordinateFrame  # the frame of the WCS (or of the first region)
+    centre_groups: list[tuple[SkyCoord, np.ndarray]]  # the centres by frame, batch positions
 
 
 def _group_outlines(
@@ -1082,7 +1098,7 @@ def _project(
     return _Projected(
         x0, y0, jac, x1, y1, parts_x[1], parts_y[1], out_lon, out_lat,
         parts_x[2].reshape(shape), parts_y[2].reshape(shape), parts_x[3], parts_y[3],
-        edge_steps,
+        edge_steps, common, centre_groups,
     )
 
 
