@@ -34,6 +34,7 @@ __all__ = [
     "sky_contains",
     "standard_pixel_grid",
     "unit_vectors",
+    "vector_lonlat",
 ]
 
 #: A step of an outline's projection is a jump (a seam) when its pixels per degree exceed
@@ -83,14 +84,37 @@ def standard_pixel_grid(wcs: Any) -> bool:
 
 
 def unit_vectors(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
-    """Unit vectors ``(..., 3)`` of positions in deg."""
+    """Unit vectors of positions.
+
+    Parameters
+    ----------
+    lon_deg, lat_deg : `~numpy.ndarray`
+        Longitudes and latitudes in deg (broadcast together).
+
+    Returns
+    -------
+    xyz : `~numpy.ndarray`
+        Shape ``(..., 3)``.
+    """
     lon, lat = np.deg2rad(lon_deg), np.deg2rad(lat_deg)
     return np.stack(
         [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1
     )
 
 
-def _lonlat(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def vector_lonlat(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes (in [0, 360)) and latitudes (deg) of unit vectors ``(..., 3)``.
+
+    Parameters
+    ----------
+    xyz : `~numpy.ndarray`
+        Unit vectors.
+
+    Returns
+    -------
+    lon, lat : `~numpy.ndarray`
+        Angles in deg.
+    """
     lon = np.rad2deg(np.arctan2(xyz[..., 1], xyz[..., 0])) % 360.0
     lat = np.rad2deg(np.arctan2(xyz[..., 2], np.hypot(xyz[..., 0], xyz[..., 1])))
     return lon, lat
@@ -109,7 +133,22 @@ def _east_north(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, n
 def offset_points(
     lon_deg: np.ndarray, lat_deg: np.ndarray, pa_deg: np.ndarray, dist_deg: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions at position angle ``pa`` and great-circle distance ``dist`` (broadcast)."""
+    """Positions at a position angle and great-circle distance from others.
+
+    Parameters
+    ----------
+    lon_deg, lat_deg : `~numpy.ndarray`
+        Starting positions (deg).
+    pa_deg : `~numpy.ndarray`
+        Position angles (deg, North through East).
+    dist_deg : `~numpy.ndarray`
+        Distances (deg). All four arrays broadcast together.
+
+    Returns
+    -------
+    lon, lat : `~numpy.ndarray`
+        The positions reached (deg, longitude in [0, 360)).
+    """
     lat1 = np.deg2rad(lat_deg)
     pa, d = np.deg2rad(pa_deg), np.deg2rad(dist_deg)
     sin_lat2 = np.sin(lat1) * np.cos(d) + np.cos(lat1) * np.sin(d) * np.cos(pa)
@@ -127,10 +166,26 @@ def local_jacobian(
     east: tuple[np.ndarray, np.ndarray] | None,
     offset_arcsec: float,
 ) -> np.ndarray:
-    """Pixels per arcsec towards East (column 0) and North (column 1): shape ``(n, 2, 2)``.
+    """Pixels per arcsec towards East (column 0) and North (column 1).
 
     Without the East offset the map is taken as conformal with standard handedness (East
     is North turned 90 deg counter-clockwise), Gammapy's assumption.
+
+    Parameters
+    ----------
+    x0, y0 : `~numpy.ndarray`
+        Pixels of the centres, shape ``(n,)``.
+    north : tuple of `~numpy.ndarray`
+        Pixels ``(x, y)`` of the points ``offset_arcsec`` North of the centres.
+    east : tuple of `~numpy.ndarray` or None
+        Pixels of the points ``offset_arcsec`` East of the centres, or None.
+    offset_arcsec : float
+        Length of the offsets.
+
+    Returns
+    -------
+    jac : `~numpy.ndarray`
+        Shape ``(n, 2, 2)``: ``jac[:, :, 0]`` per arcsec East, ``jac[:, :, 1]`` North.
     """
     jn = np.stack([north[0] - x0, north[1] - y0], axis=-1) / offset_arcsec
     if east is None:
@@ -217,6 +272,17 @@ def outline_offsets(
     whose midpoints lie half the width / height from the centre (the gnomonic rectangle of
     `sky_contains`), ``n_samples // 4`` points each from corner to corner.
 
+    Parameters
+    ----------
+    kind : `~numpy.ndarray`
+        Region kinds (codes of ``kinds``), shape ``(n,)``.
+    size : `~numpy.ndarray`
+        ``(n, 3)`` sizes as in `affine_rows`.
+    n_samples : int
+        Points per outline (a multiple of 4).
+    kinds : dict
+        The shape codes (keys ``rectangle``, ``annulus``).
+
     Returns
     -------
     pa, dist : `~numpy.ndarray`
@@ -251,8 +317,19 @@ def outline_offsets(
 def great_circle_samples(xyz: np.ndarray, per_edge: int) -> tuple[np.ndarray, np.ndarray]:
     """Points along the great-circle edges of a closed polygon, ``per_edge`` per edge.
 
-    Returns the samples ``(n * per_edge, 3)`` (each edge from its first vertex on) and the
-    great-circle length (rad) of each step to the next sample.
+    Parameters
+    ----------
+    xyz : `~numpy.ndarray`
+        ``(n, 3)`` unit vectors of the vertices.
+    per_edge : int
+        Points per edge, the first one at the edge's first vertex.
+
+    Returns
+    -------
+    samples : `~numpy.ndarray`
+        ``(n * per_edge, 3)`` unit vectors.
+    steps : `~numpy.ndarray`
+        ``(n * per_edge,)`` great-circle length (rad) of each step to the next sample.
     """
     start = xyz
     end = np.roll(xyz, -1, axis=0)
@@ -280,6 +357,18 @@ def jumps(px: np.ndarray, py: np.ndarray, sky_step: np.ndarray) -> np.ndarray:
     runs from sample k to sample k + 1 (the last one back to sample 0). A step is
     discontinuous if an end does not project, or if its pixels per radian exceed
     `JUMP_RATIO` times the median over its outline (and it is longer than 2 pixels).
+
+    Parameters
+    ----------
+    px, py : `~numpy.ndarray`
+        Pixels of the outline samples (NaN where they do not project).
+    sky_step : `~numpy.ndarray`
+        Great-circle length (rad) of each step, the shape of ``px``.
+
+    Returns
+    -------
+    broken : `~numpy.ndarray`
+        Boolean, the shape of ``px``.
     """
     dx = np.roll(px, -1, axis=-1) - px
     dy = np.roll(py, -1, axis=-1) - py
@@ -311,13 +400,39 @@ def sky_contains(
     gnomonic rectangle at the centre (sides are great circles whose midpoints lie half the
     width and height away, the width along position angle ``angle - 90 deg``); polygon:
     inside the polygon with great-circle edges (even-odd rule in the gnomonic plane at the
-    mean of its vertex directions). Sizes in arcsec, angle in deg.
+    mean of its vertex directions).
+
+    Parameters
+    ----------
+    kind : int
+        Region kind (a code of ``kinds``).
+    center_xyz : `~numpy.ndarray` or None
+        Unit vector of the centre (None for a polygon).
+    params : tuple of float
+        ``(width, height, angle)`` of a rectangle, ``(radius,)`` of a circle or
+        ``(inner, outer)`` of an annulus, sizes in arcsec and the angle in deg.
+    xyz : `~numpy.ndarray`
+        ``(m, 3)`` unit vectors to test.
+    kinds : dict
+        The shape codes.
+    vertices_xyz : `~numpy.ndarray`, optional
+        ``(n, 3)`` vertices of a polygon. Default is None.
+
+    Returns
+    -------
+    inside : `~numpy.ndarray`
+        Boolean, shape ``(m,)``.
+
+    Raises
+    ------
+    ValueError
+        For a polygon whose vertices are not all within 90 deg of their mean direction.
     """
     if kind == kinds["polygon"]:
         assert vertices_xyz is not None
         centre = vertices_xyz.mean(axis=0)
         centre /= np.linalg.norm(centre)
-        lon, lat = _lonlat(centre)
+        lon, lat = vector_lonlat(centre)
         east, north = _east_north(lon, lat)
         if np.any(vertices_xyz @ centre <= 1e-12):
             msg = "a polygon whose vertices are not all within 90 deg of their mean direction"
@@ -345,7 +460,7 @@ def sky_contains(
         return sep < params[0]
     if kind == kinds["annulus"]:
         return (sep < params[1]) != (sep < params[0])
-    lon, lat = _lonlat(center_xyz)
+    lon, lat = vector_lonlat(center_xyz)
     east, north = _east_north(lon, lat)
     front = cos_sep > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -362,7 +477,16 @@ def sky_contains(
 def pixel_runs(ix: np.ndarray, iy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pixel-run vertices (shapes.hpp kind 6) of a set of integer pixels.
 
-    Returns ``(vx, vy)``: run k is ``(vx[2k], vy[2k])`` to ``(vx[2k + 1], vy[2k + 1])``.
+    Parameters
+    ----------
+    ix, iy : `~numpy.ndarray`
+        Integer columns and rows (duplicates allowed).
+
+    Returns
+    -------
+    vx, vy : `~numpy.ndarray`
+        Run k is ``(vx[2k], vy[2k])`` to ``(vx[2k + 1], vy[2k + 1])``, sorted by row, then
+        column.
     """
     if ix.size == 0:
         return np.zeros(0), np.zeros(0)

@@ -733,9 +733,14 @@ def _check_type(region: Any, index: int) -> None:
 def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
     """Convert regions to pixel shapes for the C++ core, all at once.
 
-    Sky regions are converted with the rule of ``regions`` 0.10 ``to_pixel`` (the one
-    behind Gammapy 2.1's region masks), see the module docstring; pixel regions are
-    taken as they are.
+    Sky regions are converted as ``docs/sky_geometry.rst`` states: on a standard pixel
+    grid (square pixels, longitude increasing to the left) with the rule of ``regions``
+    0.10 ``to_pixel`` (the one behind Gammapy 2.1's region masks, see the module
+    docstring), on any other grid through the local Jacobian of the projection
+    (parallelograms and ellipses); polygons by their projected vertices. A region whose
+    outline crosses the projection seam, or that does not project, is selected on the sky
+    and becomes explicit pixel runs (no run at all if no pixel of the map is inside it).
+    Pixel regions are taken as they are.
 
     Parameters
     ----------
@@ -759,8 +764,9 @@ def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
         and the type), or if ``wcs`` is missing for sky regions.
     ValueError
         If the list is empty, a size is zero, negative or not finite, an annulus has
-        inner radius >= outer radius, a polygon has fewer than 3 vertices, or a
-        position is not finite (also after projection).
+        inner radius >= outer radius, a polygon has fewer than 3 vertices, a position is
+        not finite, or a region across the seam is too large to be selected on the sky
+        (a polygon beyond a hemisphere, or more than 2e7 pixels to test).
     """
     regions = _as_region_list(regions)
     n = len(regions)
@@ -1057,7 +1063,7 @@ def _project(
     edge_parts = [geo.great_circle_samples(vertex_xyz[sl], _EDGE_CHECK) for sl in polygon_slices]
     edge_xyz = np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.zeros((0, 3))
     edge_steps = np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0)
-    edge_lon, edge_lat = geo._lonlat(edge_xyz)
+    edge_lon, edge_lat = geo.vector_lonlat(edge_xyz)
     points = _skycoord(
         common,
         np.concatenate([lon_c, lon_v, out_lon.ravel(), edge_lon]),
@@ -1259,7 +1265,7 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
     """
     name = type(region).__name__
     xyz, steps = _dense_outline(region, common)
-    lon, lat = geo._lonlat(xyz)
+    lon, lat = geo.vector_lonlat(xyz)
     px, py = (
         np.asarray(v, dtype=np.float64).reshape(-1)
         for v in wcs.world_to_pixel(_skycoord(common, lon, lat))
