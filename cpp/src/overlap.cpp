@@ -83,6 +83,20 @@ std::vector<Edge> rectangle_edges(const PixelShape& s) {
   return polygon_edges(px, py, 4);
 }
 
+// The corners of a parallelogram row: centre +- a/2 +- b/2 with a, b its axis vectors.
+std::vector<Edge> parallelogram_edges(const PixelShape& s) {
+  double a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  parallelogram_axes(s, a0, a1, b0, b1);
+  const double us[4] = {-0.5, 0.5, 0.5, -0.5};
+  const double vs[4] = {-0.5, -0.5, 0.5, 0.5};
+  double px[4], py[4];
+  for (int k = 0; k < 4; ++k) {
+    px[k] = s.x + (us[k] * a0 + vs[k] * b0);
+    py[k] = s.y + (us[k] * a1 + vs[k] * b1);
+  }
+  return polygon_edges(px, py, 4);
+}
+
 struct SlabItem {
   const Edge* edge;
   double xa, xb;  // x at the bottom and at the top of the slab
@@ -402,6 +416,85 @@ ShapeWeights disk_weights(const PixelShape& s, Index nx, Index ny) {
   return out;
 }
 
+// Signed area of the disk of radius r centred on 0 inside the triangle (0, p, q): the parts
+// of the segment pq inside the disk bound triangles, the parts outside bound sectors.
+double disk_triangle_area(double r, double px, double py, double qx, double qy) {
+  const double dx = qx - px, dy = qy - py;
+  const double a = dx * dx + dy * dy;
+  const auto sector = [r](double ux, double uy, double vx, double vy) {
+    return 0.5 * r * r * std::atan2(ux * vy - uy * vx, ux * vx + uy * vy);
+  };
+  if (!(a > 0.0)) return 0.0;
+  const double b = px * dx + py * dy;  // half of the linear coefficient
+  const double c = px * px + py * py - r * r;
+  const double disc = b * b - a * c;
+  if (disc <= 0.0) return sector(px, py, qx, qy);  // the line misses (or touches) the disk
+  const double root = std::sqrt(disc);
+  // Roots of a t^2 + 2 b t + c (stable form), clamped to the segment.
+  const double t_far = -b - std::copysign(root, b);
+  double t1 = t_far / a, t2 = c / t_far;
+  if (t_far == 0.0) t1 = t2 = 0.0;
+  if (t1 > t2) std::swap(t1, t2);
+  const double ta = std::min(std::max(t1, 0.0), 1.0), tb = std::min(std::max(t2, 0.0), 1.0);
+  const double ax = px + ta * dx, ay = py + ta * dy, bx = px + tb * dx, by = py + tb * dy;
+  return sector(px, py, ax, ay) + 0.5 * (ax * by - ay * bx) + sector(bx, by, qx, qy);
+}
+
+// Area of the disk of radius r centred on 0 inside the convex polygon (x, y) (any orientation).
+double disk_convex_polygon_area(double r, const double* x, const double* y, int n) {
+  double area = 0.0;
+  for (int k = 0; k < n; ++k) {
+    const int j = (k + 1 == n) ? 0 : k + 1;
+    area += disk_triangle_area(r, x[k], y[k], x[j], y[j]);
+  }
+  return std::abs(area);
+}
+
+// Ellipse rows: with Q = L^T L (Cholesky, L upper triangular), rho = |L (dx, dy)|, so the
+// ellipse is the unit disk in the coordinates L (dx, dy) and a pixel square becomes a
+// parallelogram there; its overlap with the disk, divided by det L, is the pixel's weight.
+ShapeWeights ellipse_weights(const PixelShape& s, Index nx, Index ny) {
+  ShapeWeights out;
+  if (nx <= 0 || ny <= 0) return out;
+  const double q00 = s.p1, q01 = s.p2, q11 = s.cos_angle, inner2 = s.sin_angle;
+  const double l00 = std::sqrt(q00), l01 = q01 / l00, l11 = std::sqrt(q11 - l01 * l01);
+  const double det = l00 * l11;
+  const double r_in = std::sqrt(inner2);
+  // Largest |L e| over the pixel's corner offsets e = (+-1/2, +-1/2).
+  const double reach = 0.5 * std::max(std::hypot(l00 + l01, l11), std::hypot(l00 - l01, l11));
+  const PixelBox box = bounding_box(s);
+  Index row0, row1, col0, col1;
+  touched_range(static_cast<double>(box.y0), static_cast<double>(box.y1), ny, row0, row1);
+  touched_range(static_cast<double>(box.x0), static_cast<double>(box.x1), nx, col0, col1);
+  if (row0 > row1 || col0 > col1) return out;
+  const auto disk_part = [&](double r, double cx, double cy, double dist) {
+    if (dist >= r + reach) return 0.0;
+    if (dist + reach <= r) return 1.0;
+    double px[4], py[4];
+    const double ex[4] = {-0.5, 0.5, 0.5, -0.5}, ey[4] = {-0.5, -0.5, 0.5, 0.5};
+    for (int k = 0; k < 4; ++k) {
+      const double ux = cx + ex[k], uy = cy + ey[k];
+      px[k] = l00 * ux + l01 * uy;
+      py[k] = l11 * uy;
+    }
+    return std::min(1.0, disk_convex_polygon_area(r, px, py, 4) / det);
+  };
+  for (Index r = row0; r <= row1; ++r) {
+    const double dy = static_cast<double>(r) - s.y;
+    for (Index c = col0; c <= col1; ++c) {
+      const double dx = static_cast<double>(c) - s.x;
+      const double dist = std::hypot(l00 * dx + l01 * dy, l11 * dy);
+      double v = disk_part(1.0, dx, dy, dist);
+      if (v > 0.0 && r_in > 0.0) v -= disk_part(r_in, dx, dy, dist);
+      if (v > 0.0) {
+        out.flat_index.push_back(r * nx + c);
+        out.weight.push_back(std::min(v, 1.0));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 double disk_rect_area(double cx, double cy, double r, double x0, double x1, double y0, double y1) {
@@ -426,6 +519,15 @@ double shape_area(const PixelShape& s) {
       return kPi * (s.p2 - s.p1) * (s.p2 + s.p1);
     case ShapeKind::polygon:
       return edges_area(polygon_edges(s.vx, s.vy, s.vertex_count));
+    case ShapeKind::parallelogram:
+      return 1.0 / std::abs(s.p1 * s.sin_angle - s.p2 * s.cos_angle);
+    case ShapeKind::ellipse:
+      return kPi * (1.0 - s.sin_angle) / std::sqrt(s.p1 * s.cos_angle - s.p2 * s.p2);
+    case ShapeKind::pixel_runs: {
+      double n = 0.0;
+      for (Index k = 0; k + 1 < s.vertex_count; k += 2) n += s.vx[k + 1] - s.vx[k] + 1.0;
+      return n;
+    }
   }
   return 0.0;
 }
@@ -450,6 +552,22 @@ ShapeWeights pixel_overlap(const PixelShape& shape, Index nx, Index ny) {
       const double area = edges_area(edges);
       out = edge_weights(edges, area, nx, ny);
       out.area = area;
+      break;
+    }
+    case ShapeKind::parallelogram:
+      out = edge_weights(parallelogram_edges(shape), shape_area(shape), nx, ny);
+      out.area = shape_area(shape);
+      break;
+    case ShapeKind::ellipse:
+      out = ellipse_weights(shape, nx, ny);
+      out.area = shape_area(shape);
+      break;
+    case ShapeKind::pixel_runs: {
+      // An explicit pixel set has no outline finer than its pixels: each counts whole.
+      const ShapePixels px = shape_pixels(shape, nx, ny);
+      out.flat_index = px.flat_index;
+      out.weight.assign(px.flat_index.size(), 1.0);
+      out.area = static_cast<double>(px.n_total);
       break;
     }
   }

@@ -25,6 +25,22 @@ std::string shape_name(Index i) { return "shape " + std::to_string(i); }
 
 }  // namespace
 
+double ellipse_rho2(double q00, double q01, double q11, double dx, double dy) {
+  return dx * (q00 * dx + 2.0 * q01 * dy) + q11 * (dy * dy);
+}
+
+bool parallelogram_axes(const PixelShape& s, double& a0, double& a1, double& b0, double& b1) {
+  // The inverse of m = [[p1, p2], [cos, sin]]: its columns are the pixel vectors of the unit
+  // square's u and v axes.
+  const double det = s.p1 * s.sin_angle - s.p2 * s.cos_angle;
+  if (!(std::abs(det) > 0.0) || !std::isfinite(1.0 / det)) return false;
+  a0 = s.sin_angle / det;
+  a1 = -s.cos_angle / det;
+  b0 = -s.p2 / det;
+  b1 = s.p1 / det;
+  return std::isfinite(a0) && std::isfinite(a1) && std::isfinite(b0) && std::isfinite(b1);
+}
+
 bool PixelShape::contains(double px, double py) const {
   const double dx = px - x;
   const double dy = py - y;
@@ -44,6 +60,20 @@ bool PixelShape::contains(double px, double py) const {
     }
     case ShapeKind::polygon:
       return point_in_polygon(vx, vy, vertex_count, px, py);
+    case ShapeKind::parallelogram: {
+      const double u = p1 * dx + p2 * dy;
+      const double v = cos_angle * dx + sin_angle * dy;
+      return std::abs(u) < 0.5 && std::abs(v) < 0.5;
+    }
+    case ShapeKind::ellipse: {
+      const double rho2 = ellipse_rho2(p1, p2, cos_angle, dx, dy);
+      return rho2 < 1.0 && rho2 >= sin_angle;
+    }
+    case ShapeKind::pixel_runs:
+      for (Index k = 0; k + 1 < vertex_count; k += 2) {
+        if (vy[k] == py && vx[k] <= px && px <= vx[k + 1]) return true;
+      }
+      return false;
   }
   return false;
 }
@@ -61,7 +91,23 @@ PixelBox bounding_box(const PixelShape& s) {
     case ShapeKind::annulus:
       hx = hy = s.p2;
       break;
-    case ShapeKind::polygon: {
+    case ShapeKind::parallelogram: {
+      double a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+      parallelogram_axes(s, a0, a1, b0, b1);
+      hx = 0.5 * (std::abs(a0) + std::abs(b0));
+      hy = 0.5 * (std::abs(a1) + std::abs(b1));
+      break;
+    }
+    case ShapeKind::ellipse: {
+      // Extent of q^T Q q < 1: the diagonal of the inverse form, q11 / det and q00 / det.
+      const double det = s.p1 * s.cos_angle - s.p2 * s.p2;
+      hx = std::sqrt(s.cos_angle / det);
+      hy = std::sqrt(s.p1 / det);
+      break;
+    }
+    case ShapeKind::polygon:
+    case ShapeKind::pixel_runs: {
+      if (s.vertex_count == 0) return PixelBox{0, -1, 0, -1};  // no runs: the empty set
       double xmin = s.vx[0], xmax = s.vx[0], ymin = s.vy[0], ymax = s.vy[0];
       for (Index i = 1; i < s.vertex_count; ++i) {
         xmin = std::min(xmin, s.vx[i]);
@@ -96,7 +142,7 @@ ShapeTable::ShapeTable(const double* rows, Index n, const double* vertices_x,
       }
     }
     const int kind = static_cast<int>(row[0]);
-    if (kind < 0 || kind > 3 || static_cast<double>(kind) != row[0]) {
+    if (kind < 0 || kind >= kShapeKindCount || static_cast<double>(kind) != row[0]) {
       throw InvalidInput(shape_name(i) + ": unknown shape kind " + std::to_string(row[0]));
     }
     if (kind == 0 && (row[3] <= 0.0 || row[4] <= 0.0)) {
@@ -110,15 +156,45 @@ ShapeTable::ShapeTable(const double* rows, Index n, const double* vertices_x,
       throw InvalidInput(shape_name(i) + ": annulus needs 0 <= inner < outer radius, got " +
                          std::to_string(row[3]) + " and " + std::to_string(row[4]));
     }
-    if (kind == 3) {
-      if (offsets_ == nullptr) throw InvalidInput(shape_name(i) + ": polygon without vertices");
+    if (kind == 4) {
+      PixelShape probe{ShapeKind::parallelogram, row[1], row[2], row[3], row[4], row[5], row[6]};
+      double a0, a1, b0, b1;
+      if (!parallelogram_axes(probe, a0, a1, b0, b1)) {
+        throw InvalidInput(shape_name(i) + ": parallelogram matrix must be invertible, got [[" +
+                           std::to_string(row[3]) + ", " + std::to_string(row[4]) + "], [" +
+                           std::to_string(row[5]) + ", " + std::to_string(row[6]) + "]]");
+      }
+    }
+    if (kind == 5 && !(row[3] > 0.0 && row[5] > 0.0 && row[3] * row[5] - row[4] * row[4] > 0.0 &&
+                       row[6] >= 0.0 && row[6] < 1.0)) {
+      throw InvalidInput(shape_name(i) + ": ellipse needs a positive-definite form and 0 <= inner^2 < 1, got q = (" +
+                         std::to_string(row[3]) + ", " + std::to_string(row[4]) + ", " + std::to_string(row[5]) +
+                         "), inner^2 = " + std::to_string(row[6]));
+    }
+    if (kind == 3 || kind == 6) {
+      const char* what = kind == 3 ? "polygon" : "pixel-run shape";
+      if (offsets_ == nullptr) throw InvalidInput(shape_name(i) + ": " + what + " without vertices");
       const std::int64_t b = offsets_[i], e = offsets_[i + 1];
-      if (b < 0 || e > n_vertices || e - b < 3) {
-        throw InvalidInput(shape_name(i) + ": polygon needs >= 3 vertices within the vertex arrays");
+      if (b < 0 || e > n_vertices || (kind == 3 && e - b < 3) || (kind == 6 && (e - b) % 2 != 0)) {
+        throw InvalidInput(shape_name(i) + (kind == 3 ? ": polygon needs >= 3 vertices within the vertex arrays"
+                                                      : ": pixel runs need an even number of vertices within the vertex arrays"));
       }
       for (std::int64_t k = b; k < e; ++k) {
         if (!std::isfinite(vx_[k]) || !std::isfinite(vy_[k])) {
-          throw InvalidInput(shape_name(i) + ": polygon vertex " + std::to_string(k - b) + " is not finite");
+          throw InvalidInput(shape_name(i) + ": " + what + " vertex " + std::to_string(k - b) + " is not finite");
+        }
+      }
+      if (kind == 6) {
+        for (std::int64_t k = b; k < e; k += 2) {
+          if (k > b && (vy_[k] < vy_[k - 1] || (vy_[k] == vy_[k - 1] && vx_[k] <= vx_[k - 1]))) {
+            throw InvalidInput(shape_name(i) + ": pixel runs must be sorted by row, then column, without overlap");
+          }
+          const bool integral = vx_[k] == std::floor(vx_[k]) && vx_[k + 1] == std::floor(vx_[k + 1]) &&
+                                vy_[k] == std::floor(vy_[k]);
+          if (!integral || vy_[k + 1] != vy_[k] || vx_[k + 1] < vx_[k]) {
+            throw InvalidInput(shape_name(i) + ": pixel run " + std::to_string((k - b) / 2) +
+                               " must be integer (first, row), (last, row) with first <= last");
+          }
         }
       }
     }
@@ -138,7 +214,7 @@ ShapeTable::ShapeTable(const double* rows, Index n, const double* vertices_x,
 PixelShape ShapeTable::operator[](Index i) const {
   const double* row = rows_ + i * kShapeColumns;
   PixelShape s{static_cast<ShapeKind>(static_cast<int>(row[0])), row[1], row[2], row[3], row[4], row[5], row[6]};
-  if (s.kind == ShapeKind::polygon) {
+  if (s.kind == ShapeKind::polygon || s.kind == ShapeKind::pixel_runs) {
     s.vx = vx_ + offsets_[i];
     s.vy = vy_ + offsets_[i];
     s.vertex_count = static_cast<Index>(offsets_[i + 1] - offsets_[i]);
@@ -201,15 +277,22 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
       out.flat_index.push_back(iy * nx + ix);
     }
   };
+  if (shape.kind == ShapeKind::pixel_runs) {
+    for (Index k = 0; k + 1 < shape.vertex_count; k += 2) {
+      emit(static_cast<Index>(shape.vy[k]), static_cast<Index>(shape.vx[k]), static_cast<Index>(shape.vx[k + 1]));
+    }
+    return out;
+  }
   for (Index iy = box.y0; iy <= box.y1; ++iy) {
     const double py = static_cast<double>(iy);
     const double dy = py - shape.y;
     auto test = [&](Index ix) { return shape.contains(static_cast<double>(ix), py); };
     switch (shape.kind) {
-      case ShapeKind::rectangle: {
-        // |u| < w/2 and |v| < h/2 bound dx between two pairs of lines.
+      case ShapeKind::rectangle:
+      case ShapeKind::parallelogram: {
+        // |u| < w/2 and |v| < h/2 bound dx between two pairs of lines (a parallelogram is
+        // the same with its own matrix and half-sizes 1/2).
         double lo = -std::numeric_limits<double>::infinity(), hi = -lo;
-        const double c = shape.cos_angle, sn = shape.sin_angle;
         const auto clip = [&](double k, double offset, double half) {
           // |k * dx + offset| < half
           if (std::abs(k) < 1e-12) {
@@ -220,8 +303,14 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
           lo = std::max(lo, std::min(r1, r2));
           hi = std::min(hi, std::max(r1, r2));
         };
-        clip(c, sn * dy, 0.5 * shape.p1);
-        clip(sn, -c * dy, 0.5 * shape.p2);
+        if (shape.kind == ShapeKind::rectangle) {
+          const double c = shape.cos_angle, sn = shape.sin_angle;
+          clip(c, sn * dy, 0.5 * shape.p1);
+          clip(sn, -c * dy, 0.5 * shape.p2);
+        } else {
+          clip(shape.p1, shape.p2 * dy, 0.5);
+          clip(shape.cos_angle, shape.sin_angle * dy, 0.5);
+        }
         const auto [a, b] = row_interval(test, shape.x + lo - slack, shape.x + hi + slack, box.x0, box.x1);
         emit(iy, a, b);
         break;
@@ -254,6 +343,39 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
         }
         break;
       }
+      case ShapeKind::ellipse: {
+        // Outer ellipse minus inner ellipse, each an exact interval of its own test.
+        const double q00 = shape.p1, q01 = shape.p2, q11 = shape.cos_angle, inner2 = shape.sin_angle;
+        auto below = [&](double level) {
+          return [&, level](Index ix) {
+            return ellipse_rho2(q00, q01, q11, static_cast<double>(ix) - shape.x, dy) < level;
+          };
+        };
+        // rho^2 < level on this row: q00 dx^2 + 2 q01 dy dx + (q11 dy^2 - level) < 0.
+        auto estimate = [&](double level, double& lo, double& hi) {
+          const double mid = -q01 * dy / q00;
+          const double disc = (q01 * dy) * (q01 * dy) - q00 * (q11 * dy * dy - level);
+          const double half = disc > 0.0 ? std::sqrt(disc) / q00 : 0.0;
+          lo = shape.x + mid - half - slack;
+          hi = shape.x + mid + half + slack;
+          return disc >= 0.0 || disc > -1e-9 * level * q00;
+        };
+        double lo, hi;
+        if (!estimate(1.0, lo, hi)) break;
+        const auto [a, b] = row_interval(below(1.0), lo, hi, box.x0, box.x1);
+        if (a > b) break;
+        std::pair<Index, Index> hole{1, 0};
+        if (inner2 > 0.0 && estimate(inner2, lo, hi)) hole = row_interval(below(inner2), lo, hi, a, b);
+        if (hole.first > hole.second) {
+          emit(iy, a, b);
+        } else {
+          emit(iy, a, hole.first - 1);
+          emit(iy, hole.second + 1, b);
+        }
+        break;
+      }
+      case ShapeKind::pixel_runs:
+        break;  // emitted below, run by run
       case ShapeKind::polygon:
         // Polygons may be concave: test every pixel of the row.
         for (Index ix = box.x0; ix <= box.x1; ++ix) {

@@ -225,7 +225,7 @@ void test_invalid_shapes_are_rejected() {
   CHECK(throws_invalid(table_of({1, 1, 1, -1.0, 0, 1, 0}), "circle radius must be > 0"));
   CHECK(throws_invalid(table_of({2, 1, 1, 2.0, 1.0, 1, 0}), "annulus needs 0 <= inner < outer"));
   CHECK(throws_invalid(table_of({1, nan, 1, 1.0, 0, 1, 0}), "is not finite"));
-  CHECK(throws_invalid(table_of({4, 1, 1, 1.0, 0, 1, 0}), "unknown shape kind"));
+  CHECK(throws_invalid(table_of({7, 1, 1, 1.0, 0, 1, 0}), "unknown shape kind"));
   CHECK(throws_invalid(table_of({1.5, 1, 1, 1.0, 0, 1, 0}), "unknown shape kind"));
   CHECK(throws_invalid(table_of({1, 0, 0, 1e6, 0, 1, 0}), "more than 4e9 pixels"));
   CHECK(throws_invalid(table_of({3, 0, 0, 0, 0, 0, 0}), "polygon needs >= 3 vertices"));

@@ -2,8 +2,10 @@
 // Pixel-space region shapes and the pixel-centre containment rule.
 //
 // Pixel (x, y) has its centre at integer coordinates (0-based), as in the `regions`
-// package. Rectangles and circles exclude their edge, an annulus includes its inner edge
-// and excludes its outer one, polygons use the even-odd crossing rule.
+// package. Rectangles, parallelograms, circles and ellipses exclude their edge, annuli
+// (circular or elliptical) include their inner edge and exclude their outer one, polygons
+// use the even-odd crossing rule. This file is the one statement of the shape-table layout;
+// python/fluxprofile/regions.py (PixelShapes) mirrors it.
 #include <cstdint>
 #include <vector>
 
@@ -11,17 +13,44 @@
 
 namespace fluxprofile {
 
-enum class ShapeKind : int { rectangle = 0, circle = 1, annulus = 2, polygon = 3 };
+enum class ShapeKind : int {
+  rectangle = 0,
+  circle = 1,
+  annulus = 2,
+  polygon = 3,
+  parallelogram = 4,
+  ellipse = 5,
+  pixel_runs = 6,
+};
+constexpr int kShapeKindCount = 7;
 
-// Number of columns of a shape table row: kind, x, y, p1, p2, cos(angle), sin(angle).
-// rectangle: p1 = width, p2 = height; circle: p1 = radius; annulus: p1 = inner radius,
-// p2 = outer radius; polygon: vertices in the separate vertex arrays.
+// Number of columns of a shape table row: kind, x, y, c3, c4, c5, c6, with (x, y) the centre
+// and dx = px - x, dy = py - y the offset of a pixel centre (px, py) from it:
+//  rectangle (0):     c3 = width, c4 = height, c5 = cos(angle), c6 = sin(angle);
+//                     inside iff |c5 dx + c6 dy| < c3 / 2 and |c6 dx - c5 dy| < c4 / 2.
+//  circle (1):        c3 = radius, c4 = 0, c5 = 1, c6 = 0; inside iff hypot(dx, dy) < c3.
+//  annulus (2):       c3 = inner radius, c4 = outer radius, c5 = 1, c6 = 0;
+//                     inside iff c3 <= hypot(dx, dy) < c4.
+//  polygon (3):       c3 ... c6 = 0; vertices in the vertex arrays (x, y = their mean).
+//  parallelogram (4): c3 ... c6 = m00, m01, m10, m11, the matrix taking (dx, dy) to
+//                     coordinates (u, v) in which the shape is the unit square:
+//                     u = m00 dx + m01 dy, v = m10 dx + m11 dy; inside iff |u| < 1/2 and
+//                     |v| < 1/2. (A rectangle is the case m = [[c5, c6], [c6, -c5]] / size.)
+//  ellipse (5):       c3, c4, c5 = q00, q01, q11 of a symmetric positive-definite form,
+//                     rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2, c6 = inner^2 in [0, 1);
+//                     inside iff c6 <= rho^2 < 1 (c6 = 0: a full ellipse, else an elliptical
+//                     annulus whose inner edge is the outer one scaled by sqrt(c6)).
+//  pixel_runs (6):    c3 ... c6 = 0; an explicit set of pixels given as runs in the vertex
+//                     arrays: run k is vertices 2k (x = first column, y = row) and 2k + 1
+//                     (x = last column, y = the same row), integers, sorted by row and
+//                     column without overlap; no runs is the empty set.
+// Polygon and pixel-run rows own vertices_x/y[offsets[i] : offsets[i + 1]]; others none.
 constexpr Index kShapeColumns = 7;
 
 struct PixelShape {
   ShapeKind kind;
-  double x, y, p1, p2, cos_angle, sin_angle;
-  const double* vx = nullptr;  // polygon vertices (x), vertex_count of them
+  double x, y, p1, p2, cos_angle, sin_angle;  // columns 1 ... 6 (names of the rectangle)
+  const double* vx = nullptr;  // polygon / pixel-run vertices (x), vertex_count of them
   const double* vy = nullptr;
   Index vertex_count = 0;
 
@@ -36,6 +65,14 @@ struct PixelBox {
 };
 
 PixelBox bounding_box(const PixelShape& shape);
+
+// rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2 of an ellipse row (one operation order for the
+// containment test and the rasterisation).
+double ellipse_rho2(double q00, double q01, double q11, double dx, double dy);
+
+// The pixel vectors (a0, a1) and (b0, b1) of the u and v axes of a parallelogram (the
+// columns of the inverse of its matrix); false if the matrix is not invertible.
+bool parallelogram_axes(const PixelShape& shape, double& a0, double& a1, double& b0, double& b1);
 
 // A read-only view of a table of shapes as passed from Python.
 class ShapeTable {
