@@ -93,8 +93,10 @@ def test_plan_energy_groups(requested, edges, kept, empty, dropped):
 def test_plan_fine_edges_give_the_reco_bins():
     plan = plan_energy_groups([FERMI_EDGES], np.geomspace(10, 500, 200) * u.GeV)
     np.testing.assert_allclose(plan.edges.to_value(u.GeV), FERMI_EDGES.value, rtol=1e-12)
-    assert len(plan.kept) == 11 and not plan.empty and len(plan.dropped) == 199 - 11
-    assert [r for r in plan.ranges[0]] == [(k, k + 1) for k in range(11)]
+    assert len(plan.kept) == 11
+    assert not plan.empty
+    assert len(plan.dropped) == 199 - 11
+    assert plan.ranges[0] == [(k, k + 1) for k in range(11)]
 
 
 def test_plan_units_follow_the_dataset():
@@ -104,7 +106,8 @@ def test_plan_units_follow_the_dataset():
     # 1-5 GeV: a NaN row closed by the data's start; 5 GeV -> 10 GeV; 100 GeV -> 84.47 GeV;
     # 2 TeV -> 500 GeV
     np.testing.assert_allclose(plan.edges.to_value(u.GeV), [1, 10, FERMI_EDGES[6].value, 500], rtol=1e-12)
-    assert plan.empty == (0,) and plan.dropped == ()
+    assert plan.empty == (0,)
+    assert plan.dropped == ()
 
 
 def test_plan_joint_datasets_take_the_union():
@@ -117,7 +120,8 @@ def test_plan_joint_datasets_take_the_union():
     # axes equal to 1e-7 (what the estimator accepts): the union of the two ranges
     shifted = FERMI_EDGES * (1 + 1e-7)
     plan = plan_energy_groups([shifted, FERMI_EDGES], [10, 100, 2000] * u.GeV)
-    assert plan.edges[0] == FERMI_EDGES[0] and plan.edges[-1] == shifted[-1]
+    assert plan.edges[0] == FERMI_EDGES[0]
+    assert plan.edges[-1] == shifted[-1]
     assert plan.edges[1] == FERMI_EDGES[6]  # e_min of group 1: the lower of the two
 
 
@@ -181,7 +185,8 @@ def test_edges_finer_than_the_reco_bins(fermi, annuli):
     high = run(fermi, annuli, u.Quantity([reco(fermi, 1), 500 * u.GeV]))
     assert_same_groups(profile, low, 0)
     assert_same_groups(profile, high, 1, 0)
-    assert np.all(profile.success.values) and np.all(np.isfinite(profile.norm.values))
+    assert np.all(profile.success.values)
+    assert np.all(np.isfinite(profile.norm.values))
 
 
 def test_edges_much_finer_than_the_reco_bins(fermi, annuli):
@@ -226,7 +231,7 @@ def test_edges_entirely_outside_the_data(fermi, annuli, edges):
 def test_empty_groups_beyond_the_data_keep_rows(fermi, annuli):
     # above: [300, 600, 2000] GeV -> the NaN row starts where the data end (500 GeV), and
     # group 0 shows 350.36-500 GeV (Gammapy: 350.36-600 GeV)
-    profile, message = run_warned(fermi, annuli, [300, 600, 2000] * u.GeV, r"600\.0 GeV-2000\.0 GeV \(energy group 1\)")
+    profile, _ = run_warned(fermi, annuli, [300, 600, 2000] * u.GeV, r"600\.0 GeV-2000\.0 GeV \(energy group 1\)")
     np.testing.assert_allclose(profile.energy_axis.edges.to_value(u.GeV), [reco(fermi, 10).to_value(u.GeV), 500, 2000], rtol=1e-12)
     assert_same_groups(profile, run(fermi, annuli, [300, 500] * u.GeV), 0)
     assert np.all(np.isnan(profile.norm.values[:, 1]))
@@ -246,7 +251,8 @@ def test_empty_and_dropped_groups_warn_once_each(fermi, annuli):
     assert messages[1].startswith("Requested 12.0 GeV-13.0 GeV (energy group 2) spans no reco-energy bin")
     e1 = reco(fermi, 1).to_value(u.GeV)
     np.testing.assert_allclose(profile.energy_axis.edges.to_value(u.GeV), [1, 10, e1, 500, 2000], rtol=1e-12)
-    assert np.isnan(profile.norm.values[:, [0, 3]]).all() and np.isfinite(profile.norm.values[:, [1, 2]]).all()
+    assert np.isnan(profile.norm.values[:, [0, 3]]).all()
+    assert np.isfinite(profile.norm.values[:, [1, 2]]).all()
 
 
 def test_joint_datasets_share_the_groups(fermi_gc_path, annuli):
@@ -270,9 +276,9 @@ def test_result_with_empty_rows_round_trips(fermi, annuli, tmp_path):
 # the command line
 # ---------------------------------------------------------------------------------------
 def cli(tmp_path, *args):
-    return subprocess.run(
+    return subprocess.run(  # the exit status is checked by the caller
         [sys.executable, "-m", "fluxprofile", *map(str, args)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
         env={k: v for k, v in os.environ.items() if k not in ("FLUXPROFILE_DEBUG", "PYTHONWARNINGS")},
     )
 
@@ -294,7 +300,8 @@ def test_command_line_energy_edges(fermi_gc_path, tmp_path, edges, warning, n_gr
     )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("fluxprofile: warning: "), result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("fluxprofile: warning: "), result.stderr
     assert warning in lines[0]
     profile = FluxPoints.read(tmp_path / "p.fits")
     assert profile.energy_axis.nbin == n_groups

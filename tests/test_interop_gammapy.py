@@ -294,8 +294,8 @@ def test_energy_snapping_matches_gammapy(fermi_both):
             fitted[g] = sliced.counts.geom.axes["energy"].edges[[0, -1]].to_value("GeV")
         ours = {g: plan.edges[k : k + 2].to_value("GeV") for k, g in enumerate(plan.kept) if g not in plan.empty}
         assert ours.keys() == fitted.keys(), edges
-        for g in ours:
-            np.testing.assert_allclose(ours[g], fitted[g], rtol=1e-12, err_msg=str(edges))
+        for g, fitted_edges in ours.items():
+            np.testing.assert_allclose(fitted_edges, fitted[g], rtol=1e-12, err_msg=str(edges))
 
 
 def test_energy_groups_against_gammapy_runs(fermi_both):

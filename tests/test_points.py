@@ -168,7 +168,9 @@ def test_to_table_matches_gammapy(reference_dir: Path, sed_type: str) -> None:
         table = fp.to_table(sed_type=sed_type)
         assert_tables_equal(table, ref, f"{case} {sed_type}")
         for name in ("x_min", "x_max", "x_ref"):  # Gammapy's values to the last bit
-            np.testing.assert_array_equal(table[name], ref[name], err_msg=f"{case} {name}")
+            np.testing.assert_array_equal(
+                table[name], ref[name], err_msg=f"{case} {name}"
+            )
 
 
 def test_available_quantities_and_meta_match_gammapy(reference_dir: Path) -> None:
@@ -432,7 +434,12 @@ def test_to_table_e2dnde_and_eflux() -> None:
 
 
 def assert_same_distance_axis(a: MapAxis, b: MapAxis) -> None:
-    assert (a.node_type, a.interp, a.name, a.unit) == (b.node_type, b.interp, b.name, b.unit)
+    assert (a.node_type, a.interp, a.name, a.unit) == (
+        b.node_type,
+        b.interp,
+        b.name,
+        b.unit,
+    )
     np.testing.assert_array_equal(a.nodes, b.nodes)
     np.testing.assert_array_equal(a.edges.value, b.edges.value)
     np.testing.assert_array_equal(a.center.value, b.center.value)
@@ -495,14 +502,20 @@ def test_written_ecsv_header_equals_gammapy(
             assert mine.count(x_node) == 1, f"{case} {sed_type}"
             last = max(i for i, line in enumerate(ref) if line.startswith("# - {name:"))
             assert mine.index(x_node) == last + 1, f"{case} {sed_type}"
-            assert [line for line in mine if line != x_node] == ref, f"{case} {sed_type}"
+            assert [line for line in mine if line != x_node] == ref, (
+                f"{case} {sed_type}"
+            )
 
 
 def profile_on_axis(distance: MapAxis) -> FluxPoints:
     """`simple_profile`'s quantities on another distance axis."""
     fp = simple_profile(n_x=distance.nbin)
     return FluxPoints(
-        dict(fp._data), fp.energy_axis, distance, fp.reference_model, norm_scan=fp.norm_scan
+        dict(fp._data),
+        fp.energy_axis,
+        distance,
+        fp.reference_model,
+        norm_scan=fp.norm_scan,
     )
 
 
@@ -511,7 +524,9 @@ def assert_tables_identical(a: Table, b: Table) -> None:
     for name in a.colnames:
         assert a[name].unit == b[name].unit, name
         assert a[name].dtype == b[name].dtype, name
-        np.testing.assert_array_equal(np.asarray(a[name]), np.asarray(b[name]), err_msg=name)
+        np.testing.assert_array_equal(
+            np.asarray(a[name]), np.asarray(b[name]), err_msg=name
+        )
 
 
 @pytest.mark.parametrize("suffix", [".fits", ".ecsv", ".fits.gz"])
@@ -535,7 +550,9 @@ def test_unequal_spacing_round_trips_bitwise(
         table = fp.to_table()
         # the Gammapy columns keep Gammapy's values: x_ref is the midpoint, not the node
         np.testing.assert_array_equal(table["x_min"], axis.edges.value[:-1])
-        np.testing.assert_array_equal(table["x_ref"], (axis.edges.value[1:] + axis.edges.value[:-1]) / 2)
+        np.testing.assert_array_equal(
+            table["x_ref"], (axis.edges.value[1:] + axis.edges.value[:-1]) / 2
+        )
         path = tmp_path / f"{what.replace(' ', '_')}{suffix}"
         fp.write(path)
         back = FluxPoints.read(path, reference_model=fp.reference_model)
@@ -558,7 +575,9 @@ def test_gammapy_written_profile_reads_with_gammapy_nodes(reference_dir: Path) -
         table = Table.read(reference_dir / f"{case}.ecsv")
         assert "x_node" not in table.colnames
         fp = FluxPoints.read(reference_dir / f"{case}.ecsv")
-        expected = MapAxis.from_nodes(table["x_ref"].quantity, name="projected-distance")
+        expected = MapAxis.from_nodes(
+            table["x_ref"].quantity, name="projected-distance"
+        )
         assert_same_distance_axis(fp.distance_axis, expected)
         assert fp.distance_axis.node_type == "center"
     table = Table.read(reference_dir / "hess_crab_map_rect.ecsv")

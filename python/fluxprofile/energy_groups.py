@@ -7,11 +7,17 @@ datasets) are in docs/energy_groups.rst.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from astropy import units as u
 
-__all__ = ["EnergyGroups", "plan_energy_groups", "snap_energy_groups", "validate_energy_edges"]
+__all__ = [
+    "EnergyGroups",
+    "plan_energy_groups",
+    "snap_energy_groups",
+    "validate_energy_edges",
+]
 
 # A requested edge closer than this (relative) to the data's first or last reco edge is
 # taken to be on it: rows of empty groups are kept only where they span more than that.
@@ -91,7 +97,7 @@ def snap_energy_groups(
     pix = np.interp(log_req, log_axis, index)
     snapped = np.round(pix + 0.5).astype(int)  # index of the nearest edge
     groups: list[tuple[int, int] | None] = []
-    for start, stop in zip(snapped[:-1], snapped[1:]):
+    for start, stop in pairwise(snapped):
         groups.append((int(start), int(stop)) if stop > start else None)
     return groups
 
@@ -128,41 +134,10 @@ class EnergyGroups:
     empty: tuple[int, ...]
     dropped: tuple[int, ...]
 
-    def describe(self, groups: tuple[int, ...], limit: int = 5) -> str:
-        """Requested ranges of some groups, e.g. ``"12.0 GeV-13.0 GeV (energy group 1)"``.
 
-        Parameters
-        ----------
-        groups : tuple of int
-            Indices of requested groups (at least one).
-        limit : int, optional
-            Ranges listed before "..."; the indices are always all listed. Default is 5.
-
-        Returns
-        -------
-        text : str
-            The ranges and the group indices.
-        """
-        edges = self.requested
-        ranges = [f"{edges[g]}-{edges[g + 1]}" for g in groups[:limit]]
-        if len(groups) > limit:
-            ranges.append("...")
-        noun = "energy group" if len(groups) == 1 else "energy groups"
-        return f"{', '.join(ranges)} ({noun} {_index_ranges(groups)})"
-
-
-def _index_ranges(indices: tuple[int, ...]) -> str:
-    """``(0, 1, 2, 5)`` -> ``"0-2, 5"``."""
-    runs: list[list[int]] = []
-    for i in indices:
-        if runs and i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
-
-
-def plan_energy_groups(axis_edges: list[u.Quantity], energy_edges: u.Quantity) -> EnergyGroups:
+def plan_energy_groups(
+    axis_edges: list[u.Quantity], energy_edges: u.Quantity
+) -> EnergyGroups:
     """Snap requested energy groups to the datasets' reco bins and build the energy axis.
 
     Each dataset's reco axis is snapped as Gammapy does (`snap_energy_groups`). A group's
@@ -191,7 +166,7 @@ def plan_energy_groups(axis_edges: list[u.Quantity], energy_edges: u.Quantity) -
     requested = energy_edges.to_value(unit)
     lows = np.full(n_groups, np.inf)
     highs = np.full(n_groups, -np.inf)
-    for edges, groups in zip(axis_edges, snapped):
+    for edges, groups in zip(axis_edges, snapped, strict=True):
         values = edges.to_value(unit)
         for g, bins in enumerate(groups):
             if bins is not None:
@@ -233,7 +208,9 @@ def plan_energy_groups(axis_edges: list[u.Quantity], energy_edges: u.Quantity) -
     upper = data_max if kept_list[-1] == last else requested[-1]
     edges = np.append(lower, upper)
     if not np.all(np.diff(edges) > 0):  # guaranteed by the construction above
-        msg = f"energy groups {requested} {unit} give non-increasing edges {edges} {unit}"
+        msg = (
+            f"energy groups {requested} {unit} give non-increasing edges {edges} {unit}"
+        )
         raise RuntimeError(msg)
     return EnergyGroups(
         edges=edges * unit,

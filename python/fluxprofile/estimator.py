@@ -80,6 +80,17 @@ def _equal_attributes(current: list, snapshot: list) -> bool:
         return False
 
 
+def _describe_groups(plan, groups, limit: int = 5) -> str:
+    """Requested ranges of some energy groups: ``"12.0 GeV-13.0 GeV (energy group 1)"``
+    (the first ``limit`` ranges, then "..."; all the indices)."""
+    edges = plan.requested
+    ranges = [f"{edges[g]}-{edges[g + 1]}" for g in groups[:limit]]
+    if len(groups) > limit:
+        ranges.append("...")
+    noun = "energy group" if len(groups) == 1 else "energy groups"
+    return f"{', '.join(ranges)} ({noun} {_index_ranges(groups)})"
+
+
 def _warn_regions(indices, singular: str, plural: str) -> None:
     """One `FluxProfileWarning` naming all the regions ``indices`` (however many)."""
     if len(indices) == 0:
@@ -533,14 +544,14 @@ class FluxProfileEstimator:
         if plan.empty:
             rows = "its row is NaN" if len(plan.empty) == 1 else "their rows are NaN"
             warnings.warn(
-                FluxProfileWarning(f"No dataset contribute in range {plan.describe(plan.empty)}: {rows}"),
+                FluxProfileWarning(f"No dataset contribute in range {_describe_groups(plan, plan.empty)}: {rows}"),
                 stacklevel=3,
             )
         if plan.dropped:
             n_req, n_out = plan.requested.size - 1, len(plan.kept)
             warnings.warn(
                 FluxProfileWarning(
-                    f"Requested {plan.describe(plan.dropped)} "
+                    f"Requested {_describe_groups(plan, plan.dropped)} "
                     f"{'spans' if len(plan.dropped) == 1 else 'span'} no reco-energy bin of the "
                     "data (both edges snap to the same reco edge; the neighbouring groups fit "
                     f"those energies): left out, the profile has {n_out} of the {n_req} "

@@ -362,7 +362,9 @@ def _distance_axis_from_table(table: Table) -> MapAxis:
 
 def _axis_or_error(values: u.Quantity, node_type: str, column: str) -> MapAxis:
     try:
-        return MapAxis(values, name="projected-distance", node_type=node_type, interp="lin")
+        return MapAxis(
+            values, name="projected-distance", node_type=node_type, interp="lin"
+        )
     except ValueError as err:
         msg = f"profile table column {column!r} does not define a distance axis: {err}"
         raise ValueError(msg) from err
