@@ -228,6 +228,105 @@ def test_fluxprofile_reads_a_gammapy_run(reference_dir, tmp_path):
     assert fp.gti is not None and len(fp.gti) == 4  # one GTI row per region (SEMANTICS §4.4)
 
 
+# ---- the distance axis of profile files (docs/profile_files.rst) ---------------------------
+ALL_CASES = [*CASES, "onoff_tilted_boxes", "hess_crab_map_annulus", "hess_crab_map_rect", "hess_crab_onoff_annulus"]
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_gammapy_written_tables_read_with_gammapy_nodes(reference_dir, case):
+    """Without fluxprofile's x_node column, the distance axis is Gammapy's reader's."""
+    path = reference_dir / f"{case}.ecsv"
+    gp_axis = GPFluxPoints.read(path, format="profile").geom.axes["projected-distance"]
+    fp_axis = fluxprofile.FluxPoints.read(path).distance_axis
+    np.testing.assert_array_equal(fp_axis.center.to_value("deg"), gp_axis.center.to_value("deg"))
+    np.testing.assert_array_equal(fp_axis.edges.to_value("deg"), gp_axis.edges.to_value("deg"))
+    assert fp_axis.node_type == gp_axis.node_type == "center"
+
+
+@pytest.mark.parametrize("suffix", [".fits", ".ecsv"])
+def test_gammapy_reads_unequal_spacing_files(load_reference_case, tmp_path, suffix):
+    """A fluxprofile run on tilted boxes: Gammapy reads the file (ignoring x_node) as it reads
+    its own files of that run; fluxprofile reads back the nodes it wrote."""
+    case = load_reference_case("hess_crab_map_rect")
+    fp = case.estimator().run(case.read_dataset())
+    path = tmp_path / f"rect{suffix}"
+    fp.write(path)
+    written = Table.read(path, hdu="FLUXPOINTS") if suffix == ".fits" else Table.read(path)
+    assert "x_node" in written.colnames
+    gp = GPFluxPoints.read(path, format="profile")
+    np.testing.assert_array_equal(gp.geom.axes["projected-distance"].center.to_value("deg"), written["x_ref"])
+    np.testing.assert_allclose(gp.geom.axes["projected-distance"].center.to_value("deg"), case.table["x_ref"], rtol=1e-14)
+    for name in ("norm", "norm_ul", "ts", "counts", "success"):
+        assert_same(gp_values(gp, name), fp_values(fp, name), name)
+    back = fluxprofile.FluxPoints.read(path)
+    np.testing.assert_array_equal(back.distance_axis.center.value, fp.distance_axis.center.value)
+    np.testing.assert_array_equal(back.distance_axis.edges.value, fp.distance_axis.edges.value)
+
+
+# ---- energy groups (docs/energy_groups.rst) ----------------------------------------------
+@pytest.fixture(scope="module")
+def fermi_both(fermi_gc_path):
+    from gammapy.datasets import MapDataset
+
+    return MapDataset.read(fermi_gc_path), fluxprofile.read_dataset(fermi_gc_path)
+
+
+def _annuli(module):
+    from astropy.coordinates import SkyCoord
+
+    return module(center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1.5 * u.deg, nbin=11)
+
+
+def test_energy_snapping_matches_gammapy(fermi_both):
+    """The bins of every group: Gammapy's MapDataset.slice_by_energy and fluxprofile's plan."""
+    from fluxprofile.energy_groups import plan_energy_groups
+
+    gp_dataset, fp_dataset = fermi_both
+    for edges in ([10, 14.5, 15, 500] * u.GeV, np.geomspace(10, 500, 200) * u.GeV, [10, 12, 13, 500] * u.GeV,
+                  [3, 30, 40, 100, 2000] * u.GeV, np.geomspace(2, 3000, 37) * u.GeV):
+        plan = plan_energy_groups([fp_dataset.counts.geom.axes["energy"].edges], edges)
+        fitted = {}
+        for g in range(len(edges) - 1):
+            try:
+                sliced = gp_dataset.slice_by_energy(edges[g], edges[g + 1])
+            except ValueError:
+                continue  # Gammapy: no overlap, the dataset is dropped for this group
+            fitted[g] = sliced.counts.geom.axes["energy"].edges[[0, -1]].to_value("GeV")
+        ours = {g: plan.edges[k : k + 2].to_value("GeV") for k, g in enumerate(plan.kept) if g not in plan.empty}
+        assert ours.keys() == fitted.keys(), edges
+        for g, fitted_edges in ours.items():
+            np.testing.assert_allclose(fitted_edges, fitted[g], rtol=1e-12, err_msg=str(edges))
+
+
+def test_energy_groups_against_gammapy_runs(fermi_both):
+    """[10, 12, 13, 500] GeV: both fit 10-14.27 and 14.27-500 GeV with the same numbers;
+    Gammapy labels the first group 10-12 GeV. [10, 14.5, 15, 500] GeV: Gammapy crashes."""
+    from gammapy.estimators import FluxProfileEstimator as GPEstimator
+    from gammapy.modeling.models import PowerLawSpectralModel as GPPL
+    from gammapy.utils.regions import make_concentric_annulus_sky_regions as gp_annuli
+
+    gp_dataset, fp_dataset = fermi_both
+    edges = [10, 12, 13, 500] * u.GeV
+    gp = GPEstimator(_annuli(gp_annuli), spectral_model=GPPL(index=2.3), energy_edges=edges,
+                     selection_optional=["ul"]).run(gp_dataset)
+    with pytest.warns(fluxprofile.FluxProfileWarning, match="spans no reco-energy bin"):
+        fp = fluxprofile.FluxProfileEstimator(
+            _annuli(fluxprofile.make_concentric_annulus_sky_regions),
+            spectral_model=fluxprofile.PowerLawSpectralModel(index=2.3), energy_edges=edges,
+            selection_optional=["ul"],
+        ).run(fp_dataset)
+    np.testing.assert_allclose(gp.energy_min.to_value("GeV"), [10, 12, 14.270915], rtol=1e-6)  # Gammapy's labels
+    np.testing.assert_allclose(fp.energy_min.to_value("GeV"), [10, 14.270915], rtol=1e-6)
+    gp_norm, gp_err = gp_values(gp, "norm")[:, [0, 2]], gp_values(gp, "norm_err")[:, [0, 2]]
+    ok = gp_values(gp, "success")[:, [0, 2]]
+    assert np.all(np.abs(fp_values(fp, "norm") - gp_norm)[ok] <= 0.01 * gp_err[ok])
+    np.testing.assert_array_equal(fp_values(fp, "counts"), gp_values(gp, "counts")[:, [0, 2]])
+    assert np.all(np.isnan(gp_values(gp, "norm")[:, 1]))
+    with pytest.raises(ValueError, match="node values must be sorted"):
+        GPEstimator(_annuli(gp_annuli), spectral_model=GPPL(index=2.3),
+                    energy_edges=[10, 14.5, 15, 500] * u.GeV).run(gp_dataset)
+
+
 # ---- plots ------------------------------------------------------------------------------
 def _errorbars(ax):
     from matplotlib.lines import CARETDOWNBASE

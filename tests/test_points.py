@@ -103,7 +103,8 @@ def profile_from_case(reference_dir: Path, case: str) -> FluxPoints:
 def assert_tables_equal(
     mine: Table, ref: Table, what: str, skip: tuple[str, ...] = ()
 ) -> None:
-    assert mine.colnames == ref.colnames, what
+    # Gammapy's columns in Gammapy's order, then fluxprofile's exact distance nodes
+    assert mine.colnames == [*ref.colnames, "x_node"], what
     assert not mine.meta, what
     for name in ref.colnames:
         a, b = mine[name], ref[name]
@@ -164,7 +165,12 @@ def test_to_table_matches_gammapy(reference_dir: Path, sed_type: str) -> None:
     for case in cases:
         fp = profile_from_case(reference_dir, case)
         ref = Table.read(reference_dir / f"{case}{suffix}.ecsv")
-        assert_tables_equal(fp.to_table(sed_type=sed_type), ref, f"{case} {sed_type}")
+        table = fp.to_table(sed_type=sed_type)
+        assert_tables_equal(table, ref, f"{case} {sed_type}")
+        for name in ("x_min", "x_max", "x_ref"):  # Gammapy's values to the last bit
+            np.testing.assert_array_equal(
+                table[name], ref[name], err_msg=f"{case} {name}"
+            )
 
 
 def test_available_quantities_and_meta_match_gammapy(reference_dir: Path) -> None:
@@ -427,6 +433,18 @@ def test_to_table_e2dnde_and_eflux() -> None:
         fp.to_table(format="gadf-sed")
 
 
+def assert_same_distance_axis(a: MapAxis, b: MapAxis) -> None:
+    assert (a.node_type, a.interp, a.name, a.unit) == (
+        b.node_type,
+        b.interp,
+        b.name,
+        b.unit,
+    )
+    np.testing.assert_array_equal(a.nodes, b.nodes)
+    np.testing.assert_array_equal(a.edges.value, b.edges.value)
+    np.testing.assert_array_equal(a.center.value, b.center.value)
+
+
 def assert_same_stored(a: FluxPoints, b: FluxPoints) -> None:
     # derived sqrt_ts / is_ul are written and come back as stored quantities (§4.5)
     extra = [n for n in ("sqrt_ts", "is_ul") if n in a.to_table().colnames]
@@ -437,11 +455,9 @@ def assert_same_stored(a: FluxPoints, b: FluxPoints) -> None:
         assert x.shape == y.shape, name
         np.testing.assert_array_equal(x, y, err_msg=name)
     assert a.energy_axis == b.energy_axis
-    # files store x_ref = edge midpoints; reading rebuilds the nodes from them (§4.3, §8.12)
-    np.testing.assert_array_equal(b.distance_axis.center.value, a.to_table()["x_ref"])
-    np.testing.assert_allclose(
-        a.distance_axis.center, b.distance_axis.center, rtol=1e-6
-    )
+    # files store Gammapy's x_ref (edge midpoints) and fluxprofile's exact nodes x_node:
+    # the distance axis comes back bit for bit (docs/profile_files.rst)
+    assert_same_distance_axis(a.distance_axis, b.distance_axis)
     if a.norm_scan is None:
         assert b.norm_scan is None
     else:
@@ -468,7 +484,7 @@ def test_write_read_round_trip(
 def test_written_ecsv_header_equals_gammapy(
     reference_dir: Path, tmp_path: Path
 ) -> None:
-    """ECSV written by `write` has the same header (columns, units, dtypes) as Gammapy's."""
+    """ECSV written by `write` has Gammapy's header (columns, units, dtypes) plus x_node."""
     for case in ok_cases(reference_dir):
         fp = profile_from_case(reference_dir, case)
         for sed_type, suffix in (
@@ -481,7 +497,122 @@ def test_written_ecsv_header_equals_gammapy(
             mine = [line for line in path.read_text().splitlines() if line[:1] == "#"]
             ref_text = (reference_dir / f"{case}{suffix}.ecsv").read_text()
             ref = [line for line in ref_text.splitlines() if line[:1] == "#"]
-            assert mine == ref, f"{case} {sed_type}"
+            # Gammapy's header plus fluxprofile's x_node column after the last column
+            x_node = "# - {name: x_node, unit: deg, datatype: float64}"
+            assert mine.count(x_node) == 1, f"{case} {sed_type}"
+            last = max(i for i, line in enumerate(ref) if line.startswith("# - {name:"))
+            assert mine.index(x_node) == last + 1, f"{case} {sed_type}"
+            assert [line for line in mine if line != x_node] == ref, (
+                f"{case} {sed_type}"
+            )
+
+
+def profile_on_axis(distance: MapAxis) -> FluxPoints:
+    """`simple_profile`'s quantities on another distance axis."""
+    fp = simple_profile(n_x=distance.nbin)
+    return FluxPoints(
+        dict(fp._data),
+        fp.energy_axis,
+        distance,
+        fp.reference_model,
+        norm_scan=fp.norm_scan,
+    )
+
+
+def assert_tables_identical(a: Table, b: Table) -> None:
+    assert a.colnames == b.colnames
+    for name in a.colnames:
+        assert a[name].unit == b[name].unit, name
+        assert a[name].dtype == b[name].dtype, name
+        np.testing.assert_array_equal(
+            np.asarray(a[name]), np.asarray(b[name]), err_msg=name
+        )
+
+
+@pytest.mark.parametrize("suffix", [".fits", ".ecsv", ".fits.gz"])
+def test_unequal_spacing_round_trips_bitwise(
+    reference_dir: Path, tmp_path: Path, suffix: str
+) -> None:
+    """Unequally spaced nodes (tilted boxes on a TAN map, arbitrary distances, path-box
+    edges) come back bit for bit, and so does the file written again."""
+    tilted = distance_nodes(case_json(reference_dir, "hess_crab_map_rect"))
+    axes = {
+        "tilted boxes": MapAxis.from_nodes(tilted, name="projected-distance"),
+        "arbitrary": MapAxis.from_nodes(
+            [0.0, 0.1, 0.35, 0.4, 1.2, 1.21] * u.deg, name="projected-distance"
+        ),
+        "path boxes": MapAxis.from_edges(
+            [0.0, 0.3, 0.6, 0.75, 0.9, 1.0] * u.deg, name="projected-distance"
+        ),
+    }
+    for what, axis in axes.items():
+        fp = profile_on_axis(axis)
+        table = fp.to_table()
+        # the Gammapy columns keep Gammapy's values: x_ref is the midpoint, not the node
+        np.testing.assert_array_equal(table["x_min"], axis.edges.value[:-1])
+        np.testing.assert_array_equal(
+            table["x_ref"], (axis.edges.value[1:] + axis.edges.value[:-1]) / 2
+        )
+        path = tmp_path / f"{what.replace(' ', '_')}{suffix}"
+        fp.write(path)
+        back = FluxPoints.read(path, reference_model=fp.reference_model)
+        assert_same_distance_axis(axis, back.distance_axis)
+        assert_tables_identical(back.to_table(), table)
+        again = tmp_path / f"again{suffix}"
+        back.write(again, overwrite=True)
+        again_back = FluxPoints.read(again, reference_model=fp.reference_model)
+        assert_tables_identical(again_back.to_table(), table)
+    # the tilted boxes' midpoints are not their nodes: Gammapy's reader would move them
+    x_ref = profile_on_axis(axes["tilted boxes"]).to_table()["x_ref"]
+    assert np.max(np.abs(x_ref - tilted.value)[1:] / tilted.value[1:]) > 1e-6
+
+
+def test_gammapy_written_profile_reads_with_gammapy_nodes(reference_dir: Path) -> None:
+    """Tables written by Gammapy have no x_node: the nodes are x_ref, as Gammapy's
+    ``MapAxis.from_nodes(x_ref)`` reads them (SEMANTICS.md §4.5), even where x_ref is not
+    the regions' distance (hess_crab_map_rect, up to 6e-6 relative)."""
+    for case in ok_cases(reference_dir):
+        table = Table.read(reference_dir / f"{case}.ecsv")
+        assert "x_node" not in table.colnames
+        fp = FluxPoints.read(reference_dir / f"{case}.ecsv")
+        expected = MapAxis.from_nodes(
+            table["x_ref"].quantity, name="projected-distance"
+        )
+        assert_same_distance_axis(fp.distance_axis, expected)
+        assert fp.distance_axis.node_type == "center"
+    table = Table.read(reference_dir / "hess_crab_map_rect.ecsv")
+    nodes = distance_nodes(case_json(reference_dir, "hess_crab_map_rect")).value
+    assert np.max(np.abs(np.asarray(table["x_ref"]) - nodes)[1:] / nodes[1:]) > 1e-6
+
+
+def test_x_node_column_checks(tmp_path: Path) -> None:
+    fp = profile_on_axis(
+        MapAxis.from_nodes([0.0, 0.1, 0.35, 0.4] * u.deg, name="projected-distance")
+    )
+    table = fp.to_table()
+    # rows cut out of a table keep their nodes (the outer edges are extrapolated again)
+    part = FluxPoints.from_table(table[1:3])
+    np.testing.assert_array_equal(part.distance_axis.center.value, [0.1, 0.35])
+    # a node outside its bin: the table was edited after it was written
+    edited = table.copy()
+    edited["x_node"][2] = 0.39  # bin 2 is [0.225, 0.375]
+    with pytest.raises(ValueError, match=r"x_node.*row 2.*outside \[x_min, x_max\]"):
+        FluxPoints.from_table(edited)
+    unsorted = table.copy()
+    unsorted["x_node"][1], unsorted["x_node"][2] = 0.2, 0.15
+    unsorted["x_min"][2] = 0.1
+    with pytest.raises(ValueError, match="'x_node' does not define a distance axis"):
+        FluxPoints.from_table(unsorted)
+    no_edges = table.copy()
+    del no_edges["x_max"]
+    with pytest.raises(ValueError, match=r"x_node.*\['x_max'\]"):
+        FluxPoints.from_table(no_edges)
+    # equal edges whose centres are also the nodes of a centre-node axis with the same
+    # edges: either reading is the same axis, value for value
+    edge = MapAxis.from_edges([0, 1, 2, 3] * u.deg, name="projected-distance")
+    back = FluxPoints.from_table(profile_on_axis(edge).to_table()).distance_axis
+    np.testing.assert_array_equal(back.edges.value, edge.edges.value)
+    np.testing.assert_array_equal(back.center.value, edge.center.value)
 
 
 def test_fits_layout_and_gti(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 FERMI_CASES = ["fermi_rect_seed", "fermi_annulus_seed"]
-EXTRA_COLUMNS = ["npix", "solid_angle"]
+EXTRA_COLUMNS = ["x_node", "npix", "solid_angle"]
 ONOFF_CASES = [
     "onoff_horizontal_boxes",
     "onoff_tilted_boxes",
@@ -26,7 +26,8 @@ def compare_to_reference(ours, ref):
     Rows where Gammapy's fit failed (success False) are compared by counts and success
     only: their numbers depend on where MINUIT stopped.
     """
-    # fluxprofile adds the size of each bin after Gammapy's columns (Gammapy ignores them).
+    # fluxprofile adds the exact distance nodes and the size of each bin after Gammapy's
+    # columns (Gammapy ignores them).
     assert ours.colnames == [*ref.colnames, *EXTRA_COLUMNS]
     for name in ref.colnames:
         assert ours[name].shape == ref[name].shape, name

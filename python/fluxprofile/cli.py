@@ -348,7 +348,9 @@ def _build_parser() -> argparse.ArgumentParser:
     spec.add_argument(
         "--energy-edges", type=_energy_edges, metavar="EDGES",
         help="edges of the energy groups with a unit, e.g. \"10,100,2000 GeV\"; snapped to the "
-        "datasets' energy bins (default: one group over the whole energy range of the first dataset)",
+        "datasets' energy bins, each group showing the range it fits; groups beyond the data give NaN "
+        "rows, groups spanning no energy bin are left out (default: one group over the whole energy "
+        "range of the first dataset)",
     )
     spec.add_argument("--index", type=_finite_float, default=2.0, help="index of the power-law reference spectrum (default: 2)")
     spec.add_argument(

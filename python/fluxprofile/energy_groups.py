@@ -1,11 +1,28 @@
-"""Energy groups: requested energy edges snapped to a dataset's reco-energy bins."""
+"""Energy groups: requested energy edges snapped to the datasets' reco-energy bins.
+
+The rules (snapping, empty and dropped groups, the energy axis of the result, joint
+datasets) are in docs/energy_groups.rst.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from astropy import units as u
 
-__all__ = ["snap_energy_groups", "validate_energy_edges"]
+__all__ = [
+    "EnergyGroups",
+    "plan_energy_groups",
+    "snap_energy_groups",
+    "validate_energy_edges",
+]
+
+# A requested edge closer than this (relative) to the data's first or last reco edge is
+# taken to be on it: rows of empty groups are kept only where they span more than that.
+# (Requested edges converted to the dataset unit differ from the axis ends by round-off.)
+_EDGE_RTOL = 1e-6
 
 
 def validate_energy_edges(energy_edges: u.Quantity) -> u.Quantity:
@@ -80,6 +97,126 @@ def snap_energy_groups(
     pix = np.interp(log_req, log_axis, index)
     snapped = np.round(pix + 0.5).astype(int)  # index of the nearest edge
     groups: list[tuple[int, int] | None] = []
-    for start, stop in zip(snapped[:-1], snapped[1:]):
+    for start, stop in pairwise(snapped):
         groups.append((int(start), int(stop)) if stop > start else None)
     return groups
+
+
+@dataclass(frozen=True)
+class EnergyGroups:
+    """The energy groups of a profile: what is fitted, what is a NaN row, what is dropped.
+
+    Attributes
+    ----------
+    edges : `~astropy.units.Quantity`
+        Edges of the result's energy axis (strictly increasing, in the first dataset's
+        unit), one bin per kept group: the range each group actually fits.
+    requested : `~astropy.units.Quantity`
+        The requested edges.
+    kept : tuple of int
+        For each result group, the index of the requested group.
+    ranges : list of list
+        ``ranges[d][k]``: reco-bin range ``(start, stop)`` of result group k on dataset d,
+        or None where the group does not overlap that dataset.
+    empty : tuple of int
+        Requested groups kept as NaN rows: no dataset overlaps them (they lie beyond the
+        data's reco-energy range).
+    dropped : tuple of int
+        Requested groups inside the data's range that contain no reco-bin of their own
+        (both edges snap to the same reco edge); their energies are fitted by the
+        neighbouring groups.
+    """
+
+    edges: u.Quantity
+    requested: u.Quantity
+    kept: tuple[int, ...]
+    ranges: list[list[tuple[int, int] | None]]
+    empty: tuple[int, ...]
+    dropped: tuple[int, ...]
+
+
+def plan_energy_groups(
+    axis_edges: list[u.Quantity], energy_edges: u.Quantity
+) -> EnergyGroups:
+    """Snap requested energy groups to the datasets' reco bins and build the energy axis.
+
+    Each dataset's reco axis is snapped as Gammapy does (`snap_energy_groups`). A group's
+    range is the union over the datasets it overlaps (lowest first edge, highest last
+    edge). Groups overlapping no dataset are kept as NaN rows where they lie beyond the
+    data (their requested edges, the edge next to the data moved onto the data's end),
+    and dropped where they lie inside it (they span no reco bin: their energies belong to
+    the neighbouring groups' fits), so that the axis is strictly increasing and every
+    group's edges are the range it fits (docs/energy_groups.rst).
+
+    Parameters
+    ----------
+    axis_edges : list of `~astropy.units.Quantity`
+        Edges of each dataset's reco-energy axis (log-spaced bins).
+    energy_edges : `~astropy.units.Quantity`
+        Requested group edges (validated by `validate_energy_edges`).
+
+    Returns
+    -------
+    groups : `EnergyGroups`
+        The plan: result edges, kept / empty / dropped groups and per-dataset bin ranges.
+    """
+    unit = axis_edges[0].unit
+    snapped = [snap_energy_groups(edges, energy_edges) for edges in axis_edges]
+    n_groups = energy_edges.size - 1
+    requested = energy_edges.to_value(unit)
+    lows = np.full(n_groups, np.inf)
+    highs = np.full(n_groups, -np.inf)
+    for edges, groups in zip(axis_edges, snapped, strict=True):
+        values = edges.to_value(unit)
+        for g, bins in enumerate(groups):
+            if bins is not None:
+                lows[g] = min(lows[g], values[bins[0]])
+                highs[g] = max(highs[g], values[bins[1]])
+    valid = np.isfinite(lows)
+    if not valid.any():
+        kept = tuple(range(n_groups))
+        return EnergyGroups(
+            edges=requested * unit,
+            requested=energy_edges,
+            kept=kept,
+            ranges=[[None] * n_groups for _ in snapped],
+            empty=kept,
+            dropped=(),
+        )
+    first, last = np.flatnonzero(valid)[[0, -1]]
+    data_min, data_max = lows[first], highs[last]
+    kept_list: list[int] = []
+    lower: list[float] = []
+    empty: list[int] = []
+    dropped: list[int] = []
+    for g in range(n_groups):
+        if valid[g]:
+            kept_list.append(g)
+            lower.append(lows[g])
+        elif g < first and requested[g] < data_min * (1 - _EDGE_RTOL):
+            # below the data: its requested edges; the next group's edge closes it
+            kept_list.append(g)
+            empty.append(g)
+            lower.append(requested[g])
+        elif g > last and requested[g + 1] > data_max * (1 + _EDGE_RTOL):
+            # above the data: starts where the data end (the last fitted edge)
+            lower.append(data_max if kept_list[-1] == last else requested[g])
+            kept_list.append(g)
+            empty.append(g)
+        else:
+            dropped.append(g)
+    upper = data_max if kept_list[-1] == last else requested[-1]
+    edges = np.append(lower, upper)
+    if not np.all(np.diff(edges) > 0):  # guaranteed by the construction above
+        msg = (
+            f"energy groups {requested} {unit} give non-increasing edges {edges} {unit}"
+        )
+        raise RuntimeError(msg)
+    return EnergyGroups(
+        edges=edges * unit,
+        requested=energy_edges,
+        kept=tuple(kept_list),
+        ranges=[[groups[g] for g in kept_list] for groups in snapped],
+        empty=tuple(empty),
+        dropped=tuple(dropped),
+    )

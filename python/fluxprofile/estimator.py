@@ -12,7 +12,7 @@ from astropy.table import vstack
 
 from ._profile import fit_groups, reduce_dataset, region_pixel_lists
 from .datasets import as_dataset_list
-from .energy_groups import snap_energy_groups, validate_energy_edges
+from .energy_groups import plan_energy_groups, validate_energy_edges
 from .maps import MapAxis
 from .models import Parameter, PowerLawSpectralModel, as_spectral_model
 from .points import FluxPoints
@@ -81,6 +81,17 @@ def _equal_attributes(current: list, snapshot: list) -> bool:
         return False
 
 
+def _describe_groups(plan, groups, limit: int = 5) -> str:
+    """Requested ranges of some energy groups: ``"12.0 GeV-13.0 GeV (energy group 1)"``
+    (the first ``limit`` ranges, then "..."; all the indices)."""
+    edges = plan.requested
+    ranges = [f"{edges[g]}-{edges[g + 1]}" for g in groups[:limit]]
+    if len(groups) > limit:
+        ranges.append("...")
+    noun = "energy group" if len(groups) == 1 else "energy groups"
+    return f"{', '.join(ranges)} ({noun} {_index_ranges(groups)})"
+
+
 def _warn_regions(indices, singular: str, plural: str) -> None:
     """One `FluxProfileWarning` naming all the regions ``indices`` (however many)."""
     if len(indices) == 0:
@@ -122,8 +133,10 @@ class FluxProfileEstimator:
         Reference spectrum whose norm is fitted. Default is
         `~fluxprofile.PowerLawSpectralModel` with index 2.
     energy_edges : `~astropy.units.Quantity`, optional
-        Edges of the energy groups, snapped to the datasets' reco-energy bins.
-        Default is [1, 10] TeV.
+        Edges of the energy groups, snapped to the datasets' reco-energy bins as Gammapy
+        does. Each group's e_min/e_max in the result is the range it fits; groups beyond
+        the data are NaN rows, groups inside it that span no reco bin are left out
+        (docs/energy_groups.rst). Default is [1, 10] TeV.
     sum_over_energy_groups : bool, optional
         Collapse each group to a single bin before fitting. Default is False.
     n_jobs : int or None, optional
@@ -438,8 +451,9 @@ class FluxProfileEstimator:
             without a safe pixel in some energy group (their bins are NaN with success False;
             the warning's ``regions`` attribute lists their indices), once for all regions
             where the on-off background normalisation alpha of a dataset is undefined in some
-            energy group (NaN bins with success False, docs/onoff.rst), and for each energy
-            group no dataset covers.
+            energy group (NaN bins with success False, docs/onoff.rst), once for all energy
+            groups no dataset covers (NaN rows) and once for all requested groups left out
+            because they span no reco-energy bin (docs/energy_groups.rst).
         """
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
@@ -464,7 +478,8 @@ class FluxProfileEstimator:
             )
 
         energy_edges = validate_energy_edges(self.energy_edges)
-        groups = [snap_energy_groups(r.energy_edges, energy_edges) for r in reduced]
+        plan = plan_energy_groups([r.energy_edges for r in reduced], energy_edges)
+        groups = plan.ranges
         selection = self.selection_optional
         options = {
             "sum_over_energy_groups": self.sum_over_energy_groups,
@@ -479,8 +494,8 @@ class FluxProfileEstimator:
             "minuit_errors": self.norm_err_method == "minuit",
         }
         result = fit_groups(reduced, groups, options, n_threads)
-        energy_axis = self._energy_axis(reduced, groups, energy_edges)
-        self._warn_empty(result, reduced, energy_edges)
+        energy_axis = MapAxis.from_edges(plan.edges, name="energy", interp="log")
+        self._warn_empty(result, reduced, plan)
         data = self._quantities(result)
         # Size of each profile bin (whole region, also where masked or off the map), from
         # the first dataset's pixels; the same for every energy group.
@@ -530,27 +545,27 @@ class FluxProfileEstimator:
                 )
                 raise ValueError(msg)
 
-    @staticmethod
-    def _energy_axis(reduced, groups, energy_edges) -> MapAxis:
-        unit = reduced[0].energy_edges.unit
-        e_min, e_max = [], []
-        for g in range(len(groups[0])):
-            lows = [r.energy_edges[groups[d][g][0]].to_value(unit) for d, r in enumerate(reduced) if groups[d][g]]
-            highs = [r.energy_edges[groups[d][g][1]].to_value(unit) for d, r in enumerate(reduced) if groups[d][g]]
-            # Groups no dataset overlaps keep the requested edges (as Gammapy's NaN rows).
-            e_min.append(min(lows) if lows else energy_edges[g].to_value(unit))
-            e_max.append(max(highs) if highs else energy_edges[g + 1].to_value(unit))
-        edges = np.append(e_min, e_max[-1]) * unit
-        return MapAxis.from_edges(edges, name="energy", interp="log")
-
-    def _warn_empty(self, result, reduced, energy_edges) -> None:
-        for g, ok in enumerate(result["contributes"]):
-            if not ok:
-                warnings.warn(
-                    f"No dataset contribute in range {energy_edges[g]}-{energy_edges[g + 1]}",
-                    FluxProfileWarning,
-                    stacklevel=3,
-                )
+    def _warn_empty(self, result, reduced, plan) -> None:
+        # One warning for all the groups without data, one for all the dropped groups
+        # (docs/energy_groups.rst); Gammapy warns once per group and region.
+        if plan.empty:
+            rows = "its row is NaN" if len(plan.empty) == 1 else "their rows are NaN"
+            warnings.warn(
+                FluxProfileWarning(f"No dataset contribute in range {_describe_groups(plan, plan.empty)}: {rows}"),
+                stacklevel=3,
+            )
+        if plan.dropped:
+            n_req, n_out = plan.requested.size - 1, len(plan.kept)
+            warnings.warn(
+                FluxProfileWarning(
+                    f"Requested {_describe_groups(plan, plan.dropped)} "
+                    f"{'spans' if len(plan.dropped) == 1 else 'span'} no reco-energy bin of the "
+                    "data (both edges snap to the same reco edge; the neighbouring groups fit "
+                    f"those energies): left out, the profile has {n_out} of the {n_req} "
+                    "requested energy groups"
+                ),
+                stacklevel=3,
+            )
         npix = np.sum([r.npix_inmap for r in reduced], axis=0)
         _warn_regions(
             np.flatnonzero(npix == 0),

@@ -401,7 +401,9 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
     """Convert fluxprofile `~fluxprofile.points.FluxPoints` to Gammapy ``FluxPoints``.
 
     The round trip goes through the in-memory profile table (``format="profile"``,
-    likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``.
+    likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``; its
+    ``x_ref`` column is set to the exact nodes of the distance axis, so that Gammapy's
+    axis has fluxprofile's nodes and edges (docs/profile_files.rst).
 
     Parameters
     ----------
@@ -418,6 +420,9 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
     from gammapy.estimators import FluxPoints as GammapyFluxPoints
 
     table = flux_points.to_table(sed_type="likelihood", format="profile")
+    # Gammapy rebuilds the distance axis as from_nodes(x_ref): hand it the exact nodes
+    # (written files keep Gammapy's midpoints; docs/profile_files.rst)
+    table["x_ref"] = table["x_node"]
     reference_model = spectral_model_to_gammapy(flux_points.reference_model)
     gti = flux_points.gti
     if gti is not None and not is_gammapy_object(gti, "GTI"):
@@ -451,7 +456,7 @@ def flux_points_from_gammapy(
     Returns
     -------
     flux_points : `~fluxprofile.points.FluxPoints`
-        fluxprofile flux points.
+        fluxprofile flux points, with the nodes of Gammapy's distance axis.
 
     Raises
     ------
@@ -473,6 +478,8 @@ def flux_points_from_gammapy(
     # index == 2 special case: silence that numpy warning, the values are right.
     with np.errstate(divide="ignore", invalid="ignore"):
         table = flux_points.to_table(sed_type=sed_type, format="profile")
+    # the exact nodes of Gammapy's distance axis (its x_ref is the bin midpoint)
+    table["x_node"] = flux_points.geom.axes["projected-distance"].center
     if reference_model is None:
         spectral = getattr(flux_points, "reference_spectral_model", None)
         if spectral is None:

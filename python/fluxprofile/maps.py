@@ -50,8 +50,12 @@ def _interp_extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.nda
     """Piecewise-linear interpolation of ``fp(xp)`` at ``x`` with linear extrapolation.
 
     ``xp`` must be strictly monotonic (either direction). A single node gives a constant.
-    The segment formula ``fp_lo + slope * (x - xp_lo)`` is used everywhere (also on the
-    last node), so results are reproducible to the last bit for a given axis.
+    The arithmetic is that of the degree-1 B-spline Gammapy's axes use (SciPy's
+    ``interp1d(kind=1, fill_value="extrapolate")``): on the segment ``[xp_lo, xp_hi)``
+    holding ``x`` (the first or last segment outside), ``w = 1 / (xp_hi - xp_lo)`` and the
+    value is ``fp_lo * (w * (xp_hi - x)) + fp_hi * (w * (x - xp_lo))``. So bin edges and
+    centres are Gammapy's to the last bit (e.g. the outer edges of a centre-node axis,
+    written as x_min/x_max in profile files; docs/profile_files.rst).
     """
     x = np.asarray(x, dtype=np.float64)
     if xp.size == 1:
@@ -59,12 +63,11 @@ def _interp_extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.nda
     if xp[0] > xp[-1]:
         xp = xp[::-1]
         fp = fp[::-1]
-    idx = np.clip(np.searchsorted(xp, x), 1, xp.size - 1)
-    lo = idx - 1
-    x_lo, x_hi = xp[lo], xp[idx]
-    f_lo, f_hi = fp[lo], fp[idx]
-    slope = (f_hi - f_lo) / (x_hi - x_lo)
-    return slope * (x - x_lo) + f_lo
+    hi = np.clip(np.searchsorted(xp, x, side="right"), 1, xp.size - 1)
+    lo = hi - 1
+    x_lo, x_hi = xp[lo], xp[hi]
+    w = 1.0 / (x_hi - x_lo)
+    return fp[lo] * (w * (x_hi - x)) + fp[hi] * (w * (x - x_lo))
 
 
 def _as_unit(unit: Any) -> u.UnitBase:

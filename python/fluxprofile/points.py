@@ -307,6 +307,69 @@ def _solid_angle_column(table: Table, name: str, column: Any) -> np.ndarray:
     return np.asarray(omega, dtype=np.float64) * unit.to(u.sr)
 
 
+def _distance_node_column(axis: MapAxis) -> u.Quantity:
+    """The ``x_node`` column: the centre of each distance bin as the axis defines it.
+
+    For a centre-node axis (distances of the region centres) these are its nodes; for an
+    edge axis (path boxes) the centres of its bins. Gammapy's ``x_ref`` is the midpoint of
+    ``x_min`` and ``x_max`` instead (docs/profile_files.rst).
+    """
+    return axis.center
+
+
+def _distance_axis_from_table(table: Table) -> MapAxis:
+    """The projected-distance axis of a profile table (docs/profile_files.rst).
+
+    Without fluxprofile's ``x_node`` column (tables written by Gammapy) the nodes are
+    ``x_ref``, as Gammapy reads them. With it, the axis written is rebuilt bit for bit:
+    the centre-node axis with nodes ``x_node`` if its edges are ``x_min``/``x_max``, else
+    the edge axis of ``x_min``/``x_max`` if its bin centres are ``x_node`` (path boxes),
+    else (rows cut out of a table) the centre-node axis of ``x_node``, provided each node
+    lies in its bin.
+    """
+    if "x_node" not in table.colnames:
+        return _axis_or_error(table["x_ref"].quantity, "center", "x_ref")
+    missing = [c for c in ("x_min", "x_max") if c not in table.colnames]
+    if missing:
+        msg = f"a profile table with an 'x_node' column needs the columns {missing} too"
+        raise ValueError(msg)
+    unit = table["x_node"].quantity.unit
+    node, lo, hi = (
+        np.asarray(table[c].quantity.to_value(unit), dtype=np.float64)
+        for c in ("x_node", "x_min", "x_max")
+    )
+    centred = _axis_or_error(node * unit, "center", "x_node")
+    edges = np.append(lo, hi[-1:])
+    if np.array_equal(centred.edges.value, edges) and np.array_equal(lo[1:], hi[:-1]):
+        return centred
+    if np.array_equal(lo[1:], hi[:-1]) and np.all(np.diff(edges) > 0):
+        edged = _axis_or_error(edges * unit, "edges", "x_min/x_max")
+        if np.array_equal(edged.center.value, node):
+            return edged
+    # a node lies inside its bin; allow the last bits of rounding of the edges
+    slack = 4 * np.spacing(np.maximum(np.abs(lo), np.abs(hi)))
+    outside = np.flatnonzero((node < lo - slack) | (node > hi + slack))
+    if outside.size:
+        k = int(outside[0])
+        msg = (
+            f"column 'x_node' does not fit the bins of the table: row {k} has x_node "
+            f"{node[k]} outside [x_min, x_max] = [{lo[k]}, {hi[k]}] {unit}; remove the "
+            "x_node column to rebuild the axis from x_ref as Gammapy does"
+        )
+        raise ValueError(msg)
+    return centred
+
+
+def _axis_or_error(values: u.Quantity, node_type: str, column: str) -> MapAxis:
+    try:
+        return MapAxis(
+            values, name="projected-distance", node_type=node_type, interp="lin"
+        )
+    except ValueError as err:
+        msg = f"profile table column {column!r} does not define a distance axis: {err}"
+        raise ValueError(msg) from err
+
+
 def _flat_if_equal(values: u.Quantity | np.ndarray, colname: str) -> Any:
     """First row of a per-row column, checking that all rows are identical."""
     if values.ndim == 1:
@@ -1023,8 +1086,11 @@ class FluxPoints:
         -------
         table : `~astropy.table.Table`
             Columns x_min, x_max, x_ref, e_ref, e_min, e_max, then the SED columns in
-            Gammapy's order (SEMANTICS.md §4.3), then fluxprofile's ``npix`` and
-            ``solid_angle`` (sr) when known. The meta is empty.
+            Gammapy's order (SEMANTICS.md §4.3), with Gammapy's values (x_ref is the
+            midpoint of x_min and x_max, not the node); then fluxprofile's ``x_node``
+            (the exact nodes of the distance axis, so that `from_table` rebuilds it
+            bit for bit; docs/profile_files.rst) and ``npix`` and ``solid_angle`` (sr)
+            when known. The meta is empty.
 
         Raises
         ------
@@ -1094,7 +1160,10 @@ class FluxPoints:
             else:
                 del columns["is_ul"]
 
-        # fluxprofile's bin sizes come last, so that Gammapy's columns keep their order.
+        # fluxprofile's columns come last, so that Gammapy's columns keep their order:
+        # the exact axis nodes (docs/profile_files.rst), then the bin sizes.
+        x_node = _distance_node_column(self._distance_axis)
+        add("x_node", x_node.value, x_node.unit)
         for name in _EXTRA_QUANTITIES:
             if name in self._data:
                 quantity = getattr(self, name)
@@ -1153,13 +1222,17 @@ class FluxPoints:
         Returns
         -------
         flux_points : `FluxPoints`
-            Flux points; stored sqrt_ts / is_ul columns become stored quantities.
+            Flux points; stored sqrt_ts / is_ul columns become stored quantities. The
+            distance axis is the one written when the table has fluxprofile's ``x_node``
+            column, else (tables written by Gammapy) Gammapy's ``from_nodes(x_ref)``
+            (docs/profile_files.rst).
 
         Raises
         ------
         ValueError
-            For an unknown format or SED type, missing columns, or energy columns that
-            differ between rows.
+            For an unknown format or SED type, missing columns, energy columns that
+            differ between rows, or an ``x_node`` column that does not fit the bins
+            ``[x_min, x_max]`` (a table edited after it was written).
         """
         table = Table(table)
         if format is None and "x_min" not in table.colnames:
@@ -1189,9 +1262,7 @@ class FluxPoints:
         else:
             e_ref = np.atleast_1d(_flat_if_equal(table["e_ref"].quantity, "e_ref"))
             energy_axis = MapAxis.from_nodes(e_ref, name="energy", interp="log")
-        distance_axis = MapAxis.from_nodes(
-            table["x_ref"].quantity, name="projected-distance"
-        )
+        distance_axis = _distance_axis_from_table(table)
 
         norm_scan = None
         if "norm_scan" in table.colnames:
@@ -1381,8 +1452,10 @@ class FluxPoints:
 
         Notes
         -----
-        The ``npix`` and ``solid_angle`` columns (FITS TUNIT "sr") come after Gammapy's
-        columns; Gammapy ignores them and `read` restores them.
+        fluxprofile's ``x_node`` (exact distance nodes), ``npix`` and ``solid_angle``
+        (FITS TUNIT "sr") columns come after Gammapy's columns; Gammapy ignores them and
+        `read` restores the distance axis, ``npix`` and ``solid_angle`` exactly
+        (docs/profile_files.rst).
 
         Raises
         ------
