@@ -101,7 +101,8 @@ def test_fold_signal_uses_the_mean_where_all_pixels_are_safe():
         exposure_means=sums["exposure_means"], n_safe=sums["n_safe"],
     )  # fmt: skip
     whole = sums["n_safe"] == sums["npix_total"][:, None]
-    assert whole[:, 0].sum() > 0 and (~whole[:, 1]).sum() > 0
+    assert whole[:, 0].sum() > 0
+    assert (~whole[:, 1]).sum() > 0
     for r in range(len(signal)):
         for i in range(N_RECO):
             means = sums["exposure_means"][r]
