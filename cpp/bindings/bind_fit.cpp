@@ -42,7 +42,7 @@ void bind_fit(py::module_& m) {
       [](const I64Array& offsets, const I8Array& kind, const F64Array& counts, const F64Array& background,
          const F64Array& alpha, const F64Array& signal, double n_sigma, double n_sigma_ul,
          double n_sigma_sensitivity, double null_value, bool errn_errp, bool ul, bool sensitivity,
-         std::vector<double> scan_values, bool minuit_errors, int n_threads) {
+         std::vector<double> scan_values, bool minuit_errors, bool minuit_norm, int n_threads) {
         const fp::FitProblems problems = make_problems(offsets, kind, counts, background, alpha, signal);
         fp::FitOptions opt;
         opt.n_sigma = n_sigma;
@@ -54,6 +54,7 @@ void bind_fit(py::module_& m) {
         opt.sensitivity = sensitivity;
         opt.scan_values = std::move(scan_values);
         opt.minuit_errors = minuit_errors;
+        opt.minuit_norm = minuit_norm;
         fp::FitResults r;
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
@@ -72,7 +73,7 @@ void bind_fit(py::module_& m) {
       py::arg("n_sigma") = 1.0, py::arg("n_sigma_ul") = 2.0, py::arg("n_sigma_sensitivity") = 5.0,
       py::arg("null_value") = 0.0, py::arg("errn_errp") = false, py::arg("ul") = false,
       py::arg("sensitivity") = false, py::arg("scan_values") = std::vector<double>{},
-      py::arg("minuit_errors") = true, py::arg("n_threads") = 0, "Fit the norm of every problem (see fluxprofile/fit.hpp).");
+      py::arg("minuit_errors") = true, py::arg("minuit_norm") = false, py::arg("n_threads") = 0, "Fit the norm of every problem (see fluxprofile/fit.hpp).");
 
   m.def(
       "problem_stat",

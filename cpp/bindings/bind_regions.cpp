@@ -123,6 +123,7 @@ void bind_regions(py::module_& m) {
         py::list reco;
         for (auto& s : sums.reco_sums) reco.append(py::cast(std::move(s)));
         return py::dict("reco_sums"_a = reco, "exposure_sums"_a = py::cast(std::move(sums.exposure_sums)),
+                        "exposure_means"_a = py::cast(std::move(sums.exposure_means)),
                         "n_safe"_a = py::cast(std::move(sums.n_safe)),
                         "npix_total"_a = py::cast(std::move(sums.npix_total)),
                         "npix_inmap"_a = py::cast(std::move(sums.npix_inmap)),
@@ -139,7 +140,8 @@ void bind_regions(py::module_& m) {
   m.def(
       "fold_signal",
       [](const F64Array& exposure_sums, const F64Array& npix_total, const F64Array& flux, double scale,
-         const F64Array& kernels, int n_threads) {
+         const F64Array& kernels, int n_threads, const std::optional<F64Array>& exposure_means,
+         const std::optional<F64Array>& n_safe) {
         if (exposure_sums.ndim() != 2 || npix_total.ndim() != 1 || flux.ndim() != 1 || kernels.ndim() != 3) {
           throw fp::InvalidInput("fold_signal: exposure_sums must be 2-D, npix_total and flux 1-D, kernels 3-D");
         }
@@ -151,14 +153,25 @@ void bind_regions(py::module_& m) {
         const Eigen::Map<const fp::RowMatrixXd> sums(exposure_sums.data(), n, exposure_sums.shape(1));
         const Eigen::Map<const fp::VectorXd> totals(npix_total.data(), npix_total.shape(0));
         const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
+        if (exposure_means.has_value() != n_safe.has_value()) {
+          throw fp::InvalidInput("fold_signal: give both exposure_means and n_safe, or neither");
+        }
+        if (exposure_means && (exposure_means->ndim() != 2 || exposure_means->shape(0) != n || exposure_means->shape(1) != n_true)) {
+          throw fp::InvalidInput("fold_signal: exposure_means must have shape (n_regions, n_true)");
+        }
+        if (n_safe && (n_safe->ndim() != 2 || n_safe->shape(0) != n || n_safe->shape(1) != n_reco)) {
+          throw fp::InvalidInput("fold_signal: n_safe must have shape (n_regions, n_reco)");
+        }
         fp::RowMatrixXd signal;
         {
           py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
-          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(), kernels.shape(0), n_reco, n_threads);
+          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(), kernels.shape(0), n_reco, n_threads,
+                                   exposure_means ? exposure_means->data() : nullptr, n_safe ? n_safe->data() : nullptr);
         }
         return py::cast(std::move(signal));
       },
       py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(), py::arg("flux").noconvert(),
       py::arg("scale"), py::arg("kernels").noconvert(), py::arg("n_threads") = 0,
+      py::arg("exposure_means") = py::none(), py::arg("n_safe") = py::none(),
       "Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).");
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "fluxprofile/overlap.hpp"
 #include "fluxprofile/parallel.hpp"
@@ -106,6 +107,45 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
   return sum;
 }
 
+// NumPy's pairwise summation of plane[idx[0..n)] in the arithmetic of T: what np.add.reduce
+// (and so np.mean) does on a contiguous 1-D array, starting from the identity 0. Below 8
+// values a plain loop, up to 128 eight interleaved partial sums, above that the two halves
+// (split at a multiple of 8) summed separately.
+template <class T>
+T numpy_pairwise_sum(const T* plane, const std::int64_t* idx, std::size_t n) {
+  if (n < 8) {
+    T res = 0;
+    for (std::size_t i = 0; i < n; ++i) res += plane[idx[i]];
+    return res;
+  }
+  if (n <= 128) {
+    T r[8];
+    for (std::size_t j = 0; j < 8; ++j) r[j] = plane[idx[j]];
+    std::size_t i = 8;
+    for (; i < n - (n % 8); i += 8) {
+      for (std::size_t j = 0; j < 8; ++j) r[j] += plane[idx[i + j]];
+    }
+    T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += plane[idx[i]];
+    return res;
+  }
+  std::size_t n2 = n / 2;
+  n2 -= n2 % 8;
+  return numpy_pairwise_sum(plane, idx, n2) + numpy_pairwise_sum(plane, idx + n2, n - n2);
+}
+
+// np.mean of plane[idx[0..n)] for a float32 or float64 cube: the pairwise sum divided by
+// the count in double precision, rounded to the cube's type. NaN for other types.
+template <class T>
+double numpy_mean(const T* plane, const std::int64_t* idx, std::size_t n) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    const T sum = numpy_pairwise_sum(plane, idx, n);
+    return static_cast<double>(static_cast<T>(static_cast<double>(sum) / static_cast<double>(n)));
+  } else {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
 bool mask_has_safe(const std::uint8_t* mask, Index npix, Index n_reco, std::int64_t p) {
   if (mask == nullptr) return true;
   for (Index e = 0; e < n_reco; ++e) {
@@ -138,6 +178,7 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     const Index r = begin + i;
     for (auto& sums : out.reco_sums) sums.row(r).setZero();
     out.exposure_sums.row(r).setZero();
+    out.exposure_means.row(r).setConstant(std::numeric_limits<double>::quiet_NaN());
     out.n_safe.row(r).setZero();
     PixelSpan& px = spans[static_cast<std::size_t>(i)];
     if (in.pixels != nullptr) {
@@ -223,6 +264,12 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
           }
         }
         for (Index e = 0; e < n_reco; ++e) out.exposure_sums(r, e * n_true + j) += common;
+        // Gammapy's exposure of a region: np.mean over all its pixels. Reproduced to the bit
+        // for whole regions of unweighted pixels, since MIGRAD's covariance (Gammapy's
+        // norm_err) changes by 1e-3 when the statistic changes in its last bits.
+        if (px.weight == nullptr && static_cast<double>(px.size) == px.total) {
+          out.exposure_means(r, j) = numpy_mean(plane, px.index, px.size);
+        }
       }
     }
   });
@@ -249,6 +296,7 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   // first touch of these pages then happens in parallel too.
   out.reco_sums.assign(reco_cubes.size(), RowMatrixXd(n, n_reco));
   out.exposure_sums.resize(n, exposure != nullptr ? n_reco * n_true : 0);
+  out.exposure_means.resize(n, n_true);
   out.n_safe.resize(n, n_reco);
   out.npix_total.setZero(n);
   out.npix_inmap.setZero(n);
@@ -277,13 +325,17 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
 
 RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, const Eigen::Ref<const VectorXd>& npix_total,
                         const std::vector<double>& flux, double scale, const double* kernels,
-                        Index n_kernels, Index n_reco, int n_threads) {
+                        Index n_kernels, Index n_reco, int n_threads, const double* exposure_means,
+                        const double* n_safe) {
   const Index n = exposure_sums.rows();
   const auto n_true = static_cast<Index>(flux.size());
   if (exposure_sums.cols() != n_reco * n_true || npix_total.size() != n) {
     throw InvalidInput("fold_signal: exposure_sums must be (n_regions, n_reco * n_true) and npix_total (n_regions)");
   }
   if (n_kernels != 1 && n_kernels != n) throw InvalidInput("fold_signal: need 1 kernel or one per region");
+  if ((exposure_means == nullptr) != (n_safe == nullptr)) {
+    throw InvalidInput("fold_signal: give both exposure_means and n_safe, or neither");
+  }
   RowMatrixXd signal(n, n_reco);
   parallel_for(n, n_threads, [&](Index r) {
     if (npix_total[r] == 0.0) {
@@ -292,10 +344,15 @@ RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, cons
     }
     const double* kernel = kernels + (n_kernels == 1 ? 0 : r) * n_true * n_reco;
     for (Index i = 0; i < n_reco; ++i) {
+      // Where every pixel of the region is safe in bin i, its exposure is the plain mean.
+      const bool whole = exposure_means != nullptr && n_safe[r * n_reco + i] == npix_total[r];
       double sum = 0.0;
       for (Index j = 0; j < n_true; ++j) {
+        const double mean = whole && std::isfinite(exposure_means[r * n_true + j])
+                                ? exposure_means[r * n_true + j]
+                                : exposure_sums(r, i * n_true + j) / npix_total[r];
         // the operations in Gammapy's order: mean exposure times flux, then the unit scale
-        const double weighted = ((exposure_sums(r, i * n_true + j) / npix_total[r]) * flux[j]) * scale;
+        const double weighted = (mean * flux[j]) * scale;
         sum += weighted * kernel[j * n_reco + i];
       }
       signal(r, i) = sum;

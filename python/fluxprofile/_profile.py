@@ -253,7 +253,8 @@ def reduce_dataset(
         raise ValueError(msg)
     # signal[r, i] = sum_j (mean exposure[r, i, j] * F_j) * scale * K[r, j, i], with the
     # operations in Gammapy's order (flux times exposure, then the unit conversion); NaN for
-    # regions without pixels (unused).
+    # regions without pixels (unused). Where all of a region's pixels are safe, the mean is
+    # np.mean's to the bit (Gammapy's exposure reduction).
     signal = _core.fold_signal(
         sums["exposure_sums"],
         npix_total,
@@ -261,6 +262,8 @@ def reduce_dataset(
         float(scale),
         np.ascontiguousarray(kernel, dtype=np.float64).reshape(-1, n_true, n_reco),
         n_threads,
+        exposure_means=sums["exposure_means"],
+        n_safe=n_safe,
     )
 
     counts = sums["reco_sums"][0]

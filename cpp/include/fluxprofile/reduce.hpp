@@ -35,6 +35,10 @@ struct RegionSums {
   // (n_regions, n_reco * n_true): exposure summed over the region's in-map pixels that are
   // safe in reco bin i, flattened as i * n_true + j. Empty if no exposure was given.
   RowMatrixXd exposure_sums;
+  // (n_regions, n_true): np.mean of the exposure over all the region's pixels, to the bit
+  // (NumPy's pairwise summation in the cube's float type), as Gammapy reduces exposure. NaN
+  // where it does not apply: no exposure, an integer cube, weighted pixels, pixels off the map.
+  RowMatrixXd exposure_means;
   // All pixel counts are sums of weights (1 per pixel for the centre rule).
   RowMatrixXd n_safe;    // (n_regions, n_reco): in-map pixels safe in each reco bin
   VectorXd npix_total;   // pixels of the region on the unbounded grid
@@ -69,10 +73,14 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
 // i.e. the region's mean exposure (safe pixels of bin i, over the whole region's pixels)
 // times the model's integral flux in true bin j, folded with the energy-dispersion kernel
 // of the region. `kernels` holds n_kernels (1: shared, or one per region) row-major
-// (n_true, n_reco) matrices. Regions without pixels get NaN.
+// (n_true, n_reco) matrices. Regions without pixels get NaN. With `exposure_means`
+// (row-major (n_regions, n_true), see RegionSums) and `n_safe` ((n_regions, n_reco)), the
+// mean replaces exposure_sums / npix_total in the bins where all of a region's pixels are
+// safe (n_safe == npix_total) and the mean is finite.
 RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, const Eigen::Ref<const VectorXd>& npix_total,
                         const std::vector<double>& flux, double scale, const double* kernels,
-                        Index n_kernels, Index n_reco, int n_threads);
+                        Index n_kernels, Index n_reco, int n_threads, const double* exposure_means = nullptr,
+                        const double* n_safe = nullptr);
 
 // Pixels of every region: concatenated flat in-map indices, offsets (n + 1), totals.
 struct RegionPixels {
