@@ -101,7 +101,7 @@ class StageRecorder:
 
 
 class _CoreProxy:
-    """Stands in for `fluxprofile._core` inside `fluxprofile._profile` so calls can be timed."""
+    """Stands in for `fluxprofile._core` inside `fluxprofile.pipeline._profile` so calls can be timed."""
 
     def __init__(self, core):
         self.__dict__["_core"] = core
@@ -115,9 +115,9 @@ class _CoreProxy:
 
 def instrument(recorder: StageRecorder) -> None:
     """Wrap the stages of `FluxProfileEstimator.run`."""
-    import fluxprofile._profile as profile_mod
+    import fluxprofile.pipeline._profile as profile_mod
     import fluxprofile.estimator as est_mod
-    from fluxprofile.datasets import MapDataset
+    from fluxprofile.datamodel.datasets import MapDataset
 
     proxy = _CoreProxy(profile_mod._core)
     profile_mod._core = proxy

@@ -103,7 +103,7 @@ def _region_from_json(item):
 def _spectral_model_from_json(spec):
     import astropy.units as u
 
-    import fluxprofile.models as models
+    import fluxprofile.datamodel.spectral as models
 
     cls = getattr(models, spec["class"])
     kwargs = {p["name"]: u.Quantity(p["value"], p["unit"]) if p["unit"] else p["value"] for p in spec["parameters"]}
@@ -138,7 +138,7 @@ class ReferenceCase:
         return self.dir / file
 
     def read_dataset(self):
-        import fluxprofile.datasets as datasets
+        import fluxprofile.datamodel.datasets as datasets
 
         cls = getattr(datasets, self.spec["dataset"]["class"])
         return cls.read(self.dataset_path, name=self.spec["dataset"]["name"])

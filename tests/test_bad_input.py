@@ -29,10 +29,10 @@ from regions import (
 )
 
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile.datasets import MapDataset
+from fluxprofile.datamodel.datasets import MapDataset
 from fluxprofile.estimator import _index_ranges
-from fluxprofile.maps import Map, MapAxis, WcsGeom
-from fluxprofile.models import Parameter, PowerLawSpectralModel
+from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile.datamodel.spectral import Parameter, PowerLawSpectralModel
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -19,7 +19,7 @@ import pytest
 from astropy.coordinates import SkyCoord
 from astropy.table import vstack
 
-import fluxprofile.datasets as datasets_module
+import fluxprofile.datamodel.datasets as datasets_module
 from fluxprofile import (
     FluxProfileEstimator,
     Map,

@@ -27,7 +27,7 @@ from fluxprofile import (
     make_orthogonal_rectangle_sky_regions,
     read_dataset,
 )
-from fluxprofile.cli import main
+from fluxprofile.cli._cli import main
 
 TIMEOUT = 120
 
@@ -281,7 +281,7 @@ def test_run_path_file(fermi_gc_path, tmp_path):
         cwd=tmp_path,
     )
     try:
-        from fluxprofile.regions import make_path_sky_regions
+        from fluxprofile.regions._regions import make_path_sky_regions
     except ImportError:
         assert_one_line_error(result, 1, "make_path_sky_regions")
         return
@@ -377,7 +377,7 @@ def test_progress_bar_only_on_a_terminal(fermi_gc_path, tmp_path, monkeypatch, c
 
 
 def test_argument_values():
-    from fluxprofile.cli import _build_parser, _join_negative_positions
+    from fluxprofile.cli._cli import _build_parser, _join_negative_positions
 
     parser = _build_parser()
     args = parser.parse_args(_join_negative_positions([

@@ -1,4 +1,4 @@
-"""Tests of fluxprofile.datasets: DL4 reading/writing, EDispKernelMap, MapDataset.
+"""Tests of fluxprofile.datamodel.datasets: DL4 reading/writing, EDispKernelMap, MapDataset.
 
 Expected numbers come from SEMANTICS.md section 6.1, the reference json (fermi_rect_seed.json),
 closed forms, or an independent read of the FITS file with astropy.
@@ -16,8 +16,8 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
 
-from fluxprofile.datasets import EDispKernelMap, MapDataset
-from fluxprofile.maps import Map, MapAxis, WcsGeom
+from fluxprofile.datamodel.datasets import EDispKernelMap, MapDataset
+from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
 
 # SEMANTICS.md 6.1
 GC_COUNTS_PER_BIN = [13744, 7716, 4415, 2706, 1662, 1019, 609, 380, 219, 137, 77]

@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from fluxprofile.datasets import (
+from fluxprofile.datamodel.datasets import (
     Datasets,
     MapDataset,
     MapDatasetOnOff,
     as_dataset_list,
     read_dataset,
 )
-from fluxprofile.maps import Map, MapAxis, WcsGeom
+from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_npred_and_stat_closed_form():
     grid = np.linspace(0.01, 50, 200001)
     w = 2 * ((1 + a) * grid - non * np.log(a * grid) - noff * np.log(grid))
     w += 2 * (-non * (1 - np.log(non)) - noff * (1 - np.log(noff)))
-    from fluxprofile.datasets import _wstat_null
+    from fluxprofile.datamodel.datasets import _wstat_null
 
     assert _wstat_null(np.array(non), np.array(noff), np.array(a)) == pytest.approx(w.min(), abs=1e-6)
 

@@ -26,7 +26,7 @@ from astropy.table import Table
 
 import fluxprofile
 from fluxprofile import Datasets, MapDataset, MapDatasetOnOff
-from fluxprofile.datasets_yaml import read_datasets_yaml
+from fluxprofile.io.datasets_yaml import read_datasets_yaml
 
 HAWC_NAMES = [f"nHit-{i}" for i in range(5, 10)]
 PSF_HDUS = ["PSF", "PSF_BANDS"]

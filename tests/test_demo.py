@@ -117,7 +117,7 @@ def test_counts_plausible(dataset) -> None:
 def test_write_read_round_trip(dataset, tmp_path: Path) -> None:
     if not hasattr(dataset, "write"):
         pytest.skip("MapDataset.write not available")
-    from fluxprofile.datasets import MapDataset
+    from fluxprofile.datamodel.datasets import MapDataset
 
     filename = tmp_path / "example.fits.gz"
     dataset.write(filename)

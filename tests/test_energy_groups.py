@@ -26,7 +26,7 @@ from fluxprofile import (
     make_concentric_annulus_sky_regions,
     read_dataset,
 )
-from fluxprofile.energy_groups import plan_energy_groups, snap_energy_groups
+from fluxprofile.pipeline.energy_groups import plan_energy_groups, snap_energy_groups
 
 # The Fermi-LAT GC file's reco axis: 11 log bins from 10 to 500 GeV.
 FERMI_EDGES = np.geomspace(10, 500, 12) * u.GeV

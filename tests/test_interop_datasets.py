@@ -41,7 +41,7 @@ def _assert_map_equal(ours, conv, what):
 
 
 def _assert_same_dataset(ours, conv):
-    from fluxprofile.datasets import MapDatasetOnOff
+    from fluxprofile.datamodel.datasets import MapDatasetOnOff
 
     assert type(conv) is type(ours)
     assert conv.name == ours.name
@@ -84,7 +84,7 @@ def dataset_files(fermi_gc_path, fermi_crab_path, reference_dir):
 
 @pytest.mark.parametrize("key", ["gc", "crab", "onoff"])
 def test_from_gammapy_equals_file(gp, dataset_files, key):
-    from fluxprofile.datasets import MapDataset, MapDatasetOnOff, read_dataset
+    from fluxprofile.datamodel.datasets import MapDataset, MapDatasetOnOff, read_dataset
 
     path = dataset_files[key]
     ours = read_dataset(path, name=f"ds-{key}")
@@ -106,7 +106,7 @@ def test_background_is_gammapy_npred_with_models(gp, fermi_crab_path):
     from astropy import units as u
     from astropy.coordinates import SkyCoord
 
-    from fluxprofile.datasets import MapDataset
+    from fluxprofile.datamodel.datasets import MapDataset
 
     m = gp.modeling.models
     gp_dataset = gp.datasets.MapDataset.read(fermi_crab_path, name="crab")
@@ -132,7 +132,7 @@ def test_background_is_gammapy_npred_with_models(gp, fermi_crab_path):
 def test_edisp_map_migration_converted(gp):
     from astropy.coordinates import SkyCoord
 
-    from fluxprofile.datasets import MapDataset
+    from fluxprofile.datamodel.datasets import MapDataset
 
     maps = gp.maps
     e = maps.MapAxis.from_energy_bounds("0.1 TeV", "10 TeV", 4)
@@ -159,7 +159,7 @@ def test_edisp_map_migration_converted(gp):
 
 
 def test_datasets_from_gammapy_and_as_dataset_list(gp, dataset_files):
-    from fluxprofile.datasets import Datasets, MapDatasetOnOff, as_dataset_list
+    from fluxprofile.datamodel.datasets import Datasets, MapDatasetOnOff, as_dataset_list
 
     gp_gc = gp.datasets.MapDataset.read(dataset_files["crab"], name="crab")
     gp_onoff = gp.datasets.MapDatasetOnOff.read(dataset_files["onoff"], name="onoff")
@@ -182,7 +182,7 @@ def test_datasets_from_gammapy_and_as_dataset_list(gp, dataset_files):
 def test_unsupported_gammapy_objects(gp, dataset_files):
     from regions import CircleSkyRegion
 
-    from fluxprofile.datasets import MapDataset, as_dataset_list
+    from fluxprofile.datamodel.datasets import MapDataset, as_dataset_list
 
     gp_dataset = gp.datasets.MapDataset.read(dataset_files["crab"], name="crab")
     center = gp_dataset.counts.geom.center_skydir
@@ -204,7 +204,7 @@ def test_unsupported_gammapy_objects(gp, dataset_files):
     "case_name", ["onoff_radial", "onoff_tilted_boxes", "fermi_annulus_seed"]
 )
 def test_profile_on_gammapy_dataset_equals_file(gp, load_reference_case, case_name):
-    from fluxprofile.datasets import as_dataset_list
+    from fluxprofile.datamodel.datasets import as_dataset_list
 
     case = load_reference_case(case_name)
     ours = case.read_dataset()
@@ -261,7 +261,7 @@ def test_flux_points_to_gammapy(gp, onoff_profile, sed_type):
 
 def test_flux_points_round_trip_through_gammapy(gp, onoff_profile):
     from fluxprofile.interop import flux_points_from_gammapy, flux_points_to_gammapy
-    from fluxprofile.models import PowerLawSpectralModel
+    from fluxprofile.datamodel.spectral import PowerLawSpectralModel
 
     back = flux_points_from_gammapy(flux_points_to_gammapy(onoff_profile))
     assert isinstance(back.reference_model, PowerLawSpectralModel)

@@ -279,7 +279,7 @@ def _annuli(module):
 
 def test_energy_snapping_matches_gammapy(fermi_both):
     """The bins of every group: Gammapy's MapDataset.slice_by_energy and fluxprofile's plan."""
-    from fluxprofile.energy_groups import plan_energy_groups
+    from fluxprofile.pipeline.energy_groups import plan_energy_groups
 
     gp_dataset, fp_dataset = fermi_both
     for edges in ([10, 14.5, 15, 500] * u.GeV, np.geomspace(10, 500, 200) * u.GeV, [10, 12, 13, 500] * u.GeV,

@@ -1,6 +1,6 @@
 """Which pixel of a WCS energy-dispersion kernel map serves a position (docs/irf_positions.rst).
 
-The expectations are derived independently of `fluxprofile.irf_positions`: the tie rule by
+The expectations are derived independently of `fluxprofile.datamodel.irf_positions`: the tie rule by
 brute force (the grid node at the smallest distance, the first one on a tie, which is how
 the documented rule reads), pixel coordinates with astropy directly from the FITS header,
 and kernels straight from the EDISP cube read with astropy.
@@ -16,8 +16,8 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 import fluxprofile as fp
-from fluxprofile.datasets import EDispKernelMap, MapDataset
-from fluxprofile.irf_positions import irf_pixel_coordinates, nearest_grid_index
+from fluxprofile.datamodel.datasets import EDispKernelMap, MapDataset
+from fluxprofile.datamodel.irf_positions import irf_pixel_coordinates, nearest_grid_index
 
 HESS_FILE = ("hess-dl3-dr1-crab", "hess_crab_map.fits.gz")
 

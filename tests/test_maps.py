@@ -1,4 +1,4 @@
-"""Tests of fluxprofile.maps: MapAxis, MapAxes, WcsGeom, Map (closed forms and brute force)."""
+"""Tests of fluxprofile.datamodel.maps: MapAxis, MapAxes, WcsGeom, Map (closed forms and brute force)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from astropy.io import fits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluxprofile.maps import (
+from fluxprofile.datamodel.maps import (
     Map,
     MapAxes,
     MapAxis,

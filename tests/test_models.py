@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from fluxprofile.models import (
+from fluxprofile.datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
     Parameter,

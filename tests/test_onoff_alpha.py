@@ -18,7 +18,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 import fluxprofile as fp
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning
-from fluxprofile._profile import ALPHA_NO_OFF, OFF_ROUNDOFF, reduce_dataset
+from fluxprofile.pipeline._profile import ALPHA_NO_OFF, OFF_ROUNDOFF, reduce_dataset
 
 NX, NY, N_RECO = 8, 4, 4
 EXPOSURE = 1e10  # cm2 s

@@ -20,10 +20,10 @@ from astropy.table import Table
 from regions import CircleSkyRegion, RectangleSkyRegion
 
 from fluxprofile import FluxProfileEstimator, _core
-from fluxprofile.datasets import MapDataset
-from fluxprofile.maps import WcsGeom
-from fluxprofile.points import FluxPoints
-from fluxprofile.regions import (
+from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile.datamodel.maps import WcsGeom
+from fluxprofile.datamodel.flux_points import FluxPoints
+from fluxprofile.regions._regions import (
     PathRegionMeta,
     make_orthogonal_rectangle_sky_regions,
     make_path_sky_regions,

@@ -1,4 +1,4 @@
-"""Tests of `fluxprofile.points.FluxPoints` against the Gammapy 2.1 reference tables."""
+"""Tests of `fluxprofile.datamodel.flux_points.FluxPoints` against the Gammapy 2.1 reference tables."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
 
-from fluxprofile.maps import MapAxis
-from fluxprofile.models import PowerLawSpectralModel, TemplateSpectralModel
-from fluxprofile.points import FluxPoints, ProfileQuantity
+from fluxprofile.datamodel.maps import MapAxis
+from fluxprofile.datamodel.spectral import PowerLawSpectralModel, TemplateSpectralModel
+from fluxprofile.datamodel.flux_points import FluxPoints, ProfileQuantity
 
 # Columns derived from the reference model (compared to 1e-9 relative, SEMANTICS §4.2/§3.9).
 CONVERSION_PREFIXES = ("ref_", "dnde", "e2dnde", "flux", "eflux", "e_ref")

@@ -9,7 +9,7 @@ from astropy.coordinates import SkyCoord
 
 import fluxprofile as fp
 from fluxprofile import _core
-from fluxprofile._profile import region_pixel_lists
+from fluxprofile.pipeline._profile import region_pixel_lists
 
 
 @pytest.fixture(scope="module")

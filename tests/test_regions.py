@@ -1,4 +1,4 @@
-"""Tests of fluxprofile.regions against Gammapy 2.1 references, closed forms and brute force."""
+"""Tests of fluxprofile.regions._regions against Gammapy 2.1 references, closed forms and brute force."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from regions import (
 )
 
 from fluxprofile import _core
-from fluxprofile.regions import (
+from fluxprofile.regions._regions import (
     PixelShapes,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,

@@ -27,7 +27,7 @@ from regions import (
 
 import fluxprofile as fp
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile.regions import (
+from fluxprofile.regions._regions import (
     SHAPE_ANNULUS,
     SHAPE_CIRCLE,
     SHAPE_ELLIPSE,
@@ -504,7 +504,7 @@ def test_standard_grids_select_exactly_what_gammapys_rule_selects(name):
 
 
 def test_grid_classification():
-    from fluxprofile._sky_geometry import standard_pixel_grid
+    from fluxprofile.regions.sky_geometry import standard_pixel_grid
 
     assert standard_pixel_grid(_car([-0.05, 0.05], (10, 10)))
     assert standard_pixel_grid(STANDARD["tan_rotated"]())

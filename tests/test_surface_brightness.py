@@ -20,10 +20,10 @@ from astropy.table import Table
 from regions import PixCoord
 
 from fluxprofile import FluxProfileEstimator
-from fluxprofile.datasets import MapDataset
-from fluxprofile.maps import MapAxis
-from fluxprofile.points import DEFAULT_UNIT, FluxPoints
-from fluxprofile.regions import make_orthogonal_rectangle_sky_regions
+from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile.datamodel.maps import MapAxis
+from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
+from fluxprofile.regions._regions import make_orthogonal_rectangle_sky_regions
 
 FLUX_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux")
 N_TILES = 8

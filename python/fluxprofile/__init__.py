@@ -15,11 +15,11 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-from .datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
+from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
-from .maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
-from .models import (
+from .datamodel.maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
+from .datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
     Parameter,
@@ -29,8 +29,8 @@ from .models import (
     TemplateSpectralModel,
     as_spectral_model,
 )
-from .points import FluxPoints
-from .regions import (
+from .datamodel.flux_points import FluxPoints
+from .regions._regions import (
     PathRegionMeta,
     PixelShapes,
     make_concentric_annulus_sky_regions,

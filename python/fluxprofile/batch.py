@@ -37,7 +37,7 @@ __all__ = [
 
 # -- reading --------------------------------------------------------------------------------
 # Paths are read on the workers with the class the file needs (MapDataset or on-off).
-from .datasets import read_dataset  # noqa: E402
+from .datamodel.datasets import read_dataset  # noqa: E402
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -496,7 +496,7 @@ def _expected_counts(dataset, npred_signal) -> np.ndarray:
 
 def _simulate_batch(dataset, estimator, npred_signal, seed: int, start: int, stop: int, n_threads: int):
     """Worker task: profiles of realisations ``start <= i < stop``."""
-    from .maps import Map
+    from .datamodel.maps import Map
 
     if isinstance(dataset, (str, os.PathLike)):
         dataset = read_dataset(dataset)

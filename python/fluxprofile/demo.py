@@ -17,9 +17,9 @@ import math
 import astropy.units as u
 import numpy as np
 
-from .datasets import EDispKernelMap, MapDataset
-from .maps import Map, MapAxis, WcsGeom
-from .models import PowerLawSpectralModel
+from .datamodel.datasets import EDispKernelMap, MapDataset
+from .datamodel.maps import Map, MapAxis, WcsGeom
+from .datamodel.spectral import PowerLawSpectralModel
 
 __all__ = ["make_example_dataset"]
 

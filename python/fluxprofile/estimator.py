@@ -10,13 +10,13 @@ import numpy as np
 from astropy import units as u
 from astropy.table import vstack
 
-from ._profile import fit_groups, reduce_dataset, region_pixel_lists
-from .datasets import as_dataset_list
-from .energy_groups import plan_energy_groups, validate_energy_edges
-from .maps import MapAxis
-from .models import Parameter, PowerLawSpectralModel, as_spectral_model
-from .points import FluxPoints
-from .regions import (
+from .pipeline._profile import fit_groups, reduce_dataset, region_pixel_lists
+from .datamodel.datasets import as_dataset_list
+from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
+from .datamodel.maps import MapAxis
+from .datamodel.spectral import Parameter, PowerLawSpectralModel, as_spectral_model
+from .datamodel.flux_points import FluxPoints
+from .regions._regions import (
     projected_distance_edges,
     projected_distances,
     region_centers,

@@ -13,7 +13,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import Table
 
-from .maps import Map, MapAxis, WcsGeom
+from .datamodel.maps import Map, MapAxis, WcsGeom
 
 __all__ = [
     "axis_from_gammapy",
@@ -197,7 +197,7 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
     TypeError
         For other energy-dispersion types.
     """
-    from .datasets import EDispKernelMap
+    from .datamodel.datasets import EDispKernelMap
 
     if edisp is None:
         return None
@@ -271,7 +271,7 @@ def dataset_from_gammapy(dataset: Any) -> Any:
     ValueError
         If counts, exposure or an on-off map is missing.
     """
-    from .datasets import MapDataset, MapDatasetOnOff
+    from .datamodel.datasets import MapDataset, MapDatasetOnOff
 
     if not is_gammapy_dataset(dataset):
         msg = (
@@ -375,7 +375,7 @@ def spectral_model_from_gammapy(model: Any) -> Any:
     model : `~fluxprofile.models.SpectralModel`
         Equivalent fluxprofile model.
     """
-    from . import models
+    from .datamodel import spectral
 
     tag = getattr(model, "tag", None)
     cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
@@ -465,7 +465,7 @@ def flux_points_from_gammapy(
     ValueError
         If it has no projected-distance axis.
     """
-    from .points import FluxPoints
+    from .datamodel.flux_points import FluxPoints
 
     if not is_gammapy_object(flux_points, "FluxPoints", "FluxMaps"):
         msg = f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"

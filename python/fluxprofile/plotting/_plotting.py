@@ -13,7 +13,7 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 
-from .maps import MapAxis
+from ..datamodel.maps import MapAxis
 
 __all__ = [
     "axis_plot_labels",
@@ -313,7 +313,7 @@ def plot_flux_points(
     """
     import matplotlib.pyplot as plt
 
-    from .points import DEFAULT_UNIT
+    from ..datamodel.flux_points import DEFAULT_UNIT
 
     if sed_type is None:
         sed_type = fp.sed_type_plot_default
@@ -480,7 +480,7 @@ def plot_ts_profiles(
     """
     import matplotlib.pyplot as plt
 
-    from .points import DEFAULT_UNIT
+    from ..datamodel.flux_points import DEFAULT_UNIT
 
     if not fp.has_stat_profiles:
         msg = (

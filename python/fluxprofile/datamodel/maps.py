@@ -1610,7 +1610,7 @@ class Map:
         TypeError
             If a non-spatial axis has more than one bin (sum or slice it first).
         """
-        from .plotting import plot_image
+        from ..plotting._plotting import plot_image
 
         if any(axis.nbin > 1 for axis in self._geom.axes):
             msg = (

@@ -28,7 +28,7 @@ from astropy.io import fits
 from astropy.utils.exceptions import AstropyUserWarning
 from astropy.table import Table
 
-from ._atomic import staged_file
+from ..io.atomic import staged_file
 from .irf_positions import nearest_irf_pixels
 from .maps import (
     Map,
@@ -887,7 +887,7 @@ class MapDataset:
             If ``dataset`` is not a Gammapy map dataset on a WCS geometry (e.g. a
             ``SpectrumDataset``).
         """
-        from .interop import dataset_from_gammapy
+        from ..interop import dataset_from_gammapy
 
         converted = dataset_from_gammapy(dataset)
         if not isinstance(converted, cls):
@@ -1179,7 +1179,7 @@ def _check_dataset(item: Any, where: str) -> MapDataset:
     """``item`` as a fluxprofile dataset (Gammapy map datasets are converted)."""
     if isinstance(item, MapDataset):
         return item
-    from .interop import dataset_from_gammapy, is_gammapy_dataset
+    from ..interop import dataset_from_gammapy, is_gammapy_dataset
 
     if is_gammapy_dataset(item):
         return dataset_from_gammapy(item)
@@ -1308,7 +1308,7 @@ class Datasets(MutableSequence):
         >>> datasets.names  # doctest: +SKIP
         ['nHit-5', 'nHit-6', 'nHit-7', 'nHit-8', 'nHit-9']
         """
-        from .datasets_yaml import read_datasets_yaml
+        from ..io.datasets_yaml import read_datasets_yaml
 
         return cls(read_datasets_yaml(filename, filename_models=filename_models, lazy=lazy,
                                       cache=cache, checksum=checksum))  # fmt: skip
@@ -1350,7 +1350,7 @@ class Datasets(MutableSequence):
         ValueError
             If a dataset name cannot be a file name or ``filename_models`` is given.
         """
-        from .datasets_yaml import write_datasets_yaml
+        from ..io.datasets_yaml import write_datasets_yaml
 
         write_datasets_yaml(self, filename, filename_models=filename_models, overwrite=overwrite,
                             write_covariance=write_covariance, checksum=checksum)  # fmt: skip
@@ -1501,13 +1501,13 @@ def _instrument(dataset: MapDataset) -> str:
 
 
 def _is_gammapy_datasets_container(obj: Any) -> bool:
-    from .interop import is_gammapy_object
+    from ..interop import is_gammapy_object
 
     return is_gammapy_object(obj, "Datasets")
 
 
 def _is_single_gammapy_dataset(obj: Any) -> bool:
-    from .interop import is_gammapy_dataset
+    from ..interop import is_gammapy_dataset
 
     return is_gammapy_dataset(obj)
 

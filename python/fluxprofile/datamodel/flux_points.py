@@ -22,7 +22,7 @@ from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
 from .maps import LabelMapAxis, MapAxes, MapAxis
-from .models import PowerLawSpectralModel, TemplateSpectralModel, as_spectral_model
+from .spectral import PowerLawSpectralModel, TemplateSpectralModel, as_spectral_model
 
 __all__ = ["DEFAULT_UNIT", "FluxPoints", "ProfileQuantity"]
 
@@ -255,7 +255,7 @@ class ProfileQuantity:
         """
         import matplotlib.pyplot as plt
 
-        from .plotting import plot_along_axis, quantity_label, resolve_plot_axis
+        from ..plotting._plotting import plot_along_axis, quantity_label, resolve_plot_axis
 
         axes = list(self._axes)
         axis = resolve_plot_axis(axes, axis_name)
@@ -1533,7 +1533,7 @@ class FluxPoints:
             For an unknown SED type or axis name; with ``per_solid_angle`` for
             ``sed_type="norm"`` or without solid angles.
         """
-        from .plotting import plot_flux_points
+        from ..plotting._plotting import plot_flux_points
 
         return plot_flux_points(
             self,
@@ -1590,7 +1590,7 @@ class FluxPoints:
             one energy bin first with `slice_by_idx`); with ``per_solid_angle`` for
             ``sed_type="norm"`` or without solid angles.
         """
-        from .plotting import plot_ts_profiles
+        from ..plotting._plotting import plot_ts_profiles
 
         return plot_ts_profiles(
             self,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from astropy import units as u
 
-from . import _core
+from .. import _core
 
 __all__ = ["ALPHA_NO_OFF", "OFF_ROUNDOFF", "ReducedDataset", "fit_groups", "reduce_dataset"]
 
@@ -127,7 +127,7 @@ def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
     """Energy-dispersion kernels at the region centres, (n_regions or 1, n_true, n_reco)."""
     edisp = dataset.edisp
     if edisp is None:
-        from .datasets import EDispKernelMap
+        from ..datamodel.datasets import EDispKernelMap
 
         edisp = EDispKernelMap.from_diagonal_response(
             dataset.exposure.geom.axes["energy_true"], dataset.counts.geom.axes["energy"]

@@ -579,7 +579,7 @@ def _check_outputs(args) -> None:
 def _check_per_solid_angle(args) -> None:
     if not args.per_solid_angle:
         return
-    from .points import FluxPoints
+    from ..datamodel.flux_points import FluxPoints
 
     needed = [FluxPoints.to_table, FluxPoints.write] + ([FluxPoints.plot] if args.plot else [])
     if not all(_accepts(f, "per_solid_angle") for f in needed):
@@ -604,7 +604,7 @@ def _accepts(func, name: str) -> bool:
 
 def _path_function():
     try:
-        from .regions import make_path_sky_regions
+        from ..regions._regions import make_path_sky_regions
     except ImportError as err:
         msg = (
             "path profiles (--path) need fluxprofile.regions.make_path_sky_regions, which this "
@@ -715,7 +715,7 @@ def _make_regions(args, kind: str, wcs, map_frame: str) -> list:
     from astropy import units as u
     from astropy.coordinates import SkyCoord
 
-    from .regions import (
+    from ..regions._regions import (
         make_concentric_annulus_sky_regions,
         make_orthogonal_rectangle_sky_regions,
     )
@@ -831,9 +831,9 @@ def _cmd_run(args, out) -> int:
             msg = f"dataset file {str(files[i])!r} is given twice"
             raise UsageError(msg)
 
-    from .datasets import read_dataset
-    from .estimator import FluxProfileEstimator
-    from .models import PowerLawSpectralModel
+    from ..datamodel.datasets import read_dataset
+    from ..estimator import FluxProfileEstimator
+    from ..datamodel.spectral import PowerLawSpectralModel
 
     writes = [*args.output, *([args.plot] if args.plot else [])]
     bar = _progress(len(files) + 1 + len(writes), enabled=not args.quiet)
@@ -965,7 +965,7 @@ def _dataset_info(file: Path, out) -> None:
     from astropy import units as u
     from astropy.table import Table
 
-    from .datasets import MapDatasetOnOff, read_dataset
+    from ..datamodel.datasets import MapDatasetOnOff, read_dataset
 
     dataset = read_dataset(file)
     geom = dataset.counts.geom
@@ -1102,10 +1102,10 @@ def run_demo(seed: int = 0, n_jobs: int | None = None, out=None) -> tuple:
     from astropy import units as u
     from astropy.coordinates import SkyCoord
 
-    from .demo import make_example_dataset
-    from .estimator import FluxProfileEstimator
-    from .models import PowerLawSpectralModel
-    from .regions import (
+    from ..demo import make_example_dataset
+    from ..estimator import FluxProfileEstimator
+    from ..datamodel.spectral import PowerLawSpectralModel
+    from ..regions._regions import (
         make_concentric_annulus_sky_regions,
         make_orthogonal_rectangle_sky_regions,
     )

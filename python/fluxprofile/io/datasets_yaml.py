@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from ._atomic import StagedFiles, check_writable
-from .datasets import MapDataset, MapDatasetOnOff, _expand_path, as_dataset_list
+from .atomic import StagedFiles, check_writable
+from ..datamodel.datasets import MapDataset, MapDatasetOnOff, _expand_path, as_dataset_list
 
 __all__ = ["DATASET_TYPES", "read_datasets_yaml", "write_datasets_yaml"]
 
@@ -248,7 +248,7 @@ def _fits_name(dataset: MapDataset, index: int) -> str:
 
 
 def _index_text(entries: list[dict[str, str]], checksum: bool) -> str:
-    from . import __version__
+    from .. import __version__
 
     created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
     content = {

@@ -54,7 +54,19 @@ from regions import (
     RegionMeta,
 )
 
-from . import _sky_geometry as geo
+from .sky_geometry import (
+    affine_rows,
+    great_circle_samples,
+    jumps,
+    local_jacobian,
+    offset_points,
+    outline_offsets,
+    pixel_runs,
+    sky_contains,
+    standard_pixel_grid,
+    unit_vectors,
+    vector_lonlat,
+)
 
 __all__ = [
     "SHAPE_ANNULUS",
@@ -840,7 +852,7 @@ def _convert_sky_rows(
     project continuously becomes pixel runs selected on the sky.
     """
     wcs = _celestial_wcs(wcs)
-    standard = geo.standard_pixel_grid(wcs)
+    standard = standard_pixel_grid(wcs)
     kind = table[sky_rows, 0].astype(np.int64)
     size = np.asarray(sizes, dtype=np.float64).reshape(-1, 3)
     poly_items = list(poly_slices.items())
@@ -864,9 +876,9 @@ def _convert_sky_rows(
                 keep = where[index] >= 0
                 if np.any(keep):
                     groups.append((coord[keep], where[index[keep]]))
-            pa, dist = geo.outline_offsets(kind[suspect], size[suspect], _OUTLINE_JUMPS, _KINDS)
+            pa, dist = outline_offsets(kind[suspect], size[suspect], _OUTLINE_JUMPS, _KINDS)
             lon, lat = _group_outlines(groups, common, pa, dist)
-            xyz = geo.unit_vectors(lon, lat)
+            xyz = unit_vectors(lon, lat)
             nxt = np.roll(xyz, -1, axis=1)
             steps = np.arctan2(
                 np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("nij,nij->ni", xyz, nxt)
@@ -875,14 +887,14 @@ def _convert_sky_rows(
                 np.asarray(v, dtype=np.float64).reshape(lon.shape)
                 for v in wcs.world_to_pixel(_skycoord(common, lon.ravel(), lat.ravel()))
             )
-            broken = np.any(geo.jumps(px, py, steps), axis=1)
+            broken = np.any(jumps(px, py, steps), axis=1)
             fallback.extend(int(i) for i in sky_rows[suspect[broken]])
 
     for i, sl in poly_items:
         vx, vy = proj.vx[sl], proj.vy[sl]
         esl = slice(sl.start * _EDGE_CHECK, sl.stop * _EDGE_CHECK)
         finite = np.all(np.isfinite(vx)) and np.all(np.isfinite(vy))
-        if finite and not np.any(geo.jumps(proj.edge_x[esl], proj.edge_y[esl], proj.edge_steps[esl])):
+        if finite and not np.any(jumps(proj.edge_x[esl], proj.edge_y[esl], proj.edge_steps[esl])):
             pixel_vertices[i] = (vx, vy)
         else:
             fallback.append(i)
@@ -1025,7 +1037,7 @@ def _group_outlines(
     lat = np.empty(pa.shape)
     for coord, index in centre_groups:
         clon, clat = (np.atleast_1d(v) for v in _lonlat(coord))
-        olon, olat = geo.offset_points(clon[:, None], clat[:, None], pa[index], dist[index])
+        olon, olat = offset_points(clon[:, None], clat[:, None], pa[index], dist[index])
         points = _skycoord(coord.frame, olon.ravel(), olat.ravel())
         if not points.frame.is_equivalent_frame(common):
             points = points.transform_to(common)
@@ -1056,14 +1068,14 @@ def _project(
     nc, nv = len(centres), len(vertices)
     lon_c, lat_c = _lonlat_in(centre_groups, common, nc)
     lon_v, lat_v = _lonlat_in(vertex_groups, common, nv)
-    pa, dist = geo.outline_offsets(kind, size, _OUTLINE_CHECK, _KINDS)
+    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK, _KINDS)
     out_lon, out_lat = _group_outlines(centre_groups, common, pa, dist)
     # _EDGE_CHECK samples per polygon vertex (vertex slice sl -> samples sl * _EDGE_CHECK)
-    vertex_xyz = geo.unit_vectors(lon_v, lat_v)
-    edge_parts = [geo.great_circle_samples(vertex_xyz[sl], _EDGE_CHECK) for sl in polygon_slices]
+    vertex_xyz = unit_vectors(lon_v, lat_v)
+    edge_parts = [great_circle_samples(vertex_xyz[sl], _EDGE_CHECK) for sl in polygon_slices]
     edge_xyz = np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.zeros((0, 3))
     edge_steps = np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0)
-    edge_lon, edge_lat = geo.vector_lonlat(edge_xyz)
+    edge_lon, edge_lat = vector_lonlat(edge_xyz)
     points = _skycoord(
         common,
         np.concatenate([lon_c, lon_v, out_lon.ravel(), edge_lon]),
@@ -1099,7 +1111,7 @@ def _project(
         )
         x1, y1 = xo[:nc], yo[:nc]
         east = None if standard else (xo[nc:], yo[nc:])
-        jac = geo.local_jacobian(x0, y0, (x1, y1), east, _NORTH_OFFSET_ARCSEC)
+        jac = local_jacobian(x0, y0, (x1, y1), east, _NORTH_OFFSET_ARCSEC)
     shape = out_lon.shape
     return _Projected(
         x0, y0, jac, x1, y1, parts_x[1], parts_y[1], out_lon, out_lat,
@@ -1156,7 +1168,7 @@ def _fill_sky_rows(
         table[r[is_rect], 5] = np.cos(angle_rad)
         table[r[is_rect], 6] = np.sin(angle_rad)
         return
-    affine = geo.affine_rows(kind[ok], size[ok], proj.jac[ok], _KINDS)
+    affine = affine_rows(kind[ok], size[ok], proj.jac[ok], _KINDS)
     table[rows[ok], 0] = affine[:, 0]
     table[rows[ok], 1] = proj.x0[ok]
     table[rows[ok], 2] = proj.y0[ok]
@@ -1165,7 +1177,7 @@ def _fill_sky_rows(
 
 def _deviating_outlines(proj: _Projected, kind: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Rows whose outline points stray from their linearised pixels (or do not project)."""
-    pa, dist = geo.outline_offsets(kind, size, _OUTLINE_CHECK, _KINDS)
+    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK, _KINDS)
     t_e = dist * 3600.0 * np.sin(np.deg2rad(pa))
     t_n = dist * 3600.0 * np.cos(np.deg2rad(pa))
     lin_x = proj.x0[:, None] + proj.jac[:, 0, 0, None] * t_e + proj.jac[:, 0, 1, None] * t_n
@@ -1183,14 +1195,14 @@ def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray
         verts = region.vertices
         if not verts.frame.is_equivalent_frame(common):
             verts = verts.transform_to(common)
-        return geo.great_circle_samples(geo.unit_vectors(*_lonlat(verts)), _EDGE_DENSE)
+        return great_circle_samples(unit_vectors(*_lonlat(verts)), _EDGE_DENSE)
     kind, size = _sky_size(region, 0)
-    pa, dist = geo.outline_offsets(
+    pa, dist = outline_offsets(
         np.array([kind]), np.array([size], dtype=np.float64), _OUTLINE_DENSE, _KINDS
     )
     groups = [(SkyCoord(region.center), np.array([0]))]
     lon, lat = _group_outlines(groups, common, pa, dist)
-    xyz = geo.unit_vectors(lon[0], lat[0])
+    xyz = unit_vectors(lon[0], lat[0])
     nxt = np.roll(xyz, -1, axis=0)
     steps = np.arctan2(np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("ij,ij->i", xyz, nxt))
     return xyz, steps
@@ -1265,12 +1277,12 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
     """
     name = type(region).__name__
     xyz, steps = _dense_outline(region, common)
-    lon, lat = geo.vector_lonlat(xyz)
+    lon, lat = vector_lonlat(xyz)
     px, py = (
         np.asarray(v, dtype=np.float64).reshape(-1)
         for v in wcs.world_to_pixel(_skycoord(common, lon, lat))
     )
-    broken = geo.jumps(px, py, steps)
+    broken = jumps(px, py, steps)
     boxes = _clip_boxes(_candidate_boxes(px, py, broken), wcs)
     n_candidates = sum((b[1] - b[0] + 1) * (b[3] - b[2] + 1) for b in boxes)
     if n_candidates > _MAX_SKY_CANDIDATES:
@@ -1301,19 +1313,19 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
     inside = np.zeros(cx.size, dtype=bool)
     if np.any(canonical):
         own = SkyCoord(sky[canonical]).transform_to(frame_of)
-        points = geo.unit_vectors(*_lonlat(own))
+        points = unit_vectors(*_lonlat(own))
         if isinstance(region, PolygonSkyRegion):
-            verts = geo.unit_vectors(*_lonlat(region.vertices))
+            verts = unit_vectors(*_lonlat(region.vertices))
             try:
-                inside[canonical] = geo.sky_contains(SHAPE_POLYGON, None, (), points, _KINDS, verts)
+                inside[canonical] = sky_contains(SHAPE_POLYGON, None, (), points, _KINDS, verts)
             except ValueError as err:
                 msg = f"regions[{index}] ({name}): {err} is not supported across the projection seam"
                 raise ValueError(msg) from None
         else:
             kind, size = _sky_size(region, index)
-            centre = geo.unit_vectors(*_lonlat(region.center))
-            inside[canonical] = geo.sky_contains(kind, centre, size, points, _KINDS)
-    return geo.pixel_runs(cx[inside], cy[inside])
+            centre = unit_vectors(*_lonlat(region.center))
+            inside[canonical] = sky_contains(kind, centre, size, points, _KINDS)
+    return pixel_runs(cx[inside], cy[inside])
 
 
 # --------------------------------------------------------------------------------------

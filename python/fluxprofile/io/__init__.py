@@ -1,0 +1,1 @@
+"""File formats: DL4 map datasets, the datasets YAML index, profile tables and files."""
