@@ -26,41 +26,20 @@ from .spectral import PowerLawSpectralModel, TemplateSpectralModel, as_spectral_
 
 __all__ = ["DEFAULT_UNIT", "FluxPoints", "ProfileQuantity"]
 
-#: Units of the SED types used by `FluxPoints.to_table` and the derived quantities.
-DEFAULT_UNIT: dict[str, u.UnitBase | None] = {
-    "dnde": u.Unit("cm-2 s-1 TeV-1"),
-    "e2dnde": u.Unit("erg cm-2 s-1"),
-    "flux": u.Unit("cm-2 s-1"),
-    "eflux": u.Unit("erg cm-2 s-1"),
-    "norm": u.Unit(""),
-    "likelihood": None,
-}
-
-_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux", "likelihood")
-_FLUX_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux")
-# Same suffix order as Gammapy: likelihood lists errn before errp, the others errp first.
-_SUFFIXES_LIKELIHOOD = ("_err", "_errn", "_errp", "_ul", "_sensitivity")
-_SUFFIXES_FLUX = ("_err", "_errp", "_errn", "_ul", "_sensitivity")
-_NORM_QUANTITIES = ("norm", *(f"norm{s}" for s in _SUFFIXES_LIKELIHOOD))
-_COMMON_QUANTITIES = (
-    "ts",
-    "sqrt_ts",
-    "npred",
-    "npred_excess",
-    "stat",
-    "stat_null",
-    "stat_scan",
-    "niter",
-    "is_ul",
-    "counts",
-    "success",
-    "n_dof",
+from ..vocabulary import (
+    COMMON_QUANTITIES as _COMMON_QUANTITIES,
+    DATASET_QUANTITIES as _DATASET_QUANTITIES,
+    DEFAULT_UNIT,
+    EXTRA_QUANTITIES as _EXTRA_QUANTITIES,
+    FLUX_SED_TYPES as _FLUX_SED_TYPES,
+    NORM_QUANTITIES as _NORM_QUANTITIES,
+    SCAN_QUANTITIES as _SCAN_QUANTITIES,
+    SED_TYPES as _SED_TYPES,
+    STORABLE_QUANTITIES as _STORABLE,
+    SUFFIXES_FLUX as _SUFFIXES_FLUX,
+    SUFFIXES_LIKELIHOOD as _SUFFIXES_LIKELIHOOD,
 )
-# fluxprofile additions (not written by Gammapy): appended after the Gammapy columns.
-_EXTRA_QUANTITIES = ("npix", "solid_angle")
-_STORABLE = _NORM_QUANTITIES + _COMMON_QUANTITIES + _EXTRA_QUANTITIES
-_DATASET_QUANTITIES = ("counts", "npred", "npred_excess")
-_SCAN_QUANTITIES = ("stat_scan",)
+
 _THREE_D = _DATASET_QUANTITIES + _SCAN_QUANTITIES
 _BOOL_QUANTITIES = ("success", "is_ul")
 _REQUIRED_COLUMNS = {
