@@ -56,9 +56,9 @@ class ReducedDataset:
 
 @dataclass(frozen=True)
 class _Cube:
-    """A cube summed per region by the core, with how (see fluxprofile/reduce.hpp CubeView):
-    values must be >= 0, negative values count as 0, summed in NumPy's float order, values
-    must be finite."""
+    """A cube summed per region by the core, and how (CubeView in
+    cpp/include/fluxprofile/reduce.hpp): values must be >= 0, negative values count as 0,
+    summed in NumPy's float order, values must be finite."""
 
     data: np.ndarray
     non_negative: bool = False
@@ -309,7 +309,8 @@ def reduce_dataset(
         names = ("counts_off", "alpha * counts_off", "pixels with acceptance_off 0 or not finite", "acceptance")
         # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
         weighted = containment == "exact" or (pixels is not None and pixels[1] is not None)
-        dtypes = [np.dtype(np.float64) if weighted else _float_dtype(reco_cubes[name].data) for name in names[:2] + names[3:]]
+        dtypes = [np.dtype(np.float64) if weighted else _float_dtype(reco_cubes[name].data)
+                  for name in names[:2] + names[3:]]  # fmt: skip
         background, alpha, alpha_undefined, no_off = _region_alpha(
             *(region_sums[name] for name in names), n_safe, plane_scale, dtypes
         )
