@@ -217,7 +217,7 @@ def _run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir:
     from astropy import units as u
 
     from fluxprofile import FluxProfileEstimator, PowerLawSpectralModel, _core
-    from fluxprofile.regions._regions import sky_regions_to_pixel_shapes
+    from fluxprofile.regions import sky_regions_to_pixel_shapes
 
     def make_estimator(regions):
         return FluxProfileEstimator(

@@ -281,7 +281,7 @@ def test_run_path_file(fermi_gc_path, tmp_path):
         cwd=tmp_path,
     )
     try:
-        from fluxprofile.regions._regions import make_path_sky_regions
+        from fluxprofile.regions import make_path_sky_regions
     except ImportError:
         assert_one_line_error(result, 1, "make_path_sky_regions")
         return

@@ -23,7 +23,7 @@ from fluxprofile import FluxProfileEstimator
 from fluxprofile.datamodel.datasets import MapDataset
 from fluxprofile.datamodel.maps import MapAxis
 from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
-from fluxprofile.regions._regions import make_orthogonal_rectangle_sky_regions
+from fluxprofile.regions import make_orthogonal_rectangle_sky_regions
 
 FLUX_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux")
 N_TILES = 8

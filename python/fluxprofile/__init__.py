@@ -17,7 +17,8 @@ except ImportError as err:  # pragma: no cover - only without a build
 from ._core import InvalidInput
 from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
-from .estimator import FluxProfileEstimator, FluxProfileWarning
+from .estimator import FluxProfileEstimator
+from .exceptions import FluxProfileWarning
 from .datamodel.maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
 from .datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
@@ -30,13 +31,13 @@ from .datamodel.spectral import (
     as_spectral_model,
 )
 from .datamodel.flux_points import FluxPoints
-from .regions._regions import (
+from .plotting.regions import plot_regions
+from .regions import (
     PathRegionMeta,
     PixelShapes,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,
     make_path_sky_regions,
-    plot_regions,
     projected_distance_edges,
     projected_distances,
     region_centers,

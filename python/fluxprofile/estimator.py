@@ -16,14 +16,10 @@ from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
 from .datamodel.maps import MapAxis
 from .datamodel.spectral import Parameter, PowerLawSpectralModel, as_spectral_model
 from .datamodel.flux_points import FluxPoints
-from .regions._regions import (
-    projected_distance_edges,
-    projected_distances,
-    region_centers,
-    sky_regions_to_pixel_shapes,
-)
+from .exceptions import FluxProfileWarning, index_ranges, warn_regions
+from .regions import projected_distance_edges, projected_distances, region_centers, sky_regions_to_pixel_shapes
 
-__all__ = ["FluxProfileEstimator", "FluxProfileWarning"]
+__all__ = ["FluxProfileEstimator"]
 
 AVAILABLE_OPTIONAL = ["errn-errp", "ul", "scan", "sensitivity"]
 _NORM_KEYS = {
@@ -37,34 +33,6 @@ _OLD_NORM_KEYWORDS = {
     "norm_n_values": "scan_n_values",
     "norm_values": "scan_values",
 }
-
-
-class FluxProfileWarning(UserWarning):
-    """A profile bin could not be measured (no usable pixel, no overlapping energy bin, no
-    defined on-off alpha).
-
-    Attributes
-    ----------
-    regions : tuple of int
-        Indices of the regions the warning is about (empty for warnings on energy groups).
-    """
-
-    def __init__(self, message: str, regions=()):
-        super().__init__(message)
-        self.regions = tuple(np.asarray(regions, dtype=np.int64).tolist())
-
-    def __reduce__(self):
-        # keep the indices when pickled (e.g. sent back from a Dask worker)
-        return type(self), (str(self), self.regions)
-
-
-def _index_ranges(indices) -> str:
-    """Sorted indices as runs: ``[0, 1, 2, 5, 7, 8]`` -> ``"0-2, 5, 7-8"``."""
-    indices = np.asarray(indices, dtype=np.int64)
-    gaps = np.flatnonzero(np.diff(indices) != 1)
-    starts = np.concatenate([indices[:1], indices[gaps + 1]]).tolist()
-    stops = np.concatenate([indices[gaps], indices[-1:]]).tolist()
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, stops))
 
 
 def _same_objects(first: list, second: list) -> bool:
@@ -89,16 +57,7 @@ def _describe_groups(plan, groups, limit: int = 5) -> str:
     if len(groups) > limit:
         ranges.append("...")
     noun = "energy group" if len(groups) == 1 else "energy groups"
-    return f"{', '.join(ranges)} ({noun} {_index_ranges(groups)})"
-
-
-def _warn_regions(indices, singular: str, plural: str) -> None:
-    """One `FluxProfileWarning` naming all the regions ``indices`` (however many)."""
-    if len(indices) == 0:
-        return
-    text = f"Region {indices[0]} {singular}" if len(indices) == 1 else f"Regions {_index_ranges(indices)} {plural}"
-    # stacklevel 4: the user's call of `run`
-    warnings.warn(FluxProfileWarning(text, indices), stacklevel=4)
+    return f"{', '.join(ranges)} ({noun} {index_ranges(groups)})"
 
 
 def _format_value(value) -> str:
@@ -572,13 +531,13 @@ class FluxProfileEstimator:
                 stacklevel=3,
             )
         npix = np.sum([r.npix_inmap for r in reduced], axis=0)
-        _warn_regions(
+        warn_regions(
             np.flatnonzero(npix == 0),
             "contains no pixel centre of any dataset: its profile bin is NaN",
             "contain no pixel centre of any dataset: their profile bins are NaN",
         )
         empty = ~result["any_bin"] & result["contributes"][None, :] & (npix[:, None] > 0)
-        _warn_regions(
+        warn_regions(
             np.flatnonzero(empty.any(axis=1)),
             "has no safe pixel in some energy group: those profile bins are NaN",
             "have no safe pixel in some energy group: those profile bins are NaN",
@@ -589,7 +548,7 @@ class FluxProfileEstimator:
             "OFF counts negative beyond round-off or none in the whole group, or alpha <= 0; see "
             "docs/onoff.rst): those profile bins are NaN"
         )
-        _warn_regions(
+        warn_regions(
             np.flatnonzero(result["alpha_undefined"].any(axis=1)),
             f"has no defined on-off background normalisation alpha in some energy group {why}",
             f"have no defined on-off background normalisation alpha in some energy group {why}",

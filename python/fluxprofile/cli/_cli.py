@@ -604,7 +604,7 @@ def _accepts(func, name: str) -> bool:
 
 def _path_function():
     try:
-        from ..regions._regions import make_path_sky_regions
+        from ..regions import make_path_sky_regions
     except ImportError as err:
         msg = (
             "path profiles (--path) need fluxprofile.regions.make_path_sky_regions, which this "
@@ -715,7 +715,7 @@ def _make_regions(args, kind: str, wcs, map_frame: str) -> list:
     from astropy import units as u
     from astropy.coordinates import SkyCoord
 
-    from ..regions._regions import (
+    from ..regions import (
         make_concentric_annulus_sky_regions,
         make_orthogonal_rectangle_sky_regions,
     )
@@ -1105,7 +1105,7 @@ def run_demo(seed: int = 0, n_jobs: int | None = None, out=None) -> tuple:
     from ..demo import make_example_dataset
     from ..estimator import FluxProfileEstimator
     from ..datamodel.spectral import PowerLawSpectralModel
-    from ..regions._regions import (
+    from ..regions import (
         make_concentric_annulus_sky_regions,
         make_orthogonal_rectangle_sky_regions,
     )

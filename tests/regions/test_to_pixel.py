@@ -1,17 +1,19 @@
-"""Tests of fluxprofile.regions._regions against Gammapy 2.1 references, closed forms and brute force."""
+"""`sky_regions_to_pixel_shapes` against Gammapy 2.1 references, the regions package and brute force."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
-from astropy.io import fits
-from astropy.table import Table
 from astropy.wcs import WCS
+from region_cases import (
+    REFERENCE_CASES,
+    fermi_like_wcs,
+    load_case,
+    regions_from_json,
+    tan_wcs,
+)
 from regions import (
     CircleAnnulusPixelRegion,
     CircleAnnulusSkyRegion,
@@ -26,74 +28,12 @@ from regions import (
 )
 
 from fluxprofile import _core
-from fluxprofile.regions._regions import (
+from fluxprofile.regions import (
     PixelShapes,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,
-    plot_regions,
-    projected_distances,
-    region_centers,
     sky_regions_to_pixel_shapes,
 )
-
-REFERENCE_CASES = [
-    "fermi_annulus_seed",
-    "fermi_rect_seed",
-    "onoff_horizontal_boxes",
-    "onoff_radial",
-    "onoff_radial_default",
-    "onoff_radial_one_interval",
-    "onoff_tilted_boxes",
-]
-
-
-# ---------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------
-
-
-def _load_case(reference_dir: Path, name: str) -> tuple[dict, WCS]:
-    with (reference_dir / f"{name}.json").open() as fh:
-        case = json.load(fh)
-    dataset = case["dataset"]
-    if dataset["file"].startswith("$"):
-        # Fermi cases: the counts WCS is stored in the json.
-        wcs = WCS(dataset["counts_geom"]["wcs_header"])
-    else:
-        header = fits.getheader(reference_dir / dataset["file"], "COUNTS")
-        wcs = WCS(header).celestial
-    return case, wcs
-
-
-def _skycoord(entry: dict) -> SkyCoord:
-    return SkyCoord(
-        entry["lon_deg"] * u.deg, entry["lat_deg"] * u.deg, frame=entry["frame"]
-    )
-
-
-def _regions_from_json(case: dict) -> list:
-    out = []
-    for entry in case["regions"]["list"]:
-        center = _skycoord(entry["center"])
-        if entry["type"] == "RectangleSkyRegion":
-            out.append(
-                RectangleSkyRegion(
-                    center,
-                    entry["width_deg"] * u.deg,
-                    entry["height_deg"] * u.deg,
-                    entry["angle_deg"] * u.deg,
-                )
-            )
-        else:
-            assert entry["type"] == "CircleAnnulusSkyRegion"
-            out.append(
-                CircleAnnulusSkyRegion(
-                    center,
-                    entry["inner_radius_deg"] * u.deg,
-                    entry["outer_radius_deg"] * u.deg,
-                )
-            )
-    return out
 
 
 def _core_pixels(shapes: PixelShapes, nx: int, ny: int, n_threads: int = 1):
@@ -164,25 +104,6 @@ def _random_pixel_regions(rng: np.random.Generator, nx: int, ny: int, n: int) ->
     return regions
 
 
-def _fermi_like_wcs() -> WCS:
-    wcs = WCS(naxis=2)
-    wcs.wcs.ctype = ["GLON-CAR", "GLAT-CAR"]
-    wcs.wcs.crval = [0.0, 0.0]
-    wcs.wcs.crpix = [200.5, 100.5]
-    wcs.wcs.cdelt = [-0.05, 0.05]
-    return wcs
-
-
-def _tan_wcs(lon: float = 83.6, lat: float = 22.0, binsz: float = 0.02) -> WCS:
-    wcs = WCS(naxis=2)
-    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
-    wcs.wcs.crval = [lon, lat]
-    wcs.wcs.crpix = [100.5, 80.5]
-    wcs.wcs.cdelt = [-binsz, binsz]
-    wcs.wcs.radesys = "ICRS"
-    return wcs
-
-
 # ---------------------------------------------------------------------------------------
 # (1) pixel parameters equal what regions 0.10 computed for Gammapy 2.1
 # ---------------------------------------------------------------------------------------
@@ -190,8 +111,8 @@ def _tan_wcs(lon: float = 83.6, lat: float = 22.0, binsz: float = 0.02) -> WCS:
 
 @pytest.mark.parametrize("name", REFERENCE_CASES)
 def test_pixel_shapes_match_reference(reference_dir, name):
-    case, wcs = _load_case(reference_dir, name)
-    regions = _regions_from_json(case)
+    case, wcs = load_case(reference_dir, name)
+    regions = regions_from_json(case)
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
     assert len(shapes) == len(regions) == case["regions"]["n_regions"]
     assert shapes.table.flags.c_contiguous
@@ -229,8 +150,8 @@ def test_pixel_shapes_match_reference(reference_dir, name):
 
 @pytest.mark.parametrize("name", REFERENCE_CASES)
 def test_membership_matches_reference(reference_dir, name):
-    case, wcs = _load_case(reference_dir, name)
-    shapes = sky_regions_to_pixel_shapes(_regions_from_json(case), wcs)
+    case, wcs = load_case(reference_dir, name)
+    shapes = sky_regions_to_pixel_shapes(regions_from_json(case), wcs)
     with np.load(reference_dir / f"{name}_region_pixels.npz") as ref:
         iy, ix, offsets = ref["iy"], ref["ix"], ref["offsets"]
         ny, nx = (int(v) for v in ref["image_shape"])
@@ -284,7 +205,7 @@ def test_core_membership_vs_brute_force(seed):
 
 def test_core_membership_of_rotated_sky_regions_vs_brute_force():
     rng = np.random.default_rng(7)
-    wcs = _tan_wcs()
+    wcs = tan_wcs()
     nx, ny = 200, 160
     center = wcs.pixel_to_world(99.5, 79.5)
     regions = []
@@ -346,7 +267,7 @@ class _CountingWCS:
 
 
 def test_conversion_is_vectorised(monkeypatch):
-    wcs = _fermi_like_wcs()
+    wcs = fermi_like_wcs()
     regions = make_orthogonal_rectangle_sky_regions(
         SkyCoord(9, 0, unit="deg", frame="galactic"),
         SkyCoord(351, 0, unit="deg", frame="galactic"),
@@ -377,7 +298,7 @@ def test_conversion_is_vectorised(monkeypatch):
 
 def test_agrees_with_regions_to_pixel_where_the_wcs_is_conformal():
     """At a TAN reference point both regions 0.10 and 0.12 rules give the same shape."""
-    wcs = _tan_wcs()
+    wcs = tan_wcs()
     c = wcs.pixel_to_world(99.5, 79.5)
     regions = [
         RectangleSkyRegion(c, 0.4 * u.deg, 0.15 * u.deg, 33 * u.deg),
@@ -427,7 +348,7 @@ def _per_region_rule(region, wcs):
 def test_matches_per_region_rule_in_any_frame(wcs_kind):
     """Mixed frames and angle units, off-centre on a TAN map: same as one-by-one."""
     rng = np.random.default_rng(11)
-    wcs = _fermi_like_wcs() if wcs_kind == "car_galactic" else _tan_wcs()
+    wcs = fermi_like_wcs() if wcs_kind == "car_galactic" else tan_wcs()
     origin = wcs.pixel_to_world(80.3, 70.8)
     regions = []
     for k in range(36):
@@ -471,7 +392,7 @@ def test_matches_per_region_rule_in_any_frame(wcs_kind):
 
 def test_region_frame_differs_from_wcs_frame():
     """North is taken in the region's own frame: ICRS boxes turn on a galactic map."""
-    wcs = _fermi_like_wcs()
+    wcs = fermi_like_wcs()
     gal = SkyCoord(2, 0.5, unit="deg", frame="galactic")
     box = RectangleSkyRegion(gal.icrs, 0.3 * u.deg, 1 * u.deg, 30 * u.deg)
     circle = CircleSkyRegion(gal, 0.3 * u.deg)
@@ -507,7 +428,7 @@ def test_pixel_regions_pass_through():
     assert shapes.vertex_offsets.dtype == np.int64
     np.testing.assert_array_equal(shapes.kind, [0, 1, 2, 3])
     # mixed with a sky region
-    wcs = _fermi_like_wcs()
+    wcs = fermi_like_wcs()
     mixed = sky_regions_to_pixel_shapes(
         [
             regions[1],
@@ -535,7 +456,7 @@ def _bypass(region, **values):
 
 
 def test_validation_errors():
-    wcs = _fermi_like_wcs()
+    wcs = fermi_like_wcs()
     c = SkyCoord(0, 0, unit="deg", frame="galactic")
     good = CircleSkyRegion(c, 0.2 * u.deg)
     with pytest.raises(ValueError, match="empty"):
@@ -584,7 +505,7 @@ def test_validation_errors():
         )
     # A region that lies wholly outside the projection selects no pixel (the estimator
     # then gives its NaN row and warning), see tests/test_sky_geometry.py.
-    tan = _tan_wcs(10, 20)
+    tan = tan_wcs(10, 20)
     far = CircleSkyRegion(SkyCoord(190, -20, unit="deg"), 1 * u.deg)
     shapes = sky_regions_to_pixel_shapes(
         [CircleSkyRegion(SkyCoord(10, 20, unit="deg"), 1 * u.deg), far], tan
@@ -592,264 +513,3 @@ def test_validation_errors():
     np.testing.assert_array_equal(shapes.kind, [1, 6])
     assert shapes.vertex_offsets[2] == shapes.vertex_offsets[1]
 
-
-# ---------------------------------------------------------------------------------------
-# (4) region generators (SEMANTICS §5.1/§5.2 and the reference region lists)
-# ---------------------------------------------------------------------------------------
-
-
-def test_rectangle_generator_tutorial(reference_dir):
-    _, wcs = _load_case(reference_dir, "fermi_rect_seed")
-    regions = make_orthogonal_rectangle_sky_regions(
-        SkyCoord(9, 0, unit="deg", frame="galactic"),
-        SkyCoord(351, 0, unit="deg", frame="galactic"),
-        wcs,
-        "3 deg",
-        nbin=49,
-    )
-    assert len(regions) == 49
-    centers = region_centers(regions)
-    expected_l = (
-        9 - 18 / 98 - np.arange(49) * 18 / 49
-    ) % 360  # 8.816327 ... 351.183673
-    np.testing.assert_allclose(centers.l.deg, expected_l, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(centers.b.deg, 0, atol=1e-9)
-    assert abs(centers.l.deg[0] - 8.816327) < 1e-6
-    assert abs(centers.l.deg[-1] - 351.183673) < 1e-6
-    for region in regions:
-        assert region.width.unit == u.rad
-        assert region.width.value == pytest.approx(0.006411413578754685, rel=1e-14)
-        assert region.height == 3 * u.deg
-        assert abs(region.angle.to_value(u.rad)) < 1e-12
-    # projected distances: 0, 0.367347, ..., 17.632653 deg (18/49 spacing)
-    np.testing.assert_allclose(
-        projected_distances(regions).to_value(u.deg), np.arange(49) * 18 / 49, atol=1e-9
-    )
-
-
-def test_annulus_generator_tutorial():
-    center = SkyCoord(0, 0, unit="deg", frame="galactic")
-    regions = make_concentric_annulus_sky_regions(center, radius_max="1.5 deg")
-    assert len(regions) == 10  # nbin=11 edges -> 10 annuli
-    edges = 1e-5 + np.arange(11) * (1.5 - 1e-5) / 10
-    np.testing.assert_allclose(
-        [r.inner_radius.to_value(u.deg) for r in regions], edges[:-1], rtol=1e-14
-    )
-    np.testing.assert_allclose(
-        [r.outer_radius.to_value(u.deg) for r in regions], edges[1:], rtol=1e-14
-    )
-    dist = projected_distances(regions).to_value(u.deg)
-    np.testing.assert_allclose(dist, (edges[:-1] + edges[1:]) / 2, rtol=1e-14)
-    assert dist[0] == pytest.approx(0.0750095, rel=1e-12)
-    assert dist[-1] == pytest.approx(1.4250005, rel=1e-12)
-    assert all(r.center == center for r in regions)
-
-
-@pytest.mark.parametrize("name", REFERENCE_CASES)
-def test_generators_reproduce_reference_region_lists(reference_dir, name):
-    case, wcs = _load_case(reference_dir, name)
-    gen = case["regions"]["generator"]
-    if gen["function"].endswith("make_orthogonal_rectangle_sky_regions"):
-        regions = make_orthogonal_rectangle_sky_regions(
-            _skycoord(gen["start_pos"]),
-            _skycoord(gen["end_pos"]),
-            wcs,
-            gen["height_deg"] * u.deg,
-            nbin=gen["nbin"],
-        )
-    else:
-        regions = make_concentric_annulus_sky_regions(
-            _skycoord(gen["center"]),
-            gen["radius_max_deg"] * u.deg,
-            radius_min=gen["radius_min_deg"] * u.deg,
-            nbin=gen["nbin"],
-        )
-    entries = case["regions"]["list"]
-    assert len(regions) == len(entries)
-    for region, entry in zip(regions, entries, strict=True):
-        assert type(region).__name__ == entry["type"]
-        expected_center = _skycoord(entry["center"])
-        assert region.center.frame.name == expected_center.frame.name
-        assert region.center.separation(expected_center).deg < 1e-9
-        if entry["type"] == "RectangleSkyRegion":
-            assert region.width.to_value(u.deg) == pytest.approx(
-                entry["width_deg"], rel=1e-12
-            )
-            assert region.height.to_value(u.deg) == pytest.approx(
-                entry["height_deg"], rel=1e-12
-            )
-            assert region.angle.to_value(u.deg) == pytest.approx(
-                entry["angle_deg"], rel=1e-9, abs=1e-12
-            )
-        else:
-            assert region.inner_radius.to_value(u.deg) == pytest.approx(
-                entry["inner_radius_deg"], rel=1e-12
-            )
-            assert region.outer_radius.to_value(u.deg) == pytest.approx(
-                entry["outer_radius_deg"], rel=1e-12
-            )
-
-
-def test_generator_validation():
-    wcs = _fermi_like_wcs()
-    a = SkyCoord(1, 0, unit="deg", frame="galactic")
-    b = SkyCoord(-1, 0, unit="deg", frame="galactic")
-    with pytest.raises(ValueError, match="nbin"):
-        make_orthogonal_rectangle_sky_regions(a, b, wcs, "1 deg", nbin=0)
-    with pytest.raises(TypeError, match="nbin"):
-        make_orthogonal_rectangle_sky_regions(a, b, wcs, "1 deg", nbin=2.5)
-    with pytest.raises(ValueError, match="height"):
-        make_orthogonal_rectangle_sky_regions(a, b, wcs, -1 * u.deg)
-    with pytest.raises(ValueError, match="differ"):
-        make_orthogonal_rectangle_sky_regions(a, a, wcs, 1 * u.deg)
-    with pytest.raises(TypeError, match="start_pos"):
-        make_orthogonal_rectangle_sky_regions((1, 0), b, wcs, 1 * u.deg)
-    with pytest.raises(ValueError, match="radius_min must be < radius_max"):
-        make_concentric_annulus_sky_regions(a, 1 * u.deg, radius_min=2 * u.deg)
-    with pytest.raises(ValueError, match="radius_min"):
-        make_concentric_annulus_sky_regions(a, 1 * u.deg, radius_min=0 * u.deg)
-    with pytest.raises(ValueError, match="nbin"):
-        make_concentric_annulus_sky_regions(a, 1 * u.deg, nbin=1)
-
-
-# ---------------------------------------------------------------------------------------
-# (5) projected distances vs the reference x_ref / x_min / x_max columns
-# ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", REFERENCE_CASES)
-def test_projected_distances_match_reference_axis(reference_dir, name):
-    case, _ = _load_case(reference_dir, name)
-    distances = projected_distances(_regions_from_json(case))
-    assert distances.unit == u.deg
-    d = distances.to_value(u.deg)
-    table = Table.read(reference_dir / f"{name}.ecsv", format="ascii.ecsv")
-    # Edges of a centre-node linear axis (SEMANTICS §1.5); x_ref = (x_min + x_max) / 2.
-    edges = np.concatenate(
-        [
-            [d[0] - (d[1] - d[0]) / 2],
-            (d[1:] + d[:-1]) / 2,
-            [d[-1] + (d[-1] - d[-2]) / 2],
-        ]
-    )
-    np.testing.assert_allclose(
-        table["x_min"].quantity.to_value(u.deg), edges[:-1], rtol=0, atol=1e-9
-    )
-    np.testing.assert_allclose(
-        table["x_max"].quantity.to_value(u.deg), edges[1:], rtol=0, atol=1e-9
-    )
-    np.testing.assert_allclose(
-        table["x_ref"].quantity.to_value(u.deg),
-        (edges[:-1] + edges[1:]) / 2,
-        rtol=0,
-        atol=1e-9,
-    )
-    np.testing.assert_allclose(
-        case["result"]["projected_distance_axis"]["edges"], edges, rtol=0, atol=1e-9
-    )
-    # for (nearly) uniform spacing x_ref is the node itself
-    np.testing.assert_allclose(
-        table["x_ref"].quantity.to_value(u.deg), d, rtol=0, atol=1e-8
-    )
-
-
-def test_projected_distances_mixed_frames_and_types():
-    ref = SkyCoord(10, 1, unit="deg", frame="galactic")
-    other = SkyCoord(11, -1, unit="deg", frame="galactic")
-    regions = [
-        RectangleSkyRegion(ref, 1 * u.deg, 1 * u.deg),
-        CircleSkyRegion(other.icrs, 0.5 * u.deg),
-        CircleAnnulusSkyRegion(other, 0.2 * u.deg, 0.5 * u.deg),
-        PolygonSkyRegion(
-            SkyCoord([10, 12, 12], [0, 0, 2], unit="deg", frame="galactic")
-        ),
-    ]
-    d = projected_distances(regions).to_value(u.deg)
-    assert d[0] == 0.0
-    assert d[1] == pytest.approx(ref.separation(other.icrs).deg, abs=1e-12)
-    assert d[2] == pytest.approx(0.35, rel=1e-14)
-    # polygon centre: direction of the mean vertex unit vector
-    xyz = SkyCoord(
-        [10, 12, 12], [0, 0, 2], unit="deg", frame="galactic"
-    ).cartesian.xyz.value.mean(axis=1)
-    lon, lat = np.arctan2(xyz[1], xyz[0]), np.arctan2(xyz[2], np.hypot(xyz[0], xyz[1]))
-    poly_center = SkyCoord(lon * u.rad, lat * u.rad, frame="galactic")
-    assert d[3] == pytest.approx(ref.separation(poly_center).deg, abs=1e-12)
-    centers = region_centers(regions)
-    assert centers.frame.name == "galactic"
-    assert centers.shape == (4,)
-    assert centers[1].separation(other).deg < 1e-12
-    # centres at hand are used as they are (the estimator passes its cached ones)
-    assert np.array_equal(projected_distances(regions, centers=centers).to_value(u.deg), d)
-    with pytest.raises(ValueError, match="one entry per region"):
-        projected_distances(regions, centers=centers[:3])
-
-
-def test_region_centers_of_pixel_regions_need_a_wcs():
-    wcs = _fermi_like_wcs()
-    pix = CirclePixelRegion(PixCoord(199.5, 99.5), 2.0)
-    with pytest.raises(TypeError, match=r"regions\[0\].*wcs"):
-        region_centers([pix])
-    center = region_centers([pix], wcs=wcs)
-    assert (
-        center[0].separation(SkyCoord(0, 0, unit="deg", frame="galactic")).deg < 1e-12
-    )
-    with pytest.raises(ValueError, match="empty"):
-        projected_distances([])
-    with pytest.raises(TypeError, match=r"regions\[0\].*EllipseSkyRegion"):
-        region_centers(
-            [EllipseSkyRegion(SkyCoord(0, 0, unit="deg"), 1 * u.deg, 2 * u.deg)]
-        )
-
-
-# ---------------------------------------------------------------------------------------
-# plotting
-# ---------------------------------------------------------------------------------------
-
-
-def test_plot_regions_one_patch_per_region():
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import to_rgba
-
-    wcs = _fermi_like_wcs()
-    regions = make_orthogonal_rectangle_sky_regions(
-        SkyCoord(3, 0, unit="deg", frame="galactic"),
-        SkyCoord(-3, 0, unit="deg", frame="galactic"),
-        wcs,
-        "2 deg",
-        nbin=5,
-    )
-    regions += make_concentric_annulus_sky_regions(
-        SkyCoord(0, 0, unit="deg", frame="galactic"), 1 * u.deg, nbin=4
-    )
-    regions += [
-        CircleSkyRegion(SkyCoord(1, 1, unit="deg", frame="galactic"), 0.3 * u.deg),
-        PolygonSkyRegion(SkyCoord([1, 2, 2], [0, 0, 1], unit="deg", frame="galactic")),
-        RectanglePixelRegion(PixCoord(50, 50), 10, 5),
-    ]
-    try:
-        fig = plt.figure()
-        ax = fig.add_subplot(projection=wcs)
-        out = plot_regions(regions, ax=ax)
-        assert out is ax
-        assert len(ax.patches) == len(regions) == 11
-        for patch in ax.patches:
-            assert patch.get_edgecolor() == to_rgba("C0")
-            assert patch.get_facecolor()[3] == 0  # facecolor "none"
-        plot_regions(regions[:2], ax=ax, color="red", lw=2)
-        assert len(ax.patches) == 13
-        assert ax.patches[-1].get_edgecolor() == to_rgba("red")
-        assert ax.patches[-1].get_linewidth() == 2
-        plot_regions(regions[:1], ax=ax, c="k")
-        assert ax.patches[-1].get_edgecolor() == to_rgba("k")
-
-        ax2 = plot_regions(regions[:3], wcs=wcs)
-        assert len(ax2.patches) == 3
-        assert ax2.wcs is not None
-        ax3 = plot_regions(regions[5:10])  # no ax, no wcs: a WCS around the regions
-        assert len(ax3.patches) == 5
-        assert ax3.wcs.wcs.ctype[0] == "GLON-TAN"
-        xs = [p.get_path().vertices for p in ax3.patches]
-        assert all(np.all(np.isfinite(v)) for v in xs)
-    finally:
-        plt.close("all")

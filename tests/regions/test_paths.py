@@ -21,9 +21,9 @@ from regions import CircleSkyRegion, RectangleSkyRegion
 
 from fluxprofile import FluxProfileEstimator, _core
 from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import WcsGeom
 from fluxprofile.datamodel.flux_points import FluxPoints
-from fluxprofile.regions._regions import (
+from fluxprofile.datamodel.maps import WcsGeom
+from fluxprofile.regions import (
     PathRegionMeta,
     make_orthogonal_rectangle_sky_regions,
     make_path_sky_regions,

@@ -27,7 +27,8 @@ from regions import (
 
 import fluxprofile as fp
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile.regions._regions import (
+from fluxprofile.regions import sky_regions_to_pixel_shapes
+from fluxprofile.regions.pixel_shapes import (
     SHAPE_ANNULUS,
     SHAPE_CIRCLE,
     SHAPE_ELLIPSE,
@@ -35,7 +36,6 @@ from fluxprofile.regions._regions import (
     SHAPE_PIXEL_RUNS,
     SHAPE_RECTANGLE,
     PixelShapes,
-    sky_regions_to_pixel_shapes,
 )
 
 pytestmark = pytest.mark.timeout(300)
