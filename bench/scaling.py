@@ -243,9 +243,7 @@ def _run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir:
     dataset = build_dataset(nx, ny, arrays)
     regions = make_regions(kind, n, nx, ny, dataset.counts.geom.wcs)
     shapes = sky_regions_to_pixel_shapes(regions, dataset.counts.geom.wcs)
-    _, offsets, _ = _core.region_pixels(
-        shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, 1
-    )
+    offsets = _core.region_pixels(shapes, nx, ny, 1).offsets
     npix = np.diff(offsets)
     estimator = make_estimator(regions)
     del shapes, offsets

@@ -533,7 +533,7 @@ _NO_VERTICES = (np.zeros(0), np.zeros(0), np.zeros(2, dtype=np.int64))
 )
 def test_core_rejects_bad_pixel_shapes(row, pattern):
     with pytest.raises(ValueError, match=pattern):
-        _core.region_pixels(row, *_NO_VERTICES, 10, 10, 1)
+        _core.region_pixels(_core.ShapeTable(row, *_NO_VERTICES), 10, 10, 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -609,9 +609,9 @@ def test_empty_or_2d_scan_values():
 
 def test_core_rejects_non_finite_scan_values():
     """Second line of defence, in case values bypass the Parameter setter."""
-    args = _fit_args()
+    problems = _core.FitProblems(*_fit_args())
     with pytest.raises(ValueError, match="scan values must be finite"):
-        _core.fit_norms(*args, scan_values=[0.0, float("nan")])
+        _core.fit_norms(problems, _core.FitOptions(scan_values=[0.0, float("nan")]))
 
 
 @pytest.mark.parametrize("n_jobs", [0, -1, -8])
@@ -707,7 +707,7 @@ def test_mask_false_in_one_energy_bin_only_blanks_that_group():
 def _fit_args(n=2, **override):
     args = {
         "offsets": np.array([0, n], dtype=np.int64),
-        "kind": np.zeros(n, dtype=np.int8),
+        "statistic": np.zeros(n, dtype=np.int8),
         "counts": np.full(n, 10.0),
         "background": np.full(n, 5.0),
         "alpha": np.zeros(n),
@@ -724,8 +724,8 @@ def _fit_args(n=2, **override):
         ({"counts": np.array([np.nan, 1.0])}, r"bin 0: counts must be finite and >= 0"),
         ({"signal": np.array([np.inf, 1.0])}, r"bin 0: signal must be finite"),
         ({"background": np.array([np.nan, 1.0])}, r"bin 0: background/counts_off must be finite"),
-        ({"kind": np.array([0, 5], dtype=np.int8)}, r"bin 1: unknown statistic kind"),
-        ({"kind": np.ones(2, dtype=np.int8), "alpha": np.array([-1.0, 1.0])}, r"bin 0: alpha must be finite and >= 0"),
+        ({"statistic": np.array([0, 5], dtype=np.int8)}, r"bin 1: unknown statistic kind"),
+        ({"statistic": np.ones(2, dtype=np.int8), "alpha": np.array([-1.0, 1.0])}, r"bin 0: alpha must be finite and >= 0"),
         ({"offsets": np.array([0, 3], dtype=np.int64)}, r"offsets\[-1\] must equal the number of bins"),
         ({"offsets": np.array([1, 2], dtype=np.int64)}, r"offsets\[0\] must be 0"),
         ({"offsets": np.array([0, 2, 1, 2], dtype=np.int64)}, "offsets must be non-decreasing"),
@@ -734,16 +734,16 @@ def _fit_args(n=2, **override):
 )
 def test_core_fit_rejects_bad_problems(override, pattern):
     with pytest.raises(ValueError, match=pattern):
-        _core.fit_norms(*_fit_args(**override))
+        _core.fit_norms(_core.FitProblems(*_fit_args(**override)))
 
 
 def test_core_fit_rejects_negative_threads():
     with pytest.raises(ValueError, match="n_threads must be >= 0, got -1"):
-        _core.fit_norms(*_fit_args(), n_threads=-1)
+        _core.fit_norms(_core.FitProblems(*_fit_args()), n_threads=-1)
 
 
 def test_core_fit_rejects_wrong_dtype_without_copy():
     args = list(_fit_args())
     args[2] = args[2].astype(np.float32)
-    with pytest.raises(TypeError, match="incompatible function arguments"):
-        _core.fit_norms(*args)
+    with pytest.raises(TypeError, match="counts must be a float64 array, got float32 .no copy is made"):
+        _core.FitProblems(*args)

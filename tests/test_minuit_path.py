@@ -86,25 +86,26 @@ def gammapy_sequence(f, n_sigma=1.0, n_sigma_ul=2.0):
 @pytest.mark.parametrize("n_sigma", [1.0, 2.0])
 def test_minuit_path_follows_gammapys_sequence(n_sigma):
     offsets, kind, arrays = _layout(PROBLEMS)
-    got = _core.fit_norms(
-        offsets, kind, *arrays, n_sigma=n_sigma, errn_errp=True, ul=True, minuit_errors=True, minuit_norm=True
-    )
-    exact = _core.fit_norms(offsets, kind, *arrays, n_sigma=n_sigma, errn_errp=True, ul=True, minuit_errors=True)
+    problems = _core.FitProblems(offsets, kind, *arrays)
+    options = _core.FitOptions(n_sigma=n_sigma, errn_errp=True, ul=True, minuit_errors=True, minuit_norm=True)
+    got = _core.fit_norms(problems, options)
+    options.minuit_norm = False
+    exact = _core.fit_norms(problems, options)
     moved = 0
     for p in range(len(PROBLEMS)):
 
         def f(x, p=p):
-            return float(_core.problem_stat(offsets, kind, *arrays, p, np.array([x]))[0])
+            return float(_core.problem_stat(problems, p, np.array([x]))[0])
 
         want = gammapy_sequence(f, n_sigma=n_sigma)
         sigma = want["norm_err"] / n_sigma
-        assert got["success"][p]
+        assert got.success[p]
         for key, value in want.items():
             tol = 1e-6 if key == "stat" else 1e-9 * sigma
-            assert abs(got[key][p] - value) <= tol, (p, key, got[key][p], value)
-        assert got["norm_at_stat"][p] == got["norm"][p]
-        assert got["ts"][p] == pytest.approx(got["stat_null"][p] - got["stat"][p], abs=1e-12)
+            assert abs(getattr(got, key)[p] - value) <= tol, (p, key, getattr(got, key)[p], value)
+        assert got.norm_at_stat[p] == got.norm[p]
+        assert got.ts[p] == pytest.approx(got.stat_null[p] - got.stat[p], abs=1e-12)
         # the exact minimum is where the gradient vanishes; MIGRAD stops within its EDM goal
-        assert abs(exact["norm"][p] - got["norm"][p]) <= 0.015 * sigma
-        moved += exact["norm"][p] != got["norm"][p]
+        assert abs(exact.norm[p] - got.norm[p]) <= 0.015 * sigma
+        moved += exact.norm[p] != got.norm[p]
     assert moved > 0

@@ -27,8 +27,9 @@ NO_VERTICES = (np.zeros(0), np.zeros(0))
 # ---------------------------------------------------------------------------------------
 
 
-def _table(rows, polygons=()):
-    """Shape table arrays; ``polygons`` maps a row index to its (vx, vy) vertices."""
+def _arrays(rows, polygons=()):
+    """Shape table arrays of the core's layout; ``polygons`` maps a row index to its (vx, vy)
+    vertices."""
     rows = np.atleast_2d(np.asarray(rows, dtype=float))
     polygons = dict(polygons)
     vx, vy, offsets = [], [], [0]
@@ -45,11 +46,21 @@ def _table(rows, polygons=()):
     )
 
 
+def _table(rows, polygons=()):
+    """The bound shape table of `_arrays`."""
+    return _core.ShapeTable(*_arrays(rows, polygons))
+
+
+def _fields(lists):
+    """(flat_index, weight, offsets, total) of `_core.PixelLists`."""
+    return lists.flat_index, lists.weight, lists.offsets, lists.total
+
+
 def _overlap_images(rows, nx, ny, polygons=(), n_threads=1):
     """Dense (n, ny, nx) weight images and the full areas of every shape."""
     table = _table(rows, polygons)
-    flat, weights, offsets, area = _core.region_overlap(*table, nx, ny, n_threads)
-    images = np.zeros((len(table[0]), ny * nx))
+    flat, weights, offsets, area = _fields(_core.region_overlap(table, nx, ny, n_threads))
+    images = np.zeros((len(table), ny * nx))
     for i in range(len(images)):
         sl = slice(offsets[i], offsets[i + 1])
         images[i, flat[sl]] = weights[sl]
@@ -177,7 +188,7 @@ def test_area_counts_the_part_off_the_map():
     np.testing.assert_allclose(area, [480.0, np.pi * 16.0, np.pi * 21.0], rtol=1e-14)
     assert images[1].sum() == 0.0
     # No pixel at all: still integer indices.
-    flat, weights, offsets, area_1 = _core.region_overlap(*_table(rows[1:2]), 20, 20, 1)
+    flat, weights, offsets, area_1 = _fields(_core.region_overlap(_table(rows[1:2]), 20, 20, 1))
     assert flat.dtype == np.int64
     assert weights.dtype == np.float64
     assert len(flat) == len(weights) == 0
@@ -325,9 +336,7 @@ def test_self_intersecting_polygon_uses_even_odd_rule():
 
 
 def _centre_counts(rows, nx, ny, polygons=()):
-    table = _table(rows, polygons)
-    _flat, _offsets, totals = _core.region_pixels(*table, nx, ny, 1)
-    return np.asarray(totals, dtype=float)
+    return _core.region_pixels(_table(rows, polygons), nx, ny, 1).total
 
 
 @pytest.mark.parametrize("kind", ["rectangle", "circle", "annulus", "polygon"])
@@ -353,7 +362,7 @@ def test_exact_and_centre_rule_converge_for_fine_pixels(kind):
         images, area = _overlap_images([row], n, n, polygons)
         centre = _centre_counts([row], n, n, polygons)
         # Every pixel with its centre inside has some overlap.
-        flat, _offsets, _ = _core.region_pixels(*_table([row], polygons), n, n, 1)
+        flat = _core.region_pixels(_table([row], polygons), n, n, 1).flat_index
         assert np.all(images[0].ravel()[flat] > 0.0)
         diffs.append(abs(centre[0] - images[0].sum()) / area[0])
     assert diffs[-1] < 2e-3
@@ -379,8 +388,8 @@ def test_table_layout_and_threads():
     ]
     vx, vy = _star_polygon(rng, 30.0, 30.0, 10.0, 25)
     table = _table(rows, {31: (vx, vy)})
-    one = _core.region_overlap(*table, 50, 40, 1)
-    many = _core.region_overlap(*table, 50, 40, 0)
+    one = _fields(_core.region_overlap(table, 50, 40, 1))
+    many = _fields(_core.region_overlap(table, 50, 40, 0))
     for a, b in zip(one, many, strict=True):
         np.testing.assert_array_equal(a, b)
     flat, weights, offsets, area = one
@@ -401,16 +410,15 @@ def test_table_layout_and_threads():
 
 
 def test_bad_input_raises_value_error():
-    rows, vx, vy, offsets = _table([[1, 5.0, 5.0, 2.0, 0, 1, 0]])
+    rows, vx, vy, offsets = _arrays([[1, 5.0, 5.0, 2.0, 0, 1, 0]])
+    table = _core.ShapeTable(rows, vx, vy, offsets)
     with pytest.raises(ValueError, match=r"shapes must have shape \(n, 7\)"):
-        _core.region_overlap(rows[:, :6].copy(), vx, vy, offsets, 10, 10, 1)
+        _core.ShapeTable(rows[:, :6].copy(), vx, vy, offsets)
     with pytest.raises(ValueError, match="vertex_offsets"):
-        _core.region_overlap(rows, vx, vy, offsets[:1].copy(), 10, 10, 1)
+        _core.ShapeTable(rows, vx, vy, offsets[:1].copy())
     with pytest.raises(ValueError, match="map size"):
-        _core.region_overlap(rows, vx, vy, offsets, -1, 10, 1)
+        _core.region_overlap(table, -1, 10, 1)
     with pytest.raises(ValueError, match="circle radius"):
-        _core.region_overlap(
-            np.array([[1, 5.0, 5.0, -2.0, 0, 1, 0]]), vx, vy, offsets, 10, 10, 1
-        )
+        _core.ShapeTable(np.array([[1, 5.0, 5.0, -2.0, 0, 1, 0]]), vx, vy, offsets)
     with pytest.raises(ValueError, match="n_threads"):
-        _core.region_overlap(rows, vx, vy, offsets, 10, 10, -1)
+        _core.region_overlap(table, 10, 10, -1)

@@ -21,30 +21,40 @@ def fermi(fermi_gc_path):
 def test_precomputed_lists_give_identical_sums(fermi, containment):
     regions = fp.make_concentric_annulus_sky_regions(SkyCoord(0, 0, unit="deg", frame="galactic"), 2 * u.deg, nbin=21)
     shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
-    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, 400, 200, 11,
-            [fermi.counts.data, fermi.background.data], ["counts", "background"], [True, False])
-    kwargs = dict(mask=fermi.mask.view(np.uint8), exposure=fermi.exposure.data, containment=containment)
-    direct = _core.reduce_regions(*args, **kwargs)
+    cubes = [_core.Cube("counts", fermi.counts.data, non_negative=True), _core.Cube("background", fermi.background.data)]
+    kwargs = dict(mask=fermi.mask.view(np.uint8), exposure=fermi.exposure.data)
+    options = _core.ReduceOptions(_core.Containment[containment])
+    direct = _core.reduce_regions(_core.ReduceInputs(shapes, cubes, **kwargs), options)
     lists = region_pixel_lists(shapes, 400, 200, containment, 1)
-    cached = _core.reduce_regions(*args, pixels=lists, **kwargs)
+    cached = _core.reduce_regions(_core.ReduceInputs(shapes, cubes, pixels=lists, **kwargs), options)
     for key in ("exposure_sums", "n_safe", "npix_total", "npix_inmap"):
-        assert np.array_equal(direct[key], cached[key]), key
-    for a, b in zip(direct["reco_sums"], cached["reco_sums"]):
-        assert np.array_equal(a, b)
+        assert np.array_equal(getattr(direct, key), getattr(cached, key)), key
+    assert list(direct.reco_sums) == list(cached.reco_sums) == ["counts", "background"]
+    for name in direct.reco_sums:
+        assert np.array_equal(direct.reco_sums[name], cached.reco_sums[name])
 
 
 def test_malformed_pixel_lists_are_rejected(fermi):
     regions = fp.make_concentric_annulus_sky_regions(SkyCoord(0, 0, unit="deg", frame="galactic"), 1 * u.deg, nbin=3)
     shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
-    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, 400, 200, 11,
-            [fermi.counts.data], ["counts"], [True])
-    index, weights, offsets, totals = region_pixel_lists(shapes, 400, 200, "center", 1)
+    cubes = [_core.Cube("counts", fermi.counts.data, non_negative=True)]
+    lists = region_pixel_lists(shapes, 400, 200, "center", 1)
+    index, weights, offsets, totals = lists.flat_index, lists.weight, lists.offsets, lists.total
     bad_index = index.copy()
     bad_index[0] = 400 * 200
+    bad = _core.PixelLists(bad_index, weights, offsets, totals, 400, 200)
     with pytest.raises(ValueError, match="flat index out of the map"):
-        _core.reduce_regions(*args, pixels=(bad_index, weights, offsets, totals))
+        _core.reduce_regions(_core.ReduceInputs(shapes, cubes, pixels=bad))
     with pytest.raises(ValueError, match="offsets must have n \\+ 1 entries"):
-        _core.reduce_regions(*args, pixels=(index, weights, offsets[:-1], totals))
+        _core.PixelLists(index, weights, offsets[:-1], totals, 400, 200)
+    # lists made for another map or another containment rule are refused before the core
+    with pytest.raises(ValueError, match=r"pixels were made for a \(100, 400\) map, the cubes are \(200, 400\)"):
+        _core.ReduceInputs(shapes, cubes, pixels=_core.PixelLists(index, weights, offsets, totals, 400, 100))
+    with pytest.raises(ValueError, match="pixels were made for containment 'center'"):
+        _core.reduce_regions(_core.ReduceInputs(shapes, cubes, pixels=lists), _core.ReduceOptions(_core.Containment.exact))
+    # and the lists the core reads cannot be changed under it
+    with pytest.raises(ValueError, match="read-only"):
+        lists.flat_index[0] = 0
 
 
 @pytest.mark.parametrize("kind", ["annuli", "boxes"])
@@ -63,18 +73,19 @@ def test_many_regions_per_chunk_match_numpy_and_any_thread_count(fermi, kind):
     mask = fermi.mask.copy()
     mask[3, :, :50] = False  # a reco bin with unsafe pixels: the exposure takes the per-bin path
     cubes = [fermi.counts.data, fermi.background.data]
-    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, 400, 200, 11,
-            cubes, ["counts", "background"], [True, False])
+    core_cubes = [_core.Cube("counts", cubes[0], non_negative=True), _core.Cube("background", cubes[1])]
     kwargs = dict(mask=mask.view(np.uint8), exposure=fermi.exposure.data)
     lists = region_pixel_lists(shapes, 400, 200, "center", 1)
-    results = [_core.reduce_regions(*args, pixels=lists, n_threads=n, **kwargs) for n in (1, 2, 3)]
-    results.append(_core.reduce_regions(*args, n_threads=2, **kwargs))  # rasterised on the spot
+    with_lists = _core.ReduceInputs(shapes, core_cubes, pixels=lists, **kwargs)
+    results = [_core.reduce_regions(with_lists, n_threads=n) for n in (1, 2, 3)]
+    # rasterised on the spot
+    results.append(_core.reduce_regions(_core.ReduceInputs(shapes, core_cubes, **kwargs), n_threads=2))
     for other in results[1:]:
         for key in ("exposure_sums", "n_safe", "npix_total", "npix_inmap"):
-            assert np.array_equal(results[0][key], other[key]), key
-        for a, b in zip(results[0]["reco_sums"], other["reco_sums"]):
-            assert np.array_equal(a, b)
-    index, _, offsets, _ = lists
+            assert np.array_equal(getattr(results[0], key), getattr(other, key)), key
+        for name in ("counts", "background"):
+            assert np.array_equal(results[0].reco_sums[name], other.reco_sums[name])
+    index, offsets = lists.flat_index, lists.offsets
     got = results[0]
     n_true = fermi.exposure.data.shape[0]
     flat_mask = mask.reshape(11, -1)
@@ -82,10 +93,10 @@ def test_many_regions_per_chunk_match_numpy_and_any_thread_count(fermi, kind):
     for r in range(len(regions)):
         idx = index[offsets[r] : offsets[r + 1]]
         safe = flat_mask[:, idx]
-        assert np.array_equal(got["n_safe"][r], safe.sum(axis=1))
-        for c, cube in enumerate(cubes):
+        assert np.array_equal(got.n_safe[r], safe.sum(axis=1))
+        for name, cube in zip(("counts", "background"), cubes, strict=True):
             values = cube.reshape(11, -1)[:, idx].astype(np.float64)
-            np.testing.assert_allclose(got["reco_sums"][c][r], np.where(safe, values, 0).sum(axis=1), rtol=1e-12)
+            np.testing.assert_allclose(got.reco_sums[name][r], np.where(safe, values, 0).sum(axis=1), rtol=1e-12)
         exposure = fermi.exposure.data.reshape(n_true, -1)[:, idx].astype(np.float64)
         expected = np.einsum("ep,jp->ej", safe, exposure).ravel()
-        np.testing.assert_allclose(got["exposure_sums"][r], expected, rtol=1e-12)
+        np.testing.assert_allclose(got.exposure_sums[r], expected, rtol=1e-12)

@@ -132,7 +132,8 @@ def brute_force_membership(nx, ny, table, vx, vy, offsets):
 @given(shape_sets(), st.sampled_from([1, 2, 3]))
 def test_region_pixels_match_brute_force(case, n_threads):
     nx, ny, table, vx, vy, offsets = case
-    flat, starts, totals = _core.region_pixels(table, vx, vy, offsets, nx, ny, n_threads=n_threads)
+    lists = _core.region_pixels(_core.ShapeTable(table, vx, vy, offsets), nx, ny, n_threads=n_threads)
+    flat, starts, totals = lists.flat_index, lists.offsets, lists.total
     expected = brute_force_membership(nx, ny, table, vx, vy, offsets)
     assert starts[0] == 0 and starts[-1] == flat.size
     for i, (in_map, total) in enumerate(expected):
@@ -182,30 +183,31 @@ def test_reduce_regions_matches_brute_force(case, n_threads, data):
     nx, ny, table, vx, vy, offsets, n_reco, n_true, cubes, mask, exposure, image = case
     mask_arg = None if mask is None else mask.view(np.uint8)
     clip = data.draw(st.lists(st.booleans(), min_size=len(cubes), max_size=len(cubes)))
-    got = _core.reduce_regions(
-        table, vx, vy, offsets, nx, ny, n_reco, cubes, [f"cube {c}" for c in range(len(cubes))],
-        [False] * len(cubes), mask=mask_arg, exposure=exposure, image=image, n_threads=n_threads,
-        clip_negative=clip,
-    )
+    inputs = _core.ReduceInputs(
+        _core.ShapeTable(table, vx, vy, offsets),
+        [_core.Cube(f"cube {c}", cube, clip_negative=clip[c]) for c, cube in enumerate(cubes)],
+        mask=mask_arg, exposure=exposure, image=image,
+    )  # fmt: skip
+    got = _core.reduce_regions(inputs, n_threads=n_threads)
     safe = np.ones((n_reco, ny, nx), bool) if mask is None else mask
     for r, (in_map, total) in enumerate(brute_force_membership(nx, ny, table, vx, vy, offsets)):
-        assert got["npix_total"][r] == total
-        assert got["npix_inmap"][r] == in_map.sum()
+        assert got.npix_total[r] == total
+        assert got.npix_inmap[r] == in_map.sum()
         if image is not None:
-            assert got["image_sum"][r] == image[in_map].sum()  # unmasked, in-map pixels
+            assert got.image_sum[r] == image[in_map].sum()  # unmasked, in-map pixels
         sel = safe & in_map[None]
-        np.testing.assert_array_equal(got["n_safe"][r], sel.sum(axis=(1, 2)))
+        np.testing.assert_array_equal(got.n_safe[r], sel.sum(axis=(1, 2)))
         for c, cube in enumerate(cubes):
             values = np.maximum(cube, 0) if clip[c] else cube
             expected = [values[e][sel[e]].astype(np.float64).sum() for e in range(n_reco)]
-            np.testing.assert_array_equal(got["reco_sums"][c][r], expected)
+            np.testing.assert_array_equal(got.reco_sums[f"cube {c}"][r], expected)
         if exposure is None:
-            assert got["exposure_sums"].shape == (len(table), 0)
+            assert got.exposure_sums.shape == (len(table), 0)
         else:
             expected = [
                 exposure[j][sel[e]].astype(np.float64).sum() for e in range(n_reco) for j in range(n_true)
             ]
-            np.testing.assert_array_equal(got["exposure_sums"][r], expected)
+            np.testing.assert_array_equal(got.exposure_sums[r], expected)
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,24 +360,29 @@ def brute_force_fit(pb: Problem, null_value=0.0):
     }
 
 
-def run_core(problems: list[Problem], **kwargs):
+def core_problems(problems: list[Problem]) -> _core.FitProblems:
     offsets = np.concatenate([[0], np.cumsum([p.counts.size for p in problems])]).astype(np.int64)
-    kind = np.concatenate([np.full(p.counts.size, p.kind, np.int8) for p in problems])
+    statistic = np.concatenate([np.full(p.counts.size, p.kind, np.int8) for p in problems])
     arrays = [np.concatenate([getattr(p, k) for p in problems]) for k in ("counts", "background", "alpha", "signal")]
-    return _core.fit_norms(offsets, kind, *arrays, errn_errp=True, ul=True, minuit_errors=False, **kwargs)
+    return _core.FitProblems(offsets, statistic, *arrays)
+
+
+def run_core(problems: list[Problem], n_threads=0, **options):
+    options = _core.FitOptions(errn_errp=True, ul=True, minuit_errors=False, **options)
+    return _core.fit_norms(core_problems(problems), options, n_threads)
 
 
 def assert_matches(got, p, ref):
     sigma = ref["norm_err"]
     tol = 1e-6 * sigma
-    assert got["success"][p]
-    assert abs(got["norm"][p] - ref["norm"]) <= tol, (got["norm"][p], ref["norm"])
-    assert abs(got["norm_err"][p] - sigma) <= 1e-6 * sigma, (got["norm_err"][p], sigma)
+    assert got.success[p]
+    assert abs(got.norm[p] - ref["norm"]) <= tol, (got.norm[p], ref["norm"])
+    assert abs(got.norm_err[p] - sigma) <= 1e-6 * sigma, (got.norm_err[p], sigma)
     for key in ("norm_errn", "norm_errp", "norm_ul"):
-        assert abs(got[key][p] - ref[key]) <= tol, (key, got[key][p], ref[key])
+        assert abs(getattr(got, key)[p] - ref[key]) <= tol, (key, getattr(got, key)[p], ref[key])
     scale = 1e-12 * abs(ref["stat"])
-    assert abs(got["ts"][p] - ref["ts"]) <= 1e-6 + scale, (got["ts"][p], ref["ts"])
-    assert abs(got["stat"][p] - ref["stat"]) <= 1e-6 + scale
+    assert abs(got.ts[p] - ref["ts"]) <= 1e-6 + scale, (got.ts[p], ref["ts"])
+    assert abs(got.stat[p] - ref["stat"]) <= 1e-6 + scale
 
 
 _N_BINS = st.integers(1, 4)
@@ -428,16 +435,14 @@ def test_wstat_fit_matches_brute_force(problems, n_threads):
 def test_problem_stat_and_scan_match_brute_force(problems, norms):
     """The statistic at arbitrary norms (also inside truncation / nan_to_num regions)."""
     got = run_core(problems, scan_values=norms, n_threads=1)
-    offsets = np.concatenate([[0], np.cumsum([p.counts.size for p in problems])]).astype(np.int64)
-    kind = np.concatenate([np.full(p.counts.size, p.kind, np.int8) for p in problems])
-    arrays = [np.concatenate([getattr(p, k) for p in problems]) for k in ("counts", "background", "alpha", "signal")]
+    fit_problems = core_problems(problems)
     for i, pb in enumerate(problems):
         expected = pb.stat(norms)
-        np.testing.assert_allclose(got["stat_scan"][i], expected, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(got.stat_scan[i], expected, rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(
-            _core.problem_stat(offsets, kind, *arrays, i, np.asarray(norms, float)), expected, rtol=1e-12, atol=1e-9
+            _core.problem_stat(fit_problems, i, np.asarray(norms, float)), expected, rtol=1e-12, atol=1e-9
         )
-        np.testing.assert_allclose(got["stat_null"][i], pb.stat(0.0)[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(got.stat_null[i], pb.stat(0.0)[0], rtol=1e-12, atol=1e-9)
 
 
 _COUNTS = st.one_of(st.integers(0, 1000).map(float), st.floats(0.0, 1e4))
@@ -463,6 +468,6 @@ def test_wstat_bins_match_formula(rows):
 def test_fit_results_do_not_depend_on_threads(problems, n_threads):
     serial = run_core(problems, n_threads=1, sensitivity=True, scan_values=[0.0, 1.0, 2.0])
     threaded = run_core(problems, n_threads=n_threads, sensitivity=True, scan_values=[0.0, 1.0, 2.0])
-    assert serial.keys() == threaded.keys()
-    for key in serial:
-        np.testing.assert_array_equal(serial[key], threaded[key], err_msg=key)
+    assert serial.fields == threaded.fields
+    for key in serial.fields:
+        np.testing.assert_array_equal(getattr(serial, key), getattr(threaded, key), err_msg=key)

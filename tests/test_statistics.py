@@ -30,7 +30,7 @@ COVERAGE_UL = stats.norm.cdf(2.0)  # 0.9772, one-sided
 P_TS_ABOVE_4 = stats.chi2.sf(4.0, 1)  # 0.0455
 
 
-def simulate_and_fit(kind: str, true_norm: float, seed: int) -> dict:
+def simulate_and_fit(kind: str, true_norm: float, seed: int) -> _core.FitResults:
     """Fit every profile bin of every realisation; arrays of shape (n_realisations * n_bins,)."""
     rng = np.random.default_rng(seed)
     n_profile, n_energy = BACKGROUND.shape
@@ -49,18 +49,15 @@ def simulate_and_fit(kind: str, true_norm: float, seed: int) -> dict:
     n_problems = N_REALISATIONS * n_profile
     offsets = np.arange(n_problems + 1, dtype=np.int64) * n_energy
     signal = np.broadcast_to(SIGNAL, shape).astype(np.float64)
-    return _core.fit_norms(
+    problems = _core.FitProblems(
         offsets,
         np.full(counts.size, code, dtype=np.int8),
         counts.ravel(),
         np.ascontiguousarray(background).ravel(),
         alpha.ravel(),
         np.ascontiguousarray(signal).ravel(),
-        errn_errp=True,
-        ul=True,
-        n_sigma=1.0,
-        n_sigma_ul=2.0,
     )
+    return _core.fit_norms(problems, _core.FitOptions(errn_errp=True, ul=True, n_sigma=1.0, n_sigma_ul=2.0))
 
 
 def test_profile_has_enough_counts():
@@ -71,26 +68,26 @@ def test_profile_has_enough_counts():
 @pytest.mark.parametrize("kind", ["cash", "wstat"])
 def test_one_sigma_interval_and_upper_limit_coverage(kind):
     result = simulate_and_fit(kind, true_norm=1.0, seed=20240601)
-    assert np.all(result["success"])
-    norm = result["norm"]
-    lower = norm - result["norm_errn"]
-    upper = norm + result["norm_errp"]
+    assert np.all(result.success)
+    norm = result.norm
+    lower = norm - result.norm_errn
+    upper = norm + result.norm_errp
     covered = (lower <= 1.0) & (1.0 <= upper)
     assert abs(covered.mean() - COVERAGE_1SIGMA) < 0.03, covered.mean()
     # Each profile bin separately, with a looser band (1500 trials each).
     per_bin = covered.reshape(N_REALISATIONS, -1).mean(axis=0)
     assert np.all(np.abs(per_bin - COVERAGE_1SIGMA) < 0.04), per_bin
     # The curvature error is close to the profile-likelihood half width at these counts.
-    np.testing.assert_allclose(result["norm_err"], 0.5 * (result["norm_errn"] + result["norm_errp"]), rtol=0.1)
+    np.testing.assert_allclose(result.norm_err, 0.5 * (result.norm_errn + result.norm_errp), rtol=0.1)
 
-    ul_covers = result["norm_ul"] >= 1.0
+    ul_covers = result.norm_ul >= 1.0
     assert abs(ul_covers.mean() - COVERAGE_UL) < 0.015, ul_covers.mean()
 
 
 @pytest.mark.parametrize("kind", ["cash", "wstat"])
 def test_ts_under_the_null_follows_chi2_one_dof(kind):
     result = simulate_and_fit(kind, true_norm=0.0, seed=77)
-    ts = result["ts"]
+    ts = result.ts
     assert np.all(np.isfinite(ts)) and np.all(ts >= -1e-9)
     n = ts.size
     fraction = np.mean(ts > 4.0)
@@ -99,7 +96,7 @@ def test_ts_under_the_null_follows_chi2_one_dof(kind):
     # The whole distribution, not only its 4.55 % tail (Kolmogorov-Smirnov against chi2(1)).
     assert stats.kstest(np.clip(ts, 0, None), stats.chi2(1).cdf).pvalue > 1e-3
     # Under the null the best-fit norm is centred on 0 with unit pull.
-    pull = result["norm"] / result["norm_err"]
+    pull = result.norm / result.norm_err
     assert abs(pull.mean()) < 0.05 and abs(pull.std() - 1.0) < 0.05
 
 
@@ -107,11 +104,11 @@ def test_upper_limit_is_where_the_statistic_rises_by_four():
     """Closed form for a single-bin Cash problem with background b and signal s: the UL x
     solves 2 [(b + x s) - n log(b + x s)] - 2 [n - n log n] = 4."""
     n, b, s = 150.0, 100.0, 25.0
-    result = _core.fit_norms(
-        np.array([0, 1], np.int64), np.zeros(1, np.int8), np.array([n]), np.array([b]),
-        np.zeros(1), np.array([s]), ul=True, errn_errp=True,
-    )  # fmt: skip
-    mu_ul = b + result["norm_ul"][0] * s
+    problems = _core.FitProblems(
+        np.array([0, 1], np.int64), np.zeros(1, np.int8), np.array([n]), np.array([b]), np.zeros(1), np.array([s])
+    )
+    result = _core.fit_norms(problems, _core.FitOptions(ul=True, errn_errp=True))
+    mu_ul = b + result.norm_ul[0] * s
     assert abs(2 * ((mu_ul - n * np.log(mu_ul)) - (n - n * np.log(n))) - 4.0) < 1e-9
-    mu_p = b + (result["norm"][0] + result["norm_errp"][0]) * s
+    mu_p = b + (result.norm[0] + result.norm_errp[0]) * s
     assert abs(2 * ((mu_p - n * np.log(mu_p)) - (n - n * np.log(n))) - 1.0) < 1e-9

@@ -101,12 +101,12 @@ def test_concurrent_core_fits_equal_serial():
     background = rng.uniform(10, 60, n_problems * n_bins)
     alpha = np.where(kind == 1, 0.3, 0.0)
     signal = rng.uniform(1, 20, n_problems * n_bins)
-    args = (offsets, kind, counts, background, alpha, signal)
-    options = dict(errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 0.5, 1.0, 2.0])
-    serial = _core.fit_norms(*args, n_threads=1, **options)
+    problems = _core.FitProblems(offsets, kind, counts, background, alpha, signal)
+    options = _core.FitOptions(errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 0.5, 1.0, 2.0])
+    serial = _core.fit_norms(problems, options, n_threads=1)
     with ThreadPoolExecutor(max_workers=N_WORKERS) as pool:
-        futures = [pool.submit(_core.fit_norms, *args, n_threads=t % 3, **options) for t in range(16)]
+        futures = [pool.submit(_core.fit_norms, problems, options, t % 3) for t in range(16)]
         for future in futures:
             result = future.result(timeout=240)
-            for key in serial:
-                np.testing.assert_array_equal(serial[key], result[key], err_msg=key)
+            for key in serial.fields:
+                np.testing.assert_array_equal(getattr(serial, key), getattr(result, key), err_msg=key)

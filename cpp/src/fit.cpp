@@ -41,7 +41,7 @@ class Problem {
   double stat(double norm) const {
     double total = 0.0;
     for (std::int64_t k = begin_; k < end_; ++k) {
-      if (kind(k) == StatKind::cash) {
+      if (kind(k) == Statistic::cash) {
         total += cash(all_.counts[k], all_.background[k] + norm * all_.signal[k]);
       } else {
         total += wstat(all_.counts[k], all_.background[k], all_.alpha[k], norm * all_.signal[k]);
@@ -53,7 +53,7 @@ class Problem {
   // Predicted counts of bin k (signal + background, clipped at zero).
   double npred(std::int64_t k, double norm) const {
     const double mu_sig = norm * all_.signal[k];
-    if (kind(k) == StatKind::cash) return std::max(all_.background[k] + mu_sig, 0.0);
+    if (kind(k) == Statistic::cash) return std::max(all_.background[k] + mu_sig, 0.0);
     const double mu_b = wstat_mu_bkg(all_.counts[k], all_.background[k], all_.alpha[k], mu_sig);
     const double mu = mu_sig + all_.alpha[k] * mu_b;
     return std::isfinite(mu) ? std::max(mu, 0.0) : 0.0;
@@ -64,7 +64,7 @@ class Problem {
     double ts = 0.0;
     for (std::int64_t k = begin_; k < end_; ++k) {
       const double n_asimov = npred(k, norm);
-      if (kind(k) == StatKind::cash) {
+      if (kind(k) == Statistic::cash) {
         ts += cash(n_asimov, all_.background[k] + null_value * all_.signal[k]) -
               cash(n_asimov, all_.background[k] + norm * all_.signal[k]);
       } else {
@@ -82,10 +82,10 @@ class Problem {
     hi = kInf;
     for (std::int64_t k = begin_; k < end_; ++k) {
       // WStat with alpha = 0 is Cash without background (see stats.cpp).
-      const bool cash_like = kind(k) == StatKind::cash || all_.alpha[k] == 0.0;
+      const bool cash_like = kind(k) == Statistic::cash || all_.alpha[k] == 0.0;
       if (!cash_like || !(all_.counts[k] > 0.0)) continue;
       const double s = all_.signal[k];
-      const double background = kind(k) == StatKind::cash ? all_.background[k] : 0.0;
+      const double background = kind(k) == Statistic::cash ? all_.background[k] : 0.0;
       const double edge = (kCashTruncation - background) / s;
       if (s > 0.0) lo = std::max(lo, edge);
       if (s < 0.0) hi = std::min(hi, edge);
@@ -93,10 +93,10 @@ class Problem {
   }
 
  private:
-  StatKind kind(std::int64_t k) const { return static_cast<StatKind>(all_.kind[k]); }
+  Statistic kind(std::int64_t k) const { return static_cast<Statistic>(all_.statistic[k]); }
 
   BinStat bin(std::int64_t k, double norm) const {
-    if (kind(k) == StatKind::cash) {
+    if (kind(k) == Statistic::cash) {
       return cash_in_norm(all_.counts[k], all_.background[k], all_.signal[k], norm);
     }
     return wstat_in_norm(all_.counts[k], all_.background[k], all_.alpha[k], all_.signal[k], norm);
@@ -295,13 +295,14 @@ void validate(const FitProblems& problems, const FitOptions& opt) {
   }
   const std::int64_t n_bins = problems.offsets[problems.n_problems];
   for (std::int64_t k = 0; k < n_bins; ++k) {
-    const int kind = problems.kind[k];
+    const auto kind = static_cast<Statistic>(problems.statistic[k]);
+    const bool wstat = kind == Statistic::wstat;
     const double n = problems.counts[k], b = problems.background[k], s = problems.signal[k];
-    if (kind != 0 && kind != 1) throw InvalidInput("bin " + std::to_string(k) + ": unknown statistic kind");
+    if (kind != Statistic::cash && !wstat) throw InvalidInput("bin " + std::to_string(k) + ": unknown statistic kind");
     if (!std::isfinite(n) || n < 0.0) throw InvalidInput("bin " + std::to_string(k) + ": counts must be finite and >= 0, got " + std::to_string(n));
-    if (!std::isfinite(b) || (kind == 1 && b < 0.0)) throw InvalidInput("bin " + std::to_string(k) + ": background/counts_off must be finite, got " + std::to_string(b));
+    if (!std::isfinite(b) || (wstat && b < 0.0)) throw InvalidInput("bin " + std::to_string(k) + ": background/counts_off must be finite, got " + std::to_string(b));
     if (!std::isfinite(s)) throw InvalidInput("bin " + std::to_string(k) + ": signal must be finite, got " + std::to_string(s));
-    if (kind == 1 && !(std::isfinite(problems.alpha[k]) && problems.alpha[k] >= 0.0)) {
+    if (wstat && !(std::isfinite(problems.alpha[k]) && problems.alpha[k] >= 0.0)) {
       throw InvalidInput("bin " + std::to_string(k) + ": alpha must be finite and >= 0");
     }
   }

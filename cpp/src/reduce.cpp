@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "fluxprofile/numpy_sum.hpp"
 #include "fluxprofile/overlap.hpp"
 #include "fluxprofile/parallel.hpp"
 
@@ -110,30 +111,10 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
 }
 
 // NumPy's pairwise summation of plane[idx[0..n)] in the arithmetic of T: what np.add.reduce
-// (and so np.mean) does on a contiguous 1-D array, starting from the identity 0. Below 8
-// values a plain loop, up to 128 eight interleaved partial sums, above that the two halves
-// (split at a multiple of 8) summed separately.
+// (and so np.mean) does on the contiguous 1-D array of those values.
 template <class T>
-T numpy_pairwise_sum(const T* plane, const std::int64_t* idx, std::size_t n) {
-  if (n < 8) {
-    T res = 0;
-    for (std::size_t i = 0; i < n; ++i) res += plane[idx[i]];
-    return res;
-  }
-  if (n <= 128) {
-    T r[8];
-    for (std::size_t j = 0; j < 8; ++j) r[j] = plane[idx[j]];
-    std::size_t i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (std::size_t j = 0; j < 8; ++j) r[j] += plane[idx[i + j]];
-    }
-    T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += plane[idx[i]];
-    return res;
-  }
-  std::size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return numpy_pairwise_sum(plane, idx, n2) + numpy_pairwise_sum(plane, idx + n2, n - n2);
+T numpy_indexed_sum(const T* plane, const std::int64_t* idx, std::size_t n) {
+  return numpy_pairwise_sum<T>([plane, idx](std::size_t k) { return plane[idx[k]]; }, 0, n);
 }
 
 // np.mean of plane[idx[0..n)] for a float32 or float64 cube: the pairwise sum divided by
@@ -141,7 +122,7 @@ T numpy_pairwise_sum(const T* plane, const std::int64_t* idx, std::size_t n) {
 template <class T>
 double numpy_mean(const T* plane, const std::int64_t* idx, std::size_t n) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    const T sum = numpy_pairwise_sum(plane, idx, n);
+    const T sum = numpy_indexed_sum(plane, idx, n);
     return static_cast<double>(static_cast<T>(static_cast<double>(sum) / static_cast<double>(n)));
   } else {
     return std::numeric_limits<double>::quiet_NaN();
@@ -165,7 +146,7 @@ double numpy_masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t*
     }
     idx = scratch.data();
   }
-  const double sum = static_cast<double>(numpy_pairwise_sum(plane, idx, n_safe));
+  const double sum = static_cast<double>(numpy_indexed_sum(plane, idx, n_safe));
   if ((!std::isfinite(sum) && cube.must_be_finite) || cube.non_negative) {
     for (std::size_t k = 0; k < n_safe; ++k) {
       const double v = static_cast<double>(plane[idx[k]]);

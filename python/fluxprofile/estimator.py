@@ -10,6 +10,7 @@ import numpy as np
 from astropy import units as u
 from astropy.table import vstack
 
+from . import _core
 from .pipeline._profile import fit_groups, reduce_dataset, region_pixel_lists
 from .datamodel.datasets import as_dataset_list
 from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
@@ -444,20 +445,19 @@ class FluxProfileEstimator:
         plan = plan_energy_groups([r.energy_edges for r in reduced], energy_edges)
         groups = plan.ranges
         selection = self.selection_optional
-        options = {
-            "sum_over_energy_groups": self.sum_over_energy_groups,
-            "n_sigma": float(self.n_sigma),
-            "n_sigma_ul": float(self.n_sigma_ul),
-            "n_sigma_sensitivity": float(self.n_sigma_sensitivity),
-            "null_value": float(self.null_value),
-            "errn_errp": "errn-errp" in selection,
-            "ul": "ul" in selection,
-            "sensitivity": "sensitivity" in selection,
-            "scan_values": [float(v) for v in self.norm.scan_values] if "scan" in selection else [],
-            "minuit_errors": self.norm_err_method == "minuit",
-            "minuit_norm": self.norm_err_method == "minuit",
-        }
-        result = fit_groups(reduced, groups, options, n_threads)
+        options = _core.FitOptions(
+            n_sigma=float(self.n_sigma),
+            n_sigma_ul=float(self.n_sigma_ul),
+            n_sigma_sensitivity=float(self.n_sigma_sensitivity),
+            null_value=float(self.null_value),
+            errn_errp="errn-errp" in selection,
+            ul="ul" in selection,
+            sensitivity="sensitivity" in selection,
+            scan_values=[float(v) for v in self.norm.scan_values] if "scan" in selection else [],
+            minuit_errors=self.norm_err_method == "minuit",
+            minuit_norm=self.norm_err_method == "minuit",
+        )
+        result = fit_groups(reduced, groups, options, self.sum_over_energy_groups, n_threads)
         energy_axis = MapAxis.from_edges(plan.edges, name="energy", interp="log")
         self._warn_empty(result, reduced, plan)
         data = self._quantities(result)

@@ -45,10 +45,8 @@ def fermi_gc(fermi_gc_path):
 def pixel_sets(regions, wcs, nx, ny):
     """In-map pixel indices (flat) of every region, by the centre rule of the C++ core."""
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    flat, offsets, _ = _core.region_pixels(
-        shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, 1
-    )
-    flat = np.asarray(flat)
+    lists = _core.region_pixels(shapes, nx, ny, 1)
+    flat, offsets = lists.flat_index, lists.offsets
     return [set(flat[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(regions))]
 
 

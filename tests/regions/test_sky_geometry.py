@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
+from fluxprofile._core import ShapeKind, ShapeTableBuilder
 from regions import (
     CircleAnnulusSkyRegion,
     CircleSkyRegion,
@@ -26,17 +27,8 @@ from regions import (
 )
 
 import fluxprofile as fp
-from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
+from fluxprofile import FluxProfileEstimator, FluxProfileWarning, PixelShapes, _core
 from fluxprofile.regions import sky_regions_to_pixel_shapes
-from fluxprofile.regions.pixel_shapes import (
-    SHAPE_ANNULUS,
-    SHAPE_CIRCLE,
-    SHAPE_ELLIPSE,
-    SHAPE_PARALLELOGRAM,
-    SHAPE_PIXEL_RUNS,
-    SHAPE_RECTANGLE,
-    PixelShapes,
-)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -69,16 +61,14 @@ def _rotation(deg: float) -> np.ndarray:
 
 
 def _selection(shapes: PixelShapes, nx: int, ny: int) -> tuple[list[np.ndarray], np.ndarray]:
-    flat, off, total = _core.region_pixels(
-        shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, 1
-    )
+    lists = _core.region_pixels(shapes, nx, ny, 1)
+    flat, off, total = lists.flat_index, lists.offsets, lists.total
     return [np.sort(flat[off[i] : off[i + 1]]) for i in range(len(shapes))], total
 
 
 def _overlap(shapes: PixelShapes, nx: int, ny: int):
-    index, weight, off, area = _core.region_overlap(
-        shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, 1
-    )
+    lists = _core.region_overlap(shapes, nx, ny, 1)
+    index, weight, off, area = lists.flat_index, lists.weight, lists.offsets, lists.total
     return [(index[off[i] : off[i + 1]], weight[off[i] : off[i + 1]]) for i in range(len(shapes))], area
 
 
@@ -115,8 +105,9 @@ def _icrs(lon, lat) -> SkyCoord:
 
 
 def _gammapy_rule_shapes(regions, wcs) -> PixelShapes:
-    """SEMANTICS 2.2 (regions 0.10), region by region with plain astropy calls."""
-    table = np.zeros((len(regions), 7))
+    """Gammapy's rule (regions 0.10, docs/sky_geometry.rst), region by region with plain
+    astropy calls."""
+    builder = ShapeTableBuilder(len(regions))
     for i, region in enumerate(regions):
         x0, y0 = (float(v) for v in wcs.world_to_pixel(region.center))
         north = region.center.directional_offset_by(0 * u.deg, 1 * u.arcsec)
@@ -125,19 +116,18 @@ def _gammapy_rule_shapes(regions, wcs) -> PixelShapes:
         north_angle = np.degrees(np.arctan2(y1 - y0, x1 - x0))
         if isinstance(region, RectangleSkyRegion):
             angle = np.deg2rad(region.angle.to_value(u.deg) + north_angle - 90)
-            table[i] = [
-                SHAPE_RECTANGLE, x0, y0, region.width.to_value(u.arcsec) * scale,
+            builder.set_rectangles(
+                i, x0, y0, region.width.to_value(u.arcsec) * scale,
                 region.height.to_value(u.arcsec) * scale, np.cos(angle), np.sin(angle),
-            ]
+            )  # fmt: skip
         elif isinstance(region, CircleSkyRegion):
-            table[i] = [SHAPE_CIRCLE, x0, y0, region.radius.to_value(u.arcsec) * scale, 0, 1, 0]
+            builder.set_circles(i, x0, y0, region.radius.to_value(u.arcsec) * scale)
         else:
-            table[i] = [
-                SHAPE_ANNULUS, x0, y0, region.inner_radius.to_value(u.arcsec) * scale,
-                region.outer_radius.to_value(u.arcsec) * scale, 1, 0,
-            ]
-    empty = np.zeros(0)
-    return PixelShapes(table, empty, empty, np.zeros(len(regions) + 1, dtype=np.int64))
+            builder.set_annuli(
+                i, x0, y0, region.inner_radius.to_value(u.arcsec) * scale,
+                region.outer_radius.to_value(u.arcsec) * scale,
+            )  # fmt: skip
+    return PixelShapes(builder)
 
 
 def _box_margin(region: RectangleSkyRegion, sky: SkyCoord) -> np.ndarray:
@@ -213,7 +203,7 @@ def test_non_square_pixels_give_the_sky_area():
         ]
         expected += [2.0, 2.0, _cap(1.0), _cap(1.0) - _cap(0.5)]
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    assert set(shapes.kind.tolist()) == {SHAPE_PARALLELOGRAM, SHAPE_ELLIPSE}
+    assert set(shapes.kind.tolist()) == {ShapeKind.parallelogram, ShapeKind.ellipse}
     selected, total = _selection(shapes, nx, ny)
     weighted, area = _overlap(shapes, nx, ny)
     for i, region in enumerate(regions):
@@ -272,7 +262,7 @@ def test_rotated_regions_select_the_pixels_a_sky_test_selects(name):
         else:
             regions.append(RectangleSkyRegion(c, w * u.deg, h * u.deg, angle=rng.uniform(-180, 180) * u.deg))
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    assert set(shapes.kind.tolist()) <= {SHAPE_PARALLELOGRAM, SHAPE_ELLIPSE}
+    assert set(shapes.kind.tolist()) <= {ShapeKind.parallelogram, ShapeKind.ellipse}
     selected, _ = _selection(shapes, nx, ny)
     flat, sky = _pixel_sky(wcs)
     old, _ = _selection(_gammapy_rule_shapes(regions, wcs), nx, ny)
@@ -332,7 +322,7 @@ def test_seam_polygon_off_the_map_selects_nothing():
     wcs = _car([-0.05, 0.05], (400, 200))  # the Galactic-centre map
     shapes = sky_regions_to_pixel_shapes([_seam_polygon()], wcs)
     selected, total = _selection(shapes, 400, 200)
-    assert shapes.kind[0] == SHAPE_PIXEL_RUNS
+    assert shapes.kind[0] == ShapeKind.pixel_runs
     assert selected[0].size == 0
     assert total[0] == 0
     # Without the map size the pixels beyond the map edges, on either side of the seam,
@@ -394,7 +384,7 @@ def test_regions_across_the_seam_of_an_all_sky_map():
         CircleSkyRegion(_gal(0.0, 0.0), 3 * u.deg),  # far from the seam: an ordinary circle
     ]
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    np.testing.assert_array_equal(shapes.kind, [SHAPE_PIXEL_RUNS] * 4 + [SHAPE_CIRCLE])
+    np.testing.assert_array_equal(shapes.kind, [ShapeKind.pixel_runs] * 4 + [ShapeKind.circle])
     selected, total = _selection(shapes, nx, ny)
     near_seam = np.concatenate([np.arange(0, 120), np.arange(nx - 120, nx)])
     flat, sky = _pixel_sky(wcs, near_seam)
@@ -433,7 +423,7 @@ def test_regions_whose_centre_does_not_project():
     polygon = PolygonSkyRegion(_icrs([60, 100, 100, 60], [-5, -5, 5, 5]))  # vertices at 100 deg
     annulus = CircleAnnulusSkyRegion(_icrs(180.0, 0.0), 1 * u.deg, 2 * u.deg)  # nowhere near
     shapes = sky_regions_to_pixel_shapes([circle, polygon, annulus], wcs)
-    np.testing.assert_array_equal(shapes.kind, [SHAPE_PIXEL_RUNS] * 3)
+    np.testing.assert_array_equal(shapes.kind, [ShapeKind.pixel_runs] * 3)
     selected, total = _selection(shapes, nx, ny)
     flat, sky = _pixel_sky(wcs)
     margin = circle.radius.to_value(u.deg) - circle.center.separation(sky).deg
@@ -456,7 +446,7 @@ def test_standard_grid_regions_near_but_not_across_the_seam_keep_gammapys_rule()
         RectangleSkyRegion(SkyCoord(140.0, -60.0, unit="deg", frame="galactic"), 12 * u.deg, 4 * u.deg, 30 * u.deg),
     ]
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    np.testing.assert_array_equal(shapes.kind, [SHAPE_CIRCLE, SHAPE_RECTANGLE])
+    np.testing.assert_array_equal(shapes.kind, [ShapeKind.circle, ShapeKind.rectangle])
     np.testing.assert_allclose(shapes.table, _gammapy_rule_shapes(regions, wcs).table, rtol=0, atol=1e-9)
 
 
@@ -492,7 +482,7 @@ def test_standard_grids_select_exactly_what_gammapys_rule_selects(name):
         else:
             regions.append(CircleAnnulusSkyRegion(c, size.min() * u.deg, size.max() * u.deg))
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    assert set(shapes.kind.tolist()) <= {SHAPE_RECTANGLE, SHAPE_CIRCLE, SHAPE_ANNULUS}
+    assert set(shapes.kind.tolist()) <= {ShapeKind.rectangle, ShapeKind.circle, ShapeKind.annulus}
     reference = _gammapy_rule_shapes(regions, wcs)
     np.testing.assert_allclose(shapes.table, reference.table, rtol=0, atol=1e-9)
     got, got_total = _selection(shapes, nx, ny)

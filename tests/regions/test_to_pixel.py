@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
+from fluxprofile._core import ShapeKind
 from region_cases import (
     REFERENCE_CASES,
     fermi_like_wcs,
@@ -37,31 +38,24 @@ from fluxprofile.regions import (
 
 
 def _core_pixels(shapes: PixelShapes, nx: int, ny: int, n_threads: int = 1):
-    return _core.region_pixels(
-        shapes.table,
-        shapes.vertices_x,
-        shapes.vertices_y,
-        shapes.vertex_offsets,
-        nx,
-        ny,
-        n_threads,
-    )
+    lists = _core.region_pixels(shapes, nx, ny, n_threads)
+    return lists.flat_index, lists.offsets, lists.total
 
 
 def _brute_contains(
     shapes: PixelShapes, i: int, x: np.ndarray, y: np.ndarray
 ) -> np.ndarray:
     """Independent NumPy containment test of pixel centres (x, y) in shape i (§2.2)."""
-    kind, x0, y0, p1, p2, c, s = shapes.table[i]
+    kind, x0, y0, p1, p2, c, s = shapes.table[i]  # the row layout of shapes.hpp
     dx, dy = x - x0, y - y0
-    if kind == 0:
+    if kind == ShapeKind.rectangle:
         along = c * dx + s * dy
         across = s * dx - c * dy
         return (np.abs(along) < p1 / 2) & (np.abs(across) < p2 / 2)
     r = np.sqrt(dx**2 + dy**2)
-    if kind == 1:
+    if kind == ShapeKind.circle:
         return r < p1
-    if kind == 2:
+    if kind == ShapeKind.annulus:
         return (r >= p1) & (r < p2)
     lo, hi = shapes.vertex_offsets[i], shapes.vertex_offsets[i + 1]
     vx, vy = shapes.vertices_x[lo:hi], shapes.vertices_y[lo:hi]
@@ -124,7 +118,7 @@ def test_pixel_shapes_match_reference(reference_dir, name):
             row[1:3], [pix["center_x"], pix["center_y"]], rtol=0, atol=1e-9
         )
         if entry["type"] == "RectangleSkyRegion":
-            assert row[0] == 0
+            assert row[0] == ShapeKind.rectangle
             np.testing.assert_allclose(
                 row[3:5], [pix["width"], pix["height"]], rtol=0, atol=1e-9
             )
@@ -136,7 +130,7 @@ def test_pixel_shapes_match_reference(reference_dir, name):
                 shapes.angle[i].to_value(u.deg), pix["angle_deg"], atol=1e-9
             )
         else:
-            assert row[0] == 2
+            assert row[0] == ShapeKind.annulus
             np.testing.assert_allclose(
                 row[3:5], [pix["inner_radius"], pix["outer_radius"]], rtol=0, atol=1e-9
             )
@@ -426,7 +420,11 @@ def test_pixel_regions_pass_through():
     np.testing.assert_array_equal(shapes.vertices_x, [0.0, 4.0, 4.0, 0.0])
     np.testing.assert_array_equal(shapes.vertex_offsets, [0, 0, 0, 0, 4])
     assert shapes.vertex_offsets.dtype == np.int64
-    np.testing.assert_array_equal(shapes.kind, [0, 1, 2, 3])
+    kinds = [ShapeKind.rectangle, ShapeKind.circle, ShapeKind.annulus, ShapeKind.polygon]
+    np.testing.assert_array_equal(shapes.kind, kinds)
+    np.testing.assert_array_equal(shapes.table[:, 0], kinds)
+    np.testing.assert_array_equal(shapes.x, [3.5, 1.0, -1.0, 2.0])
+    np.testing.assert_array_equal(shapes.y, [4.0, 2.0, 2.5, 1.5])
     # mixed with a sky region
     wcs = fermi_like_wcs()
     mixed = sky_regions_to_pixel_shapes(

@@ -8,15 +8,16 @@
 
 namespace fluxprofile {
 
-enum class StatKind : std::int8_t { cash = 0, wstat = 1 };
+// The fit statistic of a bin (stats.hpp): Cash for a predicted background, WStat for on-off.
+enum class Statistic : std::int8_t { cash = 0, wstat = 1 };
 
 // Problems in a compressed layout: problem p owns bins [offsets[p], offsets[p+1]).
-// Per bin: kind, counts (n_on for WStat), background (Cash) or n_off (WStat), alpha (WStat
-// only) and signal (prediction of the reference model, norm = 1).
+// Per bin: the statistic (a Statistic value), counts (n_on for WStat), background (Cash) or
+// n_off (WStat), alpha (WStat only) and signal (prediction of the reference model, norm = 1).
 struct FitProblems {
   const std::int64_t* offsets = nullptr;
   Index n_problems = 0;
-  const std::int8_t* kind = nullptr;
+  const std::int8_t* statistic = nullptr;
   const double* counts = nullptr;
   const double* background = nullptr;
   const double* alpha = nullptr;

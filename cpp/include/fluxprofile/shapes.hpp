@@ -4,8 +4,9 @@
 // Pixel (x, y) has its centre at integer coordinates (0-based), as in the `regions`
 // package. Rectangles, parallelograms, circles and ellipses exclude their edge, annuli
 // (circular or elliptical) include their inner edge and exclude their outer one, polygons
-// use the even-odd crossing rule. This file is the one statement of the shape-table layout;
-// python/fluxprofile/regions.py (PixelShapes) mirrors it.
+// use the even-odd crossing rule. This file is the one statement of the shape-table layout:
+// Python builds tables through ShapeTableBuilder (bound as _core.ShapeTableBuilder) and
+// reads the kinds from ShapeKind (_core.ShapeKind), never from column numbers.
 #include <cstdint>
 #include <vector>
 
@@ -91,6 +92,64 @@ class ShapeTable {
   const double* vx_;
   const double* vy_;
   const std::int64_t* offsets_;
+};
+
+// An owned shape table: the rows and vertex arrays of the layout above, and the validated
+// view of them that the algorithms read. Not copyable (the view points into the storage);
+// moving keeps the storage, so the view stays valid.
+class OwnedShapeTable {
+ public:
+  // rows: n * kShapeColumns values; vertex_offsets: n + 1 entries. Validates as ShapeTable
+  // does and throws InvalidInput.
+  OwnedShapeTable(std::vector<double> rows, std::vector<double> vertices_x, std::vector<double> vertices_y,
+                  std::vector<std::int64_t> vertex_offsets);
+  OwnedShapeTable(const OwnedShapeTable&) = delete;
+  OwnedShapeTable& operator=(const OwnedShapeTable&) = delete;
+  OwnedShapeTable(OwnedShapeTable&&) = default;
+  OwnedShapeTable& operator=(OwnedShapeTable&&) = delete;
+
+  const ShapeTable& view() const { return view_; }
+  Index size() const { return view_.size(); }
+  const std::vector<double>& rows() const { return rows_; }
+  const std::vector<double>& vertices_x() const { return vx_; }
+  const std::vector<double>& vertices_y() const { return vy_; }
+  const std::vector<std::int64_t>& vertex_offsets() const { return offsets_; }
+
+ private:
+  std::vector<double> rows_, vx_, vy_;
+  std::vector<std::int64_t> offsets_;
+  ShapeTable view_;
+};
+
+// Fills a shape table row by row with named parameters (the meaning of each column is
+// written here and in the layout comment above, nowhere else). Every row must be set before
+// build(); setting a row again replaces it. Sizes are checked by build() (ShapeTable).
+class ShapeTableBuilder {
+ public:
+  explicit ShapeTableBuilder(Index n);
+  Index size() const { return n_; }
+  void set_rectangle(Index i, double x, double y, double width, double height, double cos_angle, double sin_angle);
+  void set_circle(Index i, double x, double y, double radius);
+  void set_annulus(Index i, double x, double y, double inner_radius, double outer_radius);
+  // m takes pixel offsets (dx, dy) to the unit square: u = m00 dx + m01 dy, v = m10 dx + m11 dy.
+  void set_parallelogram(Index i, double x, double y, double m00, double m01, double m10, double m11);
+  // rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2; inside iff inner2 <= rho^2 < 1.
+  void set_ellipse(Index i, double x, double y, double q00, double q01, double q11, double inner2);
+  // Polygons and pixel runs are centred on the mean of their vertices.
+  void set_polygon(Index i, std::vector<double> vertices_x, std::vector<double> vertices_y);
+  // Run k: vertices 2k (first column, row) and 2k + 1 (last column, the same row).
+  void set_pixel_runs(Index i, std::vector<double> vertices_x, std::vector<double> vertices_y);
+  // The table (validated); throws InvalidInput naming the first row never set.
+  OwnedShapeTable build() const;
+
+ private:
+  double* row(Index i, ShapeKind kind);
+  void set_vertices(Index i, ShapeKind kind, std::vector<double> vx, std::vector<double> vy);
+
+  Index n_;
+  std::vector<double> rows_;
+  std::vector<std::vector<double>> vx_, vy_;
+  std::vector<bool> is_set_;
 };
 
 // The pixels of one shape: flat in-map indices (y * nx + x, increasing) and the number of

@@ -13,10 +13,9 @@ import numpy as np
 from astropy import units as u
 
 from .. import _core
+from .._core import Statistic
 
 __all__ = ["ALPHA_NO_OFF", "OFF_ROUNDOFF", "ReducedDataset", "fit_groups", "reduce_dataset"]
-
-CASH, WSTAT = 0, 1
 
 # OFF counts whose size is at most this fraction of the largest |counts_off| of their energy
 # plane are floating-point round-off (ring-background convolutions leave values such as
@@ -40,7 +39,7 @@ class ReducedDataset:
     """
 
     name: str
-    kind: int
+    statistic: Statistic
     energy_edges: u.Quantity
     counts: np.ndarray
     background: np.ndarray
@@ -52,19 +51,6 @@ class ReducedDataset:
     solid_angle: np.ndarray
     alpha_undefined: np.ndarray
     no_off: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Cube:
-    """A cube summed per region by the core, and how (CubeView in
-    cpp/include/fluxprofile/reduce.hpp): values must be >= 0, negative values count as 0,
-    summed in NumPy's float order, values must be finite."""
-
-    data: np.ndarray
-    non_negative: bool = False
-    clip_negative: bool = False
-    numpy_sum: bool = False
-    must_be_finite: bool = True
 
 
 # dtypes the core reads in place; anything else is converted once per run.
@@ -161,18 +147,15 @@ def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
 
 
-def region_pixel_lists(shapes, nx: int, ny: int, containment: str, n_threads: int) -> tuple:
-    """Rasterise the regions once: (flat_index, weights or None, offsets, totals).
+def region_pixel_lists(shapes, nx: int, ny: int, containment: str, n_threads: int) -> _core.PixelLists:
+    """Rasterise the regions once.
 
     The result can be passed to `reduce_dataset` again and again (repeated runs, Monte
     Carlo) so that only the reduction itself is repeated.
     """
-    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, nx, ny, n_threads)
     if containment == "exact":
-        index, weights, offsets, area = _core.region_overlap(*args)
-        return index, weights, offsets, np.asarray(area, dtype=np.float64)
-    index, offsets, n_total = _core.region_pixels(*args)
-    return index, None, offsets, np.asarray(n_total, dtype=np.float64)
+        return _core.region_overlap(shapes, nx, ny, n_threads)
+    return _core.region_pixels(shapes, nx, ny, n_threads)
 
 
 def reduce_dataset(
@@ -227,47 +210,44 @@ def reduce_dataset(
         # must be finite. The OFF counts, the background and the acceptance are summed as
         # Gammapy's np.sum over the region's pixels, to the bit; a non-finite acceptance
         # leaves the region's alpha undefined (docs/onoff.rst).
-        reco_cubes = {
-            "counts": _Cube(counts_map.data, non_negative=True),
-            "counts_off": _Cube(dataset.counts_off.data, numpy_sum=True),
-            "alpha * counts_off": _Cube(background_pix, numpy_sum=True),
-            "pixels with acceptance_off 0 or not finite": _Cube(alpha_undefined_pix),
-            "acceptance": _Cube(dataset.acceptance.data, numpy_sum=True, must_be_finite=False),
+        cube_data = {
+            "counts": counts_map.data,
+            "counts_off": dataset.counts_off.data,
+            "alpha * counts_off": background_pix,
+            "pixels with acceptance_off 0 or not finite": alpha_undefined_pix,
+            "acceptance": dataset.acceptance.data,
         }
     else:
-        reco_cubes = {
-            "counts": _Cube(counts_map.data, non_negative=True),
-            "background": _Cube(_background_cube(dataset), clip_negative=True),
-        }
-    cubes = list(reco_cubes.values())
+        cube_data = {"counts": counts_map.data, "background": _background_cube(dataset)}
     try:
-        sums = _core.reduce_regions(
-            shapes.table,
-            shapes.vertices_x,
-            shapes.vertices_y,
-            shapes.vertex_offsets,
-            nx,
-            ny,
-            n_reco,
-            [_c_array(cube.data) for cube in cubes],
-            list(reco_cubes),
-            [cube.non_negative for cube in cubes],
-            None if mask is None else _c_array(mask),
-            _c_array(exposure.data),
-            _pixel_solid_angles(counts_map.geom),
-            containment,
-            pixels,
-            n_threads,
-            clip_negative=[cube.clip_negative for cube in cubes],
-            numpy_sum=[cube.numpy_sum for cube in cubes],
-            must_be_finite=[cube.must_be_finite for cube in cubes],
+        if is_onoff:
+            cubes = [
+                _core.Cube("counts", _c_array(cube_data["counts"]), non_negative=True),
+                _core.Cube("counts_off", _c_array(cube_data["counts_off"]), numpy_sum=True),
+                _core.Cube("alpha * counts_off", _c_array(background_pix), numpy_sum=True),
+                _core.Cube("pixels with acceptance_off 0 or not finite", _c_array(alpha_undefined_pix)),
+                _core.Cube("acceptance", _c_array(cube_data["acceptance"]), numpy_sum=True, must_be_finite=False),
+            ]
+        else:
+            cubes = [
+                _core.Cube("counts", _c_array(cube_data["counts"]), non_negative=True),
+                _core.Cube("background", _c_array(cube_data["background"]), clip_negative=True),
+            ]
+        inputs = _core.ReduceInputs(
+            shapes,
+            cubes,
+            mask=None if mask is None else _c_array(mask),
+            exposure=_c_array(exposure.data),
+            image=_pixel_solid_angles(counts_map.geom),
+            pixels=pixels,
         )
+        sums = _core.reduce_regions(inputs, _core.ReduceOptions(_core.Containment[containment]), n_threads)
     except _core.InvalidInput as err:
         msg = f"dataset {dataset.name!r}: {err}"
         raise ValueError(msg) from None
-    n_regions = shapes.table.shape[0]
-    n_safe = sums["n_safe"]
-    npix_total = sums["npix_total"]
+    n_regions = len(shapes)
+    n_safe = sums.n_safe
+    npix_total = sums.npix_total
     safe = n_safe > 0
 
     energy_true_edges = exposure.geom.axes["energy_true"].edges
@@ -286,17 +266,17 @@ def reduce_dataset(
     # regions without pixels (unused). Where all of a region's pixels are safe, the mean is
     # np.mean's to the bit (Gammapy's exposure reduction).
     signal = _core.fold_signal(
-        sums["exposure_sums"],
+        sums.exposure_sums,
         npix_total,
         np.ascontiguousarray(flux.value, dtype=np.float64),
         float(scale),
         np.ascontiguousarray(kernel, dtype=np.float64).reshape(-1, n_true, n_reco),
         n_threads,
-        exposure_means=sums["exposure_means"],
+        exposure_means=sums.exposure_means,
         n_safe=n_safe,
     )
 
-    counts = sums["reco_sums"][0]
+    counts = sums.reco_sums["counts"]
     if not np.all(np.isfinite(signal[safe])):
         region, energy = np.argwhere(safe & ~np.isfinite(signal))[0]
         msg = (
@@ -305,24 +285,24 @@ def reduce_dataset(
         )
         raise ValueError(msg)
     if is_onoff:
-        region_sums = dict(zip(reco_cubes, sums["reco_sums"], strict=True))
+        region_sums = sums.reco_sums
         names = ("counts_off", "alpha * counts_off", "pixels with acceptance_off 0 or not finite", "acceptance")
         # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
-        weighted = containment == "exact" or (pixels is not None and pixels[1] is not None)
-        dtypes = [np.dtype(np.float64) if weighted else _float_dtype(reco_cubes[name].data)
+        weighted = containment == "exact" or (pixels is not None and pixels.weight is not None)
+        dtypes = [np.dtype(np.float64) if weighted else _float_dtype(cube_data[name])
                   for name in names[:2] + names[3:]]  # fmt: skip
         background, alpha, alpha_undefined, no_off = _region_alpha(
             *(region_sums[name] for name in names), n_safe, plane_scale, dtypes
         )
-        kind = WSTAT
+        statistic = Statistic.wstat
     else:
-        background = sums["reco_sums"][1]
+        background = sums.reco_sums["background"]
         alpha = np.zeros_like(background)
         alpha_undefined = no_off = np.zeros(background.shape, dtype=bool)
-        kind = CASH
+        statistic = Statistic.cash
     return ReducedDataset(
         name=dataset.name,
-        kind=kind,
+        statistic=statistic,
         energy_edges=energy_axis.edges,
         counts=counts,
         background=background,
@@ -330,11 +310,11 @@ def reduce_dataset(
         signal=signal,
         safe=safe,
         npix_total=npix_total,
-        npix_inmap=sums["npix_inmap"],
+        npix_inmap=sums.npix_inmap,
         # Off-map parts of a region count with the mean pixel solid angle of its in-map part.
         solid_angle=np.divide(
-            sums["image_sum"] * npix_total, sums["npix_inmap"],
-            out=np.zeros(n_regions), where=sums["npix_inmap"] > 0,
+            sums.image_sum * npix_total, sums.npix_inmap,
+            out=np.zeros(n_regions), where=sums.npix_inmap > 0,
         ),
         alpha_undefined=alpha_undefined & safe,
         no_off=no_off & safe,
@@ -393,13 +373,13 @@ def _group_block(red: ReducedDataset, group, sum_over: bool):
     safe = red.safe[:, sl]
     arrays = [red.counts[:, sl], red.background[:, sl], red.alpha[:, sl], red.signal[:, sl]]
     undefined = red.alpha_undefined[:, sl].any(axis=1)
-    if red.kind == WSTAT:
+    if red.statistic == Statistic.wstat:
         undefined |= safe.any(axis=1) & (red.no_off[:, sl] | ~safe).all(axis=1)
     if not sum_over:
         return arrays, safe, undefined
     summed = [_row_sums(np.where(safe, a, 0.0))[:, None] for a in arrays[:2] + arrays[3:]]
     counts, background, signal = summed
-    if red.kind == WSTAT:
+    if red.statistic == Statistic.wstat:
         # Collapse alpha so that alpha * n_off is preserved; bins without OFF counts add
         # nothing to either sum, as in Gammapy's resampling (its alpha * 0 is 0).
         with_off = safe & ~red.no_off[:, sl]
@@ -411,7 +391,13 @@ def _group_block(red: ReducedDataset, group, sum_over: bool):
     return [counts, background, alpha, signal], safe.any(axis=1, keepdims=True), undefined
 
 
-def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict, n_threads: int) -> dict:
+def fit_groups(
+    reduced: list[ReducedDataset],
+    groups: list[list],
+    options: _core.FitOptions,
+    sum_over_energy_groups: bool,
+    n_threads: int,
+) -> dict:
     """Fit the norm of every (region, energy group) on all datasets jointly.
 
     Parameters
@@ -420,8 +406,10 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
         The datasets reduced over the same regions.
     groups : list of list
         ``groups[d][g]`` is the reco-bin range of group g on dataset d, or None.
-    options : dict
-        ``sum_over_energy_groups`` plus the keyword arguments of ``_core.fit_norms``.
+    options : `fluxprofile._core.FitOptions`
+        What the core fit computes.
+    sum_over_energy_groups : bool
+        Collapse each group to one bin per dataset before fitting.
     n_threads : int
         Threads for the compiled core.
 
@@ -436,8 +424,7 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
         of a dataset is undefined there (docs/onoff.rst), ``alpha_undefined_in`` the indices
         of those datasets.
     """
-    options = dict(options)
-    sum_over = options.pop("sum_over_energy_groups")
+    sum_over = sum_over_energy_groups
     n_regions = reduced[0].counts.shape[0]
     n_groups = len(groups[0])
     n_data = len(reduced)
@@ -476,21 +463,24 @@ def fit_groups(reduced: list[ReducedDataset], groups: list[list], options: dict,
     if blocks:
         valid = np.concatenate([b[3] for b in blocks], axis=1)
         flat = [np.concatenate([b[2][k] for b in blocks], axis=1)[valid].astype(np.float64, copy=False) for k in range(4)]
-        kind_columns = np.concatenate([np.full(ok.shape[1], reduced[d].kind, np.int8) for _, d, _, ok, _ in blocks])
-        kind = np.broadcast_to(kind_columns, valid.shape)[valid]
+        statistic_columns = np.concatenate(
+            [np.full(ok.shape[1], reduced[d].statistic, np.int8) for _, d, _, ok, _ in blocks]
+        )
+        statistic = np.broadcast_to(statistic_columns, valid.shape)[valid]
     else:
         valid = np.zeros((n_regions, 0), dtype=bool)
         flat = [np.zeros(0) for _ in range(4)]
-        kind = np.zeros(0, dtype=np.int8)
-    result = _core.fit_norms(offsets, np.ascontiguousarray(kind), *flat, n_threads=n_threads, **options)
+        statistic = np.zeros(0, dtype=np.int8)
+    problems = _core.FitProblems(offsets, np.ascontiguousarray(statistic), *flat)
+    result = _core.fit_norms(problems, options, n_threads)
 
     out = {}
     for key in ("norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity",
                 "ts", "stat", "stat_null", "success", "norm_at_stat"):
-        out[key] = result[key].reshape(n_regions, n_groups)
-    out["stat_scan"] = result["stat_scan"].reshape(n_regions, n_groups, -1)
+        out[key] = getattr(result, key).reshape(n_regions, n_groups)
+    out["stat_scan"] = result.stat_scan.reshape(n_regions, n_groups, -1)
     npred_columns = np.zeros(valid.shape)
-    npred_columns[valid] = result["npred"]
+    npred_columns[valid] = result.npred
     npred_sum = np.zeros((n_regions, n_groups, n_data))
     for g, d, _, _, columns in blocks:
         npred_sum[:, g, d] = _row_sums(npred_columns[:, columns])

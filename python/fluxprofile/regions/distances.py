@@ -62,7 +62,7 @@ def region_centers(regions: Any, wcs: Any = None) -> SkyCoord:
                 raise TypeError(msg)
             if isinstance(region, PolygonPixelRegion):
                 shapes = sky_regions_to_pixel_shapes([region])
-                pix = PixCoord(shapes.table[0, 1], shapes.table[0, 2])
+                pix = PixCoord(shapes.x[0], shapes.y[0])  # the mean vertex
             else:
                 pix = region.center
             center = celestial_wcs(wcs).pixel_to_world(pix.x, pix.y)

@@ -18,13 +18,16 @@ All functions work on plain NumPy arrays in degrees (or arcsec where said) and u
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._core import ShapeKind
+
 __all__ = [
     "JUMP_RATIO",
-    "affine_rows",
+    "AffineShapes",
+    "affine_shapes",
     "great_circle_samples",
     "jumps",
     "local_jacobian",
@@ -207,40 +210,52 @@ def _axis_directions(angle_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return width, height
 
 
-def affine_rows(kind: np.ndarray, size: np.ndarray, jac: np.ndarray, kinds: dict) -> np.ndarray:
-    """Columns 0 and 3 ... 6 of the parallelogram / ellipse rows of sky regions.
+class AffineShapes(NamedTuple):
+    """Parallelograms and ellipses in pixels of sky regions (see `affine_shapes`)."""
+
+    is_parallelogram: np.ndarray  # bool (n,): a parallelogram, else an ellipse
+    m00: np.ndarray  # parallelograms: the matrix taking pixel offsets to the unit square
+    m01: np.ndarray
+    m10: np.ndarray
+    m11: np.ndarray
+    q00: np.ndarray  # ellipses: the form that is 1 on the outer edge
+    q01: np.ndarray
+    q11: np.ndarray
+    inner2: np.ndarray  # ellipses: squared inner / outer ratio (0 for a full ellipse)
+
+
+def affine_shapes(kind: np.ndarray, size: np.ndarray, jac: np.ndarray) -> AffineShapes:
+    """Parallelograms (rectangles) and ellipses (circles, annuli) in pixels of sky regions.
 
     Parameters
     ----------
     kind : `~numpy.ndarray`
-        Region kinds (rectangle, circle or annulus codes of ``kinds``).
+        Region kinds (`fluxprofile._core.ShapeKind` rectangle, circle or annulus).
     size : `~numpy.ndarray`
         ``(n, 3)``: width / radius / inner radius (arcsec), height / outer radius (arcsec),
         angle (deg).
     jac : `~numpy.ndarray`
         ``(n, 2, 2)`` local Jacobians (`local_jacobian`).
-    kinds : dict
-        The shape codes: keys ``rectangle``, ``circle``, ``annulus``, ``parallelogram``,
-        ``ellipse``.
 
     Returns
     -------
-    rows : `~numpy.ndarray`
-        ``(n, 5)``: kind, then the four parameters of shapes.hpp.
+    shapes : `AffineShapes`
+        The parameters of every row (0 in the fields of the other kind), as
+        ``ShapeTableBuilder.set_parallelograms`` and ``set_ellipses`` take them.
     """
     n = kind.size
-    out = np.zeros((n, 5))
-    rect = kind == kinds["rectangle"]
+    out = AffineShapes(np.zeros(n, dtype=bool), *(np.zeros(n) for _ in range(8)))
+    rect = kind == ShapeKind.rectangle
+    out.is_parallelogram[:] = rect
     if np.any(rect):
         w_dir, h_dir = _axis_directions(size[rect, 2])
         a = np.einsum("nij,nj->ni", jac[rect], w_dir) * size[rect, 0:1]
         b = np.einsum("nij,nj->ni", jac[rect], h_dir) * size[rect, 1:2]
         det = a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1]
-        out[rect, 0] = kinds["parallelogram"]
-        out[rect, 1] = b[:, 1] / det
-        out[rect, 2] = -b[:, 0] / det
-        out[rect, 3] = -a[:, 1] / det
-        out[rect, 4] = a[:, 0] / det
+        out.m00[rect] = b[:, 1] / det
+        out.m01[rect] = -b[:, 0] / det
+        out.m10[rect] = -a[:, 1] / det
+        out.m11[rect] = a[:, 0] / det
     disk = ~rect
     if np.any(disk):
         j = jac[disk]
@@ -252,19 +267,18 @@ def affine_rows(kind: np.ndarray, size: np.ndarray, jac: np.ndarray, kinds: dict
             ],
             axis=-2,
         ) / det[:, None, None]
-        is_annulus = kind[disk] == kinds["annulus"]
+        is_annulus = kind[disk] == ShapeKind.annulus
         r_out = np.where(is_annulus, size[disk, 1], size[disk, 0])
         q = np.einsum("nki,nkj->nij", inv, inv) / (r_out**2)[:, None, None]
-        out[disk, 0] = kinds["ellipse"]
-        out[disk, 1] = q[:, 0, 0]
-        out[disk, 2] = 0.5 * (q[:, 0, 1] + q[:, 1, 0])
-        out[disk, 3] = q[:, 1, 1]
-        out[disk, 4] = np.where(is_annulus, (size[disk, 0] / r_out) ** 2, 0.0)
+        out.q00[disk] = q[:, 0, 0]
+        out.q01[disk] = 0.5 * (q[:, 0, 1] + q[:, 1, 0])
+        out.q11[disk] = q[:, 1, 1]
+        out.inner2[disk] = np.where(is_annulus, (size[disk, 0] / r_out) ** 2, 0.0)
     return out
 
 
 def outline_offsets(
-    kind: np.ndarray, size: np.ndarray, n_samples: int, kinds: dict
+    kind: np.ndarray, size: np.ndarray, n_samples: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Position angles and distances (deg) of points on the outline of sky regions.
 
@@ -275,13 +289,11 @@ def outline_offsets(
     Parameters
     ----------
     kind : `~numpy.ndarray`
-        Region kinds (codes of ``kinds``), shape ``(n,)``.
+        Region kinds (`fluxprofile._core.ShapeKind` values), shape ``(n,)``.
     size : `~numpy.ndarray`
-        ``(n, 3)`` sizes as in `affine_rows`.
+        ``(n, 3)`` sizes as in `affine_shapes`.
     n_samples : int
         Points per outline (a multiple of 4).
-    kinds : dict
-        The shape codes (keys ``rectangle``, ``annulus``).
 
     Returns
     -------
@@ -291,9 +303,9 @@ def outline_offsets(
     n = kind.size
     pa = np.zeros((n, n_samples))
     dist = np.zeros((n, n_samples))
-    rect = kind == kinds["rectangle"]
+    rect = kind == ShapeKind.rectangle
     if np.any(~rect):
-        r_out = np.where(kind == kinds["annulus"], size[:, 1], size[:, 0]) / 3600.0
+        r_out = np.where(kind == ShapeKind.annulus, size[:, 1], size[:, 0]) / 3600.0
         angles = np.arange(n_samples) * (360.0 / n_samples)
         pa[~rect] = angles[None, :]
         dist[~rect] = r_out[~rect, None]
@@ -391,7 +403,6 @@ def sky_contains(
     center_xyz: np.ndarray | None,
     params: tuple[float, ...],
     xyz: np.ndarray,
-    kinds: dict,
     vertices_xyz: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which unit vectors ``xyz`` lie in a sky region, in the region's own frame.
@@ -405,7 +416,7 @@ def sky_contains(
     Parameters
     ----------
     kind : int
-        Region kind (a code of ``kinds``).
+        Region kind (a `fluxprofile._core.ShapeKind`: rectangle, circle, annulus or polygon).
     center_xyz : `~numpy.ndarray` or None
         Unit vector of the centre (None for a polygon).
     params : tuple of float
@@ -413,8 +424,6 @@ def sky_contains(
         ``(inner, outer)`` of an annulus, sizes in arcsec and the angle in deg.
     xyz : `~numpy.ndarray`
         ``(m, 3)`` unit vectors to test.
-    kinds : dict
-        The shape codes.
     vertices_xyz : `~numpy.ndarray`, optional
         ``(n, 3)`` vertices of a polygon. Default is None.
 
@@ -428,7 +437,7 @@ def sky_contains(
     ValueError
         For a polygon whose vertices are not all within 90 deg of their mean direction.
     """
-    if kind == kinds["polygon"]:
+    if kind == ShapeKind.polygon:
         assert vertices_xyz is not None
         centre = vertices_xyz.mean(axis=0)
         centre /= np.linalg.norm(centre)
@@ -456,9 +465,9 @@ def sky_contains(
     cos_sep = xyz @ center_xyz
     sin_sep = np.linalg.norm(np.cross(xyz, center_xyz), axis=-1)
     sep = np.rad2deg(np.arctan2(sin_sep, cos_sep)) * 3600.0
-    if kind == kinds["circle"]:
+    if kind == ShapeKind.circle:
         return sep < params[0]
-    if kind == kinds["annulus"]:
+    if kind == ShapeKind.annulus:
         return (sep < params[1]) != (sep < params[0])
     lon, lat = vector_lonlat(center_xyz)
     east, north = _east_north(lon, lat)
@@ -475,7 +484,7 @@ def sky_contains(
 
 
 def pixel_runs(ix: np.ndarray, iy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel-run vertices (shapes.hpp kind 6) of a set of integer pixels.
+    """Pixel-run vertices (``ShapeKind.pixel_runs``) of a set of integer pixels.
 
     Parameters
     ----------

@@ -42,17 +42,10 @@ from regions import (
 
 from .checks import SKY_TYPES, as_region_list, check_type, positive_finite
 from .coords import CoordBatch, celestial_wcs, common_frame, describe_coord, lonlat, lonlat_in, skycoord
-from .pixel_shapes import (
-    KINDS,
-    SHAPE_ANNULUS,
-    SHAPE_CIRCLE,
-    SHAPE_PIXEL_RUNS,
-    SHAPE_POLYGON,
-    SHAPE_RECTANGLE,
-    PixelShapes,
-)
+from .._core import ShapeKind, ShapeTableBuilder
+from .pixel_shapes import PixelShapes
 from .sky_geometry import (
-    affine_rows,
+    affine_shapes,
     great_circle_samples,
     jumps,
     local_jacobian,
@@ -124,70 +117,48 @@ def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
         (a polygon beyond a hemisphere, or more than 2e7 pixels to test).
     """
     regions = as_region_list(regions)
-    n = len(regions)
-    table = np.zeros((n, 7), dtype=np.float64)
-    table[:, 5] = 1.0
+    builder = ShapeTableBuilder(len(regions))
 
     centres = CoordBatch()  # centres of non-polygon sky regions
     vertices = CoordBatch()  # vertices of sky polygons
     sky_rows: list[int] = []
+    sky_kinds: list[ShapeKind] = []
     sizes: list[tuple[float, float, float]] = []  # (w or r_in, h or r_out) arcsec, deg
     poly_slices: dict[int, slice] = {}
-    pixel_vertices: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     for i, region in enumerate(regions):
         check_type(region, i)
         if isinstance(region, PolygonSkyRegion):
-            table[i, 0] = SHAPE_POLYGON
-            table[i, 5] = 0.0
             _check_sky_polygon(region, i)
             poly_slices[i] = vertices.add(region.vertices)
         elif isinstance(region, SKY_TYPES):
-            table[i, 0], size = _sky_size(region, i)
+            kind, size = _sky_size(region, i)
+            sky_kinds.append(kind)
             sizes.append(size)
             sky_rows.append(i)
             centres.add(region.center)
         else:
-            _fill_pixel_row(table, i, region, pixel_vertices)
+            _set_pixel_region(builder, i, region)
 
     if len(centres) or len(vertices):
         _convert_sky_rows(
-            table, regions, wcs, centres, vertices, np.asarray(sky_rows, dtype=np.int64),
-            sizes, poly_slices, pixel_vertices,
+            builder, regions, wcs, centres, vertices, np.asarray(sky_rows, dtype=np.int64),
+            np.asarray(sky_kinds, dtype=np.int64), sizes, poly_slices,
         )
-
-    counts = np.zeros(n + 1, dtype=np.int64)
-    for i, (vx, _) in pixel_vertices.items():
-        counts[i + 1] = vx.size
-    vertex_offsets = np.cumsum(counts).astype(np.int64)
-    vertices_x = np.zeros(int(vertex_offsets[-1]), dtype=np.float64)
-    vertices_y = np.zeros_like(vertices_x)
-    for i, (vx, vy) in pixel_vertices.items():
-        lo, hi = vertex_offsets[i], vertex_offsets[i + 1]
-        vertices_x[lo:hi] = vx
-        vertices_y[lo:hi] = vy
-        if vx.size:
-            table[i, 1] = vx.mean()
-            table[i, 2] = vy.mean()
-    return PixelShapes(
-        np.ascontiguousarray(table),
-        np.ascontiguousarray(vertices_x),
-        np.ascontiguousarray(vertices_y),
-        np.ascontiguousarray(vertex_offsets),
-    )
+    return PixelShapes(builder)
 
 def _convert_sky_rows(
-    table: np.ndarray,
+    builder: ShapeTableBuilder,
     regions: list[Any],
     wcs: Any,
     centres: CoordBatch,
     vertices: CoordBatch,
     sky_rows: np.ndarray,
+    kind: np.ndarray,
     sizes: list[tuple[float, float, float]],
     poly_slices: dict[int, slice],
-    pixel_vertices: dict[int, tuple[np.ndarray, np.ndarray]],
 ) -> None:
-    """Fill the rows of the sky regions (docs/sky_geometry.rst).
+    """Set the rows of the sky regions (docs/sky_geometry.rst).
 
     Rectangles, circles and annuli get Gammapy's rule on a standard grid and their local
     Jacobian elsewhere; polygons their projected vertices. A region whose outline does not
@@ -195,7 +166,6 @@ def _convert_sky_rows(
     """
     wcs = celestial_wcs(wcs)
     standard = standard_pixel_grid(wcs)
-    kind = table[sky_rows, 0].astype(np.int64)
     size = np.asarray(sizes, dtype=np.float64).reshape(-1, 3)
     poly_items = list(poly_slices.items())
     proj = _project(
@@ -205,7 +175,7 @@ def _convert_sky_rows(
     fallback: list[int] = []
 
     if sky_rows.size:
-        _fill_sky_rows(table, sky_rows, size, proj, standard)
+        _set_sky_rows(builder, sky_rows, kind, size, proj, standard)
         projects = _projects(proj)
         fallback.extend(int(i) for i in sky_rows[~projects])
         suspect = np.flatnonzero(projects & _deviating_outlines(proj, kind, size))
@@ -218,7 +188,7 @@ def _convert_sky_rows(
                 keep = where[index] >= 0
                 if np.any(keep):
                     groups.append((coord[keep], where[index[keep]]))
-            pa, dist = outline_offsets(kind[suspect], size[suspect], _OUTLINE_JUMPS, KINDS)
+            pa, dist = outline_offsets(kind[suspect], size[suspect], _OUTLINE_JUMPS)
             lon, lat = _group_outlines(groups, common, pa, dist)
             xyz = unit_vectors(lon, lat)
             nxt = np.roll(xyz, -1, axis=1)
@@ -237,27 +207,17 @@ def _convert_sky_rows(
         esl = slice(sl.start * _EDGE_CHECK, sl.stop * _EDGE_CHECK)
         finite = np.all(np.isfinite(vx)) and np.all(np.isfinite(vy))
         if finite and not np.any(jumps(proj.edge_x[esl], proj.edge_y[esl], proj.edge_steps[esl])):
-            pixel_vertices[i] = (vx, vy)
+            builder.set_polygon(i, vx, vy)
         else:
             fallback.append(i)
 
     for i in sorted(fallback):
-        runs = _sky_fallback(regions[i], i, wcs, common)
-        table[i, 0] = SHAPE_PIXEL_RUNS
-        table[i, 1:7] = 0.0
-        pixel_vertices[i] = runs
+        builder.set_pixel_runs(i, *_sky_fallback(regions[i], i, wcs, common))
 
-def _fill_pixel_row(
-    table: np.ndarray,
-    i: int,
-    region: Any,
-    pixel_vertices: dict[int, tuple[np.ndarray, np.ndarray]],
-) -> None:
-    """Copy the parameters of a pixel region into row ``i`` (with validation)."""
+def _set_pixel_region(builder: ShapeTableBuilder, i: int, region: Any) -> None:
+    """Set row ``i`` to the shape of a pixel region, as it is (with validation)."""
     name = type(region).__name__
     if isinstance(region, PolygonPixelRegion):
-        table[i, 0] = SHAPE_POLYGON
-        table[i, 5] = 0.0
         vx = np.array(region.vertices.x, dtype=np.float64, ndmin=1)
         vy = np.array(region.vertices.y, dtype=np.float64, ndmin=1)
         if vx.size < 3:
@@ -268,13 +228,12 @@ def _fill_pixel_row(
                 f"regions[{i}] ({name}): vertices must be finite, got {region.vertices}"
             )
             raise ValueError(msg)
-        pixel_vertices[i] = (vx, vy)
+        builder.set_polygon(i, vx, vy)
         return
     x, y = float(region.center.x), float(region.center.y)
     if not (math.isfinite(x) and math.isfinite(y)):
         msg = f"regions[{i}] ({name}): center must be finite, got ({x}, {y})"
         raise ValueError(msg)
-    table[i, 1:3] = x, y
     if isinstance(region, RectanglePixelRegion):
         w, h = float(region.width), float(region.height)
         positive_finite({"width": w, "height": h}, i, name)
@@ -282,13 +241,11 @@ def _fill_pixel_row(
         if not math.isfinite(angle):
             msg = f"regions[{i}] ({name}): angle must be finite, got {region.angle}"
             raise ValueError(msg)
-        table[i, 0] = SHAPE_RECTANGLE
-        table[i, 3:7] = w, h, math.cos(angle), math.sin(angle)
+        builder.set_rectangles(i, x, y, w, h, math.cos(angle), math.sin(angle))
     elif isinstance(region, CirclePixelRegion):
         r = float(region.radius)
         positive_finite({"radius": r}, i, name)
-        table[i, 0] = SHAPE_CIRCLE
-        table[i, 3] = r
+        builder.set_circles(i, x, y, r)
     else:
         r_in, r_out = float(region.inner_radius), float(region.outer_radius)
         positive_finite({"inner_radius": r_in, "outer_radius": r_out}, i, name)
@@ -298,8 +255,8 @@ def _fill_pixel_row(
                 f"{r_in} and {r_out}"
             )
             raise ValueError(msg)
-        table[i, 0] = SHAPE_ANNULUS
-        table[i, 3:5] = r_in, r_out
+        builder.set_annuli(i, x, y, r_in, r_out)
+
 
 def _check_sky_polygon(region: PolygonSkyRegion, i: int) -> None:
     name = type(region).__name__
@@ -311,7 +268,7 @@ def _check_sky_polygon(region: PolygonSkyRegion, i: int) -> None:
         msg = f"regions[{i}] ({name}): vertices must be finite, got {describe_coord(region.vertices)}"
         raise ValueError(msg)
 
-def _sky_size(region: Any, i: int) -> tuple[int, tuple[float, float, float]]:
+def _sky_size(region: Any, i: int) -> tuple[ShapeKind, tuple[float, float, float]]:
     """Validated kind and (size1 arcsec, size2 arcsec, angle deg) of a sky region."""
     name = type(region).__name__
     lon, lat = lonlat(region.center)
@@ -326,11 +283,11 @@ def _sky_size(region: Any, i: int) -> tuple[int, tuple[float, float, float]]:
         if not math.isfinite(angle):
             msg = f"regions[{i}] ({name}): angle must be finite, got {region.angle}"
             raise ValueError(msg)
-        return SHAPE_RECTANGLE, (w, h, angle)
+        return ShapeKind.rectangle, (w, h, angle)
     if isinstance(region, CircleSkyRegion):
         r = region.radius.to_value(u.arcsec)
         positive_finite({"radius": r}, i, name)
-        return SHAPE_CIRCLE, (r, 0.0, 0.0)
+        return ShapeKind.circle, (r, 0.0, 0.0)
     r_in = region.inner_radius.to_value(u.arcsec)
     r_out = region.outer_radius.to_value(u.arcsec)
     positive_finite({"inner_radius": r_in, "outer_radius": r_out}, i, name)
@@ -340,7 +297,7 @@ def _sky_size(region: Any, i: int) -> tuple[int, tuple[float, float, float]]:
             f"{region.inner_radius} and {region.outer_radius}"
         )
         raise ValueError(msg)
-    return SHAPE_ANNULUS, (r_in, r_out, 0.0)
+    return ShapeKind.annulus, (r_in, r_out, 0.0)
 
 @dataclass
 class _Projected:
@@ -404,7 +361,7 @@ def _project(
     nc, nv = len(centres), len(vertices)
     lon_c, lat_c = lonlat_in(centre_groups, common, nc)
     lon_v, lat_v = lonlat_in(vertex_groups, common, nv)
-    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK, KINDS)
+    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK)
     out_lon, out_lat = _group_outlines(centre_groups, common, pa, dist)
     # _EDGE_CHECK samples per polygon vertex (vertex slice sl -> samples sl * _EDGE_CHECK)
     vertex_xyz = unit_vectors(lon_v, lat_v)
@@ -467,9 +424,10 @@ def _projects(proj: _Projected) -> np.ndarray:
             & (np.abs(det) > 0)
         )
 
-def _fill_sky_rows(
-    table: np.ndarray,
+def _set_sky_rows(
+    builder: ShapeTableBuilder,
     rows: np.ndarray,
+    kind: np.ndarray,
     size: np.ndarray,
     proj: _Projected,
     standard: bool,
@@ -480,7 +438,7 @@ def _fill_sky_rows(
     the sky fallback).
     """
     ok = _projects(proj)
-    kind = table[rows, 0]
+    r, k, x, y = rows[ok], kind[ok], proj.x0[ok], proj.y0[ok]
     if standard:
         # regions 0.10: one scale and one angle from the North offset.
         dx = proj.x1 - proj.x0
@@ -489,28 +447,29 @@ def _fill_sky_rows(
         with np.errstate(divide="ignore", invalid="ignore"):
             pixscale = _NORTH_OFFSET_ARCSEC / hyp  # arcsec per pixel
         north_deg = np.rad2deg(np.arctan2(dy, dx))
-        r, k, sz, ps, nd = rows[ok], kind[ok], size[ok], pixscale[ok], north_deg[ok]
-        table[r, 1] = proj.x0[ok]
-        table[r, 2] = proj.y0[ok]
-        table[r, 3] = sz[:, 0] / ps
-        two_sizes = k != SHAPE_CIRCLE
-        table[r[two_sizes], 4] = sz[two_sizes, 1] / ps[two_sizes]
+        sz, ps, nd = size[ok], pixscale[ok], north_deg[ok]
+        first = sz[:, 0] / ps
+        second = sz[:, 1] / ps
         # Sky angles of regions are measured from the longitude axis; adding
         # (north angle - 90 deg) turns them into pixel angles.
-        is_rect = k == SHAPE_RECTANGLE
-        angle_rad = np.deg2rad(sz[is_rect, 2] + (nd[is_rect] - 90.0))
-        table[r[is_rect], 5] = np.cos(angle_rad)
-        table[r[is_rect], 6] = np.sin(angle_rad)
+        rect = k == ShapeKind.rectangle
+        angle_rad = np.deg2rad(sz[rect, 2] + (nd[rect] - 90.0))
+        builder.set_rectangles(r[rect], x[rect], y[rect], first[rect], second[rect], np.cos(angle_rad), np.sin(angle_rad))
+        circle = k == ShapeKind.circle
+        builder.set_circles(r[circle], x[circle], y[circle], first[circle])
+        annulus = k == ShapeKind.annulus
+        builder.set_annuli(r[annulus], x[annulus], y[annulus], first[annulus], second[annulus])
         return
-    affine = affine_rows(kind[ok], size[ok], proj.jac[ok], KINDS)
-    table[rows[ok], 0] = affine[:, 0]
-    table[rows[ok], 1] = proj.x0[ok]
-    table[rows[ok], 2] = proj.y0[ok]
-    table[rows[ok], 3:7] = affine[:, 1:5]
+    affine = affine_shapes(k, size[ok], proj.jac[ok])
+    p = affine.is_parallelogram
+    builder.set_parallelograms(r[p], x[p], y[p], affine.m00[p], affine.m01[p], affine.m10[p], affine.m11[p])
+    e = ~p
+    builder.set_ellipses(r[e], x[e], y[e], affine.q00[e], affine.q01[e], affine.q11[e], affine.inner2[e])
+
 
 def _deviating_outlines(proj: _Projected, kind: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Rows whose outline points stray from their linearised pixels (or do not project)."""
-    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK, KINDS)
+    pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK)
     t_e = dist * 3600.0 * np.sin(np.deg2rad(pa))
     t_n = dist * 3600.0 * np.cos(np.deg2rad(pa))
     lin_x = proj.x0[:, None] + proj.jac[:, 0, 0, None] * t_e + proj.jac[:, 0, 1, None] * t_n
@@ -530,7 +489,7 @@ def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray
         return great_circle_samples(unit_vectors(*lonlat(verts)), _EDGE_DENSE)
     kind, size = _sky_size(region, 0)
     pa, dist = outline_offsets(
-        np.array([kind]), np.array([size], dtype=np.float64), _OUTLINE_DENSE, KINDS
+        np.array([kind]), np.array([size], dtype=np.float64), _OUTLINE_DENSE
     )
     groups = [(SkyCoord(region.center), np.array([0]))]
     lon, lat = _group_outlines(groups, common, pa, dist)
@@ -646,13 +605,13 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
         if isinstance(region, PolygonSkyRegion):
             verts = unit_vectors(*lonlat(region.vertices))
             try:
-                inside[canonical] = sky_contains(SHAPE_POLYGON, None, (), points, KINDS, verts)
+                inside[canonical] = sky_contains(ShapeKind.polygon, None, (), points, verts)
             except ValueError as err:
                 msg = f"regions[{index}] ({name}): {err} is not supported across the projection seam"
                 raise ValueError(msg) from None
         else:
             kind, size = _sky_size(region, index)
             centre = unit_vectors(*lonlat(region.center))
-            inside[canonical] = sky_contains(kind, centre, size, points, KINDS)
+            inside[canonical] = sky_contains(kind, centre, size, points)
     return pixel_runs(cx[inside], cy[inside])
 
