@@ -101,7 +101,7 @@ class StageRecorder:
 
 
 class _CoreProxy:
-    """Stands in for `fluxprofile._core` inside `fluxprofile.pipeline._profile` so calls can be timed."""
+    """Stands in for `fluxprofile._core` inside a pipeline module so calls can be timed."""
 
     def __init__(self, core):
         self.__dict__["_core"] = core
@@ -113,28 +113,38 @@ class _CoreProxy:
         self.__dict__[name] = value
 
 
+def _proxy_core(recorder: StageRecorder, module) -> _CoreProxy:
+    """Replace ``module._core`` by a proxy (restored with the other patches)."""
+    proxy = _CoreProxy(module._core)
+    module._core = proxy
+    recorder._patches.append((module, "_core", proxy.__dict__["_core"]))
+    return proxy
+
+
 def instrument(recorder: StageRecorder) -> None:
     """Wrap the stages of `FluxProfileEstimator.run`."""
-    import fluxprofile.pipeline._profile as profile_mod
     import fluxprofile.estimator as est_mod
+    import fluxprofile.pipeline.fit as fit_mod
+    import fluxprofile.pipeline.geometry as geometry_mod
+    import fluxprofile.pipeline.reduce as reduce_mod
+    import fluxprofile.pipeline.signal as signal_mod
     from fluxprofile.datamodel.datasets import MapDataset
 
-    proxy = _CoreProxy(profile_mod._core)
-    profile_mod._core = proxy
-    recorder._patches.append((profile_mod, "_core", proxy.__dict__["_core"]))
+    reduce_core = _proxy_core(recorder, reduce_mod)
+    fit_core = _proxy_core(recorder, fit_mod)
     recorder.wrap(est_mod.FluxProfileEstimator, "run", "run (total)")
-    recorder.wrap(est_mod, "projected_distances", "regions: projected_distances")
-    recorder.wrap(est_mod, "region_centers", "regions: region_centers")
-    recorder.wrap(est_mod, "sky_regions_to_pixel_shapes", "regions: sky_regions_to_pixel_shapes")
+    recorder.wrap(geometry_mod, "projected_distances", "regions: projected_distances")
+    recorder.wrap(geometry_mod, "region_centers", "regions: region_centers")
+    recorder.wrap(geometry_mod, "sky_regions_to_pixel_shapes", "regions: sky_regions_to_pixel_shapes")
     recorder.wrap(est_mod, "reduce_dataset", "reduce_dataset (total)")
     recorder.wrap(MapDataset, "npred", "  npred() (background clip copy)")
     recorder.wrap(MapDataset, "mask", "  dataset.mask (mask_safe & mask_fit)")
-    recorder.wrap(profile_mod, "_c_array", "  _c_array (bool->uint8 view / contiguity)")
-    recorder.wrap(proxy, "reduce_regions", "  C++ reduce_regions")
-    recorder.wrap(profile_mod, "_kernels", "  edisp kernel lookup")
-    recorder.wrap(profile_mod, "_true_energy_integrals", "  model integrals (true bins)")
+    recorder.wrap(reduce_mod, "core_array", "  core_array (bool->uint8 view / contiguity)")
+    recorder.wrap(reduce_core, "reduce_regions", "  C++ reduce_regions")
+    recorder.wrap(signal_mod, "_kernels", "  edisp kernel lookup")
+    recorder.wrap(signal_mod, "_true_energy_integrals", "  model integrals (true bins)")
     recorder.wrap(est_mod, "fit_groups", "fit_groups (total)")
-    recorder.wrap(proxy, "fit_norms", "  C++ fit_norms")
+    recorder.wrap(fit_core, "fit_norms", "  C++ fit_norms")
     recorder.wrap(est_mod.FluxProfileEstimator, "_warn_empty", "_warn_empty")
     recorder.wrap(est_mod.FluxProfileEstimator, "_quantities", "_quantities")
     recorder.wrap(est_mod, "FluxPoints", "FluxPoints(...)")
@@ -181,7 +191,9 @@ def _quiet():
 
 def _drop_geometry_cache(estimator) -> None:
     """Forget the estimator's cached region geometry (the next run recomputes it)."""
-    estimator.__dict__.pop("_geometry_cache", None)
+    from fluxprofile.pipeline.geometry import GeometryCache
+
+    estimator._geometry_cache = GeometryCache()
 
 
 def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold: bool = False) -> str:

@@ -33,7 +33,7 @@ struct RowArgs {
     for (std::size_t k = 0; k < values.size(); ++k) {
       if (values[k].ndim() > 1 || (values[k].size() != 1 && values[k].size() != rows.size())) {
         throw fp::InvalidInput(std::string(names[k]) + " must have one value per row (" + std::to_string(rows.size()) +
-                               ") or a single value, got shape " + std::to_string(values[k].size()));
+                               ") or a single value, got " + std::to_string(values[k].size()));
       }
     }
   }

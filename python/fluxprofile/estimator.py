@@ -1,28 +1,40 @@
-"""`FluxProfileEstimator`: flux points in a list of regions, a drop-in for Gammapy's."""
+"""`FluxProfileEstimator`: flux points in a list of regions, a drop-in for Gammapy's
+(configuration and the orchestration of a run; the array work is in `fluxprofile.pipeline`)."""
 
 from __future__ import annotations
 
 import copy
 import warnings
-from operator import is_
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from astropy import units as u
 from astropy.table import vstack
 
 from . import _core
-from .pipeline._profile import fit_groups, reduce_dataset, region_pixel_lists
-from .datamodel.datasets import as_dataset_list
-from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
-from .datamodel.maps import MapAxis
-from .datamodel.spectral import Parameter, PowerLawSpectralModel, as_spectral_model
+from .datamodel.datasets import MapDataset, as_dataset_list
 from .datamodel.flux_points import FluxPoints
+from .datamodel.maps import MapAxis
+from .datamodel.spectral import (
+    Parameter,
+    PowerLawSpectralModel,
+    SpectralModel,
+    as_spectral_model,
+)
 from .exceptions import FluxProfileWarning, index_ranges, warn_regions
-from .regions import projected_distance_edges, projected_distances, region_centers, sky_regions_to_pixel_shapes
+from .pipeline.energy_groups import (
+    EnergyGroups,
+    plan_energy_groups,
+    validate_energy_edges,
+)
+from .pipeline.fit import GroupFits, fit_groups
+from .pipeline.geometry import GeometryCache, RegionGeometry
+from .pipeline.reduce import ReducedDataset, reduce_dataset
+from .vocabulary import OPTIONAL_QUANTITIES
 
 __all__ = ["FluxProfileEstimator"]
 
-AVAILABLE_OPTIONAL = ["errn-errp", "ul", "scan", "sensitivity"]
 _NORM_KEYS = {
     "name", "value", "unit", "min", "max", "frozen", "error", "scan_min", "scan_max",
     "scan_n_values", "scan_n_sigma", "scan_values", "scale_method", "interp",
@@ -36,21 +48,7 @@ _OLD_NORM_KEYWORDS = {
 }
 
 
-def _same_objects(first: list, second: list) -> bool:
-    """Whether two lists hold the very same objects (identity, not equality)."""
-    return len(first) == len(second) and all(map(is_, first, second))
-
-
-def _equal_attributes(current: list, snapshot: list) -> bool:
-    """Whether every region's attributes equal the snapshot (identical objects are equal
-    without being compared; values that cannot be compared count as changed)."""
-    try:
-        return current == snapshot
-    except Exception:  # e.g. array-valued attributes compared element-wise
-        return False
-
-
-def _describe_groups(plan, groups, limit: int = 5) -> str:
+def _describe_groups(plan: EnergyGroups, groups: Sequence[int], limit: int = 5) -> str:
     """Requested ranges of some energy groups: ``"12.0 GeV-13.0 GeV (energy group 1)"``
     (the first ``limit`` ranges, then "..."; all the indices)."""
     edges = plan.requested
@@ -61,7 +59,7 @@ def _describe_groups(plan, groups, limit: int = 5) -> str:
     return f"{', '.join(ranges)} ({noun} {index_ranges(groups)})"
 
 
-def _format_value(value) -> str:
+def _format_value(value: Any) -> str:
     """Render a configuration value as Gammapy's estimator ``__str__`` does."""
     if hasattr(value, "tag"):
         tag = value.tag
@@ -157,7 +155,8 @@ class FluxProfileEstimator:
 
     tag = "FluxProfileEstimator"
 
-    def __init__(self, regions, spectral_model=None, **kwargs):
+    def __init__(self, regions: Sequence[Any], spectral_model: SpectralModel | None = None, **kwargs: Any) -> None:
+        self._geometry_cache = GeometryCache()
         if not isinstance(regions, (list, tuple)) or len(regions) <= 1:
             msg = "Please provide at least two regions for flux profile estimation."
             raise ValueError(msg)
@@ -217,39 +216,39 @@ class FluxProfileEstimator:
 
     # -- configuration ---------------------------------------------------------------------
     @property
-    def n_jobs(self):
+    def n_jobs(self) -> int | None:
         """Number of threads (None: all cores)."""
         return self._n_jobs
 
     @n_jobs.setter
-    def n_jobs(self, value):
+    def n_jobs(self, value: int | None) -> None:
         if not isinstance(value, (int, type(None))) or isinstance(value, bool):
             msg = f"Invalid type: {value!r}, and integer or None is expected."
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004 - Gammapy raises ValueError here
         if value is not None and value <= 0:
             msg = f"n_jobs must be a positive integer or None, got {value!r}"
             raise ValueError(msg)
         self._n_jobs = value
 
     @property
-    def selection_optional(self):
+    def selection_optional(self) -> list[str]:
         """The optional quantities computed by `run`."""
         return self._selection_optional
 
     @selection_optional.setter
-    def selection_optional(self, selection):
+    def selection_optional(self, selection: Sequence[str] | str | None) -> None:
         if selection is None:
             self._selection_optional = []
         elif "all" in selection:
-            self._selection_optional = list(AVAILABLE_OPTIONAL)
+            self._selection_optional = list(OPTIONAL_QUANTITIES)
         else:
-            unknown = set(selection).difference(AVAILABLE_OPTIONAL)
+            unknown = set(selection).difference(OPTIONAL_QUANTITIES)
             if unknown:
                 msg = f"{unknown} is not a valid method."
                 raise ValueError(msg)
             self._selection_optional = selection
 
-    def _make_norm(self, norm, old_norm: dict) -> Parameter:
+    def _make_norm(self, norm: Parameter | dict[str, Any] | None, old_norm: dict[str, Any]) -> Parameter:
         default = {
             "name": "norm", "value": 1.0, "unit": "", "interp": "log", "scan_min": 0.2,
             "scan_max": 5.0, "scan_n_values": 11,
@@ -282,7 +281,7 @@ class FluxProfileEstimator:
         return parameter
 
     @property
-    def config_parameters(self) -> dict:
+    def config_parameters(self) -> dict[str, Any]:
         """The configuration, as listed by ``str(estimator)``."""
         names = [
             "allow_multiple_telescopes", "containment", "energy_edges", "fit", "n_jobs", "n_sigma",
@@ -304,98 +303,26 @@ class FluxProfileEstimator:
         """Return a deep copy of the estimator."""
         return copy.deepcopy(self)
 
-    def __getstate__(self) -> dict:
-        # The geometry cache is keyed by object identities, meaningless in another process.
-        state = self.__dict__.copy()
-        state.pop("_geometry_cache", None)
-        return state
-
     # -- geometry --------------------------------------------------------------------------
-    def _geometry(self) -> tuple:
-        """The regions as they are now, with the cache of their derived geometry.
-
-        Returns ``(entries, regions)`` for `_cached`. The cache holds one set of regions: it
-        is reused while the estimator has the same region objects and each one's attributes
-        equal those the cache was built from (a snapshot of every region's ``__dict__``), so
-        assigning a new list, region or attribute value (``region.width = ...``) starts a new
-        cache; only in-place changes of an attribute's array data would go unnoticed. This
-        check is the only per-region Python work of a repeated run.
-        """
-        regions = list(self.regions)
-        try:
-            attributes = list(map(vars, regions))
-        except TypeError:
-            # (objects without attributes are left to the region conversion to reject)
-            attributes = [getattr(region, "__dict__", {}) for region in regions]
-        cached = self.__dict__.get("_geometry_cache")
-        if cached is not None and _same_objects(cached[0], regions) and _equal_attributes(attributes, cached[1]):
-            return cached[2], cached[0]
-        entries = {}
-        # one assignment: runs sharing the estimator across threads see the old or the new cache
-        self._geometry_cache = (regions, [dict(a) for a in attributes], entries)
-        return entries, regions
-
-    @staticmethod
-    def _cached(name, compute, geometry: tuple, wcs=None):
-        """Region geometry ``compute(regions)``, computed once per regions and WCS."""
-        entries, regions = geometry
-        key = (name, id(wcs))
-        entry = entries.get(key)  # one lookup: safe when runs share the estimator across threads
-        if entry is None:
-            entry = (compute(regions), wcs)  # the WCS is kept alive with its entry (its id is the key)
-            if len(entries) > 16:
-                entries.clear()
-            entries[key] = entry
-        return entry[0]
-
-    def _pixel_shapes(self, geometry, wcs):
-        return self._cached("shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), geometry, wcs)
-
-    def _pixel_lists(self, geometry, wcs, shape, n_threads):
-        def compute(regions):
-            ny, nx = shape
-            return region_pixel_lists(self._pixel_shapes(geometry, wcs), nx, ny, self.containment, n_threads)
-
-        return self._cached(("pixels", shape, self.containment), compute, geometry, wcs)
-
-    def _centers(self, geometry):
-        return self._cached("centers", region_centers, geometry)
-
-    def _distance_axis(self, geometry) -> MapAxis:
-        def compute(regions):
-            return self._make_distance_axis(regions, self._centers(geometry))
-
-        return self._cached("distance_axis", compute, geometry)
+    def _geometry(self) -> RegionGeometry:
+        """The regions as they are now, with their derived geometry (cached while they are
+        unchanged, see `fluxprofile.pipeline.geometry.GeometryCache`)."""
+        return self._geometry_cache.snapshot(self.regions)
 
     @property
     def projected_distance_axis(self) -> MapAxis:
         """Axis of the profile: distance of each region from the first (annuli: mean radius)."""
-        return self._distance_axis(self._geometry())
-
-    @staticmethod
-    def _make_distance_axis(regions, centers) -> MapAxis:
-        edges = projected_distance_edges(regions)
-        if edges is not None:
-            # Path boxes know their true extent along the path.
-            return MapAxis.from_edges(edges.to(u.deg), name="projected-distance", interp="lin")
-        distances = projected_distances(regions, centers=centers)
-        values = distances.to_value(u.deg)
-        if np.any(np.diff(values) == 0):
-            msg = f"MapAxis: node values must be unique (projected distances {values} deg)"
-            raise ValueError(msg)
-        if np.any(np.diff(values) < 0):
-            msg = f"MapAxis: node values must be sorted (projected distances {values} deg)"
-            raise ValueError(msg)
-        return MapAxis.from_nodes(distances.to(u.deg), name="projected-distance", interp="lin")
+        return self._geometry().distance_axis()
 
     # -- run -------------------------------------------------------------------------------
-    def run(self, datasets) -> FluxPoints:
+    def run(self, datasets: Any) -> FluxPoints:
         """Estimate the flux profile.
 
         Parameters
         ----------
         datasets : `~fluxprofile.MapDataset`, list of datasets or `~fluxprofile.Datasets`
-            The data; several datasets are fitted jointly (one norm per bin).
+            The data; several datasets are fitted jointly (one norm per bin). Gammapy
+            datasets are converted first.
 
         Returns
         -------
@@ -422,22 +349,22 @@ class FluxProfileEstimator:
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
         geometry = self._geometry()
-        distance_axis = self._distance_axis(geometry)
+        distance_axis = geometry.distance_axis()
         n_threads = 0 if self.n_jobs is None else int(self.n_jobs)
-        centers = self._centers(geometry)
+        centers = geometry.centers()
         reduced = []
         for dataset in datasets:
             wcs = dataset.counts.geom.wcs
-            shape = tuple(dataset.counts.data.shape[-2:])
+            ny, nx = dataset.counts.data.shape[-2:]
             reduced.append(
                 reduce_dataset(
                     dataset,
-                    self._pixel_shapes(geometry, wcs),
+                    geometry.pixel_shapes(wcs),
                     centers,
                     self.spectral_model,
                     n_threads,
                     self.containment,
-                    pixels=self._pixel_lists(geometry, wcs, shape, n_threads),
+                    pixels=geometry.pixel_lists(wcs, (ny, nx), self.containment, n_threads),
                 )
             )
 
@@ -445,19 +372,7 @@ class FluxProfileEstimator:
         plan = plan_energy_groups([r.energy_edges for r in reduced], energy_edges)
         groups = plan.ranges
         selection = self.selection_optional
-        options = _core.FitOptions(
-            n_sigma=float(self.n_sigma),
-            n_sigma_ul=float(self.n_sigma_ul),
-            n_sigma_sensitivity=float(self.n_sigma_sensitivity),
-            null_value=float(self.null_value),
-            errn_errp="errn-errp" in selection,
-            ul="ul" in selection,
-            sensitivity="sensitivity" in selection,
-            scan_values=[float(v) for v in self.norm.scan_values] if "scan" in selection else [],
-            minuit_errors=self.norm_err_method == "minuit",
-            minuit_norm=self.norm_err_method == "minuit",
-        )
-        result = fit_groups(reduced, groups, options, self.sum_over_energy_groups, n_threads)
+        result = fit_groups(reduced, groups, self._fit_options(), self.sum_over_energy_groups, n_threads)
         energy_axis = MapAxis.from_edges(plan.edges, name="energy", interp="log")
         self._warn_empty(result, reduced, plan)
         data = self._quantities(result)
@@ -484,7 +399,23 @@ class FluxProfileEstimator:
             gti=gti,
         )
 
-    def _check_datasets(self, datasets) -> None:
+    def _fit_options(self) -> _core.FitOptions:
+        """What the core fit computes (docs/fit.rst)."""
+        selection = self.selection_optional
+        return _core.FitOptions(
+            n_sigma=float(self.n_sigma),
+            n_sigma_ul=float(self.n_sigma_ul),
+            n_sigma_sensitivity=float(self.n_sigma_sensitivity),
+            null_value=float(self.null_value),
+            errn_errp="errn-errp" in selection,
+            ul="ul" in selection,
+            sensitivity="sensitivity" in selection,
+            scan_values=[float(v) for v in self.norm.scan_values] if "scan" in selection else [],
+            minuit_errors=self.norm_err_method == "minuit",
+            minuit_norm=self.norm_err_method == "minuit",
+        )
+
+    def _check_datasets(self, datasets: Sequence[MapDataset]) -> None:
         names = [d.name for d in datasets]
         if len(set(names)) != len(names):
             msg = f"Dataset names must be unique, got {names}"
@@ -509,7 +440,7 @@ class FluxProfileEstimator:
                 )
                 raise ValueError(msg)
 
-    def _warn_empty(self, result, reduced, plan) -> None:
+    def _warn_empty(self, result: GroupFits, reduced: list[ReducedDataset], plan: EnergyGroups) -> None:
         # One warning for all the groups without data, one for all the dropped groups
         # (docs/energy_groups.rst); Gammapy warns once per group and region.
         if plan.empty:
@@ -536,27 +467,28 @@ class FluxProfileEstimator:
             "contains no pixel centre of any dataset: its profile bin is NaN",
             "contain no pixel centre of any dataset: their profile bins are NaN",
         )
-        empty = ~result["any_bin"] & result["contributes"][None, :] & (npix[:, None] > 0)
+        empty = ~result.any_bin & result.contributes[None, :] & (npix[:, None] > 0)
         warn_regions(
             np.flatnonzero(empty.any(axis=1)),
             "has no safe pixel in some energy group: those profile bins are NaN",
             "have no safe pixel in some energy group: those profile bins are NaN",
         )
-        names = ", ".join(repr(reduced[d].name) for d in result["alpha_undefined_in"])
+        names = ", ".join(repr(reduced[d].name) for d in result.alpha_undefined_in)
         why = (
             f"of dataset {names} (a pixel with OFF counts whose acceptance_off is 0 or not finite, "
             "OFF counts negative beyond round-off or none in the whole group, or alpha <= 0; see "
             "docs/onoff.rst): those profile bins are NaN"
         )
         warn_regions(
-            np.flatnonzero(result["alpha_undefined"].any(axis=1)),
+            np.flatnonzero(result.alpha_undefined.any(axis=1)),
             f"has no defined on-off background normalisation alpha in some energy group {why}",
             f"have no defined on-off background normalisation alpha in some energy group {why}",
         )
 
-    def _quantities(self, result) -> dict:
+    def _quantities(self, result: GroupFits) -> dict[str, np.ndarray]:
+        """The profile's arrays: the selected quantities, NaN rows for groups no dataset covers."""
         selection = self.selection_optional
-        nan_rows = ~result["contributes"][None, :]
+        nan_rows = ~result.contributes[None, :]
         keys = ["norm", "norm_err"]
         if "errn-errp" in selection:
             keys += ["norm_errn", "norm_errp"]
@@ -570,7 +502,7 @@ class FluxProfileEstimator:
         keys += ["counts", "success"]
         data = {}
         for key in keys:
-            value = np.array(result[key])
+            value = np.array(getattr(result, key))
             if key in ("counts", "success"):
                 pass
             elif value.ndim == 2:

@@ -72,7 +72,7 @@ def test_straight_path_boxes_are_the_rectangle_boxes(fermi_gc, start, end):
     rect = make_orthogonal_rectangle_sky_regions(a, b, wcs, "1.1 deg", nbin=7)
     path = make_path_sky_regions(SkyCoord([a, b]), "1.1 deg", nbin=7, wcs=wcs)
     assert len(path) == 7
-    for r, p in zip(rect, path):
+    for r, p in zip(rect, path, strict=True):
         assert isinstance(p, RectangleSkyRegion)
         assert r.center.separation(p.center).to_value(u.deg) < 1e-12
         assert p.width.to_value(u.deg) == pytest.approx(r.width.to_value(u.deg), rel=1e-12)
@@ -87,7 +87,7 @@ def test_straight_path_boxes_are_the_rectangle_boxes(fermi_gc, start, end):
 def test_straight_path_profile_equals_rectangle_profile(fermi_gc, tmp_path):
     wcs = fermi_gc.counts.geom.wcs
     a, b = gal(-3.03, 0.0), gal(4.03, 0.0)
-    kwargs = dict(energy_edges=[10, 50, 2000] * u.GeV, selection_optional=["ul"])
+    kwargs = {"energy_edges": [10, 50, 2000] * u.GeV, "selection_optional": ["ul"]}
     rect = make_orthogonal_rectangle_sky_regions(a, b, wcs, "1.1 deg", nbin=7)
     path = make_path_sky_regions(SkyCoord([a, b]), "1.1 deg", nbin=7, wcs=wcs)
     t_rect = FluxProfileEstimator(rect, **kwargs).run(fermi_gc).to_table()
@@ -136,7 +136,8 @@ def test_bent_path_boxes_follow_their_segments(fermi_gc):
     segment = np.array([box.meta["path_segment"] for box in boxes])
     # the boxes are shared as equally as possible: every box at most as long as needed
     counts = np.bincount(segment)
-    assert counts.sum() == 9 and np.all(counts >= 1)
+    assert counts.sum() == 9
+    assert np.all(counts >= 1)
     assert max(lengths / counts) <= min(lengths / (counts - 1 + 1e-300)) + 1e-12
     for k, box in enumerate(boxes):
         seg = segment[k]
@@ -200,7 +201,7 @@ def test_bent_path_distances_are_arc_lengths():
             sep = boxes[k].center.separation(boxes[k + 1].center).to_value(u.deg)
             assert sep == pytest.approx(expected[k + 1] - expected[k], rel=1e-9)
     # the boxes tile each segment: box lengths add up to the segment length
-    for k, n in enumerate(counts):
+    for k, _n in enumerate(counts):
         total = sum(b.width.to_value(u.deg) for b in boxes if b.meta["path_segment"] == k)
         assert total == pytest.approx(lengths[k], rel=1e-12)
         assert all(b.width.to_value(u.deg) <= 1.0 + 1e-12 for b in boxes)
@@ -257,7 +258,7 @@ def test_wcs_frame_and_pickle():
     assert all(b.center.frame.name == "galactic" for b in boxes)
     plain = make_path_sky_regions(path_icrs, "0.3 deg", nbin=4)
     assert all(b.center.frame.name == "icrs" for b in plain)
-    for g, p in zip(boxes, plain):
+    for g, p in zip(boxes, plain, strict=True):
         assert g.center.separation(p.center).to_value(u.arcsec) < 1e-6
         diff = (g.meta["projected_distance"] - p.meta["projected_distance"]).to_value(u.deg)
         assert abs(diff) < 1e-9
@@ -286,26 +287,26 @@ def test_bad_stored_distance():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        (dict(path=[(0, 0), (1, 1)], nbin=2), TypeError, "path must be a SkyCoord"),
-        (dict(path=gal([0], [0]), nbin=2), ValueError, "at least 2 positions"),
-        (dict(path=gal(0, 0), nbin=2), ValueError, "at least 2 positions"),
-        (dict(path=gal([0, np.nan], [0, 1]), nbin=2), ValueError, r"must be finite, got path\[1\]"),
-        (dict(path=gal([0, 1, 1], [0, 0, 0]), nbin=2), ValueError, r"path\[1\] == path\[2\]"),
-        (dict(path=gal([0, 180], [0, 0]), nbin=2), ValueError, "antipodal"),
-        (dict(), ValueError, "exactly one of nbin and bin_size"),
-        (dict(nbin=3, bin_size="1 deg"), ValueError, "exactly one of nbin and bin_size"),
-        (dict(nbin=1), ValueError, r"nbin must be >= the number of path segments \(2\)"),
-        (dict(nbin=0), ValueError, "nbin must be >= 1"),
-        (dict(nbin=2.5), TypeError, "nbin must be an integer"),
-        (dict(bin_size="-1 deg"), ValueError, "bin_size must be a finite positive angle"),
-        (dict(bin_size="1 m"), ValueError, "bin_size must be a scalar angle"),
-        (dict(width="0 deg", nbin=3), ValueError, "width must be a finite positive angle"),
-        (dict(width=None, nbin=3), TypeError, "width must be an angle"),
-        (dict(nbin=3, wcs="tan"), TypeError, "wcs must be a WCS object"),
+        ({"path": [(0, 0), (1, 1)], "nbin": 2}, TypeError, "path must be a SkyCoord"),
+        ({"path": gal([0], [0]), "nbin": 2}, ValueError, "at least 2 positions"),
+        ({"path": gal(0, 0), "nbin": 2}, ValueError, "at least 2 positions"),
+        ({"path": gal([0, np.nan], [0, 1]), "nbin": 2}, ValueError, r"must be finite, got path\[1\]"),
+        ({"path": gal([0, 1, 1], [0, 0, 0]), "nbin": 2}, ValueError, r"path\[1\] == path\[2\]"),
+        ({"path": gal([0, 180], [0, 0]), "nbin": 2}, ValueError, "antipodal"),
+        ({}, ValueError, "exactly one of nbin and bin_size"),
+        ({"nbin": 3, "bin_size": "1 deg"}, ValueError, "exactly one of nbin and bin_size"),
+        ({"nbin": 1}, ValueError, r"nbin must be >= the number of path segments \(2\)"),
+        ({"nbin": 0}, ValueError, "nbin must be >= 1"),
+        ({"nbin": 2.5}, TypeError, "nbin must be an integer"),
+        ({"bin_size": "-1 deg"}, ValueError, "bin_size must be a finite positive angle"),
+        ({"bin_size": "1 m"}, ValueError, "bin_size must be a scalar angle"),
+        ({"width": "0 deg", "nbin": 3}, ValueError, "width must be a finite positive angle"),
+        ({"width": None, "nbin": 3}, TypeError, "width must be an angle"),
+        ({"nbin": 3, "wcs": "tan"}, TypeError, "wcs must be a WCS object"),
     ],
 )
 def test_bad_input(kwargs, error, match):
-    args = dict(path=BENT, width=WIDTH)
+    args = {"path": BENT, "width": WIDTH}
     args.update(kwargs)
     with pytest.raises(error, match=match):
         make_path_sky_regions(**args)

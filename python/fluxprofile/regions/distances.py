@@ -10,10 +10,24 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 from astropy.coordinates import SkyCoord
-from regions import CircleAnnulusSkyRegion, PixCoord, PolygonPixelRegion, PolygonSkyRegion, RectangleSkyRegion
+from regions import (
+    CircleAnnulusSkyRegion,
+    PixCoord,
+    PolygonPixelRegion,
+    PolygonSkyRegion,
+    RectangleSkyRegion,
+)
 
 from .checks import SKY_TYPES, as_region_list, check_type
-from .coords import CoordBatch, celestial_wcs, describe_coord, lonlat, lonlat_in, polygon_center, skycoord
+from .coords import (
+    CoordBatch,
+    celestial_wcs,
+    describe_coord,
+    lonlat,
+    lonlat_in,
+    polygon_center,
+    skycoord,
+)
 from .to_pixel import sky_regions_to_pixel_shapes
 
 __all__ = ["projected_distance_edges", "projected_distances", "region_centers"]

@@ -3,7 +3,7 @@ along the path (docs/regions.rst)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import astropy.units as u
 import numpy as np
@@ -27,7 +27,7 @@ class PathRegionMeta(RegionMeta):
     it, and the region file writers ignore the extra keys.
     """
 
-    valid_keys = [*RegionMeta.valid_keys, "projected_distance", "path_segment"]
+    valid_keys: ClassVar[list[str]] = [*RegionMeta.valid_keys, "projected_distance", "path_segment"]
 
 
 def _path_coords(path: Any) -> SkyCoord:

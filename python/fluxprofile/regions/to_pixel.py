@@ -33,16 +33,24 @@ import numpy as np
 from astropy.coordinates import BaseCoordinateFrame, SkyCoord
 from regions import (
     CirclePixelRegion,
+    CircleSkyRegion,
     PolygonPixelRegion,
     PolygonSkyRegion,
     RectanglePixelRegion,
     RectangleSkyRegion,
-    CircleSkyRegion,
 )
 
-from .checks import SKY_TYPES, as_region_list, check_type, positive_finite
-from .coords import CoordBatch, celestial_wcs, common_frame, describe_coord, lonlat, lonlat_in, skycoord
 from .._core import ShapeKind, ShapeTableBuilder
+from .checks import SKY_TYPES, as_region_list, check_type, positive_finite
+from .coords import (
+    CoordBatch,
+    celestial_wcs,
+    common_frame,
+    describe_coord,
+    lonlat,
+    lonlat_in,
+    skycoord,
+)
 from .pixel_shapes import PixelShapes
 from .sky_geometry import (
     affine_shapes,

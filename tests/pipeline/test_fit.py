@@ -1,4 +1,6 @@
-"""Statistical validation of the norm fits: coverage of errors and upper limits, TS under the null.
+"""The norm fits (`fluxprofile.pipeline.fit`): the statistical validation of the core's fit
+(coverage of errors and upper limits, TS under the null) and the fit layout of `fit_groups`
+(every (region, group) problem equals its own fit, bins of all datasets together).
 
 Seeded Poisson realisations of a small profile (4 profile bins x 3 energy bins, >= 100
 expected counts in every bin) are fitted all at once by the compiled core
@@ -72,7 +74,7 @@ def test_one_sigma_interval_and_upper_limit_coverage(kind):
     norm = result.norm
     lower = norm - result.norm_errn
     upper = norm + result.norm_errp
-    covered = (lower <= 1.0) & (1.0 <= upper)
+    covered = (lower <= 1.0) & (upper >= 1.0)
     assert abs(covered.mean() - COVERAGE_1SIGMA) < 0.03, covered.mean()
     # Each profile bin separately, with a looser band (1500 trials each).
     per_bin = covered.reshape(N_REALISATIONS, -1).mean(axis=0)
@@ -88,7 +90,8 @@ def test_one_sigma_interval_and_upper_limit_coverage(kind):
 def test_ts_under_the_null_follows_chi2_one_dof(kind):
     result = simulate_and_fit(kind, true_norm=0.0, seed=77)
     ts = result.ts
-    assert np.all(np.isfinite(ts)) and np.all(ts >= -1e-9)
+    assert np.all(np.isfinite(ts))
+    assert np.all(ts >= -1e-9)
     n = ts.size
     fraction = np.mean(ts > 4.0)
     standard_error = np.sqrt(P_TS_ABOVE_4 * (1 - P_TS_ABOVE_4) / n)
@@ -97,7 +100,8 @@ def test_ts_under_the_null_follows_chi2_one_dof(kind):
     assert stats.kstest(np.clip(ts, 0, None), stats.chi2(1).cdf).pvalue > 1e-3
     # Under the null the best-fit norm is centred on 0 with unit pull.
     pull = result.norm / result.norm_err
-    assert abs(pull.mean()) < 0.05 and abs(pull.std() - 1.0) < 0.05
+    assert abs(pull.mean()) < 0.05
+    assert abs(pull.std() - 1.0) < 0.05
 
 
 def test_upper_limit_is_where_the_statistic_rises_by_four():
@@ -112,3 +116,72 @@ def test_upper_limit_is_where_the_statistic_rises_by_four():
     assert abs(2 * ((mu_ul - n * np.log(mu_ul)) - (n - n * np.log(n))) - 4.0) < 1e-9
     mu_p = b + (result.norm[0] + result.norm_errp[0]) * s
     assert abs(2 * ((mu_p - n * np.log(mu_p)) - (n - n * np.log(n))) - 1.0) < 1e-9
+
+
+# ---------------------------------------------------------------------------------------
+# the fit layout of fit_groups: one problem per (region, group), all datasets' bins
+# ---------------------------------------------------------------------------------------
+
+
+def _reduced(name, rng, n_regions, n_reco, statistic):
+    from astropy import units as u
+
+    from fluxprofile.pipeline.reduce import ReducedDataset
+
+    shape = (n_regions, n_reco)
+    safe = rng.random(shape) < 0.85
+    wstat = statistic == _core.Statistic.wstat
+    return ReducedDataset(
+        name=name, statistic=statistic, energy_edges=np.geomspace(1, 10, n_reco + 1) * u.TeV,
+        counts=rng.poisson(30, shape).astype(float), background=rng.uniform(5, 40, shape),
+        alpha=np.full(shape, 0.3) if wstat else np.zeros(shape), signal=rng.uniform(2, 10, shape),
+        safe=safe, npix_total=np.full(n_regions, 10.0), npix_inmap=np.full(n_regions, 10.0),
+        solid_angle=np.full(n_regions, 1e-5), alpha_undefined=np.zeros(shape, bool), no_off=np.zeros(shape, bool),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("sum_over", [False, True])
+def test_fit_groups_lays_out_one_problem_per_region_and_group(sum_over):
+    from fluxprofile.pipeline.fit import fit_groups
+
+    rng = np.random.default_rng(8)
+    reduced = [
+        _reduced("cash", rng, 6, 4, _core.Statistic.cash),
+        _reduced("wstat", rng, 6, 4, _core.Statistic.wstat),
+    ]
+    # group 0: bins 0-1 of both datasets; group 1: bins 2-3 of the first dataset only
+    groups = [[(0, 2), (2, 4)], [(0, 2), None]]
+    options = _core.FitOptions(ul=True)
+    fits = fit_groups(reduced, groups, options, sum_over, 1)
+    assert fits.norm.shape == (6, 2)
+    assert fits.counts.shape == (6, 2, 2)
+    assert fits.contributes.tolist() == [True, True]
+    for r in range(6):
+        for g in range(2):
+            columns = {k: [] for k in ("statistic", "counts", "background", "alpha", "signal")}
+            for d, red in enumerate(reduced):
+                if groups[d][g] is None:
+                    continue
+                sl = slice(*groups[d][g])
+                ok = red.safe[r, sl]
+                values = {k: getattr(red, k)[r, sl][ok] for k in ("counts", "background", "alpha", "signal")}
+                if sum_over and ok.any():
+                    alpha_off = (values["alpha"] * values["background"]).sum()
+                    values = {k: np.array([v.sum()]) for k, v in values.items()}
+                    values["alpha"] = np.array([alpha_off / values["background"][0] if red.statistic else 0.0])
+                for k, v in values.items():
+                    columns[k].extend(v)
+                columns["statistic"].extend([red.statistic] * len(values["counts"]))
+                assert fits.counts[r, g, d] == red.counts[r, sl][ok].sum()
+            n = len(columns["counts"])
+            problem = _core.FitProblems(
+                np.array([0, n], np.int64), np.array(columns["statistic"], np.int8),
+                *(np.array(columns[k], float) for k in ("counts", "background", "alpha", "signal")),
+            )  # fmt: skip
+            alone = _core.fit_norms(problem, options, 1)
+            for key in ("norm", "norm_err", "norm_ul", "ts", "stat"):
+                assert getattr(fits, key)[r, g] == getattr(alone, key)[0], (r, g, key)
+            npred = fits.npred[r, g].sum() if g == 0 else fits.npred[r, g, 0]
+            assert npred == pytest.approx(alone.npred.sum(), rel=1e-12)
+    assert (fits.npred[:, 1, 1] == 0).all()
+    assert (fits.counts[:, 1, 1] == 0).all()

@@ -23,7 +23,8 @@ from scipy.optimize import brentq, minimize_scalar
 
 import fluxprofile as fp
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning
-from fluxprofile.pipeline._profile import ALPHA_NO_OFF, OFF_ROUNDOFF, reduce_dataset
+from fluxprofile.pipeline.onoff import ALPHA_NO_OFF, OFF_ROUNDOFF
+from fluxprofile.pipeline.reduce import reduce_dataset
 
 NX, NY, N_RECO = 8, 4, 4
 EXPOSURE = 1e10  # cm2 s
@@ -200,8 +201,8 @@ def test_defined_alpha_matches_gammapy_brute_force(sum_over):
 
 def _reduce(dataset, estimator_, n_threads=1, containment="center"):
     geometry = estimator_._geometry()
-    shapes = estimator_._pixel_shapes(geometry, dataset.counts.geom.wcs)
-    return reduce_dataset(dataset, shapes, estimator_._centers(geometry), estimator_.spectral_model, n_threads,
+    shapes = geometry.pixel_shapes(dataset.counts.geom.wcs)
+    return reduce_dataset(dataset, shapes, geometry.centers(), estimator_.spectral_model, n_threads,
                           containment=containment)  # fmt: skip
 
 

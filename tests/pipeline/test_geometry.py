@@ -39,11 +39,11 @@ def test_unchanged_regions_reuse_the_cache():
     est = estimator(boxes)
     data = dataset()
     first = est.run(data).counts.data.copy()
-    entries = est._geometry()[0]
+    entries = est._geometry().entries
     assert entries  # filled by the run
     est.regions = list(boxes)  # a new list of the same regions
     boxes[1].width = 0.5 * u.deg  # a new value equal to the old one
-    assert est._geometry()[0] is entries
+    assert est._geometry().entries is entries
     assert np.array_equal(est.run(data).counts.data, first)
 
 
@@ -56,5 +56,43 @@ def test_replaced_array_valued_attribute_rebuilds_the_cache():
     regions[0].vertices = polygon(-1.0, 0.5).vertices
     after = est.run(data).counts.data[:, 0].ravel()
     fresh = estimator([polygon(-1.0, 0.5), polygon(1.0, 0.5)]).run(data).counts.data[:, 0].ravel()
-    assert after[0] > before[0] and after[1] == before[1]
+    assert after[0] > before[0]
+    assert after[1] == before[1]
     assert np.array_equal(after, fresh)
+
+
+def test_copies_and_pickles_start_with_an_empty_cache():
+    import copy
+    import pickle
+
+    boxes = [RectangleSkyRegion(SkyCoord(x, 0, unit="deg", frame="galactic"), 0.5 * u.deg, 1 * u.deg) for x in (-1, 0, 1)]
+    est = estimator(boxes)
+    data = dataset()
+    first = est.run(data)
+    assert est._geometry().entries
+    for other in (est.copy(), copy.deepcopy(est), pickle.loads(pickle.dumps(est))):
+        assert other._geometry_cache is not est._geometry_cache
+        assert not other._geometry().entries  # keyed by identities: not carried over
+        assert np.array_equal(other.run(data).norm.data, first.norm.data, equal_nan=True)
+
+
+def test_geometry_entries_per_wcs_and_containment():
+    from fluxprofile.pipeline.geometry import GeometryCache, distance_axis
+
+    boxes = [RectangleSkyRegion(SkyCoord(x, 0, unit="deg", frame="galactic"), 0.5 * u.deg, 1 * u.deg) for x in (-1, 0, 1)]
+    data = dataset()
+    wcs = data.counts.geom.wcs
+    geometry = GeometryCache().snapshot(boxes)
+    shapes = geometry.pixel_shapes(wcs)
+    assert geometry.pixel_shapes(wcs) is shapes
+    centre = geometry.pixel_lists(wcs, (20, 40), "center", 1)
+    exact = geometry.pixel_lists(wcs, (20, 40), "exact", 1)
+    assert centre.weight is None
+    assert exact.weight is not None
+    assert geometry.pixel_lists(wcs, (20, 40), "center", 2) is centre  # the threads do not matter
+    np.testing.assert_array_equal(centre.flat_index, fp._core.region_pixels(shapes, 40, 20, 1).flat_index)
+    axis = geometry.distance_axis()
+    expected = distance_axis(boxes, fp.region_centers(boxes))
+    np.testing.assert_allclose(axis.center.to_value("deg"), expected.center.to_value("deg"), rtol=0, atol=0)
+    separations = [box.center.separation(boxes[0].center).deg for box in boxes]
+    np.testing.assert_allclose(axis.center.to_value("deg"), separations, rtol=1e-12)

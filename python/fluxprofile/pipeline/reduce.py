@@ -1,0 +1,249 @@
+"""Per-region reduction of one dataset in the compiled core: counts, background (or OFF
+counts and alpha), signal template, pixel counts and solid angles (`ReducedDataset`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from astropy import units as u
+
+from .. import _core
+from .._core import Statistic
+from .onoff import onoff_pixel_cubes, region_alpha
+from .signal import reference_signal
+
+if TYPE_CHECKING:
+    from astropy.coordinates import SkyCoord
+
+    from ..datamodel.datasets import MapDataset
+    from ..datamodel.maps import WcsGeom
+    from ..datamodel.spectral import SpectralModel
+    from ..regions import PixelShapes
+
+__all__ = ["ReducedDataset", "core_array", "reduce_dataset"]
+
+
+@dataclass
+class ReducedDataset:
+    """One dataset reduced to per-region spectra (arrays of shape (n_regions, n_reco)).
+
+    For Cash datasets ``background`` is the predicted background; for WStat datasets it is
+    the OFF counts and ``alpha`` the region's exposure ratio. ``alpha_undefined`` marks the
+    WStat bins whose alpha is undefined and ``no_off`` those without OFF counts (both all
+    False for Cash datasets; docs/onoff.rst).
+    """
+
+    name: str
+    statistic: Statistic
+    energy_edges: u.Quantity
+    counts: np.ndarray
+    background: np.ndarray
+    alpha: np.ndarray
+    signal: np.ndarray
+    safe: np.ndarray
+    npix_total: np.ndarray
+    npix_inmap: np.ndarray
+    solid_angle: np.ndarray
+    alpha_undefined: np.ndarray
+    no_off: np.ndarray
+
+
+# dtypes the core reads in place; anything else is converted once per run.
+_CORE_DTYPES = {np.dtype(t) for t in ("float32", "float64", "int16", "int32", "int64", "uint8")}
+
+
+def core_array(data: np.ndarray) -> np.ndarray:
+    """The array as the core reads it: in place when it can, else a converted copy.
+
+    The one place where the pipeline normalises arrays for the core: native byte order (FITS
+    data are big-endian), C order, a dtype the core reads (bool as a uint8 view, any other
+    type as float64).
+
+    Parameters
+    ----------
+    data : array_like
+        A cube.
+
+    Returns
+    -------
+    array : `~numpy.ndarray`
+        C-contiguous, native, of a core dtype; a view of ``data`` (no copy) when it already is.
+    """
+    data = np.asarray(data)
+    if data.dtype == np.bool_:
+        return data.view(np.uint8) if data.flags.c_contiguous else np.ascontiguousarray(data, np.uint8)
+    native = data.dtype.newbyteorder("=")
+    if native not in _CORE_DTYPES:
+        return np.ascontiguousarray(data, dtype=np.float64)
+    return np.ascontiguousarray(data, dtype=native)
+
+
+def _float_dtype(data: np.ndarray) -> np.dtype:
+    """The native float32 / float64 type of a cube, float64 for any other type."""
+    dtype = np.asarray(data).dtype
+    if dtype.kind == "f" and dtype.itemsize in (4, 8):
+        return np.dtype(f"f{dtype.itemsize}")
+    return np.dtype(np.float64)
+
+
+def _background_cube(dataset: MapDataset) -> np.ndarray:
+    """The predicted background counts cube: the background map itself (read in place; the
+    core clips its negative values at zero, as ``npred()`` would) unless models add to it."""
+    background = getattr(dataset, "background", None)
+    if background is not None and getattr(dataset, "models", None) is None:
+        return background.data
+    return dataset.npred().data
+
+
+def _pixel_solid_angles(geom: WcsGeom) -> np.ndarray:
+    """Solid angle of every pixel of the image in sr (0 outside the projection), cached on
+    the geometry."""
+    cached = getattr(geom, "_fluxprofile_solid_angle", None)
+    if cached is None:
+        solid_angle = geom.to_image().solid_angle().to_value(u.sr)
+        cached = np.ascontiguousarray(np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64)
+        geom._fluxprofile_solid_angle = cached
+    return cached
+
+
+def _onoff_cubes(dataset: MapDataset) -> tuple[list[_core.Cube], np.ndarray]:
+    """The cubes of an on-off dataset and the round-off scale of each plane. The OFF counts
+    may be negative (round-off, or beyond it: judged per region) but must be finite; the OFF
+    counts, the background and the acceptance are summed as Gammapy's np.sum over the
+    region's pixels, to the bit; a non-finite acceptance leaves the region's alpha undefined
+    (docs/onoff.rst)."""
+    background, undefined, plane_scale = onoff_pixel_cubes(dataset)
+    cubes = [
+        _core.Cube("counts", core_array(dataset.counts.data), non_negative=True),
+        _core.Cube("counts_off", core_array(dataset.counts_off.data), numpy_sum=True),
+        _core.Cube("alpha * counts_off", core_array(background), numpy_sum=True),
+        _core.Cube("pixels with acceptance_off 0 or not finite", undefined),
+        _core.Cube("acceptance", core_array(dataset.acceptance.data), numpy_sum=True, must_be_finite=False),
+    ]
+    return cubes, plane_scale
+
+
+def reduce_dataset(
+    dataset: MapDataset,
+    shapes: PixelShapes,
+    centers: SkyCoord,
+    model: SpectralModel,
+    n_threads: int,
+    containment: str = "center",
+    pixels: _core.PixelLists | None = None,
+) -> ReducedDataset:
+    """Reduce one map dataset over every region.
+
+    Counts and predicted background are summed over each region's safe in-map pixels. The
+    exposure of reco bin i is the sum over the pixels safe in that bin divided by the
+    region's total pixel count, so that the reference model describes the flux of the whole
+    region even where part of it is masked or off the map.
+
+    Parameters
+    ----------
+    dataset : `~fluxprofile.MapDataset` or `~fluxprofile.MapDatasetOnOff`
+        The dataset.
+    shapes : `~fluxprofile.PixelShapes`
+        The regions as pixel shapes on the dataset's WCS.
+    centers : `~astropy.coordinates.SkyCoord`
+        Region centres (where the energy dispersion is evaluated).
+    model : `~fluxprofile.SpectralModel`
+        Reference spectral model.
+    n_threads : int
+        Threads for the compiled core (0 = all cores).
+    containment : {"center", "exact"}, optional
+        Pixel membership: pixel centre inside (Gammapy's rule) or weighted by the exact
+        fraction of the pixel's area inside the region. Default is "center".
+    pixels : `fluxprofile._core.PixelLists`, optional
+        The regions rasterised beforehand (`fluxprofile.pipeline.geometry.region_pixel_lists`)
+        with the same containment. Default is None (rasterise now).
+
+    Returns
+    -------
+    reduced : `ReducedDataset`
+
+    Raises
+    ------
+    ValueError
+        Naming the dataset: maps of different image shapes, values the core refuses
+        (negative or non-finite counts, ...), a signal that is not finite.
+    """
+    try:
+        rule = _core.Containment[containment]
+    except KeyError:
+        msg = f"containment must be 'center' or 'exact', got {containment!r}"
+        raise ValueError(msg) from None
+    counts_map = dataset.counts
+    ny, nx = counts_map.data.shape[-2:]
+    energy_axis = counts_map.geom.axes["energy"]
+    exposure = dataset.exposure
+    if exposure.data.shape[-2:] != (ny, nx):
+        msg = (
+            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[-2:]} differs "
+            f"from the counts image shape {(ny, nx)}"
+        )
+        raise ValueError(msg)
+    is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
+    mask = dataset.mask
+    try:
+        if is_onoff:
+            cubes, plane_scale = _onoff_cubes(dataset)
+        else:
+            cubes = [
+                _core.Cube("counts", core_array(counts_map.data), non_negative=True),
+                _core.Cube("background", core_array(_background_cube(dataset)), clip_negative=True),
+            ]
+        inputs = _core.ReduceInputs(
+            shapes,
+            cubes,
+            mask=None if mask is None else core_array(mask),
+            exposure=core_array(exposure.data),
+            image=_pixel_solid_angles(counts_map.geom),
+            pixels=pixels,
+        )
+        sums = _core.reduce_regions(inputs, _core.ReduceOptions(rule), n_threads)
+    except _core.InvalidInput as err:
+        msg = f"dataset {dataset.name!r}: {err}"
+        raise ValueError(msg) from None
+    signal = reference_signal(dataset, sums, centers, model, n_threads)
+    n_regions = len(shapes)
+    npix_total = sums.npix_total
+    safe = sums.n_safe > 0
+    counts = sums.reco_sums["counts"]
+    if is_onoff:
+        # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
+        weighted = containment == "exact" or (pixels is not None and pixels.weight is not None)
+        dtypes = tuple(
+            np.dtype(np.float64) if weighted else _float_dtype(cube.data)
+            for cube in (cubes[1], cubes[2], cubes[4])
+        )
+        background, alpha, alpha_undefined, no_off = region_alpha(
+            *(sums.reco_sums[c.name] for c in cubes[1:]), sums.n_safe, plane_scale, dtypes
+        )
+        statistic = Statistic.wstat
+    else:
+        background = sums.reco_sums["background"]
+        alpha = np.zeros_like(background)
+        alpha_undefined = no_off = np.zeros(background.shape, dtype=bool)
+        statistic = Statistic.cash
+    return ReducedDataset(
+        name=dataset.name,
+        statistic=statistic,
+        energy_edges=energy_axis.edges,
+        counts=counts,
+        background=background,
+        alpha=alpha,
+        signal=signal,
+        safe=safe,
+        npix_total=npix_total,
+        npix_inmap=sums.npix_inmap,
+        # Off-map parts of a region count with the mean pixel solid angle of its in-map part.
+        solid_angle=np.divide(
+            sums.image_sum * npix_total, sums.npix_inmap,
+            out=np.zeros(n_regions), where=sums.npix_inmap > 0,
+        ),
+        alpha_undefined=alpha_undefined & safe,
+        no_off=no_off & safe,
+    )
