@@ -10,10 +10,10 @@ import pickle
 
 import numpy as np
 import pytest
-from fluxprofile._core import Containment, ShapeKind, ShapeTableBuilder, Statistic
 
 import fluxprofile as fp
 from fluxprofile import _core
+from fluxprofile._core import Containment, ShapeKind, ShapeTableBuilder, Statistic
 
 NX, NY = 40, 30
 
@@ -336,3 +336,38 @@ def test_results_are_bitwise_equal_for_1_2_and_all_threads(table):
         a, b = first[4], other[4]
         for name in a.fields:
             assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+
+
+# ---------------------------------------------------------------------------------------
+# the type stub (python/fluxprofile/_core.pyi, regenerated and diffed by .ci/stubs)
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_type_stub_matches_the_module():
+    import ast
+    import inspect
+    from pathlib import Path
+
+    path = Path(fp.__file__).with_name("_core.pyi")  # installed with the package
+    tree = ast.parse(path.read_text())
+    public = sorted(name for name in dir(_core) if not name.startswith("_"))
+    stub_all = next(node for node in tree.body if isinstance(node, ast.AnnAssign) and node.target.id == "__all__")
+    assert sorted(ast.literal_eval(stub_all.value)) == public
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert set(classes) | set(functions) == set(public)
+    for name, node in classes.items():
+        cls = getattr(_core, name)
+        if issubclass(cls, enum.Enum):
+            members = {t.targets[0].id: ast.literal_eval(t.value) for t in node.body if isinstance(t, ast.Assign)}
+            assert members == {m.name: m.value for m in cls}, name
+            continue
+        stubbed = {t.name for t in node.body if isinstance(t, ast.FunctionDef)}
+        stubbed |= {t.target.id for t in node.body if isinstance(t, ast.AnnAssign)}
+        bound = {a for a in vars(cls) if not a.startswith("_")}
+        assert bound <= stubbed, (name, bound - stubbed)
+    for name, node in functions.items():
+        # the runtime signature (pybind11's first docstring line) names the same arguments
+        runtime = inspect.getdoc(getattr(_core, name)).splitlines()[0]
+        arguments = [a.arg for a in node.args.args + node.args.kwonlyargs]
+        assert all(f"{a}:" in runtime for a in arguments), (name, runtime)

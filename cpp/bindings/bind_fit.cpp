@@ -178,7 +178,8 @@ void bind_fit(py::module_& m) {
           },
           "Names of the result arrays.");
 
-  m.def("fit_norms", &fit, py::arg("problems"), py::arg("options") = fp::FitOptions{}, py::arg("n_threads") = 0,
+  m.def("fit_norms", &fit, py::arg("problems"), py::arg_v("options", fp::FitOptions{}, "FitOptions()"),
+        py::arg("n_threads") = 0,
         "Fit the norm of every problem (see fluxprofile/fit.hpp); results do not depend on n_threads.");
 
   m.def(

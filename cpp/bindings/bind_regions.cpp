@@ -3,6 +3,7 @@
 // fold_signal.
 #include "pybind.hpp"
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -101,7 +102,9 @@ struct ReduceInputs {
 
 ReduceInputs make_inputs(const fp::OwnedShapeTable& shapes, const std::vector<const Cube*>& reco_cubes,
                          const std::optional<py::array>& mask, const std::optional<py::array>& exposure,
-                         const std::optional<py::array>& image, const PixelListsBinding* pixels) {
+                         const std::optional<py::array>& image,
+                         std::optional<std::reference_wrapper<const PixelListsBinding>> pixels_arg) {
+  const PixelListsBinding* pixels = pixels_arg ? &pixels_arg->get() : nullptr;
   ReduceInputs in;
   in.table = &shapes;
   in.shapes = py::cast(&shapes, py::return_value_policy::reference);  // the caller's object
@@ -247,7 +250,11 @@ void bind_regions(py::module_& m) {
            py::arg("total").noconvert(), py::arg("nx"), py::arg("ny"))
       .def_readonly("flat_index", &PixelListsBinding::flat_index, "int64 flat in-map pixel indices, per region.")
       .def_property_readonly(
-          "weight", [](const PixelListsBinding& p) { return p.weight; },
+          "weight",
+          [](const PixelListsBinding& p) -> std::optional<py::array_t<double>> {
+            if (p.weight.is_none()) return std::nullopt;
+            return p.weight.cast<py::array_t<double>>();
+          },
           "float64 fraction of each pixel inside its region, or None (the centre rule).")
       .def_readonly("offsets", &PixelListsBinding::offsets, "int64 (n_regions + 1) offsets into flat_index.")
       .def_readonly("total", &PixelListsBinding::total, "float64 whole pixel count or area of each region.")
@@ -291,7 +298,7 @@ void bind_regions(py::module_& m) {
 
   py::class_<ReduceOptions>(m, "ReduceOptions", "How reduce_regions reduces.")
       .def(py::init([](fp::Containment containment) { return ReduceOptions{containment}; }),
-           py::arg("containment") = fp::Containment::center)
+           py::arg_v("containment", fp::Containment::center, "Containment.center"))
       .def_readwrite("containment", &ReduceOptions::containment,
                      "The pixel membership rule (used when no pixel lists are given; they must match it).");
 
@@ -303,12 +310,21 @@ void bind_regions(py::module_& m) {
       .def(py::init(&make_inputs), py::arg("shapes"), py::arg("reco_cubes"), py::kw_only(),
            py::arg("mask").noconvert() = py::none(), py::arg("exposure").noconvert() = py::none(),
            py::arg("image").noconvert() = py::none(), py::arg("pixels") = py::none())
-      .def_readonly("shapes", &ReduceInputs::shapes)
-      .def_readonly("reco_cubes", &ReduceInputs::reco_cubes)
+      .def_property_readonly(
+          "shapes", [](const ReduceInputs& in) -> const fp::OwnedShapeTable& { return *in.table; },
+          py::return_value_policy::reference_internal)
+      .def_property_readonly(
+          "reco_cubes", [](const ReduceInputs& in) { return in.cubes; }, py::return_value_policy::reference_internal)
       .def_readonly("mask", &ReduceInputs::mask)
       .def_readonly("exposure", &ReduceInputs::exposure)
       .def_readonly("image", &ReduceInputs::image)
-      .def_readonly("pixels", &ReduceInputs::pixels)
+      .def_property_readonly(
+          "pixels",
+          [](const ReduceInputs& in) -> std::optional<std::reference_wrapper<const PixelListsBinding>> {
+            if (in.lists == nullptr) return std::nullopt;
+            return std::cref(*in.lists);
+          },
+          py::return_value_policy::reference_internal)
       .def_readonly("nx", &ReduceInputs::nx)
       .def_readonly("ny", &ReduceInputs::ny)
       .def_readonly("n_reco", &ReduceInputs::n_reco);
@@ -332,7 +348,7 @@ void bind_regions(py::module_& m) {
           },
           "Names of the results.");
 
-  m.def("reduce_regions", &reduce, py::arg("inputs"), py::arg("options") = ReduceOptions{},
+  m.def("reduce_regions", &reduce, py::arg("inputs"), py::arg_v("options", ReduceOptions{}, "ReduceOptions()"),
         py::arg("n_threads") = 0, "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 
   m.def(

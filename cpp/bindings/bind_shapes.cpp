@@ -244,9 +244,9 @@ void bind_shapes(py::module_& m) {
           "Pixel angle of every region (counter-clockwise from +x, rad; 0 for circles, annuli\n"
           "and polygons, NaN for parallelograms, ellipses and pixel runs).")
       .def(py::pickle(
-          [](const py::object& self) {
-            return py::make_tuple(self.attr("table"), self.attr("vertices_x"), self.attr("vertices_y"),
-                                  self.attr("vertex_offsets"));
+          [](const py::object& self) -> py::tuple {
+            return py::make_tuple(py::object(self.attr("table")), py::object(self.attr("vertices_x")),
+                                  py::object(self.attr("vertices_y")), py::object(self.attr("vertex_offsets")));
           },
           [](const py::tuple& state) {
             if (state.size() != 4) throw fp::InvalidInput("ShapeTable: invalid pickled state");
