@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis) of the C++ core against independent NumPy/SciPy brute force.
 
 * ``_core.region_pixels`` / ``_core.reduce_regions``: every pixel centre of an extended grid
-  is tested against the containment rule of SEMANTICS section 2.2, written here from the
+  is tested against the containment rule of shapes.hpp (docs/sky_geometry.rst), written here from the
   rule (rectangle ``|u| < w/2 & |v| < h/2``, circle ``hypot < r``, annulus
   ``(r < out) xor (r < in)``, polygon even-odd); membership, totals, masked sums of every
   reco cube (all core dtypes), exposure sums and the unmasked image sums must be identical.
@@ -277,7 +277,7 @@ def brute_force_fit(pb: Problem, null_value=0.0):
     lo, hi = x_hat - 30 * rough, x_hat + 30 * rough
     if pb.kind == 0:
         # Cash: only norms keeping every bin with counts above the truncation value; below,
-        # the truncated statistic has a plateau, not a minimum (SEMANTICS, fit.hpp).
+        # the truncated statistic has a plateau, not a minimum (docs/statistics.rst).
         with_counts = (pb.counts > 0) & (pb.signal > 0)
         edge = np.max((TRUNCATION - pb.background[with_counts]) / pb.signal[with_counts])
         lo = max(lo, edge + 1e-9 * max(abs(edge), rough))

@@ -205,7 +205,7 @@ class FluxProfileEstimator:
             raise TypeError(msg)
         for name in ("n_sigma", "n_sigma_ul", "n_sigma_sensitivity"):
             value = getattr(self, name)
-            if not (np.isscalar(value) and np.isfinite(value) and value > 0):
+            if not (np.isscalar(value) and np.isfinite(value) and np.asarray(value) > 0):
                 msg = f"{name} must be a positive finite number, got {value!r}"
                 raise ValueError(msg)
         if not (np.isscalar(self.null_value) and np.isfinite(self.null_value)):
@@ -246,7 +246,7 @@ class FluxProfileEstimator:
             if unknown:
                 msg = f"{unknown} is not a valid method."
                 raise ValueError(msg)
-            self._selection_optional = selection
+            self._selection_optional = list(selection)
 
     def _make_norm(self, norm: Parameter | dict[str, Any] | None, old_norm: dict[str, Any]) -> Parameter:
         default = {
@@ -427,7 +427,7 @@ class FluxProfileEstimator:
                 msg = "All datasets must have aligned energy axes."
                 raise ValueError(msg)
         if not self.allow_multiple_telescopes:
-            telescopes = set()
+            telescopes: set[str] = set()
             for d in datasets:
                 table = getattr(d, "meta_table", None)
                 if table is not None and "TELESCOP" in table.colnames:

@@ -40,7 +40,7 @@ def test_projected_distances_match_reference_axis(reference_dir, name):
     assert distances.unit == u.deg
     d = distances.to_value(u.deg)
     table = Table.read(reference_dir / f"{name}.ecsv", format="ascii.ecsv")
-    # Edges of a centre-node linear axis (SEMANTICS §1.5); x_ref = (x_min + x_max) / 2.
+    # Edges of a centre-node linear axis (docs/regions.rst); x_ref = (x_min + x_max) / 2.
     edges = np.concatenate(
         [
             [d[0] - (d[1] - d[0]) / 2],

@@ -21,7 +21,7 @@ from fluxprofile.regions import (
 )
 
 # ---------------------------------------------------------------------------------------
-# (4) region generators (SEMANTICS §5.1/§5.2 and the reference region lists)
+# region generators (docs/regions.rst) and the reference region lists
 # ---------------------------------------------------------------------------------------
 
 

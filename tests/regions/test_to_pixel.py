@@ -45,7 +45,7 @@ def _core_pixels(shapes: PixelShapes, nx: int, ny: int, n_threads: int = 1):
 def _brute_contains(
     shapes: PixelShapes, i: int, x: np.ndarray, y: np.ndarray
 ) -> np.ndarray:
-    """Independent NumPy containment test of pixel centres (x, y) in shape i (§2.2)."""
+    """Independent NumPy containment test of pixel centres (x, y) in shape i (shapes.hpp)."""
     kind, x0, y0, p1, p2, c, s = shapes.table[i]  # the row layout of shapes.hpp
     dx, dy = x - x0, y - y0
     if kind == ShapeKind.rectangle:
@@ -329,7 +329,7 @@ def test_agrees_with_regions_to_pixel_where_the_wcs_is_conformal():
 
 
 def _per_region_rule(region, wcs):
-    """SEMANTICS §2.2 for one region, with plain astropy calls (regions 0.10 rule)."""
+    """Gammapy's rule for one region (docs/sky_geometry.rst), with plain astropy calls."""
     x0, y0 = wcs.world_to_pixel(region.center)
     north = region.center.directional_offset_by(0 * u.deg, 1 * u.arcsec)
     x1, y1 = wcs.world_to_pixel(north)

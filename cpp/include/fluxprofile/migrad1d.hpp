@@ -11,7 +11,7 @@
 // the strategy-dependent HESSE with its gradient refinement, the outer "iterate while EDM
 // too large after HESSE" loop), so that with the same objective function it returns the same
 // x and error as iminuit bit for bit (verified on all reference problems and random Cash /
-// WStat problems; see notes/validate_migrad.py).
+// WStat problems: tests/test_minuit_path.py against iminuit; docs/fit.rst).
 //
 // iminuit's retry logic is included: migrad(iterate=5) repeats, while the minimum is invalid
 // and the call limit was not reached, SIMPLEX followed by MIGRAD with strategy 2 (up to

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import cast
 
 import numpy as np
 from astropy import units as u
@@ -54,7 +55,7 @@ def validate_energy_edges(energy_edges: u.Quantity) -> u.Quantity:
     if not energy_edges.unit.is_equivalent(u.TeV):
         msg = f"energy_edges must have energy units, got {energy_edges!r}"
         raise TypeError(msg)
-    edges = np.atleast_1d(energy_edges.astype(np.float64))
+    edges = cast(u.Quantity, np.atleast_1d(energy_edges.astype(np.float64)))
     if edges.ndim != 1 or edges.size < 2:
         msg = f"energy_edges needs at least two values, got {energy_edges!r}"
         raise ValueError(msg)

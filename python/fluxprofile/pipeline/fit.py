@@ -3,7 +3,7 @@ problem per (region, group), the core's fit, and the profile arrays (`GroupFits`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,6 +18,19 @@ _PER_PROBLEM = (
     "norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity", "ts", "stat",
     "stat_null", "success", "norm_at_stat",
 )  # fmt: skip
+
+
+@dataclass
+class _Block:
+    """The bins of one dataset in one energy group: arrays (counts, background, alpha,
+    signal) of shape (n_regions, n_bins), which bins go into the fit, and their columns in a
+    region's row of all blocks side by side."""
+
+    group: int
+    dataset: int
+    arrays: list[np.ndarray]
+    valid: np.ndarray
+    columns: slice = field(default_factory=lambda: slice(0, 0))
 
 
 @dataclass
@@ -79,7 +92,7 @@ def _group_block(
     if red.statistic == Statistic.wstat:
         undefined |= safe.any(axis=1) & (red.no_off[:, sl] | ~safe).all(axis=1)
     if not sum_over:
-        return arrays, safe, undefined
+        return arrays, safe, np.asarray(undefined)
     summed = [_row_sums(np.where(safe, a, 0.0))[:, None] for a in arrays[:2] + arrays[3:]]
     counts, background, signal = summed
     if red.statistic == Statistic.wstat:
@@ -91,7 +104,7 @@ def _group_block(
             alpha = np.where(background > 0, alpha_off / background, 0.0)
     else:
         alpha = np.zeros_like(counts)
-    return [counts, background, alpha, signal], safe.any(axis=1, keepdims=True), undefined
+    return [counts, background, alpha, signal], np.asarray(safe.any(axis=1, keepdims=True)), np.asarray(undefined)
 
 
 def fit_groups(
@@ -129,14 +142,15 @@ def fit_groups(
     # every dataset in order, so a region's row of all blocks side by side, restricted to the
     # valid bins and flattened in C order, lists the problems one after the other.
     # Problems whose on-off background is undefined are left out of the fit (NaN rows).
-    blocks = []  # (group, dataset, arrays, validity, its columns in the row of all blocks)
+    blocks: list[_Block] = []
     alpha_undefined = np.zeros((n_regions, n_groups), dtype=bool)
-    undefined_in = set()
+    undefined_in: set[int] = set()
     for g in range(n_groups):
         for d, red in enumerate(reduced):
-            if groups[d][g] is not None:
-                arrays, ok, undefined = _group_block(red, groups[d][g], sum_over)
-                blocks.append([g, d, arrays, ok])
+            bins = groups[d][g]
+            if bins is not None:
+                arrays, ok, undefined = _group_block(red, bins, sum_over)
+                blocks.append(_Block(g, d, arrays, ok))
                 alpha_undefined[:, g] |= undefined
                 if undefined.any():
                     undefined_in.add(d)
@@ -146,22 +160,23 @@ def fit_groups(
     signal_sum = np.zeros((n_regions, n_groups, n_data))
     start = 0
     for block in blocks:
-        g, d, (counts, _, _, signal), ok = block
+        g, d, ok = block.group, block.dataset, block.valid
+        counts, _, _, signal = block.arrays
         n_safe_bins[:, g] += _row_sums(ok)
         counts_sum[:, g, d] = _row_sums(np.where(ok, counts, 0.0))
         signal_sum[:, g, d] = _row_sums(np.where(ok, signal, 0.0))
         ok = ok & ~alpha_undefined[:, g, None]
         n_bins[:, g] += _row_sums(ok)
-        block[3] = ok
-        block.append(slice(start, start + ok.shape[1]))
+        block.valid = ok
+        block.columns = slice(start, start + ok.shape[1])
         start += ok.shape[1]
     offsets = np.zeros(n_regions * n_groups + 1, dtype=np.int64)
     np.cumsum(n_bins.ravel(), out=offsets[1:])
     if blocks:
-        valid = np.concatenate([b[3] for b in blocks], axis=1)
-        flat = [np.concatenate([b[2][k] for b in blocks], axis=1)[valid].astype(np.float64, copy=False) for k in range(4)]
+        valid = np.concatenate([b.valid for b in blocks], axis=1)
+        flat = [np.concatenate([b.arrays[k] for b in blocks], axis=1)[valid].astype(np.float64, copy=False) for k in range(4)]
         statistic_columns = np.concatenate(
-            [np.full(ok.shape[1], reduced[d].statistic, np.int8) for _, d, _, ok, _ in blocks]
+            [np.full(b.valid.shape[1], reduced[b.dataset].statistic, np.int8) for b in blocks]
         )
         statistic = np.broadcast_to(statistic_columns, valid.shape)[valid]
     else:
@@ -171,15 +186,15 @@ def fit_groups(
     problems = _core.FitProblems(offsets, np.ascontiguousarray(statistic), *flat)
     result = _core.fit_norms(problems, options, n_threads)
 
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for key in _PER_PROBLEM:
         out[key] = getattr(result, key).reshape(n_regions, n_groups)
     out["stat_scan"] = result.stat_scan.reshape(n_regions, n_groups, -1)
     npred_columns = np.zeros(valid.shape)
     npred_columns[valid] = result.npred
     npred_sum = np.zeros((n_regions, n_groups, n_data))
-    for g, d, _, _, columns in blocks:
-        npred_sum[:, g, d] = _row_sums(npred_columns[:, columns])
+    for b in blocks:
+        npred_sum[:, b.group, b.dataset] = _row_sums(npred_columns[:, b.columns])
     out["counts"] = counts_sum
     fitted = n_bins > 0
     out["npred"] = np.where(fitted[..., None], npred_sum, np.nan)

@@ -103,7 +103,7 @@ def _same_objects(first: list[Any], second: list[Any]) -> bool:
     return len(first) == len(second) and all(map(is_, first, second))
 
 
-def _equal_attributes(current: list[dict[str, Any]], snapshot: list[dict[str, Any]]) -> bool:
+def _equal_attributes(current: list[Any], snapshot: list[dict[str, Any]]) -> bool:
     """Whether every region's attributes equal the snapshot (identical objects are equal
     without being compared; values that cannot be compared count as changed)."""
     try:
@@ -192,6 +192,7 @@ class GeometryCache:
         geometry : `RegionGeometry`
         """
         regions = list(regions)
+        attributes: list[Any]
         try:
             attributes = list(map(vars, regions))
         except TypeError:

@@ -4,7 +4,7 @@ counts and alpha), signal template, pixel counts and solid angles (`ReducedDatas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from astropy import units as u
@@ -17,7 +17,7 @@ from .signal import reference_signal
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
 
-    from ..datamodel.datasets import MapDataset
+    from ..datamodel.datasets import MapDataset, MapDatasetOnOff
     from ..datamodel.maps import WcsGeom
     from ..datamodel.spectral import SpectralModel
     from ..regions import PixelShapes
@@ -104,11 +104,11 @@ def _pixel_solid_angles(geom: WcsGeom) -> np.ndarray:
     if cached is None:
         solid_angle = geom.to_image().solid_angle().to_value(u.sr)
         cached = np.ascontiguousarray(np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64)
-        geom._fluxprofile_solid_angle = cached
+        geom._fluxprofile_solid_angle = cached  # type: ignore[attr-defined]
     return cached
 
 
-def _onoff_cubes(dataset: MapDataset) -> tuple[list[_core.Cube], np.ndarray]:
+def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray]:
     """The cubes of an on-off dataset and the round-off scale of each plane. The OFF counts
     may be negative (round-off, or beyond it: judged per region) but must be finite; the OFF
     counts, the background and the acceptance are summed as Gammapy's np.sum over the
@@ -189,7 +189,7 @@ def reduce_dataset(
     mask = dataset.mask
     try:
         if is_onoff:
-            cubes, plane_scale = _onoff_cubes(dataset)
+            cubes, plane_scale = _onoff_cubes(cast("MapDatasetOnOff", dataset))
         else:
             cubes = [
                 _core.Cube("counts", core_array(counts_map.data), non_negative=True),
@@ -215,12 +215,14 @@ def reduce_dataset(
     if is_onoff:
         # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
         weighted = containment == "exact" or (pixels is not None and pixels.weight is not None)
-        dtypes = tuple(
+        off_type, background_type, acceptance_type = (
             np.dtype(np.float64) if weighted else _float_dtype(cube.data)
             for cube in (cubes[1], cubes[2], cubes[4])
         )
+        dtypes = (off_type, background_type, acceptance_type)
+        off, weighted_off, n_undefined, acceptance = (sums.reco_sums[c.name] for c in cubes[1:])
         background, alpha, alpha_undefined, no_off = region_alpha(
-            *(sums.reco_sums[c.name] for c in cubes[1:]), sums.n_safe, plane_scale, dtypes
+            off, weighted_off, n_undefined, acceptance, sums.n_safe, plane_scale, dtypes
         )
         statistic = Statistic.wstat
     else:

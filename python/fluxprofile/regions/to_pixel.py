@@ -506,7 +506,7 @@ def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray
     steps = np.arctan2(np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("ij,ij->i", xyz, nxt))
     return xyz, steps
 
-def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list[tuple[int, ...]]:
+def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Pixel boxes ``(x0, x1, y0, y1)`` around the continuous runs of a closed outline."""
     finite = np.isfinite(px) & np.isfinite(py)
     if not np.any(finite):
@@ -549,7 +549,7 @@ def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list
         )
     return boxes
 
-def _clip_boxes(boxes: list[tuple[int, ...]], wcs: Any) -> list[tuple[int, ...]]:
+def _clip_boxes(boxes: list[tuple[int, int, int, int]], wcs: Any) -> list[tuple[int, int, int, int]]:
     """Boxes limited to the map, when the WCS knows its size (``pixel_shape``)."""
     shape = getattr(wcs, "pixel_shape", None)
     if shape is None:
