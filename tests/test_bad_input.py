@@ -31,7 +31,7 @@ from regions import (
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
 from fluxprofile.datamodel.datasets import MapDataset
 from fluxprofile.estimator import _index_ranges
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, WcsGeom
 from fluxprofile.datamodel.spectral import Parameter, PowerLawSpectralModel
 
 pytestmark = pytest.mark.timeout(120)

@@ -17,7 +17,7 @@ from astropy.io import fits
 from astropy.table import Table
 
 from fluxprofile.datamodel.datasets import EDispKernelMap, MapDataset
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, WcsGeom
 
 # SEMANTICS.md 6.1
 GC_COUNTS_PER_BIN = [13744, 7716, 4415, 2706, 1662, 1019, 609, 380, 219, 137, 77]

@@ -23,7 +23,7 @@ from fluxprofile.datamodel.datasets import (
     as_dataset_list,
     read_dataset,
 )
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, WcsGeom
 
 
 @pytest.fixture(scope="module")

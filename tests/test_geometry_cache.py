@@ -10,7 +10,7 @@ from regions import PolygonSkyRegion, RectangleSkyRegion
 
 import fluxprofile as fp
 from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, WcsGeom
 
 
 def dataset():

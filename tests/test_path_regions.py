@@ -21,7 +21,7 @@ from regions import CircleSkyRegion, RectangleSkyRegion
 
 from fluxprofile import FluxProfileEstimator, _core
 from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import WcsGeom
+from fluxprofile import WcsGeom
 from fluxprofile.datamodel.flux_points import FluxPoints
 from fluxprofile.regions._regions import (
     PathRegionMeta,

@@ -12,7 +12,7 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
 
-from fluxprofile.datamodel.maps import MapAxis
+from fluxprofile import MapAxis
 from fluxprofile.datamodel.spectral import PowerLawSpectralModel, TemplateSpectralModel
 from fluxprofile.datamodel.flux_points import FluxPoints, ProfileQuantity
 

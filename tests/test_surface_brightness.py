@@ -21,7 +21,7 @@ from regions import PixCoord
 
 from fluxprofile import FluxProfileEstimator
 from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import MapAxis
+from fluxprofile import MapAxis
 from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
 from fluxprofile.regions._regions import make_orthogonal_rectangle_sky_regions
 

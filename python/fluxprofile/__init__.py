@@ -18,7 +18,7 @@ from ._core import InvalidInput
 from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
-from .datamodel.maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
+from .datamodel import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
 from .datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,

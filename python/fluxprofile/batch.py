@@ -496,7 +496,7 @@ def _expected_counts(dataset, npred_signal) -> np.ndarray:
 
 def _simulate_batch(dataset, estimator, npred_signal, seed: int, start: int, stop: int, n_threads: int):
     """Worker task: profiles of realisations ``start <= i < stop``."""
-    from .datamodel.maps import Map
+    from .datamodel import Map
 
     if isinstance(dataset, (str, os.PathLike)):
         dataset = read_dataset(dataset)

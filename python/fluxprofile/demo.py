@@ -18,7 +18,7 @@ import astropy.units as u
 import numpy as np
 
 from .datamodel.datasets import EDispKernelMap, MapDataset
-from .datamodel.maps import Map, MapAxis, WcsGeom
+from .datamodel import Map, MapAxis, WcsGeom
 from .datamodel.spectral import PowerLawSpectralModel
 
 __all__ = ["make_example_dataset"]

@@ -13,7 +13,9 @@ import astropy.units as u
 import numpy as np
 from astropy.table import Table
 
-from .datamodel.maps import Map, MapAxis, WcsGeom
+from .datamodel.axes import MapAxis
+from .datamodel.geom import WcsGeom
+from .datamodel.map import Map
 
 __all__ = [
     "axis_from_gammapy",

@@ -1,2 +1,48 @@
 """The Gammapy-compatible data model: axes, geometries, maps, datasets, spectral models and
 flux points. No file formats (see `fluxprofile.io`), no plots, no gammapy."""
+
+from __future__ import annotations
+
+from .axes import MapAxes, MapAxis
+from .datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, as_dataset_list, read_dataset
+from .flux_points import FluxPoints, ProfileQuantity
+from .geom import WcsGeom
+from .label_axis import LabelMapAxis
+from .map import Map, WcsNDMap
+from .spectral import (
+    ExpCutoffPowerLawSpectralModel,
+    LogParabolaSpectralModel,
+    Parameter,
+    Parameters,
+    PowerLawSpectralModel,
+    SpectralModel,
+    TemplateSpectralModel,
+    as_spectral_model,
+    integrate_spectrum,
+)
+
+__all__ = [
+    "Datasets",
+    "EDispKernelMap",
+    "ExpCutoffPowerLawSpectralModel",
+    "FluxPoints",
+    "LabelMapAxis",
+    "LogParabolaSpectralModel",
+    "Map",
+    "MapAxes",
+    "MapAxis",
+    "MapDataset",
+    "MapDatasetOnOff",
+    "Parameter",
+    "Parameters",
+    "PowerLawSpectralModel",
+    "ProfileQuantity",
+    "SpectralModel",
+    "TemplateSpectralModel",
+    "WcsGeom",
+    "WcsNDMap",
+    "as_dataset_list",
+    "as_spectral_model",
+    "integrate_spectrum",
+    "read_dataset",
+]

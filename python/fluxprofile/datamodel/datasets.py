@@ -30,16 +30,11 @@ from astropy.table import Table
 
 from ..io.atomic import staged_file
 from .irf_positions import nearest_irf_pixels
-from .maps import (
-    Map,
-    MapAxes,
-    MapAxis,
-    WcsGeom,
-    _native,
-    axes_from_bands_hdu,
-    axes_to_bands_hdu,
-    axes_to_header,
-)
+from ..io.fits_maps import read_region_table as _read_region_table
+from ..io.fits_maps import region_table_hdus as _region_table_hdus
+from .axes import MapAxes, MapAxis
+from .geom import WcsGeom
+from .map import Map
 
 __all__ = [
     "Datasets",
@@ -77,59 +72,6 @@ def _file_stem(path: Path) -> str:
 
 def _make_name() -> str:
     return uuid.uuid4().hex[:8]
-
-
-# --------------------------------------------------------------------------------------
-# region (table) maps
-# --------------------------------------------------------------------------------------
-def _read_region_table(
-    hdulist: fits.HDUList, hdu: str, filename: str
-) -> tuple[np.ndarray, MapAxes, u.UnitBase]:
-    """Data (shape = reversed axes), axes and unit of a region map stored as a table."""
-    table = hdulist[hdu]
-    if not isinstance(table, fits.BinTableHDU) or "DATA" not in table.columns.names:
-        msg = f"{filename}: {hdu} HDU is neither a WCS image nor a region table with a DATA column"
-        raise ValueError(msg)
-    bands = f"{hdu}_BANDS"
-    if bands not in hdulist:
-        msg = f"{filename}: {hdu} needs the BANDS table {bands}, which is missing"
-        raise ValueError(msg)
-    axes = axes_from_bands_hdu(hdulist[bands], filename=filename)
-    raw = np.asarray(table.data["DATA"])
-    shape = tuple(reversed(axes.shape))
-    if raw.size != int(np.prod(shape)):
-        msg = (
-            f"{filename}: {hdu} holds {raw.size} values but its axes {axes.names} "
-            f"need {int(np.prod(shape))}"
-        )
-        raise ValueError(msg)
-    unit_str = table.columns["DATA"].unit or ""
-    try:
-        unit = u.Unit(unit_str)
-    except ValueError as err:
-        msg = f"{filename}: {hdu} DATA column has an invalid unit {unit_str!r}"
-        raise ValueError(msg) from err
-    data = _native(np.ascontiguousarray(raw)).reshape(shape)
-    return data, axes, unit
-
-
-def _region_table_hdus(
-    data: np.ndarray, axes: MapAxes, unit: u.UnitBase, name: str
-) -> list[fits.BinTableHDU]:
-    """A region map as gammapy writes it: CHANNEL/DATA table (one row per first
-    numpy dimension) plus its BANDS table."""
-    rows = data.reshape(data.shape[0], -1)
-    unit_str = None if unit == u.dimensionless_unscaled else unit.to_string("fits")
-    width = rows.shape[1]
-    dtype_code = {np.dtype(np.float32): "E", np.dtype(np.float64): "D"}.get(rows.dtype, "D")
-    columns = [
-        fits.Column(name="CHANNEL", format="I", array=np.arange(rows.shape[0], dtype=np.int16)),
-        fits.Column(name="DATA", format=f"{width}{dtype_code}", unit=unit_str,
-                    array=rows if width > 1 else rows[:, 0]),  # fmt: skip
-    ]
-    table = fits.BinTableHDU.from_columns(columns, name=name)
-    table.header.update(axes_to_header(axes))
-    return [table, axes_to_bands_hdu(axes, f"{name}_BANDS")]
 
 
 # --------------------------------------------------------------------------------------

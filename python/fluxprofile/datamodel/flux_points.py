@@ -21,7 +21,8 @@ import numpy.typing as npt
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
-from .maps import LabelMapAxis, MapAxes, MapAxis
+from .axes import MapAxes, MapAxis
+from .label_axis import LabelMapAxis
 from .spectral import PowerLawSpectralModel, TemplateSpectralModel, as_spectral_model
 
 __all__ = ["DEFAULT_UNIT", "FluxPoints", "ProfileQuantity"]

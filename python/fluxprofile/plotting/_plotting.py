@@ -13,7 +13,7 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 
-from ..datamodel.maps import MapAxis
+from ..datamodel.axes import MapAxis
 
 __all__ = [
     "axis_plot_labels",

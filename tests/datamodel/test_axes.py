@@ -1,4 +1,4 @@
-"""Tests of fluxprofile.datamodel.maps: MapAxis, MapAxes, WcsGeom, Map (closed forms and brute force)."""
+"""Tests of fluxprofile.datamodel.axes: MapAxis and MapAxes (closed forms, Gammapy's arithmetic, brute force)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,10 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
-from astropy.io import fits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluxprofile.datamodel.maps import (
-    Map,
-    MapAxes,
-    MapAxis,
-    WcsGeom,
-    WcsNDMap,
-    axes_from_bands_hdu,
-    axes_to_bands_hdu,
-)
-
-# ---------------------------------------------------------------------------------------
-# MapAxis
-# ---------------------------------------------------------------------------------------
+from fluxprofile import MapAxes, MapAxis
 
 
 def test_centre_node_lin_axis_edges_semantics_1_5():
@@ -260,163 +247,3 @@ def test_map_axes():
     with pytest.raises(TypeError, match=r"axes\[1\]"):
         MapAxes([energy, "energy_true"])
     assert axes == MapAxes([energy.copy(), true.copy()])
-
-
-# ---------------------------------------------------------------------------------------
-# WcsGeom
-# ---------------------------------------------------------------------------------------
-
-
-def test_wcsgeom_create_conventions():
-    energy = MapAxis.from_energy_bounds("10 GeV", "500 GeV", 11)
-    geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(20, 10), frame="galactic", axes=[energy])
-    assert geom.npix == (400, 200)
-    assert geom.data_shape == (11, 200, 400)
-    np.testing.assert_allclose(geom.wcs.wcs.crpix, [200.5, 100.5])
-    np.testing.assert_allclose(geom.wcs.wcs.cdelt, [-0.05, 0.05])
-    assert list(geom.wcs.wcs.ctype) == ["GLON-CAR", "GLAT-CAR"]
-    assert geom.frame == "galactic"
-    assert geom.projection == "CAR"
-    center = geom.center_skydir
-    assert center.l.deg == pytest.approx(0, abs=1e-12)
-    assert center.b.deg == pytest.approx(0, abs=1e-12)
-    np.testing.assert_allclose(geom.width.to_value(u.deg), [20, 10])
-    assert geom.to_image().data_shape == (200, 400)
-    assert geom.to_image().is_image
-    assert geom.axes.names == ["energy"]
-    icrs = WcsGeom.create(skydir=SkyCoord(83.63, 22.01, unit="deg"), binsz=(0.1, 0.2), npix=(10, 5))
-    assert icrs.frame == "icrs"
-    assert list(icrs.wcs.wcs.ctype) == ["RA---CAR", "DEC--CAR"]
-    np.testing.assert_allclose(icrs.wcs.wcs.crval, [83.63, 22.01])
-    np.testing.assert_allclose(icrs.wcs.wcs.crpix, [5.5, 3.0])
-    assert "galactic" in repr(geom) and "CAR" in repr(geom)
-
-
-def test_wcsgeom_pixel_sky_round_trip():
-    geom = WcsGeom.create(skydir=(10, 5), binsz=0.1, width=(4, 2), frame="galactic")
-    x = np.array([0.0, 3.3, 39.0])
-    y = np.array([0.0, 7.1, 19.0])
-    coord = geom.pix_to_skycoord(x, y)
-    x2, y2 = geom.skycoord_to_pix(coord.icrs)
-    np.testing.assert_allclose(x2, x, atol=1e-8)
-    np.testing.assert_allclose(y2, y, atol=1e-8)
-    grid = geom.get_skycoord()
-    assert grid.shape == (20, 40)
-    with pytest.raises(TypeError, match="SkyCoord"):
-        geom.skycoord_to_pix((1, 2))
-
-
-def test_solid_angle_closed_form_and_full_sky():
-    geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(2, 2), frame="galactic")
-    omega = geom.solid_angle()
-    assert omega.unit == u.sr
-    assert omega.shape == (40, 40)
-    # lat-lon cell area, dlon * (sin b2 - sin b1): equal to the geodesic cell to << 1e-6
-    b_edges = np.radians(np.arange(41) * 0.05 - 1.0)
-    cell = np.radians(0.05) * np.diff(np.sin(b_edges))
-    np.testing.assert_allclose(omega.value, np.broadcast_to(cell[:, None], (40, 40)), rtol=1e-6)
-    # the pixels of an all-sky CAR map tile the sphere
-    allsky = WcsGeom.create(binsz=2.0, frame="icrs")
-    assert allsky.npix == (180, 90)
-    assert allsky.solid_angle().sum().value == pytest.approx(4 * np.pi, rel=1e-12)
-
-
-def test_wcsgeom_errors_and_equality():
-    geom = WcsGeom.create(binsz=1, width=(10, 5))
-    with pytest.raises(TypeError, match="wcs"):
-        WcsGeom("header", (1, 1))
-    with pytest.raises(ValueError, match="npix"):
-        WcsGeom(geom.wcs, (0, 3))
-    with pytest.raises(ValueError, match="binsz"):
-        WcsGeom.create(binsz=-1, width=3)
-    with pytest.raises(ValueError, match="no pixel"):
-        WcsGeom.create(binsz=1, width=0.2)
-    with pytest.raises(TypeError, match="skydir"):
-        WcsGeom.create(skydir="crab")
-    assert geom == WcsGeom.create(binsz=1, width=(10, 5))
-    assert geom != WcsGeom.create(binsz=1, width=(10, 6))
-    assert geom != WcsGeom.create(binsz=1, width=(10, 5), frame="galactic")
-
-
-# ---------------------------------------------------------------------------------------
-# Map
-# ---------------------------------------------------------------------------------------
-
-
-def _cube_geom() -> WcsGeom:
-    energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 3)
-    return WcsGeom.create(skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy])
-
-
-def test_map_uses_data_in_place_and_sums():
-    geom = _cube_geom()
-    data = np.arange(np.prod(geom.data_shape), dtype=np.int32).reshape(geom.data_shape)
-    m = Map(geom, data, unit="")
-    assert m.data is data
-    assert WcsNDMap is Map
-    image = m.sum_over_axes()
-    assert image.geom.is_image
-    np.testing.assert_array_equal(image.data, data.sum(axis=0))
-    kept = m.sum_over_axes(keepdims=True)
-    assert kept.data.shape == (1, 4, 6)
-    assert kept.geom.axes[0].nbin == 1
-    fdata = data.astype(np.float32)
-    fdata[0, 0, 0] = np.nan
-    fm = Map(geom, fdata, unit="cm2 s")
-    assert np.isfinite(fm.sum_over_axes().data).all()
-    assert fm.quantity.unit == u.Unit("cm2 s")
-    assert np.shares_memory(fm.quantity.value, fdata)
-    copy = fm.copy()
-    assert not np.shares_memory(copy.data, fdata)
-    assert "Map" in repr(m) and "int32" in repr(m)
-
-
-def test_map_from_geom_and_errors():
-    geom = _cube_geom()
-    zeros = Map.from_geom(geom, unit="sr", dtype=np.float32)
-    assert zeros.data.shape == geom.data_shape
-    assert zeros.data.dtype == np.float32
-    assert not zeros.data.any()
-    with pytest.raises(ValueError, match="data shape"):
-        Map(geom, np.zeros((2, 4, 6)))
-    with pytest.raises(TypeError, match="WcsGeom"):
-        Map("geom", np.zeros(3))
-    with pytest.raises(TypeError, match="unit"):
-        Map(geom, np.zeros(geom.data_shape) * u.m)
-    with pytest.raises(ValueError, match="unit"):
-        Map(geom, np.zeros(geom.data_shape), unit="not-a-unit")
-
-
-def test_map_fits_round_trip():
-    geom = _cube_geom()
-    rng = np.random.default_rng(0)
-    data = rng.normal(size=geom.data_shape).astype(np.float32)
-    m = Map(geom, data, unit="cm2 s")
-    hdulist = fits.HDUList([fits.PrimaryHDU(), *m.to_hdulist("EXPOSURE")])
-    assert hdulist["EXPOSURE"].header["BANDSHDU"] == "EXPOSURE_BANDS"
-    back = Map.from_hdulist(hdulist, "EXPOSURE")
-    np.testing.assert_array_equal(back.data, data)
-    assert back.data.dtype == np.float32
-    assert back.unit == u.Unit("cm2 s")
-    assert back.geom == geom
-    mask = Map(geom, data > 0)
-    hdulist = fits.HDUList([fits.PrimaryHDU(), *mask.to_hdulist("MASK_SAFE")])
-    np.testing.assert_array_equal(Map.from_hdulist(hdulist, "MASK_SAFE").data.astype(bool), data > 0)
-    with pytest.raises(ValueError, match="no COUNTS HDU"):
-        Map.from_hdulist(hdulist, "COUNTS")
-
-
-def test_bands_table_layout_first_axis_fastest():
-    energy = MapAxis.from_edges([1, 2, 4], unit="keV", name="energy", interp="log")
-    true = MapAxis.from_nodes([1.0, 2.0, 3.0], unit="MeV", name="energy_true", interp="log")
-    hdu = axes_to_bands_hdu(MapAxes([energy, true]), "EDISP_BANDS")
-    assert hdu.header["AXCOLS1"] == "E_MIN,E_MAX"
-    assert hdu.header["AXCOLS2"] == "ENERGY_TRUE"
-    np.testing.assert_array_equal(hdu.data["CHANNEL"], np.arange(6))
-    np.testing.assert_array_equal(hdu.data["E_MIN"], [1, 2, 1, 2, 1, 2])
-    np.testing.assert_array_equal(hdu.data["ENERGY_TRUE"], [1, 1, 2, 2, 3, 3])
-    axes = axes_from_bands_hdu(hdu)
-    assert axes.names == ["energy", "energy_true"]
-    assert axes[0] == energy
-    assert axes[1] == true
-    assert axes[1].node_type == "center"
