@@ -1,12 +1,14 @@
-"""Tests of fluxprofile.datamodel.map: Map data handling, sums and errors."""
+"""Tests of fluxprofile.datamodel.map: Map data handling, sums, smoothing (against
+scipy.ndimage and astropy, as Gammapy smooths) and cutouts."""
 
 from __future__ import annotations
 
 import astropy.units as u
 import numpy as np
 import pytest
+from astropy.coordinates import SkyCoord
 
-from fluxprofile import Map, MapAxis, WcsGeom, WcsNDMap
+from fluxprofile import Map, MapAxis, MapDataset, WcsGeom, WcsNDMap
 
 
 def _cube_geom() -> WcsGeom:
@@ -51,3 +53,57 @@ def test_map_from_geom_and_errors():
         Map(geom, np.zeros(geom.data_shape) * u.m)
     with pytest.raises(ValueError, match="unit"):
         Map(geom, np.zeros(geom.data_shape), unit="not-a-unit")
+
+
+# ---- sky images -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def counts_image(fermi_gc_path):
+    return MapDataset.read(fermi_gc_path).counts.sum_over_axes()
+
+
+def test_sum_over_axes_and_smooth_match_scipy(fermi_gc_path, counts_image):
+    from astropy.convolution import Tophat2DKernel
+    from scipy import ndimage
+
+    counts = MapDataset.read(fermi_gc_path).counts
+    np.testing.assert_array_equal(counts_image.data, counts.data.sum(axis=0))
+    smoothed = counts_image.smooth("0.1 deg")  # 2 pixels of 0.05 deg
+    assert smoothed.geom == counts_image.geom
+    np.testing.assert_allclose(
+        smoothed.data, ndimage.gaussian_filter(counts_image.data.astype(float), 2.0), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        counts_image.smooth(3.3).data, ndimage.gaussian_filter(counts_image.data.astype(float), 3.3), rtol=1e-12, atol=1e-12
+    )
+    kernel = Tophat2DKernel(2.5)
+    kernel.normalize("integral")
+    np.testing.assert_allclose(
+        counts_image.smooth(2.5, kernel="disk").data,
+        ndimage.convolve(counts_image.data.astype(float), kernel.array),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    cube = counts.smooth(1.5)  # each energy plane on its own
+    np.testing.assert_allclose(
+        cube.data[3], ndimage.gaussian_filter(counts.data[3].astype(float), 1.5), rtol=1e-12, atol=1e-12
+    )
+    with pytest.raises(ValueError, match="kernel must be"):
+        counts_image.smooth(1, kernel="box")
+    with pytest.raises(ValueError, match="width must be positive"):
+        counts_image.smooth(0)
+
+
+def test_cutout_around_the_galactic_centre(counts_image):
+    center = SkyCoord(0, 0, unit="deg", frame="galactic")
+    cutout = counts_image.cutout(center, 3 * u.deg)
+    # 400 x 200 pixels of 0.05 deg centred on (0, 0): the GC is at pixel (199.5, 99.5),
+    # so 60 x 60 pixels from (170, 70)
+    assert cutout.geom.npix == (60, 60)
+    np.testing.assert_array_equal(cutout.data, counts_image.data[70:130, 170:230])
+    sky = cutout.geom.pix_to_skycoord([0, 59], [0, 59])
+    parent = counts_image.geom.pix_to_skycoord([170, 229], [70, 129])
+    assert np.all(sky.separation(parent).deg < 1e-10)
+    rect = counts_image.cutout(center, (4 * u.deg, 2 * u.deg))
+    assert rect.geom.npix == (80, 40)
+    with pytest.raises(TypeError, match="SkyCoord"):
+        counts_image.cutout((0, 0), 1 * u.deg)

@@ -233,21 +233,12 @@ class ProfileQuantity:
         ValueError
             If ``axis_name`` is not an axis of the quantity.
         """
-        import matplotlib.pyplot as plt
+        from ..plotting.flux_points import plot_quantity
 
-        from ..plotting._plotting import plot_along_axis, quantity_label, resolve_plot_axis
-
-        axes = list(self._axes)
-        axis = resolve_plot_axis(axes, axis_name)
-        if ax is None:
-            ax = plt.gca()
-        values = np.asarray(self._values, dtype=np.float64)
-        plot_along_axis(ax, values, axes, axis, **kwargs)
-        if not ax.get_ylabel():
-            ax.set_ylabel(quantity_label(self.name, self._unit))
-        if values.size // axis.nbin > 1 and "label" not in kwargs:
-            ax.legend()
-        return ax
+        return plot_quantity(
+            self.name, self._values, self._unit, list(self._axes), ax=ax,
+            axis_name=axis_name, **kwargs,
+        )  # fmt: skip
 
 
 def _as_array(name: str, value: Any) -> tuple[np.ndarray, u.UnitBase]:
@@ -1513,7 +1504,7 @@ class FluxPoints:
             For an unknown SED type or axis name; with ``per_solid_angle`` for
             ``sed_type="norm"`` or without solid angles.
         """
-        from ..plotting._plotting import plot_flux_points
+        from ..plotting.flux_points import plot_flux_points
 
         return plot_flux_points(
             self,
@@ -1570,7 +1561,7 @@ class FluxPoints:
             one energy bin first with `slice_by_idx`); with ``per_solid_angle`` for
             ``sed_type="norm"`` or without solid angles.
         """
-        from ..plotting._plotting import plot_ts_profiles
+        from ..plotting.ts_profiles import plot_ts_profiles
 
         return plot_ts_profiles(
             self,

@@ -285,7 +285,7 @@ class Map:
         TypeError
             If a non-spatial axis has more than one bin (sum or slice it first).
         """
-        from ..plotting._plotting import plot_image
+        from ..plotting.images import plot_image
 
         if any(axis.nbin > 1 for axis in self._geom.axes):
             msg = (
