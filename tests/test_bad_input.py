@@ -32,7 +32,7 @@ from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
 from fluxprofile.datamodel.datasets import MapDataset
 from fluxprofile.estimator import _index_ranges
 from fluxprofile import Map, MapAxis, WcsGeom
-from fluxprofile.datamodel.spectral import Parameter, PowerLawSpectralModel
+from fluxprofile import Parameter, PowerLawSpectralModel
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -19,7 +19,7 @@ from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
 from .datamodel import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
-from .datamodel.spectral import (
+from .datamodel import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
     Parameter,

@@ -14,7 +14,7 @@ from .pipeline._profile import fit_groups, reduce_dataset, region_pixel_lists
 from .datamodel.datasets import as_dataset_list
 from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
 from .datamodel import MapAxis
-from .datamodel.spectral import Parameter, PowerLawSpectralModel, as_spectral_model
+from .datamodel import Parameter, PowerLawSpectralModel, as_spectral_model
 from .datamodel.flux_points import FluxPoints
 from .regions._regions import (
     projected_distance_edges,

@@ -16,6 +16,13 @@ from astropy.table import Table
 from .datamodel.axes import MapAxis
 from .datamodel.geom import WcsGeom
 from .datamodel.map import Map
+from .datamodel.spectral import (
+    ExpCutoffPowerLawSpectralModel,
+    LogParabolaSpectralModel,
+    PowerLawSpectralModel,
+    TemplateSpectralModel,
+    as_spectral_model,
+)
 
 __all__ = [
     "axis_from_gammapy",
@@ -29,6 +36,12 @@ __all__ = [
     "spectral_model_from_gammapy",
     "spectral_model_to_gammapy",
 ]
+
+# Gammapy models rebuilt natively (same class name and parameters); others are wrapped.
+_NATIVE_MODELS = {
+    cls.__name__: cls
+    for cls in (PowerLawSpectralModel, LogParabolaSpectralModel, ExpCutoffPowerLawSpectralModel)
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -377,12 +390,10 @@ def spectral_model_from_gammapy(model: Any) -> Any:
     model : `~fluxprofile.models.SpectralModel`
         Equivalent fluxprofile model.
     """
-    from .datamodel import spectral
-
     tag = getattr(model, "tag", None)
     cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
-    cls = getattr(models, cls_name, None)
-    if is_gammapy_object(model, "SpectralModel") and isinstance(cls, type) and cls_name != "TemplateSpectralModel":
+    cls = _NATIVE_MODELS.get(cls_name)
+    if is_gammapy_object(model, "SpectralModel") and cls is not None:
         try:
             native = cls(**{p.name: u.Quantity(p.value, p.unit) for p in model.parameters})
         except (TypeError, ValueError):
@@ -392,8 +403,8 @@ def spectral_model_from_gammapy(model: Any) -> Any:
                 native.parameters[par.name].frozen = bool(par.frozen)
             return native
     if cls_name == "TemplateSpectralModel" and hasattr(model, "energy") and hasattr(model, "values"):
-        return models.TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
-    return models.as_spectral_model(model)
+        return TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
+    return as_spectral_model(model)
 
 
 # --------------------------------------------------------------------------------------

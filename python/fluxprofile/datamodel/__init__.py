@@ -9,11 +9,10 @@ from .flux_points import FluxPoints, ProfileQuantity
 from .geom import WcsGeom
 from .label_axis import LabelMapAxis
 from .map import Map, WcsNDMap
+from .parameter import Parameter, Parameters
 from .spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
-    Parameter,
-    Parameters,
     PowerLawSpectralModel,
     SpectralModel,
     TemplateSpectralModel,

@@ -1,4 +1,4 @@
-"""Tests of the spectral models: closed forms, quadrature, Gammapy's documented numbers."""
+"""Tests of fluxprofile.datamodel.spectral: closed forms, quadrature, Gammapy's documented numbers."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
+from fluxprofile import Parameter
 from fluxprofile.datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
-    Parameter,
     PowerLawSpectralModel,
     SpectralModel,
     TemplateSpectralModel,
@@ -287,23 +287,6 @@ def test_set_parameters_and_copy() -> None:
     assert other.parameters["index"] is other.index
     with pytest.raises(u.UnitConversionError, match="amplitude"):
         pl.amplitude = 1 * u.TeV
-
-
-def test_parameter_log_scan_values() -> None:
-    """SEMANTICS §1.2: the default norm scan grid."""
-    norm = Parameter(
-        "norm", 1, interp="log", scan_min=0.2, scan_max=5, scan_n_values=11
-    )
-    expected = np.exp(np.linspace(np.log(0.2), np.log(5), 11))
-    np.testing.assert_allclose(norm.scan_values, expected, rtol=1e-15)
-    np.testing.assert_allclose(
-        norm.scan_values[[1, 5, 9]], [0.27594593, 1.0, 3.62389832], rtol=1e-8
-    )
-    lin = Parameter("x", 2.0, error=0.5, scan_n_sigma=2, scan_n_values=5)
-    np.testing.assert_allclose(lin.scan_values, [1.0, 1.5, 2.0, 2.5, 3.0])
-    lin.scan_values = np.linspace(-1, 5, 11)
-    assert lin.scan_values[0] == -1
-    assert Parameter("a", "3 TeV").quantity == 3 * u.TeV
 
 
 # --- bad input ----------------------------------------------------------------------------
