@@ -29,6 +29,8 @@ def _register_helper(name: str) -> None:
 
 # Issue 19's comparison of profile tables with Gammapy's (references and live runs).
 _register_helper("profile_compare")
+# Small synthetic datasets of the data-model and file-format tests.
+_register_helper("small_datasets")
 
 
 def _shared_dir() -> Path:

@@ -29,7 +29,7 @@ from regions import (
 )
 
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile import MapDataset
 from fluxprofile.estimator import _index_ranges
 from fluxprofile import Map, MapAxis, WcsGeom
 from fluxprofile import Parameter, PowerLawSpectralModel

@@ -9,7 +9,7 @@ from astropy.coordinates import SkyCoord
 from regions import PolygonSkyRegion, RectangleSkyRegion
 
 import fluxprofile as fp
-from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile import MapDataset
 from fluxprofile import Map, MapAxis, WcsGeom
 
 

@@ -20,7 +20,7 @@ from astropy.table import Table
 from regions import CircleSkyRegion, RectangleSkyRegion
 
 from fluxprofile import FluxProfileEstimator, _core
-from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile import MapDataset
 from fluxprofile import WcsGeom
 from fluxprofile.datamodel.flux_points import FluxPoints
 from fluxprofile.regions._regions import (

@@ -20,7 +20,7 @@ from astropy.table import Table
 from regions import PixCoord
 
 from fluxprofile import FluxProfileEstimator
-from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile import MapDataset
 from fluxprofile import MapAxis
 from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
 from fluxprofile.regions._regions import make_orthogonal_rectangle_sky_regions

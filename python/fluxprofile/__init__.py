@@ -15,7 +15,7 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
+from .datamodel import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
 from .demo import make_example_dataset
 from .estimator import FluxProfileEstimator, FluxProfileWarning
 from .datamodel import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap

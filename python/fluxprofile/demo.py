@@ -17,7 +17,7 @@ import math
 import astropy.units as u
 import numpy as np
 
-from .datamodel.datasets import EDispKernelMap, MapDataset
+from .datamodel import EDispKernelMap, MapDataset
 from .datamodel import Map, MapAxis, WcsGeom
 from .datamodel.spectral import PowerLawSpectralModel
 

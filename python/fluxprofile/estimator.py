@@ -11,7 +11,7 @@ from astropy import units as u
 from astropy.table import vstack
 
 from .pipeline._profile import fit_groups, reduce_dataset, region_pixel_lists
-from .datamodel.datasets import as_dataset_list
+from .datamodel import as_dataset_list
 from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
 from .datamodel import MapAxis
 from .datamodel import Parameter, PowerLawSpectralModel, as_spectral_model

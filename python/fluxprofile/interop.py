@@ -13,7 +13,9 @@ import astropy.units as u
 import numpy as np
 from astropy.table import Table
 
+from .datamodel._arrays import native_byte_order
 from .datamodel.axes import MapAxis
+from .datamodel.edisp import EDispKernelMap
 from .datamodel.geom import WcsGeom
 from .datamodel.map import Map
 from .datamodel.spectral import (
@@ -26,7 +28,7 @@ from .datamodel.spectral import (
 
 __all__ = [
     "axis_from_gammapy",
-    "dataset_from_gammapy",
+    "dataset_arguments_from_gammapy",
     "edisp_from_gammapy",
     "flux_points_from_gammapy",
     "flux_points_to_gammapy",
@@ -164,16 +166,7 @@ def map_from_gammapy(m: Any, what: str = "map") -> Map:
         msg = f"{what} must be a Gammapy Map, got {type(m).__name__}"
         raise TypeError(msg)
     geom = _geom_from_gammapy(m.geom, what)
-    return Map(geom, _native_array(m.data), unit=u.Unit(m.unit))
-
-
-def _native_array(data: Any) -> np.ndarray:
-    """``data`` itself if it is in native byte order, else a native-order copy (the
-    Gammapy array is never modified)."""
-    data = np.asarray(data)
-    if data.dtype.isnative:
-        return data
-    return data.astype(data.dtype.newbyteorder("="))
+    return Map(geom, native_byte_order(m.data), unit=u.Unit(m.unit))
 
 
 def _optional_map(m: Any, what: str) -> Map | None:
@@ -191,7 +184,7 @@ def _kernel_order(data: np.ndarray, names: list[str]) -> np.ndarray:
     return np.moveaxis(np.asarray(data), [i_true, i_reco], [0, 1])
 
 
-def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
+def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
     """Convert Gammapy energy dispersion to a `~fluxprofile.datasets.EDispKernelMap`.
 
     Parameters
@@ -212,8 +205,6 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
     TypeError
         For other energy-dispersion types.
     """
-    from .datamodel.datasets import EDispKernelMap
-
     if edisp is None:
         return None
     if is_gammapy_object(edisp, "EDispMap"):
@@ -229,12 +220,12 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
     names = list(axes.names)
     axis_reco = axis_from_gammapy(axes["energy"])
     axis_true = axis_from_gammapy(axes["energy_true"])
-    data = _kernel_order(_native_array(kernel_map.data), names)
+    data = _kernel_order(native_byte_order(kernel_map.data), names)
     exposure_map = getattr(edisp, "exposure_map", None)
     exposure = exposure_unit = None
     if exposure_map is not None:
         exp_names = list(exposure_map.geom.axes.names)
-        exposure = _kernel_order(_native_array(exposure_map.data), exp_names)
+        exposure = _kernel_order(native_byte_order(exposure_map.data), exp_names)
         exposure_unit = u.Unit(exposure_map.unit)
     if is_gammapy_object(kernel_map.geom, "RegionGeom"):
         data = data.reshape(axis_true.nbin, axis_reco.nbin)
@@ -260,8 +251,9 @@ def _gti_table(gti: Any) -> Table | None:
     return Table(gti)
 
 
-def dataset_from_gammapy(dataset: Any) -> Any:
-    """Convert a Gammapy ``MapDataset`` or ``MapDatasetOnOff``.
+def dataset_arguments_from_gammapy(dataset: Any) -> tuple[str, dict[str, Any]]:
+    """The fluxprofile dataset type and constructor arguments of a Gammapy ``MapDataset``
+    or ``MapDatasetOnOff`` (what `MapDataset.from_gammapy` builds the dataset from).
 
     Parameters
     ----------
@@ -270,8 +262,11 @@ def dataset_from_gammapy(dataset: Any) -> Any:
 
     Returns
     -------
-    dataset : `~fluxprofile.datasets.MapDataset` or `~fluxprofile.datasets.MapDatasetOnOff`
-        Counts, exposure, masks (and the on-off maps) share the Gammapy arrays (copied
+    tag : {"MapDataset", "MapDatasetOnOff"}
+        The fluxprofile class to build.
+    kwargs : dict
+        Its constructor arguments. Counts, exposure, masks (and the on-off maps) share
+        the Gammapy arrays (copied
         only when stored in non-native byte order, as after a Gammapy read); for a
         ``MapDataset`` the background is Gammapy's ``dataset.npred()`` (models and
         background-model corrections included, clipped at 0); energy dispersion via
@@ -286,8 +281,6 @@ def dataset_from_gammapy(dataset: Any) -> Any:
     ValueError
         If counts, exposure or an on-off map is missing.
     """
-    from .datamodel.datasets import MapDataset, MapDatasetOnOff
-
     if not is_gammapy_dataset(dataset):
         msg = (
             f"dataset must be a Gammapy MapDataset or MapDatasetOnOff, got "
@@ -324,10 +317,10 @@ def dataset_from_gammapy(dataset: Any) -> Any:
                 msg = f"Gammapy MapDatasetOnOff {name!r} has no {attr}; it cannot be converted"
                 raise ValueError(msg)
             kwargs[attr] = map_from_gammapy(value, attr)
-        return MapDatasetOnOff(**kwargs)
+        return "MapDatasetOnOff", kwargs
     npred = dataset.npred()
-    kwargs["background"] = Map(counts.geom, _native_array(npred.data), unit=u.Unit(npred.unit))
-    return MapDataset(**kwargs)
+    kwargs["background"] = Map(counts.geom, native_byte_order(npred.data), unit=u.Unit(npred.unit))
+    return "MapDataset", kwargs
 
 
 # --------------------------------------------------------------------------------------

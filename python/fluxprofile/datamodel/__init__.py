@@ -4,7 +4,9 @@ flux points. No file formats (see `fluxprofile.io`), no plots, no gammapy."""
 from __future__ import annotations
 
 from .axes import MapAxes, MapAxis
-from .datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, as_dataset_list, read_dataset
+from .container import Datasets, as_dataset_list
+from .datasets import MapDataset, MapDatasetOnOff, read_dataset
+from .edisp import EDispKernelMap
 from .flux_points import FluxPoints, ProfileQuantity
 from .geom import WcsGeom
 from .label_axis import LabelMapAxis

@@ -29,7 +29,8 @@ from typing import Any
 import yaml
 
 from .atomic import StagedFiles, check_writable
-from ..datamodel.datasets import MapDataset, MapDatasetOnOff, _expand_path, as_dataset_list
+from ..datamodel.datasets import MapDataset, MapDatasetOnOff, as_map_dataset, check_unique_names
+from .paths import expand_path
 
 __all__ = ["DATASET_TYPES", "read_datasets_yaml", "write_datasets_yaml"]
 
@@ -138,7 +139,7 @@ def _dataset_path(filename: str, folder: Path) -> tuple[Path | None, list[Path]]
     is looked up in the index's folder first, then (Gammapy's fallback) in the working
     folder.
     """
-    given = _expand_path(filename)
+    given = expand_path(filename)
     candidates = [given] if given.is_absolute() else [folder / given, Path.cwd() / given]
     for candidate in candidates:
         if candidate.is_file():
@@ -199,7 +200,7 @@ def read_datasets_yaml(
     for argname, value in (("lazy", lazy), ("cache", cache), ("checksum", checksum)):
         _check_bool(value, argname)
     _refuse_models(filename_models, who)
-    path = _expand_path(filename)
+    path = expand_path(filename)
     entries = _load_index(path, checksum, who)
     datasets: list[MapDataset] = []
     seen: dict[str, int] = {}
@@ -312,8 +313,9 @@ def write_datasets_yaml(
                            ("checksum", checksum)):  # fmt: skip
         _check_bool(value, argname)
     _refuse_models(filename_models, who)
-    items = as_dataset_list(list(datasets), allow_empty=True)
-    path = _expand_path(filename)
+    items = [as_map_dataset(item, f"datasets[{i}]") for i, item in enumerate(datasets)]
+    check_unique_names(items)
+    path = expand_path(filename)
     files = [_fits_name(dataset, index) for index, dataset in enumerate(items)]
     targets = [path.parent / file for file in files]
     for index, target in enumerate(targets):

@@ -127,7 +127,7 @@ def _kernels(dataset, centers, n_regions: int) -> np.ndarray:
     """Energy-dispersion kernels at the region centres, (n_regions or 1, n_true, n_reco)."""
     edisp = dataset.edisp
     if edisp is None:
-        from ..datamodel.datasets import EDispKernelMap
+        from ..datamodel import EDispKernelMap
 
         edisp = EDispKernelMap.from_diagonal_response(
             dataset.exposure.geom.axes["energy_true"], dataset.counts.geom.axes["energy"]

@@ -1,7 +1,9 @@
-"""Tests of fluxprofile.datamodel.datasets: DL4 reading/writing, EDispKernelMap, MapDataset.
+"""Tests of fluxprofile.io.dl4: reading Gammapy's DL4 dataset files (Fermi-LAT GC and Crab,
+Gammapy's on-off test file), the checks on malformed files, and write -> read round trips.
 
-Expected numbers come from SEMANTICS.md section 6.1, the reference json (fermi_rect_seed.json),
-closed forms, or an independent read of the FITS file with astropy.
+Expected numbers come from the Fermi-LAT GC file's known content (docs/data_model.rst),
+the reference json (fermi_rect_seed.json, onoff_radial.json: the construction recipe of
+Gammapy's on-off test dataset), and independent reads of the files with astropy.
 """
 
 from __future__ import annotations
@@ -12,16 +14,14 @@ from pathlib import Path
 import astropy.units as u
 import numpy as np
 import pytest
-from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
+from small_datasets import small_dataset, small_onoff
 
-from fluxprofile.datamodel.datasets import EDispKernelMap, MapDataset
-from fluxprofile import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, MapDataset, MapDatasetOnOff, WcsGeom, read_dataset
 
 # SEMANTICS.md 6.1
 GC_COUNTS_PER_BIN = [13744, 7716, 4415, 2706, 1662, 1019, 609, 380, 219, 137, 77]
-GC_K00, GC_K10 = 0.54433805, 0.45566195
 
 
 @pytest.fixture(scope="module")
@@ -37,25 +37,6 @@ def crab(fermi_crab_path: Path) -> MapDataset:
 @pytest.fixture(scope="module")
 def rect_ref(reference_dir: Path) -> dict:
     return json.loads((reference_dir / "fermi_rect_seed.json").read_text())
-
-
-def _small_dataset(rng_seed: int = 0, with_edisp: bool = True) -> MapDataset:
-    energy = MapAxis.from_energy_bounds("10 GeV", "100 GeV", 3)
-    true = MapAxis.from_energy_bounds("5 GeV", "200 GeV", 4, name="energy_true")
-    geom = WcsGeom.create(skydir=(1, 2), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy])
-    rng = np.random.default_rng(rng_seed)
-    counts = Map(geom, rng.poisson(3.0, geom.data_shape).astype(np.int32))
-    exposure = Map(geom.to_image().to_cube([true]), np.full((4, 4, 6), 1e11, np.float32), unit="cm2 s")
-    background = Map(geom, rng.uniform(-0.5, 3.0, geom.data_shape).astype(np.float32))
-    mask = np.ones(geom.data_shape, bool)
-    mask[:, 0, :] = False
-    edisp = EDispKernelMap.from_diagonal_response(energy, true) if with_edisp else None
-    return MapDataset(counts, exposure, background=background, mask_safe=mask, edisp=edisp, name="small")
-
-
-# ---------------------------------------------------------------------------------------
-# Fermi GC file
-# ---------------------------------------------------------------------------------------
 
 
 def test_gc_arrays_kept_as_stored(gc):
@@ -130,54 +111,6 @@ def test_gc_mask_safe_pattern(gc, rect_ref):
     np.testing.assert_array_equal(gc.mask, mask)
 
 
-def test_gc_edisp_kernel(gc):
-    edisp = gc.edisp
-    assert isinstance(edisp, EDispKernelMap)
-    assert not edisp.is_spatial
-    assert edisp.edisp_map is None
-    assert edisp.energy_axis == gc.energy_axis
-    assert edisp.energy_axis_true == gc.energy_axis_true
-    positions = SkyCoord([0, 5, -8], [0, 1, -2], unit="deg", frame="galactic")
-    kernels = edisp.get_kernels(positions)
-    assert kernels.shape == (3, 12, 11)
-    assert kernels.dtype == np.float64
-    assert kernels[0, 0, 0] == pytest.approx(GC_K00, rel=1e-7)
-    assert kernels[0, 1, 0] == pytest.approx(GC_K10, rel=1e-7)
-    assert np.all(kernels[0].sum(axis=1) <= 1 + 1e-6)
-    np.testing.assert_array_equal(kernels[1], kernels[0])
-    np.testing.assert_array_equal(kernels[2], kernels[0])
-    assert edisp.get_kernels(positions[0]).shape == (1, 12, 11)
-    assert edisp.exposure.shape == (12, 1)
-    with pytest.raises(TypeError, match="SkyCoord"):
-        edisp.get_kernels((0, 0))
-    with pytest.raises(ValueError, match="constant"):
-        edisp.nearest_pixels(positions)
-
-
-def test_gc_name_and_str(gc, fermi_gc_path):
-    assert gc.name == "fermi-3fhl-gc"
-    assert MapDataset.read(fermi_gc_path, name="fermi-dataset").name == "fermi-dataset"
-    text = str(gc)
-    assert "fermi-3fhl-gc" in text
-    assert f"{gc.counts.data[gc.mask].sum():.0f}" in text
-    assert "cash" in text
-
-
-def test_npred_is_background_clipped(gc):
-    npred = gc.npred()
-    np.testing.assert_array_equal(npred.data, np.clip(gc.background.data, 0, None))
-    small = _small_dataset()
-    assert (small.background.data < 0).any()
-    assert small.npred().data.min() == 0
-    no_bkg = MapDataset(small.counts, small.exposure)
-    assert not no_bkg.npred().data.any()
-
-
-# ---------------------------------------------------------------------------------------
-# Fermi Crab file: float32 counts, WCS EDISP, empty GTI
-# ---------------------------------------------------------------------------------------
-
-
 def test_crab_geometry_and_arrays(crab, fermi_crab_path):
     with fits.open(fermi_crab_path) as hdul:
         header = hdul["COUNTS"].header
@@ -207,39 +140,6 @@ def test_crab_gti_empty_table(crab):
     assert crab.gti.meta["MJDREFI"] == 51544
 
 
-def test_crab_edisp_nearest_pixel(crab, fermi_crab_path):
-    edisp = crab.edisp
-    assert edisp.is_spatial
-    raw = fits.getdata(fermi_crab_path, "EDISP").astype(np.float64)  # (n_true, n_reco, ny, nx)
-    assert edisp.data.shape == raw.shape == (5, 5, 20, 25)
-    geom = edisp.geom
-    rng = np.random.default_rng(3)
-    ix = rng.integers(0, 25, 30)
-    iy = rng.integers(0, 20, 30)
-    # positions within 0.3 pixel of a pixel centre: that pixel is the nearest one
-    dx, dy = rng.uniform(-0.3, 0.3, (2, 30))
-    positions = geom.pix_to_skycoord(ix + dx, iy + dy)
-    kernels = edisp.get_kernels(positions.icrs)
-    for k, i, j in zip(kernels, ix, iy):
-        np.testing.assert_array_equal(k, raw[:, :, j, i])
-    # brute force: the pixel centre with the smallest angular separation
-    centres = geom.get_skycoord()
-    for pos, i, j in zip(positions[:5], ix, iy):
-        sep = pos.separation(centres).deg
-        assert np.unravel_index(np.argmin(sep), sep.shape) == (j, i)
-    # outside the coarse grid: nearest edge pixel
-    outside = geom.pix_to_skycoord([-3.0, 30.0], [5.0, 25.0])
-    k_out = edisp.get_kernels(outside)
-    np.testing.assert_array_equal(k_out[0], raw[:, :, 5, 0])
-    np.testing.assert_array_equal(k_out[1], raw[:, :, 19, 24])
-    assert np.all(raw.sum(axis=1) <= 1 + 1e-6)
-
-
-# ---------------------------------------------------------------------------------------
-# errors
-# ---------------------------------------------------------------------------------------
-
-
 def test_read_missing_file(tmp_path):
     missing = tmp_path / "nope.fits"
     with pytest.raises(OSError, match="nope.fits"):
@@ -255,7 +155,7 @@ def test_read_not_fits(tmp_path):
 
 @pytest.mark.parametrize("drop", ["COUNTS", "EXPOSURE"])
 def test_read_missing_hdu(tmp_path, drop):
-    hdul = _small_dataset().to_hdulist()
+    hdul = small_dataset().to_hdulist()
     kept = fits.HDUList([h for h in hdul if h.name not in (drop, f"{drop}_BANDS")])
     path = tmp_path / f"no_{drop.lower()}.fits"
     kept.writeto(path)
@@ -265,7 +165,7 @@ def test_read_missing_hdu(tmp_path, drop):
 
 @pytest.mark.parametrize("hdu", ["BACKGROUND", "MASK_SAFE"])
 def test_read_shape_mismatch(tmp_path, hdu):
-    hdul = _small_dataset().to_hdulist()
+    hdul = small_dataset().to_hdulist()
     bad = hdul[hdu].data[:, :-1, :]  # drop one latitude row
     hdul[hdu] = fits.ImageHDU(bad, header=hdul[hdu].header, name=hdu)
     path = tmp_path / "bad.fits"
@@ -274,28 +174,8 @@ def test_read_shape_mismatch(tmp_path, hdu):
         MapDataset.read(path)
 
 
-def test_constructor_errors():
-    small = _small_dataset()
-    with pytest.raises(TypeError, match="counts"):
-        MapDataset(small.counts.data, small.exposure)
-    with pytest.raises(TypeError, match="exposure"):
-        MapDataset(small.counts, None)
-    geom = small.counts.geom
-    wrong = Map(geom.to_image().to_cube([geom.axes[0].slice(slice(0, 2))]), np.zeros((2, 4, 6)))
-    with pytest.raises(ValueError, match="background shape"):
-        MapDataset(small.counts, small.exposure, background=wrong)
-    with pytest.raises(ValueError, match="mask_safe shape"):
-        MapDataset(small.counts, small.exposure, mask_safe=np.ones((2, 4, 6), bool))
-    other_true = MapAxis.from_energy_bounds("5 GeV", "200 GeV", 2, name="energy_true")
-    bad_edisp = EDispKernelMap.from_diagonal_response(geom.axes[0], other_true)
-    with pytest.raises(ValueError, match="edisp"):
-        MapDataset(small.counts, small.exposure, edisp=bad_edisp)
-    with pytest.raises(TypeError, match="name"):
-        MapDataset(small.counts, small.exposure, name=3)
-
-
 def test_write_does_not_overwrite(tmp_path):
-    small = _small_dataset()
+    small = small_dataset()
     path = tmp_path / "small.fits"
     small.write(path)
     with pytest.raises(OSError, match="small.fits"):
@@ -304,17 +184,12 @@ def test_write_does_not_overwrite(tmp_path):
     assert MapDataset.read(path).name == "small"
 
 
-# ---------------------------------------------------------------------------------------
-# paths, round trips
-# ---------------------------------------------------------------------------------------
-
-
 def test_path_expansion(tmp_path, monkeypatch, data_dir):
     monkeypatch.setenv("FP_TEST_DATA_DIR", str(data_dir))
     ds = MapDataset.read("$FP_TEST_DATA_DIR/fermi-3fhl-crab/Fermi-LAT-3FHL_data_Fermi-LAT.fits")
     assert ds.counts.data.shape == (5, 40, 50)
     monkeypatch.setenv("HOME", str(tmp_path))
-    _small_dataset().write("~/sub/small.fits")
+    small_dataset().write("~/sub/small.fits")
     assert (tmp_path / "sub" / "small.fits").is_file()
     assert MapDataset.read("~/sub/small.fits").name == "small"
 
@@ -366,7 +241,7 @@ def test_crab_write_read_round_trip(crab, tmp_path):
 
 
 def test_exposure_axis_named_energy_is_renamed(tmp_path):
-    small = _small_dataset()
+    small = small_dataset()
     hdul = small.to_hdulist()
     bands = hdul["EXPOSURE_BANDS"]
     columns = [
@@ -384,31 +259,129 @@ def test_exposure_axis_named_energy_is_renamed(tmp_path):
     np.testing.assert_allclose(back.energy_axis_true.edges.value, small.energy_axis_true.edges.value)
 
 
-# ---------------------------------------------------------------------------------------
-# diagonal kernel
-# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def onoff_path(reference_dir: Path) -> Path:
+    return reference_dir / "onoff_simple_dataset.fits"
 
 
-def test_diagonal_response_closed_form():
-    same = MapAxis.from_energy_edges([1, 2, 4, 8] * u.TeV)
-    kernel = EDispKernelMap.from_diagonal_response(same, same.copy(name="energy_true"))
-    np.testing.assert_allclose(kernel.data, np.eye(3), atol=1e-15)
-    reco = MapAxis.from_energy_edges([1, 3, 4] * u.TeV)
-    true = MapAxis.from_energy_edges([1000, 2000, 4000] * u.GeV, name="energy_true")
-    k = EDispKernelMap.from_diagonal_response(reco, true)
-    # true [1, 2] lies in reco [1, 3]; true [2, 4]: half in [1, 3], half in [3, 4]
-    np.testing.assert_allclose(k.data, [[1.0, 0.0], [0.5, 0.5]], atol=1e-14)
-    swapped = EDispKernelMap.from_diagonal_response(true, reco)
-    np.testing.assert_array_equal(swapped.data, k.data)
-    geom = WcsGeom.create(binsz=1, width=(3, 2))
-    spatial = EDispKernelMap.from_diagonal_response(reco, true, geom=geom)
-    assert spatial.data.shape == (2, 2, 2, 3)
-    pos = SkyCoord([0.3, -1.0], [0.0, 0.4], unit="deg")
-    np.testing.assert_allclose(spatial.get_kernels(pos), np.broadcast_to(k.data, (2, 2, 2)))
-    small = _small_dataset(with_edisp=False)
-    assert small.edisp is None
-    fallback = small.edisp_or_diagonal()
-    assert fallback.data.shape == (4, 3)
-    assert np.all(fallback.data.sum(axis=1) <= 1 + 1e-12)
-    with pytest.raises(ValueError, match="data shape"):
-        EDispKernelMap(np.zeros((3, 3)), true, reco)
+@pytest.fixture(scope="module")
+def onoff_spec(reference_dir: Path) -> dict:
+    return json.loads((reference_dir / "onoff_radial.json").read_text())["dataset"]
+
+
+@pytest.fixture(scope="module")
+def onoff(onoff_path: Path) -> MapDatasetOnOff:
+    return MapDatasetOnOff.read(onoff_path)
+
+
+# ---------------------------------------------------------------------------------------
+# reading Gammapy's on-off file
+# ---------------------------------------------------------------------------------------
+def test_read_onoff_reference_numbers(onoff, onoff_spec):
+    assert onoff_spec["class"] == "MapDatasetOnOff"
+    assert isinstance(onoff, MapDatasetOnOff)
+    assert isinstance(onoff, MapDataset)
+    assert onoff.stat_type == onoff_spec["stat_type"] == "wstat"
+    assert onoff.name == onoff_spec["name"]  # primary header NAME
+    assert onoff.counts.data.sum() == onoff_spec["total_counts"] == 16000
+    assert onoff.counts.data.shape == tuple(onoff_spec["counts_geom"]["data_shape"])
+    np.testing.assert_allclose(
+        onoff.energy_axis.edges.to_value("TeV"), onoff_spec["counts_geom"]["axes"][0]["edges"], rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        onoff.energy_axis_true.edges.to_value("TeV"), onoff_spec["exposure_geom_axes"][0]["edges"], rtol=1e-15
+    )
+    # recipe: counts 5, counts_off 1, acceptance 1, acceptance_off 1, exposure 1000 m2 s
+    np.testing.assert_array_equal(onoff.counts.data, 5.0)
+    np.testing.assert_array_equal(onoff.counts_off.data, 1.0)
+    np.testing.assert_array_equal(onoff.alpha.data, 1.0)
+    assert onoff.exposure.unit == u.Unit(onoff_spec["exposure_unit"])
+    np.testing.assert_allclose(onoff.exposure.quantity.to_value("cm2 s"), 1e7, rtol=1e-15)
+    np.testing.assert_allclose(onoff.exposure.quantity.to_value("m2 s"), 1000.0, rtol=1e-15)
+    for item in onoff_spec["mask_safe"]["per_energy_bin"]:
+        assert onoff.mask_safe.data[item["energy_bin"]].sum() == item["n_true"] == 1600
+    assert onoff.mask_safe.data.all()
+    assert onoff.mask_fit is None
+    livetime = np.sum(onoff.gti["STOP"].quantity - onoff.gti["START"].quantity).to_value("s")
+    assert livetime == pytest.approx(onoff_spec["gti_livetime_s"], rel=1e-15)
+    assert livetime == pytest.approx((5 * u.h).to_value("s"), rel=1e-12)
+    assert onoff_spec["edisp_class"] == "EDispKernelMap"
+    assert onoff.edisp.is_spatial == (onoff_spec["edisp_geom_type"] == "WcsGeom")
+    # diagonal (identity) kernel on identical axes
+    np.testing.assert_allclose(onoff.edisp.get_kernels(onoff.counts.geom.center_skydir)[0], np.eye(2), atol=1e-7)
+
+
+def test_read_onoff_arrays_as_stored(onoff, onoff_path):
+    with fits.open(onoff_path) as hdul:
+        for attr in ("counts", "counts_off", "acceptance", "acceptance_off", "exposure"):
+            stored = hdul[attr.upper()].data
+            got = getattr(onoff, attr).data
+            assert got.dtype == stored.dtype.newbyteorder("=")
+            np.testing.assert_array_equal(got, stored)
+        assert "BACKGROUND" not in hdul
+
+
+# ---------------------------------------------------------------------------------------
+# errors and auto-detection
+# ---------------------------------------------------------------------------------------
+def test_mapdataset_read_refuses_onoff_file(onoff_path):
+    with pytest.raises(ValueError, match=r"MapDatasetOnOff\.read"):
+        MapDataset.read(onoff_path)
+
+
+def test_onoff_read_refuses_plain_file(tmp_path):
+    energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 2)
+    geom = WcsGeom.create(skydir=(0, 0), binsz=0.1, width=(0.3, 0.2), axes=[energy])
+    true = energy.copy(name="energy_true")
+    ds = MapDataset(Map.from_geom(geom), Map(geom.to_image().to_cube([true]), np.ones((2, 2, 3)), unit="m2 s"),
+                    name="plain")  # fmt: skip
+    path = tmp_path / "plain.fits"
+    ds.write(path)
+    with pytest.raises(ValueError, match=r"COUNTS_OFF.*MapDataset\.read"):
+        MapDatasetOnOff.read(path)
+    assert type(read_dataset(path)) is MapDataset
+    with pytest.raises(FileNotFoundError, match="missing.fits"):
+        MapDatasetOnOff.read(tmp_path / "missing.fits")
+
+
+def test_read_dataset_detects_onoff(onoff_path):
+    ds = read_dataset(onoff_path, name="renamed")
+    assert type(ds) is MapDatasetOnOff
+    assert ds.name == "renamed"
+
+
+# ---------------------------------------------------------------------------------------
+# write -> read round trip
+# ---------------------------------------------------------------------------------------
+def test_write_read_round_trip_reference(onoff, tmp_path):
+    path = tmp_path / "onoff.fits"
+    onoff.write(path)
+    with fits.open(path) as hdul:
+        names = [h.name for h in hdul]
+    assert "BACKGROUND" not in names
+    assert names[-6:] == ["COUNTS_OFF", "COUNTS_OFF_BANDS", "ACCEPTANCE", "ACCEPTANCE_BANDS",
+                          "ACCEPTANCE_OFF", "ACCEPTANCE_OFF_BANDS"]  # fmt: skip
+    back = MapDatasetOnOff.read(path)
+    assert back.name == onoff.name
+    for attr in ("counts", "counts_off", "acceptance", "acceptance_off", "exposure", "mask_safe"):
+        a, b = getattr(onoff, attr), getattr(back, attr)
+        np.testing.assert_array_equal(b.data, a.data)
+        assert b.data.dtype == a.data.dtype
+        assert b.unit == a.unit
+        assert b.geom == a.geom
+    np.testing.assert_array_equal(back.edisp.data, onoff.edisp.data)
+    np.testing.assert_array_equal(back.gti["STOP"], onoff.gti["STOP"])
+
+
+def test_write_read_round_trip_small(tmp_path):
+    ds = small_onoff()
+    path = tmp_path / "sub" / "small.fits"
+    ds.write(path)
+    with pytest.raises(FileExistsError):
+        ds.write(path)
+    back = read_dataset(path)
+    assert isinstance(back, MapDatasetOnOff)
+    np.testing.assert_array_equal(back.alpha.data, ds.alpha.data)
+    np.testing.assert_array_equal(back.background.data, ds.background.data)
+    np.testing.assert_array_equal(back.mask_safe.data, ds.mask_safe.data)
+    assert back.acceptance.data.dtype == np.float32
