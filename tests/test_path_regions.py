@@ -22,7 +22,7 @@ from regions import CircleSkyRegion, RectangleSkyRegion
 from fluxprofile import FluxProfileEstimator, _core
 from fluxprofile import MapDataset
 from fluxprofile import WcsGeom
-from fluxprofile.datamodel.flux_points import FluxPoints
+from fluxprofile import FluxPoints
 from fluxprofile.regions._regions import (
     PathRegionMeta,
     make_orthogonal_rectangle_sky_regions,

@@ -22,7 +22,8 @@ from regions import PixCoord
 from fluxprofile import FluxProfileEstimator
 from fluxprofile import MapDataset
 from fluxprofile import MapAxis
-from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
+from fluxprofile import FluxPoints
+from fluxprofile.vocabulary import DEFAULT_UNIT
 from fluxprofile.regions._regions import make_orthogonal_rectangle_sky_regions
 
 FLUX_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux")

@@ -29,7 +29,7 @@ from .datamodel import (
     TemplateSpectralModel,
     as_spectral_model,
 )
-from .datamodel.flux_points import FluxPoints
+from .datamodel import FluxPoints
 from .regions._regions import (
     PathRegionMeta,
     PixelShapes,

@@ -15,7 +15,7 @@ from .datamodel import as_dataset_list
 from .pipeline.energy_groups import plan_energy_groups, validate_energy_edges
 from .datamodel import MapAxis
 from .datamodel import Parameter, PowerLawSpectralModel, as_spectral_model
-from .datamodel.flux_points import FluxPoints
+from .datamodel import FluxPoints
 from .regions._regions import (
     projected_distance_edges,
     projected_distances,

@@ -17,7 +17,10 @@ from astropy.wcs import WCS
 
 import fluxprofile as fp
 from fluxprofile import EDispKernelMap, MapDataset
-from fluxprofile.datamodel.irf_positions import irf_pixel_coordinates, nearest_grid_index
+from fluxprofile.datamodel.irf_positions import (
+    irf_pixel_coordinates,
+    nearest_grid_index,
+)
 
 HESS_FILE = ("hess-dl3-dr1-crab", "hess_crab_map.fits.gz")
 

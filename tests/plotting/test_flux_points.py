@@ -10,6 +10,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.table import Table
+from flux_points_cases import simple_profile
 from plot_helpers import DEG_LABEL, SED_UNITS, errorbar_parts, latex, read_case
 
 from fluxprofile import (
@@ -188,3 +189,23 @@ def test_dataset_axis_labels_and_plot(figure):
     for k, container in enumerate(ax.containers):
         i_d, i_e = divmod(k, 2)
         np.testing.assert_array_equal(errorbar_parts(container)[1], counts[:, i_e, i_d])
+
+
+def test_profile_quantity_plot() -> None:
+    import matplotlib.pyplot as plt
+
+    fp = simple_profile(n_x=4, n_e=2)
+    fig, ax = plt.subplots()
+    try:
+        out = fp.dnde.plot(ax=ax, color="k")
+        assert out is ax
+        assert len(ax.lines) == 2
+        np.testing.assert_array_equal(
+            ax.lines[0].get_xdata(), fp.distance_axis.center.value
+        )
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), fp.dnde.values[:, 1])
+        # Gammapy's label: unit in astropy's "latex_inline" format (degree sign)
+        assert ax.get_xlabel() == "Projected-distance [$\\mathrm{{}^{\\circ}}$]"
+        assert ax.get_legend() is not None
+    finally:
+        plt.close(fig)

@@ -7,11 +7,13 @@ from .axes import MapAxes, MapAxis
 from .container import Datasets, as_dataset_list
 from .datasets import MapDataset, MapDatasetOnOff, read_dataset
 from .edisp import EDispKernelMap
-from .flux_points import FluxPoints, ProfileQuantity
+from .flux_points import FluxPoints
+from .flux_quantities import FluxQuantities
 from .geom import WcsGeom
 from .label_axis import LabelMapAxis
 from .map import Map, WcsNDMap
 from .parameter import Parameter, Parameters
+from .quantity import ProfileQuantity
 from .spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
@@ -27,6 +29,7 @@ __all__ = [
     "EDispKernelMap",
     "ExpCutoffPowerLawSpectralModel",
     "FluxPoints",
+    "FluxQuantities",
     "LabelMapAxis",
     "LogParabolaSpectralModel",
     "Map",

@@ -140,7 +140,7 @@ def plot_ts_profiles(
         flux_ref = np.broadcast_to(getattr(fp, f"{sed_type}_ref").to_value(yunit), n_bins)
     if per_solid_angle:
         with np.errstate(invalid="ignore", divide="ignore"):
-            flux_ref = flux_ref / fp._solid_angle_sr()
+            flux_ref = flux_ref / fp.solid_angle_sr()
         yunit = yunit / u.sr
     if ax is None:
         ax = plt.gca()
