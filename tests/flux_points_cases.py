@@ -170,7 +170,7 @@ def assert_same_distance_axis(a: MapAxis, b: MapAxis) -> None:
 
 
 def assert_same_stored(a: FluxPoints, b: FluxPoints) -> None:
-    # derived sqrt_ts / is_ul are written and come back as stored quantities (§4.5)
+    # derived sqrt_ts / is_ul are written and come back as stored quantities (docs/flux_points.rst)
     extra = [n for n in ("sqrt_ts", "is_ul") if n in a.to_table().colnames]
     assert set(b.available_quantities) == set(a.available_quantities) | set(extra)
     for name in b.available_quantities:

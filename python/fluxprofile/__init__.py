@@ -15,21 +15,30 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-from .datamodel import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
-from .demo import make_example_dataset
-from .estimator import FluxProfileEstimator, FluxProfileWarning
-from .datamodel import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
 from .datamodel import (
+    Datasets,
+    EDispKernelMap,
     ExpCutoffPowerLawSpectralModel,
+    FluxPoints,
+    LabelMapAxis,
     LogParabolaSpectralModel,
+    Map,
+    MapAxes,
+    MapAxis,
+    MapDataset,
+    MapDatasetOnOff,
     Parameter,
     Parameters,
     PowerLawSpectralModel,
     SpectralModel,
     TemplateSpectralModel,
+    WcsGeom,
+    WcsNDMap,
     as_spectral_model,
+    read_dataset,
 )
-from .datamodel import FluxPoints
+from .demo import make_example_dataset
+from .estimator import FluxProfileEstimator, FluxProfileWarning
 from .regions._regions import (
     PathRegionMeta,
     PixelShapes,

@@ -1,8 +1,12 @@
-"""Conversion between fluxprofile objects and Gammapy objects.
+"""Conversion between fluxprofile objects and Gammapy objects: the only module that knows
+Gammapy.
 
 Gammapy is never imported at module level: Gammapy objects are recognised by duck typing
 (the name and module of a class in their MRO) and gammapy is imported lazily inside the
-functions that must build Gammapy objects.
+functions that must build Gammapy objects. This module imports the data model's leaf
+modules (axes, geometries, maps, kernels, spectral models, flux points) but never the
+dataset classes: a dataset conversion returns the constructor arguments, from which
+`MapDataset.from_gammapy` builds the dataset (docs/data_model.rst).
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from astropy.table import Table
 from .datamodel._arrays import native_byte_order
 from .datamodel.axes import MapAxis
 from .datamodel.edisp import EDispKernelMap
+from .datamodel.flux_points import FluxPoints
 from .datamodel.geom import WcsGeom
 from .datamodel.map import Map
 from .datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
     PowerLawSpectralModel,
+    SpectralModel,
     TemplateSpectralModel,
     as_spectral_model,
 )
@@ -103,7 +109,7 @@ def axis_from_gammapy(axis: Any) -> MapAxis:
 
     Returns
     -------
-    axis : `~fluxprofile.maps.MapAxis`
+    axis : `~fluxprofile.MapAxis`
         Axis with the same nodes, node type, interpolation, name and unit.
 
     Raises
@@ -154,7 +160,7 @@ def map_from_gammapy(m: Any, what: str = "map") -> Map:
 
     Returns
     -------
-    map : `~fluxprofile.maps.Map`
+    map : `~fluxprofile.Map`
         Map with the same WCS, axes, data and unit.
 
     Raises
@@ -185,7 +191,7 @@ def _kernel_order(data: np.ndarray, names: list[str]) -> np.ndarray:
 
 
 def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
-    """Convert Gammapy energy dispersion to a `~fluxprofile.datasets.EDispKernelMap`.
+    """Convert Gammapy energy dispersion to a `~fluxprofile.EDispKernelMap`.
 
     Parameters
     ----------
@@ -197,7 +203,7 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
 
     Returns
     -------
-    edisp : `~fluxprofile.datasets.EDispKernelMap` or None
+    edisp : `~fluxprofile.EDispKernelMap` or None
         Spatially constant for region geometries, else on the same WCS grid.
 
     Raises
@@ -326,12 +332,12 @@ def dataset_arguments_from_gammapy(dataset: Any) -> tuple[str, dict[str, Any]]:
 # --------------------------------------------------------------------------------------
 # spectral models
 # --------------------------------------------------------------------------------------
-def spectral_model_to_gammapy(model: Any) -> Any:
+def spectral_model_to_gammapy(model: SpectralModel) -> Any:
     """The Gammapy spectral model equal to a fluxprofile one (imports gammapy).
 
     Parameters
     ----------
-    model : `~fluxprofile.models.SpectralModel`
+    model : `~fluxprofile.SpectralModel`
         Built-in model (same class name and parameters in Gammapy), a template model,
         or a wrapped Gammapy model (returned unwrapped).
 
@@ -366,11 +372,11 @@ def spectral_model_to_gammapy(model: Any) -> Any:
     return gp_model
 
 
-def spectral_model_from_gammapy(model: Any) -> Any:
+def spectral_model_from_gammapy(model: Any) -> SpectralModel:
     """A fluxprofile spectral model from a Gammapy one (no gammapy import).
 
     Gammapy models with a fluxprofile class of the same name and parameters are rebuilt
-    natively; any other Gammapy model is wrapped (`~fluxprofile.models.as_spectral_model`)
+    natively; any other Gammapy model is wrapped (`~fluxprofile.as_spectral_model`)
     and keeps its own integrals.
 
     Parameters
@@ -380,7 +386,7 @@ def spectral_model_from_gammapy(model: Any) -> Any:
 
     Returns
     -------
-    model : `~fluxprofile.models.SpectralModel`
+    model : `~fluxprofile.SpectralModel`
         Equivalent fluxprofile model.
     """
     tag = getattr(model, "tag", None)
@@ -403,8 +409,8 @@ def spectral_model_from_gammapy(model: Any) -> Any:
 # --------------------------------------------------------------------------------------
 # flux points
 # --------------------------------------------------------------------------------------
-def flux_points_to_gammapy(flux_points: Any) -> Any:
-    """Convert fluxprofile `~fluxprofile.points.FluxPoints` to Gammapy ``FluxPoints``.
+def flux_points_to_gammapy(flux_points: FluxPoints) -> Any:
+    """Convert fluxprofile `~fluxprofile.FluxPoints` to Gammapy ``FluxPoints``.
 
     The round trip goes through the in-memory profile table (``format="profile"``,
     likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``; its
@@ -413,7 +419,7 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
 
     Parameters
     ----------
-    flux_points : `~fluxprofile.points.FluxPoints`
+    flux_points : `~fluxprofile.FluxPoints`
         Profile flux points.
 
     Returns
@@ -444,15 +450,15 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
 
 
 def flux_points_from_gammapy(
-    flux_points: Any, reference_model: Any = None, sed_type: str = "likelihood"
-) -> Any:
+    flux_points: Any, reference_model: SpectralModel | None = None, sed_type: str = "likelihood"
+) -> FluxPoints:
     """Convert Gammapy ``FluxPoints`` with a projected-distance axis (a profile).
 
     Parameters
     ----------
     flux_points : ``gammapy.estimators.FluxPoints``
         Gammapy profile flux points (e.g. from Gammapy's ``FluxProfileEstimator``).
-    reference_model : `~fluxprofile.models.SpectralModel`, optional
+    reference_model : `~fluxprofile.SpectralModel`, optional
         Reference model. Default is None (the Gammapy one, converted with
         `spectral_model_from_gammapy`).
     sed_type : str, optional
@@ -461,7 +467,7 @@ def flux_points_from_gammapy(
 
     Returns
     -------
-    flux_points : `~fluxprofile.points.FluxPoints`
+    flux_points : `~fluxprofile.FluxPoints`
         fluxprofile flux points, with the nodes of Gammapy's distance axis.
 
     Raises
@@ -471,8 +477,6 @@ def flux_points_from_gammapy(
     ValueError
         If it has no projected-distance axis.
     """
-    from .datamodel.flux_points import FluxPoints
-
     if not is_gammapy_object(flux_points, "FluxPoints", "FluxMaps"):
         msg = f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"
         raise TypeError(msg)

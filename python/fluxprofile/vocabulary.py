@@ -11,6 +11,7 @@ from astropy import units as u
 
 __all__ = [
     "BOOL_QUANTITIES",
+    "COMMON_QUANTITIES",
     "DATASET_QUANTITIES",
     "DEFAULT_UNIT",
     "EXTRA_QUANTITIES",
@@ -24,7 +25,6 @@ __all__ = [
     "STORABLE_QUANTITIES",
     "SUFFIXES_FLUX",
     "SUFFIXES_LIKELIHOOD",
-    "COMMON_QUANTITIES",
     "sed_quantities",
     "table_quantities",
 ]

@@ -15,7 +15,7 @@ from fluxprofile import MapAxes, MapAxis
 def test_centre_node_lin_axis_edges_semantics_1_5():
     nodes = np.array([0.0, 1.0, 3.0, 6.0])
     axis = MapAxis.from_nodes(nodes * u.deg, name="projected-distance")
-    # SEMANTICS 1.5: midpoints, ends extrapolated by half a step
+    # docs/data_model.rst: midpoints, ends extrapolated by half a step
     expected = [0 - 0.5, 0.5, 2.0, 4.5, 6 + 1.5]
     np.testing.assert_allclose(axis.edges.to_value(u.deg), expected, rtol=0, atol=1e-14)
     np.testing.assert_array_equal(axis.center.to_value(u.deg), nodes)
@@ -64,7 +64,7 @@ def test_axis_arithmetic_is_gammapys_bit_for_bit(reference_dir):
 
 
 def test_tutorial_box_distance_axis():
-    # SEMANTICS 1.5: tutorial boxes have nodes k * 18/49 deg, first edge -9/49 deg
+    # the tutorial's boxes have nodes k * 18/49 deg, first edge -9/49 deg
     nodes = np.arange(49) * 18 / 49
     axis = MapAxis.from_nodes(nodes, unit="deg", name="projected-distance")
     assert axis.edges[0].to_value(u.deg) == pytest.approx(-9 / 49, abs=1e-12)
@@ -73,7 +73,7 @@ def test_tutorial_box_distance_axis():
 
 
 def test_centre_node_log_axis_fermi_true_energy():
-    # SEMANTICS 3.3: 12 log nodes 10..500 GeV, edges are log-midpoints (8.3709 .. 597.30 GeV)
+    # docs/data_model.rst: 12 log nodes 10..500 GeV, edges are log-midpoints (8.3709 .. 597.30 GeV)
     nodes = np.geomspace(1e4, 5e5, 12)
     axis = MapAxis.from_nodes(nodes * u.MeV, name="energy_true", interp="log")
     ln = np.log(nodes)
@@ -197,7 +197,8 @@ def test_slice_squash_copy_equality():
     axis = MapAxis.from_energy_bounds("10 GeV", "500 GeV", nbin=11)
     sub = axis.slice(slice(2, 5))
     np.testing.assert_array_equal(sub.edges.value, axis.edges.value[2:6])
-    assert sub.name == axis.name and sub.interp == axis.interp
+    assert sub.name == axis.name
+    assert sub.interp == axis.interp
     one = axis.slice(-1)
     np.testing.assert_array_equal(one.edges.value, axis.edges.value[-2:])
     centre = MapAxis.from_nodes([0, 1, 3, 6], unit="deg")
@@ -220,7 +221,9 @@ def test_slice_squash_copy_equality():
     with pytest.raises(TypeError, match="unknown"):
         axis.copy(foo=1)
     text = repr(axis)
-    assert "energy" in text and "nbins" in text and "11" in text
+    assert "energy" in text
+    assert "nbins" in text
+    assert "11" in text
 
 
 def test_axis_arrays_are_read_only():

@@ -51,7 +51,7 @@ def test_datasets_container(onoff):
 
 def test_datasets_errors():
     a = small_onoff("a")
-    with pytest.raises(ValueError, match="unique.*'a'"):
+    with pytest.raises(ValueError, match=r"unique.*'a'"):
         Datasets([a, small_onoff("a", 3)])
     datasets = Datasets([a])
     with pytest.raises(ValueError, match="unique"):

@@ -118,7 +118,7 @@ def test_npred_and_stat_closed_form():
         unmasked = MapDatasetOnOff(ds.counts, ds.counts_off, ds.acceptance, ds.acceptance_off, ds.exposure,
                                    mask_safe=mask)  # fmt: skip
         sel = np.ones(alpha.shape, bool) if mask is None else mask
-        expected = sum(w_min(alpha[k], n_on[k], n_off[k]) for k in zip(*np.nonzero(sel & (alpha != 0))))
+        expected = sum(w_min(alpha[k], n_on[k], n_off[k]) for k in zip(*np.nonzero(sel & (alpha != 0)), strict=True))
         assert unmasked.stat_sum() == pytest.approx(expected, abs=1e-4)
     assert f"{ds.stat_sum():.2f}" in str(ds)
 

@@ -66,11 +66,11 @@ def test_crab_edisp_nearest_pixel(crab, fermi_crab_path):
     dx, dy = rng.uniform(-0.3, 0.3, (2, 30))
     positions = geom.pix_to_skycoord(ix + dx, iy + dy)
     kernels = edisp.get_kernels(positions.icrs)
-    for k, i, j in zip(kernels, ix, iy):
+    for k, i, j in zip(kernels, ix, iy, strict=True):
         np.testing.assert_array_equal(k, raw[:, :, j, i])
     # brute force: the pixel centre with the smallest angular separation
     centres = geom.get_skycoord()
-    for pos, i, j in zip(positions[:5], ix, iy):
+    for pos, i, j in zip(positions[:5], ix, iy, strict=False):
         sep = pos.separation(centres).deg
         assert np.unravel_index(np.argmin(sep), sep.shape) == (j, i)
     # outside the coarse grid: nearest edge pixel

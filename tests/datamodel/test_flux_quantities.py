@@ -117,7 +117,7 @@ def test_norm_filtered_where_fit_failed() -> None:
     assert fp.norm.values[1, 0] == raw
 
 
-# ---- sqrt_ts and is_ul rules (SEMANTICS §3.8, §4.2) ---------------------------------------
+# ---- sqrt_ts and is_ul rules (docs/flux_points.rst) ---------------------------------------
 def test_sqrt_ts_sign_rules() -> None:
     fp = simple_profile(n_x=5, n_e=1)
     fp._data["norm"][:, 0] = [2.0, -1.0, 0.0, 3.0, 1.0]

@@ -32,7 +32,8 @@ def test_wcsgeom_create_conventions():
     assert list(icrs.wcs.wcs.ctype) == ["RA---CAR", "DEC--CAR"]
     np.testing.assert_allclose(icrs.wcs.wcs.crval, [83.63, 22.01])
     np.testing.assert_allclose(icrs.wcs.wcs.crpix, [5.5, 3.0])
-    assert "galactic" in repr(geom) and "CAR" in repr(geom)
+    assert "galactic" in repr(geom)
+    assert "CAR" in repr(geom)
 
 
 def test_wcsgeom_pixel_sky_round_trip():

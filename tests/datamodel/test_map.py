@@ -36,7 +36,8 @@ def test_map_uses_data_in_place_and_sums():
     assert np.shares_memory(fm.quantity.value, fdata)
     copy = fm.copy()
     assert not np.shares_memory(copy.data, fdata)
-    assert "Map" in repr(m) and "int32" in repr(m)
+    assert "Map" in repr(m)
+    assert "int32" in repr(m)
 
 
 def test_map_from_geom_and_errors():

@@ -35,9 +35,12 @@ def test_parameters_collection():
     assert pars.value.dtype == np.float64
     assert pars["b"] is b
     assert pars[0] is a
-    assert "a" in pars and a in pars and "c" not in pars
-    assert len(pars) == 2 and list(pars) == [a, b]
-    with pytest.raises(KeyError, match="'c'.*available"):
+    assert "a" in pars
+    assert a in pars
+    assert "c" not in pars
+    assert len(pars) == 2
+    assert list(pars) == [a, b]
+    with pytest.raises(KeyError, match=r"'c'.*available"):
         pars["c"]
     assert pars.free_parameters.names == ["a"]
     table = pars.to_table()
@@ -46,5 +49,6 @@ def test_parameters_collection():
     assert list(table["frozen"]) == [False, True]
     assert str(pars).splitlines()[0].split() == ["name", "value", "unit", "error", "min", "max", "frozen"]
     pars.freeze_all()
-    assert a.frozen and pars.free_parameters.names == []
+    assert a.frozen
+    assert pars.free_parameters.names == []
     assert str(Parameters()) == ""

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import astropy.units as u
 import numpy as np
-
 import pytest
 
-from fluxprofile import FluxPoints, LogParabolaSpectralModel, MapAxis, PowerLawSpectralModel
+from fluxprofile import (
+    FluxPoints,
+    LogParabolaSpectralModel,
+    MapAxis,
+    PowerLawSpectralModel,
+)
 from fluxprofile.datamodel.sed import (
     check_per_solid_angle_sed_type,
     check_sed_type,
@@ -62,9 +66,9 @@ def test_sed_quantities_are_norms_times_reference():
     def dnde_tev(e):
         return model(e * u.TeV).to_value("cm-2 s-1 TeV-1")
 
-    flux = [quad(dnde_tev, a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi)]
+    flux = [quad(dnde_tev, a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi, strict=True)]
     np.testing.assert_allclose(fp.flux_ref.to_value("cm-2 s-1"), flux, rtol=1e-4)
-    eflux = [quad(lambda e: e * dnde_tev(e), a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi)]
+    eflux = [quad(lambda e: e * dnde_tev(e), a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi, strict=True)]
     np.testing.assert_allclose(fp.eflux_ref.to_value("TeV cm-2 s-1"), eflux, rtol=1e-4)
     for sed_type in ("dnde", "e2dnde", "flux", "eflux"):
         ref = getattr(fp, f"{sed_type}_ref")
@@ -91,7 +95,8 @@ def test_checks_and_reference_model_argument():
     with pytest.raises(ValueError, match="sed_type must be one of"):
         reference_flux(PowerLawSpectralModel(), energy, "likelihood")
     default = reference_spectral_model(None)
-    assert isinstance(default, PowerLawSpectralModel) and default.index.value == 2
+    assert isinstance(default, PowerLawSpectralModel)
+    assert default.index.value == 2
 
     class SkyModel:  # a Gammapy SkyModel carries its spectral model
         spectral_model = PowerLawSpectralModel(index=3)

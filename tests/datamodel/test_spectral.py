@@ -83,7 +83,7 @@ def test_powerlaw_special_cases_use_logarithm() -> None:
 
 
 def test_tutorial_reference_numbers() -> None:
-    """SEMANTICS §3.9: PL Γ=2.3 on the 10-500 GeV group."""
+    """The tutorial's reference numbers (Gammapy 2.1): PL Γ=2.3 on the 10-500 GeV group."""
     model = PowerLawSpectralModel(index=2.3)
     e_min, e_max = 10 * u.GeV, 500 * u.GeV
     e_ref = np.sqrt(e_min * e_max)

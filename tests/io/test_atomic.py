@@ -10,13 +10,18 @@ from fluxprofile.io.atomic import StagedFiles, check_writable, staged_file
 def test_staged_file_replaces_only_on_success(tmp_path):
     target = tmp_path / "sub" / "out.ecsv"
     with staged_file(target, overwrite=False, who="test") as temporary:
-        assert temporary.parent == target.parent and temporary.name.endswith(".ecsv")
+        assert temporary.parent == target.parent
+        assert temporary.name.endswith(".ecsv")
         assert not target.exists()  # nothing is visible before the end
         temporary.write_text("new")
     assert target.read_text() == "new"
-    with pytest.raises(RuntimeError, match="boom"), staged_file(target, overwrite=True, who="test") as temporary:
+    def write_half(temporary):
         temporary.write_text("half")
-        raise RuntimeError("boom")
+        msg = "boom"
+        raise RuntimeError(msg)
+
+    with pytest.raises(RuntimeError, match="boom"), staged_file(target, overwrite=True, who="test") as temporary:
+        write_half(temporary)
     assert target.read_text() == "new"  # the old file is intact
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.ecsv"]  # no leftovers
 
@@ -39,9 +44,13 @@ def test_several_files_commit_together(tmp_path):
     targets = [tmp_path / "x.fits", tmp_path / "x.yaml"]
     for t in targets:
         t.write_text("old")
-    with pytest.raises(ValueError, match="second"), StagedFiles("test") as staged:
+    def write_first_then_fail(staged):
         staged.stage(targets[0]).write_text("new")
-        raise ValueError("second file failed")
+        msg = "second file failed"
+        raise ValueError(msg)
+
+    with pytest.raises(ValueError, match="second"), StagedFiles("test") as staged:
+        write_first_then_fail(staged)
     assert [t.read_text() for t in targets] == ["old", "old"]
     with StagedFiles("test") as staged:
         for t in targets:

@@ -20,7 +20,7 @@ from small_datasets import small_dataset, small_onoff
 
 from fluxprofile import Map, MapAxis, MapDataset, MapDatasetOnOff, WcsGeom, read_dataset
 
-# SEMANTICS.md 6.1
+# The Fermi-LAT GC file's content (docs/data_model.rst; an independent astropy read agrees)
 GC_COUNTS_PER_BIN = [13744, 7716, 4415, 2706, 1662, 1019, 609, 380, 219, 137, 77]
 
 
@@ -81,7 +81,8 @@ def test_gc_energy_axes(gc, rect_ref, fermi_gc_path):
     axis = gc.energy_axis
     assert axis.name == ref_reco["name"] == "energy"
     assert axis.unit == u.Unit(ref_reco["unit"]) == u.keV
-    assert axis.node_type == "edges" and axis.interp == "log"
+    assert axis.node_type == "edges"
+    assert axis.interp == "log"
     np.testing.assert_allclose(axis.edges.to_value(u.keV), ref_reco["edges"], rtol=1e-14)
 
     ref_true = rect_ref["dataset"]["exposure_geom_axes"][0]
@@ -90,7 +91,7 @@ def test_gc_energy_axes(gc, rect_ref, fermi_gc_path):
     assert true.unit == u.MeV
     assert true.node_type == "center"
     np.testing.assert_allclose(true.edges.to_value(u.MeV), ref_true["edges"], rtol=1e-14)
-    # closed form (SEMANTICS 3.3): log-midpoints of the stored nodes, read independently
+    # closed form (docs/data_model.rst): log-midpoints of the stored nodes, read independently
     nodes = np.unique(np.asarray(fits.getdata(fermi_gc_path, "EXPOSURE_BANDS")["ENERGY_TRUE"], float))
     ln = np.log(nodes)
     mids = np.exp((ln[1:] + ln[:-1]) / 2)
@@ -105,7 +106,7 @@ def test_gc_mask_safe_pattern(gc, rect_ref):
     mask = gc.mask_safe.data
     expected = np.zeros(mask.shape[1:], bool)
     expected[20:180, 20:380] = True  # x in [20, 379], y in [20, 179]
-    for plane, ref in zip(mask, rect_ref["dataset"]["mask_safe"]["per_energy_bin"]):
+    for plane, ref in zip(mask, rect_ref["dataset"]["mask_safe"]["per_energy_bin"], strict=True):
         np.testing.assert_array_equal(plane, expected)
         assert plane.sum() == ref["n_true"] == 57600
     np.testing.assert_array_equal(gc.mask, mask)
@@ -129,7 +130,8 @@ def test_crab_geometry_and_arrays(crab, fermi_crab_path):
     assert crab.name == "Fermi-LAT-3FHL_data_Fermi-LAT"
     assert crab.exposure.unit == u.Unit("cm2 s")
     true = crab.energy_axis_true
-    assert true.node_type == "edges" and true.name == "energy_true"
+    assert true.node_type == "edges"
+    assert true.name == "energy_true"
     assert crab.energy_axis.nbin == true.nbin == 5
 
 
@@ -142,14 +144,14 @@ def test_crab_gti_empty_table(crab):
 
 def test_read_missing_file(tmp_path):
     missing = tmp_path / "nope.fits"
-    with pytest.raises(OSError, match="nope.fits"):
+    with pytest.raises(OSError, match=r"nope.fits"):
         MapDataset.read(missing)
 
 
 def test_read_not_fits(tmp_path):
     path = tmp_path / "notes.fits"
     path.write_text("this is not a FITS file\n" * 200)
-    with pytest.raises(OSError, match="notes.fits"):
+    with pytest.raises(OSError, match=r"notes.fits"):
         MapDataset.read(path)
 
 
@@ -178,7 +180,7 @@ def test_write_does_not_overwrite(tmp_path):
     small = small_dataset()
     path = tmp_path / "small.fits"
     small.write(path)
-    with pytest.raises(OSError, match="small.fits"):
+    with pytest.raises(OSError, match=r"small.fits"):
         small.write(path)
     small.write(path, overwrite=True)
     assert MapDataset.read(path).name == "small"
@@ -229,7 +231,8 @@ def test_crab_write_read_round_trip(crab, tmp_path):
     np.testing.assert_array_equal(back.counts.data, crab.counts.data)
     assert back.counts.data.dtype == np.float32
     np.testing.assert_array_equal(back.mask_fit.data, ~crab.mask_safe.data)
-    assert back.mask is not None and not back.mask.any()
+    assert back.mask is not None
+    assert not back.mask.any()
     assert back.edisp.is_spatial
     assert back.edisp.geom == crab.edisp.geom
     np.testing.assert_array_equal(back.edisp.data, crab.edisp.data)
@@ -340,7 +343,7 @@ def test_onoff_read_refuses_plain_file(tmp_path):
     with pytest.raises(ValueError, match=r"COUNTS_OFF.*MapDataset\.read"):
         MapDatasetOnOff.read(path)
     assert type(read_dataset(path)) is MapDataset
-    with pytest.raises(FileNotFoundError, match="missing.fits"):
+    with pytest.raises(FileNotFoundError, match=r"missing.fits"):
         MapDatasetOnOff.read(tmp_path / "missing.fits")
 
 

@@ -34,7 +34,8 @@ def test_region_kernel_round_trip():
     np.testing.assert_array_equal(kwargs["data"], data)
     np.testing.assert_array_equal(kwargs["exposure"], exposure)
     assert kwargs["exposure_unit"] == u.Unit("cm2 s")
-    assert kwargs["energy_axis"] == reco and kwargs["energy_axis_true"] == true
+    assert kwargs["energy_axis"] == reco
+    assert kwargs["energy_axis_true"] == true
     back = EDispKernelMap.from_hdulist(hdulist)
     np.testing.assert_array_equal(back.data, data)
     assert [h.name for h in back.to_hdulist()] == [h.name for h in hdus]
@@ -46,15 +47,17 @@ def test_wcs_kernel_round_trip():
     kernel = EDispKernelMap.from_diagonal_response(reco, true, geom=geom)
     hdus = kernel.to_hdulist()
     assert [h.name for h in hdus] == ["EDISP", "EDISP_BANDS"]
-    assert isinstance(hdus[0], fits.ImageHDU) and hdus[0].data.shape == (3, 2, 2, 3)
+    assert isinstance(hdus[0], fits.ImageHDU)
+    assert hdus[0].data.shape == (3, 2, 2, 3)
     back = EDispKernelMap.from_hdulist(fits.HDUList([fits.PrimaryHDU(), *hdus]))
-    assert back.is_spatial and back.geom == kernel.geom
+    assert back.is_spatial
+    assert back.geom == kernel.geom
     np.testing.assert_array_equal(back.data, kernel.data)
 
 
 def test_refusals():
-    reco, true = _axes()
-    with pytest.raises(ValueError, match="x.fits: no EDISP HDU"):
+    _reco, true = _axes()
+    with pytest.raises(ValueError, match=r"x.fits: no EDISP HDU"):
         read_edisp_hdus(fits.HDUList([fits.PrimaryHDU()]), filename="x.fits")
     # a migration map (axes migra, energy_true) is not a kernel map
     migra = MapAxis.from_edges([0.2, 1, 5], name="migra")

@@ -113,7 +113,7 @@ def test_unequal_spacing_round_trips_bitwise(
 
 def test_gammapy_written_profile_reads_with_gammapy_nodes(reference_dir: Path) -> None:
     """Tables written by Gammapy have no x_node: the nodes are x_ref, as Gammapy's
-    ``MapAxis.from_nodes(x_ref)`` reads them (SEMANTICS.md §4.5), even where x_ref is not
+    ``MapAxis.from_nodes(x_ref)`` reads them (docs/profile_files.rst), even where x_ref is not
     the regions' distance (hess_crab_map_rect, up to 6e-6 relative)."""
     for case in ok_cases(reference_dir):
         table = Table.read(reference_dir / f"{case}.ecsv")

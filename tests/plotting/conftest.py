@@ -23,7 +23,7 @@ def _register_helper(name: str) -> None:
 
 
 _register_helper("plot_helpers")
-from plot_helpers import ARTIFACTS  # noqa: E402
+from plot_helpers import ARTIFACTS
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def test_plot_draws_reference_points_and_upper_limits(reference_dir, figure, cas
     if sed_type in ("dnde", "e2dnde"):
         assert texts == [f"{e:.2e} keV" for e in e_ref]
     else:
-        assert texts == [f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max)]
+        assert texts == [f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max, strict=True)]
 
 
 def test_plot_asymmetric_errors_and_energy_power(reference_dir, figure):
@@ -83,12 +83,13 @@ def test_plot_asymmetric_errors_and_energy_power(reference_dir, figure):
     threshold = float(np.median(table["sqrt_ts"]))
     fp.sqrt_ts_threshold_ul = threshold
     is_ul = np.asarray(table["sqrt_ts"]) < threshold
-    assert is_ul.any() and (~is_ul).any()
+    assert is_ul.any()
+    assert (~is_ul).any()
     ax = figure.add_subplot()
     fp.plot(ax=ax, sed_type="dnde", energy_power=2)
     e2 = (table["e_ref"].quantity[0] ** 2).to_value("TeV2")
     for i_e, container in enumerate(ax.containers):
-        x, y, carets, segments = errorbar_parts(container)
+        _x, y, carets, segments = errorbar_parts(container)
         dnde = np.where(is_ul[:, i_e], table["dnde_ul"][:, i_e], table["dnde"][:, i_e])
         np.testing.assert_allclose(y, dnde * e2[i_e], rtol=1e-9)
         assert carets == is_ul[:, i_e].sum()
@@ -106,7 +107,7 @@ def test_plot_without_ul_draws_no_arrows_and_takes_kwargs(reference_dir, figure)
     fp.plot(ax=ax, color="tab:orange", label="mine", markersize=7)
     assert "is_ul" not in table.colnames  # no UL computed, so no arrows
     (container,) = ax.containers
-    x, y, carets, segments = errorbar_parts(container)
+    _x, y, carets, _segments = errorbar_parts(container)
     assert carets == 0
     np.testing.assert_allclose(y, table["dnde"][:, 0], rtol=1e-9)
     line = container.lines[0]
@@ -141,7 +142,7 @@ def test_quantity_plots_of_the_tutorial(reference_dir, figure):
     npred = np.asarray(table["npred"])[:, 0, 0]
     excess = np.asarray(table["npred_excess"])[:, 0, 0]
     expected = [npred, excess, npred - excess]
-    for container, want in zip(ax.containers, expected):
+    for container, want in zip(ax.containers, expected, strict=True):
         x, y, carets, _ = errorbar_parts(container)
         np.testing.assert_allclose(x, table["x_ref"], rtol=1e-12)
         np.testing.assert_allclose(y, want, rtol=1e-6)
@@ -165,7 +166,7 @@ def test_quantity_plot_several_series_has_legend(reference_dir, figure):
         np.testing.assert_array_equal(errorbar_parts(container)[1], counts[:, i_e])
     e_min, e_max = np.asarray(table["e_min"][0]), np.asarray(table["e_max"][0])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max)
+        f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max, strict=True)
     ]
 
 

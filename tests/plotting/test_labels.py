@@ -23,7 +23,8 @@ from fluxprofile.plotting.labels import (
 def test_quantity_and_unit_labels():
     # Gammapy's template: the unit in astropy's "latex_inline" form
     inline = u.Unit("cm-2 s-1").to_string("latex_inline")
-    assert inline.startswith("$") and "frac" not in inline
+    assert inline.startswith("$")
+    assert "frac" not in inline
     assert unit_label("cm-2 s-1") == inline
     assert quantity_label("flux", "cm-2 s-1") == f"flux [{inline}]"
     assert quantity_label("norm", "") == "norm"  # dimensionless: no brackets

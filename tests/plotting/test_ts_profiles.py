@@ -49,7 +49,8 @@ def test_ts_profile_image_is_the_parabola(figure):
     values = np.ma.filled(mesh.get_array(), np.nan).reshape(500, len(n0))
     finite = values[np.isfinite(values)]
     assert finite.size > 0
-    assert finite.min() >= -4 and finite.max() <= 0
+    assert finite.min() >= -4
+    assert finite.max() <= 0
     assert mesh.get_clim() == (-4, 0)
     assert mesh.get_cmap().name == "Blues"
 
@@ -82,7 +83,8 @@ def test_ts_profiles_of_the_tutorial_slice(reference_dir, figure):
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
     values = np.ma.filled(mesh.get_array(), np.nan).reshape(500, 10)
     finite = values[np.isfinite(values)]
-    assert finite.min() >= -4 and finite.max() <= 0
+    assert finite.min() >= -4
+    assert finite.max() <= 0
     # In every column the least negative cell sits next to the best-fit norm, which
     # Gammapy's stat_scan puts within the scan: compare with the minimum of the scan.
     scan = np.asarray(table["norm_scan"][0][1])

@@ -107,7 +107,7 @@ class MapAxis:
     Examples
     --------
     >>> import astropy.units as u
-    >>> from fluxprofile.maps import MapAxis
+    >>> from fluxprofile import MapAxis
     >>> axis = MapAxis.from_energy_bounds(10 * u.GeV, 500 * u.GeV, nbin=11)
     >>> axis.nbin
     11
@@ -754,7 +754,7 @@ class MapAxes(Sequence):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MapAxes):
             return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = object.__hash__
 

@@ -300,7 +300,7 @@ class Datasets(MutableSequence):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Datasets):
-            return len(self) == len(other) and all(a is b for a, b in zip(self, other))
+            return len(self) == len(other) and all(a is b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

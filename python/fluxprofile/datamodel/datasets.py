@@ -62,13 +62,13 @@ class MapDataset:
 
     Parameters
     ----------
-    counts : `~fluxprofile.maps.Map`
+    counts : `~fluxprofile.Map`
         Counts cube (axis "energy"); any dtype, used as is.
-    exposure : `~fluxprofile.maps.Map`
+    exposure : `~fluxprofile.Map`
         Exposure cube (axis "energy_true"), same sky grid as ``counts``.
-    background : `~fluxprofile.maps.Map`, optional
+    background : `~fluxprofile.Map`, optional
         Background cube, same shape as ``counts``. Default is None.
-    mask_safe, mask_fit : `~fluxprofile.maps.Map` or `~numpy.ndarray`, optional
+    mask_safe, mask_fit : `~fluxprofile.Map` or `~numpy.ndarray`, optional
         Masks with the shape of ``counts`` (converted to bool). Default is None.
     edisp : `EDispKernelMap`, optional
         Energy dispersion. Default is None (the forward model then uses a diagonal
@@ -189,7 +189,7 @@ class MapDataset:
 
         Returns
         -------
-        npred : `~fluxprofile.maps.Map`
+        npred : `~fluxprofile.Map`
             Predicted counts with the counts geometry (zeros without background).
         """
         if self.background is None:
@@ -411,17 +411,17 @@ class MapDatasetOnOff(MapDataset):
 
     Parameters
     ----------
-    counts : `~fluxprofile.maps.Map`
+    counts : `~fluxprofile.Map`
         ON counts cube (axis "energy").
-    counts_off : `~fluxprofile.maps.Map`
+    counts_off : `~fluxprofile.Map`
         OFF counts cube, same shape as ``counts``.
-    acceptance : `~fluxprofile.maps.Map`
+    acceptance : `~fluxprofile.Map`
         ON acceptance, same shape as ``counts``.
-    acceptance_off : `~fluxprofile.maps.Map`
+    acceptance_off : `~fluxprofile.Map`
         OFF acceptance, same shape as ``counts``.
-    exposure : `~fluxprofile.maps.Map`
+    exposure : `~fluxprofile.Map`
         Exposure cube (axis "energy_true"), same sky grid as ``counts``.
-    mask_safe, mask_fit : `~fluxprofile.maps.Map` or `~numpy.ndarray`, optional
+    mask_safe, mask_fit : `~fluxprofile.Map` or `~numpy.ndarray`, optional
         Masks with the shape of ``counts``. Default is None.
     edisp : `EDispKernelMap`, optional
         Energy dispersion. Default is None (diagonal kernel).
@@ -435,7 +435,7 @@ class MapDatasetOnOff(MapDataset):
     Raises
     ------
     TypeError
-        If an on-off map is missing or not a `~fluxprofile.maps.Map`.
+        If an on-off map is missing or not a `~fluxprofile.Map`.
     ValueError
         If the on-off maps do not have the shape of ``counts`` or incompatible units.
 
@@ -528,7 +528,7 @@ class MapDatasetOnOff(MapDataset):
 
         Returns
         -------
-        npred : `~fluxprofile.maps.Map`
+        npred : `~fluxprofile.Map`
             Predicted counts, float64.
         """
         alpha = self.alpha.data
@@ -583,7 +583,7 @@ class MapDatasetOnOff(MapDataset):
         The core's WStat at zero signal, summed over the bins of `mask`. Bins where alpha
         is 0 count 0, as in Gammapy, whose closed form gives NaN there (mapped to 0); the
         core takes the alpha -> 0 limit instead, which the profile fits need
-        (docs/onoff.rst).
+        (docs/data_model.rst).
 
         Returns
         -------

@@ -29,11 +29,11 @@ class EDispKernelMap:
     data : `~numpy.ndarray`
         Kernel, shape (n_true, n_reco) for a spatially constant kernel, or
         (n_true, n_reco, ny, nx) on ``geom``.
-    energy_axis_true : `~fluxprofile.maps.MapAxis`
+    energy_axis_true : `~fluxprofile.MapAxis`
         True-energy axis (n_true bins), named "energy_true".
-    energy_axis : `~fluxprofile.maps.MapAxis`
+    energy_axis : `~fluxprofile.MapAxis`
         Reconstructed-energy axis (n_reco bins), named "energy".
-    geom : `~fluxprofile.maps.WcsGeom`, optional
+    geom : `~fluxprofile.WcsGeom`, optional
         Sky grid of a spatially varying kernel (its axes are ignored). Default is None
         (spatially constant).
     exposure : `~numpy.ndarray`, optional
@@ -45,7 +45,7 @@ class EDispKernelMap:
     Raises
     ------
     TypeError
-        If an axis is not a `~fluxprofile.maps.MapAxis` or ``geom`` not a WcsGeom.
+        If an axis is not a `~fluxprofile.MapAxis` or ``geom`` not a WcsGeom.
     ValueError
         If the data shape does not match the axes (and geometry).
     """
@@ -98,11 +98,11 @@ class EDispKernelMap:
 
         Parameters
         ----------
-        energy_axis : `~fluxprofile.maps.MapAxis`
+        energy_axis : `~fluxprofile.MapAxis`
             Reconstructed-energy axis.
-        energy_axis_true : `~fluxprofile.maps.MapAxis`
+        energy_axis_true : `~fluxprofile.MapAxis`
             True-energy axis.
-        geom : `~fluxprofile.maps.WcsGeom`, optional
+        geom : `~fluxprofile.WcsGeom`, optional
             Sky grid to repeat the kernel on. Default is None (spatially constant).
 
         Returns
@@ -188,7 +188,7 @@ class EDispKernelMap:
 
     @property
     def edisp_map(self) -> Map | None:
-        """The kernel as a `~fluxprofile.maps.Map` (WCS kernels only, else None)."""
+        """The kernel as a `~fluxprofile.Map` (WCS kernels only, else None)."""
         return None if self._geom is None else Map(self._geom, self._data)
 
     @property
@@ -241,7 +241,7 @@ class EDispKernelMap:
         """Indices (ix, iy) of the kernel-grid pixel used at each position.
 
         The pixel nearest to the position, ties to the lower pixel, clipped to the grid:
-        Gammapy's rule (`fluxprofile.irf_positions`, docs/irf_positions.rst).
+        Gammapy's rule (`fluxprofile.datamodel.irf_positions`, docs/irf_positions.rst).
 
         Parameters
         ----------

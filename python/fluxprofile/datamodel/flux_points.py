@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 from astropy.table import Table
 
-from ..vocabulary import DATASET_QUANTITIES, FLUX_SED_TYPES, STORABLE_QUANTITIES, SUFFIXES_LIKELIHOOD
+from ..vocabulary import (
+    DATASET_QUANTITIES,
+    FLUX_SED_TYPES,
+    STORABLE_QUANTITIES,
+    SUFFIXES_LIKELIHOOD,
+)
 from .flux_quantities import FluxQuantities
 from .sed import reference_spectral_model
 
@@ -44,13 +49,13 @@ class FluxPoints(FluxQuantities):
         ``(n_x, n_energy, n_dataset)``; stat_scan ``(n_x, n_energy, n_scan)``. Gammapy map
         shapes (with two trailing length-1 spatial dimensions) are accepted too. Arrays are
         stored without a copy; `~astropy.units.Quantity` values keep their unit.
-    energy_axis : `~fluxprofile.maps.MapAxis`
+    energy_axis : `~fluxprofile.MapAxis`
         Energy axis (edges of the energy groups).
-    distance_axis : `~fluxprofile.maps.MapAxis`
+    distance_axis : `~fluxprofile.MapAxis`
         Projected-distance axis (centre nodes).
-    reference_model : `~fluxprofile.models.SpectralModel` or None
+    reference_model : `~fluxprofile.SpectralModel` or None
         Reference spectral model used for the SED conversions (anything accepted by
-        `~fluxprofile.models.as_spectral_model`, or an object with a ``spectral_model``
+        `~fluxprofile.as_spectral_model`, or an object with a ``spectral_model``
         attribute such as a Gammapy SkyModel). None means a power law of index 2.
     meta : dict, optional
         Meta data. Default is None: ``{"n_sigma": 1, "n_sigma_ul": 2, "sed_type_init":
@@ -68,7 +73,7 @@ class FluxPoints(FluxQuantities):
     Raises
     ------
     TypeError
-        If ``data`` is not a mapping or an axis is not a `~fluxprofile.maps.MapAxis`.
+        If ``data`` is not a mapping or an axis is not a `~fluxprofile.MapAxis`.
     ValueError
         For a missing ``norm``, an unknown key or inconsistent shapes.
 
@@ -182,9 +187,9 @@ class FluxPoints(FluxQuantities):
         ----------
         table : `~astropy.table.Table`
             Profile table (e.g. from `to_table` or `~astropy.table.Table.read`).
-        reference_model : `~fluxprofile.models.SpectralModel`, optional
+        reference_model : `~fluxprofile.SpectralModel`, optional
             Reference spectral model. Default is None: for "likelihood" tables a
-            `~fluxprofile.models.TemplateSpectralModel` through (e_ref, ref_dnde); for the
+            `~fluxprofile.TemplateSpectralModel` through (e_ref, ref_dnde); for the
             other SED types a power law of index 2, with a warning.
         sed_type : {"likelihood", "dnde", "e2dnde", "flux", "eflux"}, optional
             SED type. Default is None (meta ``SED_TYPE``, else guessed from the columns).
@@ -239,7 +244,7 @@ class FluxPoints(FluxQuantities):
             SED type. Default is None (guessed from the columns).
         format : {"profile"}, optional
             Table format. Default is None (guessed).
-        reference_model : `~fluxprofile.models.SpectralModel`, optional
+        reference_model : `~fluxprofile.SpectralModel`, optional
             Reference spectral model. Default is None (see `from_table`).
         checksum : bool, optional
             Verify FITS checksums. Default is False.
@@ -443,7 +448,7 @@ class FluxPoints(FluxQuantities):
 
         Parameters
         ----------
-        reference_model : `~fluxprofile.models.SpectralModel`, optional
+        reference_model : `~fluxprofile.SpectralModel`, optional
             New reference model (changes all converted fluxes; a warning is emitted).
             Default is None (copy of the current model).
 

@@ -11,11 +11,17 @@ import astropy.units as u
 import numpy as np
 import numpy.typing as npt
 
-from ..vocabulary import BOOL_QUANTITIES, DATASET_QUANTITIES, SCAN_QUANTITIES, STORABLE_QUANTITIES
+from ..vocabulary import (
+    BOOL_QUANTITIES,
+    DATASET_QUANTITIES,
+    SCAN_QUANTITIES,
+    STORABLE_QUANTITIES,
+)
 from .axes import MapAxes, MapAxis
 from .label_axis import LabelMapAxis
 from .quantity import ProfileQuantity, values_and_unit
 from .sed import SedConversions, reference_spectral_model
+from .spectral import SpectralModel
 
 __all__ = ["FluxQuantities"]
 
@@ -169,7 +175,7 @@ class FluxQuantities(SedConversions):
 
     @property
     def dataset_axis(self) -> MapAxis | LabelMapAxis:
-        """Dataset axis: the dataset names as a `~fluxprofile.maps.LabelMapAxis` when known
+        """Dataset axis: the dataset names as a `~fluxprofile.LabelMapAxis` when known
         (after a run), else integer bins ``-0.5, 0.5, ...`` (Gammapy's axis after reading).
         """
         if self._dataset_names is not None:
@@ -215,17 +221,17 @@ class FluxQuantities(SedConversions):
         return self._energy_axis.edges[1:]
 
     @property
-    def n_sigma(self) -> Any:
+    def n_sigma(self) -> float:
         """Number of sigma of the errors (meta ``n_sigma``, default 1)."""
         return self.meta.get("n_sigma", 1)
 
     @property
-    def n_sigma_ul(self) -> Any:
+    def n_sigma_ul(self) -> float | None:
         """Number of sigma of the upper limits (meta ``n_sigma_ul``, None if unknown)."""
         return self.meta.get("n_sigma_ul")
 
     @property
-    def sqrt_ts_threshold_ul(self) -> Any:
+    def sqrt_ts_threshold_ul(self) -> float:
         """sqrt(TS) below which a point is an upper limit (default 2).
 
         Setting it stores the value in ``meta`` and an explicit ``is_ul`` quantity
@@ -254,12 +260,12 @@ class FluxQuantities(SedConversions):
         return self.sed_type_init
 
     @property
-    def reference_model(self) -> Any:
+    def reference_model(self) -> SpectralModel:
         """Reference spectral model used for the SED conversions."""
         return self._reference_model
 
     @property
-    def reference_spectral_model(self) -> Any:
+    def reference_spectral_model(self) -> SpectralModel:
         """Reference spectral model (same as `reference_model`)."""
         return self._reference_model
 

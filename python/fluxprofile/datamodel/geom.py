@@ -25,19 +25,22 @@ _CELESTIAL_KEYS = (
 _CELESTIAL_GLOBAL_KEYS = ("LONPOLE", "LATPOLE", "RADESYS", "RADECSYS", "EQUINOX", "EPOCH")
 
 
+def _is_celestial_key(key: str) -> bool:
+    """Whether a header keyword belongs to the WCS of axes 1 and 2."""
+    base = key.rstrip("0123456789")
+    if (base in _CELESTIAL_KEYS and key[len(base) :] in ("1", "2")) or key in _CELESTIAL_GLOBAL_KEYS:
+        return True
+    # PCi_j, CDi_j and PVi_m of the two celestial axes
+    return key[:2] in ("PC", "CD", "PV") and len(key) >= 5 and key[2] in "12" and key[3] == "_" and key[4] in "12"
+
+
 def _celestial_header(header: fits.Header) -> fits.Header:
     """The celestial WCS keywords of ``header`` (no time keywords: they trigger fixes)."""
     out = fits.Header()
     out["WCSAXES"] = 2
     for key in header:
-        base = key.rstrip("0123456789")
-        if base in _CELESTIAL_KEYS and key[len(base) :] in ("1", "2"):
+        if _is_celestial_key(key):
             out[key] = header[key]
-        elif key in _CELESTIAL_GLOBAL_KEYS:
-            out[key] = header[key]
-        elif key[:2] in ("PC", "CD", "PV") and len(key) >= 5 and key[2] in "12" and key[3] == "_":
-            if key[4] in "12":
-                out[key] = header[key]
     return out
 
 
@@ -444,7 +447,7 @@ class WcsGeom:
                 return False
         return all(
             a.is_allclose(b, rtol=rtol, atol=atol)
-            for a, b in zip(self._axes, other._axes)
+            for a, b in zip(self._axes, other._axes, strict=True)
         )
 
     def __eq__(self, other: object) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 import numpy.typing as npt
+from astropy.table import Table
 
 __all__ = ["Parameter", "Parameters", "as_float"]
 
@@ -357,10 +358,8 @@ class Parameters:
     def __len__(self) -> int:
         return len(self._parameters)
 
-    def to_table(self) -> Any:
+    def to_table(self) -> Table:
         """Return the parameters as an `~astropy.table.Table` (name, value, unit, ...)."""
-        from astropy.table import Table
-
         table = Table(
             {
                 "name": [p.name for p in self],

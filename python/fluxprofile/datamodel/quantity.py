@@ -26,7 +26,7 @@ class ProfileQuantity:
         datasets or of scan values). Kept without a copy.
     unit : str or `~astropy.units.Unit`
         Unit of the values.
-    axes : sequence of `~fluxprofile.maps.MapAxis`
+    axes : sequence of `~fluxprofile.MapAxis`
         Non-spatial axes in Gammapy order: ``[k-axis,] energy, projected-distance``.
 
     Notes

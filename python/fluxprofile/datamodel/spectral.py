@@ -362,7 +362,7 @@ class PowerLawSpectralModel(SpectralModel):
     Examples
     --------
     >>> import astropy.units as u
-    >>> from fluxprofile.models import PowerLawSpectralModel
+    >>> from fluxprofile import PowerLawSpectralModel
     >>> pl = PowerLawSpectralModel(index=2.3)
     >>> flux = pl.integral(10 * u.GeV, 500 * u.GeV).to("cm-2 s-1")
     """

@@ -28,8 +28,13 @@ from typing import Any
 
 import yaml
 
+from ..datamodel.datasets import (
+    MapDataset,
+    MapDatasetOnOff,
+    as_map_dataset,
+    check_unique_names,
+)
 from .atomic import StagedFiles, check_writable
-from ..datamodel.datasets import MapDataset, MapDatasetOnOff, as_map_dataset, check_unique_names
 from .paths import expand_path
 
 __all__ = ["DATASET_TYPES", "read_datasets_yaml", "write_datasets_yaml"]
@@ -111,7 +116,7 @@ def _load_index(path: Path, checksum: bool, who: str) -> list[Any]:
     entries = content["datasets"]
     if not isinstance(entries, list):
         msg = f"{who}: 'datasets' in {str(path)!r} must be a list, got {type(entries).__name__}"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - malformed file content, not a wrong argument
     return entries
 
 
@@ -119,7 +124,7 @@ def _entry_fields(entry: Any, where: str) -> tuple[str, str, str]:
     """(name, type, filename) of one index entry."""
     if not isinstance(entry, dict):
         msg = f"{where} must be a mapping with name, type and filename, got {entry!r}"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - malformed file content
     missing = [key for key in ("name", "type", "filename") if key not in entry]
     if missing:
         msg = f"{where} (keys {list(entry)}) has no {', '.join(missing)}"
@@ -128,7 +133,7 @@ def _entry_fields(entry: Any, where: str) -> tuple[str, str, str]:
         if not isinstance(entry[key], str):
             value = entry[key]
             msg = f"{where}: {key} must be a string, got {type(value).__name__} {value!r}"
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004 - malformed file content
     return entry["name"], entry["type"], entry["filename"]
 
 

@@ -16,6 +16,8 @@ from .fits_maps import read_region_table, region_table_hdus
 
 __all__ = ["edisp_hdus", "read_edisp_hdus"]
 
+_EXPOSURE_UNIT = u.Unit("m2 s")  # Gammapy's unit of the IRF exposure
+
 
 def read_edisp_hdus(hdulist: fits.HDUList, filename: str = "") -> dict[str, Any]:
     """The constructor arguments of `~fluxprofile.EDispKernelMap` stored in a DL4 file.
@@ -57,7 +59,7 @@ def read_edisp_hdus(hdulist: fits.HDUList, filename: str = "") -> dict[str, Any]
             "(axes ['energy', 'energy_true']) are supported, not migration EDispMaps"
         )
         raise ValueError(msg)
-    exposure, exposure_unit = None, u.Unit("m2 s")
+    exposure, exposure_unit = None, _EXPOSURE_UNIT
     if "EDISP_EXPOSURE" in hdulist:
         if "CTYPE1" in hdulist["EDISP_EXPOSURE"].header:
             exp_map = Map.from_hdulist(hdulist, "EDISP_EXPOSURE", filename=filename)
@@ -76,7 +78,7 @@ def edisp_hdus(
     energy_axis: MapAxis,
     geom: WcsGeom | None = None,
     exposure: np.ndarray | None = None,
-    exposure_unit: u.UnitBase = u.Unit("m2 s"),
+    exposure_unit: u.UnitBase = _EXPOSURE_UNIT,
 ) -> list[Any]:
     """EDISP (+ EDISP_BANDS, EDISP_EXPOSURE, EDISP_EXPOSURE_BANDS) HDUs of a kernel map.
 

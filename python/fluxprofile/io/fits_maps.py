@@ -254,7 +254,7 @@ def axes_to_bands_hdu(axes: MapAxes, name: str) -> fits.BinTableHDU:
         upper = axis.name.upper()
         names = ["ENERGY", "E_MIN", "E_MAX"] if upper == "ENERGY" else [upper, f"{upper}_MIN", f"{upper}_MAX"]
         unit = axis.unit.to_string("fits") if axis.unit != u.dimensionless_unscaled else None
-        for colname, values in zip(names, (axis.center, axis.edges_min, axis.edges_max)):
+        for colname, values in zip(names, (axis.center, axis.edges_min, axis.edges_max), strict=True):
             columns.append(fits.Column(name=colname, format="D", unit=unit, array=values.value[i]))
     hdu = fits.BinTableHDU.from_columns(columns, name=name)
     hdu.header.update(axes_to_header(axes))
@@ -347,8 +347,10 @@ def region_table_hdus(
     dtype_code = {np.dtype(np.float32): "E", np.dtype(np.float64): "D"}.get(rows.dtype, "D")
     columns = [
         fits.Column(name="CHANNEL", format="I", array=np.arange(rows.shape[0], dtype=np.int16)),
-        fits.Column(name="DATA", format=f"{width}{dtype_code}", unit=unit_str,
-                    array=rows if width > 1 else rows[:, 0]),  # fmt: skip
+        fits.Column(
+            name="DATA", format=f"{width}{dtype_code}", unit=unit_str,
+            array=rows if width > 1 else rows[:, 0],
+        ),
     ]
     table = fits.BinTableHDU.from_columns(columns, name=name)
     table.header.update(axes_to_header(axes))
