@@ -375,7 +375,7 @@ def spectral_model_from_gammapy(model: Any) -> Any:
     model : `~fluxprofile.models.SpectralModel`
         Equivalent fluxprofile model.
     """
-    from .datamodel import spectral
+    from .datamodel import spectral as models
 
     tag = getattr(model, "tag", None)
     cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
