@@ -1,9 +1,11 @@
-"""A region's exposure is np.mean over its pixels to the bit, as Gammapy reduces it.
+"""A region's exposure is np.mean over its pixels to the bit, as Gammapy reduces it, and
+reco cubes flagged ``numpy_sum`` are np.sum over the region's safe pixels to the bit.
 
 Gammapy's norm_err is MIGRAD's covariance, which moves by ~1e-3 relative when the statistic
 changes by 1e-10 (float32 round-off of a mean does that), so the core reproduces NumPy's
 pairwise float32 / float64 summation and its division, and `fold_signal` uses that mean
-wherever all of a region's pixels are safe.
+wherever all of a region's pixels are safe. The on-off reduction sums its OFF counts,
+background and acceptance that way (docs/onoff.rst).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
+from regions import PixCoord
 
 import fluxprofile as fp
 from fluxprofile import _core
@@ -112,3 +115,49 @@ def test_fold_signal_uses_the_mean_where_all_pixels_are_safe():
             assert signal[r, i] == pytest.approx(expected, rel=1e-14, abs=0)
     with pytest.raises(ValueError, match="both exposure_means and n_safe"):
         _core.fold_signal(sums["exposure_sums"], sums["npix_total"], flux, 1e4, kernels, 1, exposure_means=sums["exposure_means"])
+
+
+def _numpy_masked_sums(cube, mask, regions):
+    """np.sum of each plane over each region's safe pixels, selected by boolean indexing
+    (row-major order), as Gammapy's to_region_nd_map(np.sum, weights=mask_safe) does."""
+    wcs = _wcs()
+    y, x = np.mgrid[:NY, :NX]
+    insides = [r.to_pixel(wcs).contains(PixCoord(x, y)) for r in regions]
+    return np.array([[np.sum(plane[inside & m]) for plane, m in zip(cube, mask, strict=True)] for inside in insides])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_numpy_sum_cubes_equal_numpy_masked_sums_to_the_bit(dtype, n_threads):
+    rng = np.random.default_rng(7)
+    cube = rng.normal(10.0, 3.0, (N_RECO, NY, NX)).astype(dtype)
+    mask = np.ones((N_RECO, NY, NX), dtype=bool)
+    mask[1, :, : NX // 2] = False  # reco bin 1: the mask cuts through some regions
+    regions = _regions()[:-1]  # all inside the map
+    shapes = fp.sky_regions_to_pixel_shapes(regions, _wcs())
+    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, NX, NY, N_RECO)
+    sums = _core.reduce_regions(*args, [cube, cube], ["numpy order", "double"], [False, False],
+                                mask=mask.view(np.uint8), numpy_sum=[True, False], n_threads=n_threads)  # fmt: skip
+    expected = _numpy_masked_sums(cube, mask, regions)
+    cut = (sums["n_safe"][:, 1] > 0) & (sums["n_safe"][:, 1] < sums["npix_total"])
+    assert cut.any()
+    assert sums["npix_total"].max() > 256  # NumPy's pairwise halves are exercised
+    assert np.array_equal(sums["reco_sums"][0], expected.astype(np.float64))
+    if dtype == np.float32:
+        assert not np.array_equal(sums["reco_sums"][1], expected.astype(np.float64))  # not the double sum
+
+
+def test_numpy_sum_cubes_still_report_bad_values_unless_allowed():
+    shapes = fp.sky_regions_to_pixel_shapes(_regions()[:1], _wcs())
+    args = (shapes.table, shapes.vertices_x, shapes.vertices_y, shapes.vertex_offsets, NX, NY, 1)
+    pixels = _core.region_pixels(*args[:6], 1)
+    flat = int(pixels[0][3])
+    cube = np.ones((1, NY, NX), dtype=np.float32)
+    cube.reshape(-1)[flat] = np.nan
+    with pytest.raises(_core.InvalidInput, match=rf"acceptance must be finite .* got nan in region 0 at \(plane, y, x\) = \(0, {flat // NX}, {flat % NX}\)"):
+        _core.reduce_regions(*args, [cube], ["acceptance"], [False], numpy_sum=[True])
+    sums = _core.reduce_regions(*args, [cube], ["acceptance"], [False], numpy_sum=[True], must_be_finite=[False])
+    assert np.isnan(sums["reco_sums"][0][0, 0])
+    cube.reshape(-1)[flat] = -1.0
+    with pytest.raises(_core.InvalidInput, match=r"counts must be finite and >= 0 .* got -1 in region 0"):
+        _core.reduce_regions(*args, [cube], ["counts"], [True], numpy_sum=[True])

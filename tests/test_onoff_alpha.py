@@ -1,10 +1,14 @@
 """The on-off reduction and its alpha rule (docs/onoff.rst), against a brute-force NumPy
 version of Gammapy's reduction and WStat.
 
-The brute force follows Gammapy 2.1 literally: per region and reco bin, OFF counts summed
-over the safe pixels, alpha = sum(nan_to_num(acceptance / acceptance_off) * counts_off) /
-sum(counts_off), WStat with its closed-form background (NaN -> 0 per bin), the norm at the
-minimum of the summed statistic and its 1 sigma crossings found with SciPy. Where alpha is
+The brute force follows Gammapy 2.1's ``MapDatasetOnOff.to_spectrum_dataset`` literally, in
+the maps' float32: per region and reco bin np.sum of the OFF counts and of the background
+nan_to_num(acceptance / acceptance_off) * counts_off, np.mean of the acceptance (each over
+the region's safe pixels in row-major order), acceptance_off = nan_to_num(acceptance *
+counts_off / background), alpha = nan_to_num(acceptance / acceptance_off); then WStat with
+its closed-form background (NaN -> 0 per bin), the norm at the minimum of the summed
+statistic and its 1 sigma crossings found with SciPy. fluxprofile's region OFF counts and
+alpha equal that recipe to the bit, also on the real H.E.S.S. file. Where alpha is
 undefined fluxprofile gives NaN rows with success False and one FluxProfileWarning.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 import pytest
+from astropy.coordinates import SkyCoord
 from regions import PixCoord, RectangleSkyRegion
 from scipy.optimize import brentq, minimize_scalar
 
@@ -84,16 +89,38 @@ def _membership(dataset, regions):
     return [r.to_pixel(wcs).contains(PixCoord(x, y)) for r in regions]
 
 
-def gammapy_region_sums(dataset, regions):
-    """n_on, n_off and sum(alpha_p * n_off_p) per (region, reco bin), Gammapy's way."""
+def gammapy_region_reduction(dataset, insides):
+    """n_on, n_off and alpha per (region, reco bin) as Gammapy 2.1 reduces them, in the maps'
+    own type; ``insides`` are the regions' boolean (ny, nx) pixel masks. Bins without safe
+    pixels are 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = np.nan_to_num(dataset.acceptance.data.astype(float) / dataset.acceptance_off.data)
-    n_on, n_off, b = [], [], []
-    for inside in _membership(dataset, regions):
-        n_on.append(dataset.counts.data[:, inside].sum(axis=1, dtype=float))
-        n_off.append(dataset.counts_off.data[:, inside].sum(axis=1, dtype=float))
-        b.append((alpha * dataset.counts_off.data)[:, inside].sum(axis=1))
-    return np.array(n_on), np.array(n_off), np.array(b)
+        alpha_p = np.nan_to_num(dataset.acceptance.data / dataset.acceptance_off.data)
+    background = alpha_p * dataset.counts_off.data
+    safe = dataset.mask_safe.data
+    n_planes = safe.shape[0]
+    n_on = np.zeros((len(insides), n_planes))
+    n_off = np.zeros((len(insides), n_planes), dtype=dataset.counts_off.data.dtype)
+    alpha = np.zeros((len(insides), n_planes), dtype=alpha_p.dtype)
+    for r, inside in enumerate(insides):
+        for i in range(n_planes):
+            # boolean indexing of a plane: the selected pixels in row-major order
+            pixels = inside & safe[i]
+            if not pixels.any():
+                continue
+            n_on[r, i] = np.sum(dataset.counts.data[i][pixels])
+            n_off[r, i] = np.sum(dataset.counts_off.data[i][pixels])
+            acceptance = np.mean(dataset.acceptance.data[i][pixels])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                acceptance_off = np.nan_to_num(acceptance * n_off[r, i] / np.sum(background[i][pixels]))
+                alpha[r, i] = np.nan_to_num(acceptance / acceptance_off)
+    return n_on, n_off, alpha
+
+
+def gammapy_region_sums(dataset, regions):
+    """n_on, n_off and sum(alpha_p * n_off_p) = alpha * n_off per (region, reco bin),
+    Gammapy's way (`gammapy_region_reduction`), in float64."""
+    n_on, n_off, alpha = gammapy_region_reduction(dataset, _membership(dataset, regions))
+    return n_on, n_off.astype(float), alpha.astype(float) * n_off
 
 
 def _signal_per_bin():
@@ -157,6 +184,8 @@ def test_defined_alpha_matches_gammapy_brute_force(sum_over):
     regions = make_regions(dataset)
     table = _run(dataset, regions, sum_over_energy_groups=sum_over)  # no warning (filterwarnings=error)
     n_on, n_off, b = gammapy_region_sums(dataset, regions)
+    # Gammapy's WStat takes its float32 alpha as float64
+    alpha = gammapy_region_reduction(dataset, _membership(dataset, regions))[2].astype(float)
     signal = _signal_per_bin()
     assert np.all(_column(table, "success"))
     for r in range(len(regions)):
@@ -164,37 +193,111 @@ def test_defined_alpha_matches_gammapy_brute_force(sum_over):
             if sum_over:
                 args = (n_on[r, bins].sum(), n_off[r, bins].sum(), b[r, bins].sum() / n_off[r, bins].sum(), signal[bins].sum())
             else:
-                args = (n_on[r, bins], n_off[r, bins], b[r, bins] / n_off[r, bins], signal[bins])
+                args = (n_on[r, bins], n_off[r, bins], alpha[r, bins], signal[bins])
             assert _column(table, "counts")[r, g] == n_on[r, bins].sum()
             assert_row_matches(table, r, g, brute_force_fit(*args))
 
 
-def test_hess_region_off_counts_and_alpha_are_gammapy_sums(load_reference_case):
+def _reduce(dataset, estimator_, n_threads=1, containment="center"):
+    geometry = estimator_._geometry()
+    shapes = estimator_._pixel_shapes(geometry, dataset.counts.geom.wcs)
+    return reduce_dataset(dataset, shapes, estimator_._centers(geometry), estimator_.spectral_model, n_threads,
+                          containment=containment)  # fmt: skip
+
+
+def _assert_gammapy_reduction(red, dataset, insides):
+    """Region OFF counts and alpha of the safe bins equal Gammapy's float32 recipe to the bit."""
+    _, n_off, alpha = gammapy_region_reduction(dataset, insides)
+    safe = red.safe
+    assert safe.sum() > 0
+    assert n_off.dtype == alpha.dtype == np.float32
+    assert not red.alpha_undefined.any()
+    assert not red.no_off.any()
+    np.testing.assert_array_equal(red.background[safe], n_off[safe].astype(float))
+    np.testing.assert_array_equal(red.alpha[safe], alpha[safe].astype(float))
+
+
+def test_hess_region_off_counts_and_alpha_are_gammapy_float32_sums(load_reference_case):
     """The real ring-background data (918 OFF values in [-2.8e-7, 0), 93 negative
-    acceptance_off values) reduce to Gammapy's sums over the reference pixel lists."""
+    acceptance_off values) reduce to Gammapy's float32 sums over the reference pixel lists
+    (written by Gammapy), to the bit; a float64 computation would not be that."""
     case = load_reference_case("hess_crab_onoff_annulus")
     dataset = case.read_dataset()
     assert np.sum(dataset.counts_off.data < 0) > 0
     assert np.sum(dataset.acceptance_off.data < 0) > 0
-    est = case.estimator(n_jobs=1)
-    geometry = est._geometry()
-    red = reduce_dataset(dataset, est._pixel_shapes(geometry, dataset.counts.geom.wcs),
-                         est._centers(geometry), est.spectral_model, 1)  # fmt: skip
+    red = _reduce(dataset, case.estimator(n_jobs=1))
     pixels = np.load(case.dir / f"{case.name}_region_pixels.npz")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = np.nan_to_num(dataset.acceptance.data.astype(float) / dataset.acceptance_off.data)
-    mask = dataset.mask_safe.data
-    off = np.where(mask, dataset.counts_off.data.astype(float), 0.0)
+    insides = []
     for r in range(len(case.regions)):
         sl = slice(pixels["offsets"][r], pixels["offsets"][r + 1])
-        iy, ix = pixels["iy"][sl], pixels["ix"][sl]
-        n_off = off[:, iy, ix].sum(axis=1)
-        b = (alpha * off)[:, iy, ix].sum(axis=1)
-        safe = mask[:, iy, ix].any(axis=1)
-        np.testing.assert_allclose(red.background[r, safe], n_off[safe], rtol=1e-12)
-        np.testing.assert_allclose(red.alpha[r, safe], b[safe] / n_off[safe], rtol=1e-12)
-    assert not red.alpha_undefined.any()
-    assert not red.no_off.any()
+        inside = np.zeros(dataset.counts.data.shape[-2:], dtype=bool)
+        inside[pixels["iy"][sl], pixels["ix"][sl]] = True
+        insides.append(inside)
+    _assert_gammapy_reduction(red, dataset, insides)
+    # the float64 ratio sum(alpha_p n_off_p) / sum(n_off_p) differs in the last float32 bits
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha_p = np.nan_to_num(dataset.acceptance.data.astype(float) / dataset.acceptance_off.data)
+    off = np.where(dataset.mask_safe.data, dataset.counts_off.data.astype(float), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 in the unsafe bin
+        ratio = np.array([(alpha_p * off)[:, m].sum(axis=1) / off[:, m].sum(axis=1) for m in insides])
+    assert not np.array_equal(red.alpha[red.safe], ratio[red.safe])
+    np.testing.assert_allclose(red.alpha[red.safe], ratio[red.safe], rtol=1e-6)
+
+
+def _hess_interop_regions(dataset, kind):
+    """The regions of the interop cases hess_onoff_annuli / hess_onoff_boxes."""
+    if kind == "annuli":
+        return fp.make_concentric_annulus_sky_regions(dataset.counts.geom.center_skydir, radius_max=0.5 * u.deg, nbin=5)
+    return fp.make_orthogonal_rectangle_sky_regions(
+        SkyCoord(83.9, 21.8, unit="deg"), SkyCoord(83.35, 22.25, unit="deg"), dataset.counts.geom.wcs, 0.25 * u.deg, nbin=5
+    )
+
+
+@pytest.fixture(scope="module")
+def hess_onoff(data_dir):
+    return fp.MapDatasetOnOff.read(data_dir / "hess-dl3-dr1-crab" / "hess_crab_onoff.fits.gz", name="hess-onoff")
+
+
+@pytest.mark.parametrize("mask", ["file", "partial"])
+@pytest.mark.parametrize("kind", ["annuli", "boxes"])
+def test_hess_interop_regions_reduce_to_gammapy_float32_bits(hess_onoff, kind, mask):
+    """The H.E.S.S. on-off file over the interop cases' annuli and boxes: region OFF counts
+    and alpha equal NumPy's float32 np.sum / np.mean over the region's safe pixels in
+    row-major order (Gammapy's recipe) to the bit, whatever the thread count; with a safe
+    mask cutting through the regions, over the safe pixels alone (Gammapy refuses such
+    masks; fluxprofile applies the same recipe to the safe part)."""
+    dataset = hess_onoff
+    if mask == "partial":
+        mask_safe = hess_onoff.mask_safe.data.copy()
+        mask_safe[2:5, :, :50] = False  # the map's left half in reco bins 2-4
+        dataset = fp.MapDatasetOnOff(
+            counts=hess_onoff.counts, counts_off=hess_onoff.counts_off, acceptance=hess_onoff.acceptance,
+            acceptance_off=hess_onoff.acceptance_off, exposure=hess_onoff.exposure, edisp=hess_onoff.edisp,
+            mask_safe=fp.Map(hess_onoff.mask_safe.geom, mask_safe), name="partial",
+        )  # fmt: skip
+    regions = _hess_interop_regions(dataset, kind)
+    est = FluxProfileEstimator(regions, spectral_model=fp.PowerLawSpectralModel(index=2.6), energy_edges=[0.5, 1.5, 50] * u.TeV)
+    insides = _membership_grid(dataset, regions)
+    one = _reduce(dataset, est, n_threads=1)
+    _assert_gammapy_reduction(one, dataset, insides)
+    two = _reduce(dataset, est, n_threads=2)
+    for name in ("background", "alpha", "counts", "signal"):
+        assert np.array_equal(getattr(one, name), getattr(two, name), equal_nan=True), name
+    # the regions are large enough for NumPy's pairwise blocks (8 partial sums; halves above
+    # 128 pixels) ...
+    assert max(inside.sum() for inside in insides) > (256 if kind == "annuli" else 64)
+    if mask == "partial":
+        # ... and the mask cuts through some of them in some bins
+        cut = [(r, i) for r, inside in enumerate(insides) for i in (2, 3, 4)
+               if 0 < (inside & dataset.mask_safe.data[i]).sum() < inside.sum()]  # fmt: skip
+        assert cut
+
+
+def _membership_grid(dataset, regions):
+    ny, nx = dataset.counts.data.shape[-2:]
+    wcs = dataset.counts.geom.wcs
+    y, x = np.mgrid[:ny, :nx]
+    return [r.to_pixel(wcs).contains(PixCoord(x, y)) for r in regions]
 
 
 # Edits of region 0 and 2 in reco bin 3 (group 1) that leave alpha undefined there.
@@ -215,6 +318,13 @@ def _acceptance_zero(ds, inside):
     ds.acceptance.data[3, inside] = 0.0  # alpha = 0: Gammapy's acceptance_off is 0 / 0
 
 
+def _acceptance_nan_where_no_off(ds, inside):
+    # alpha_p is NaN but adds nothing (no OFF counts); the region's mean acceptance is NaN
+    y, x = np.argwhere(inside)[0]
+    ds.acceptance.data[3, y, x] = np.nan
+    ds.counts_off.data[3, y, x] = 0.0
+
+
 def _acceptance_off_negative(ds, inside):
     ds.acceptance_off.data[3, inside] *= -1.0
 
@@ -228,7 +338,8 @@ def _no_off_in_group(ds, inside):
 
 
 UNDEFINED_EDITS = [_acceptance_off_zero, _acceptance_off_nan, _acceptance_off_zero_in_one_pixel,
-                   _acceptance_zero, _acceptance_off_negative, _off_sum_negative, _no_off_in_group]  # fmt: skip
+                   _acceptance_zero, _acceptance_nan_where_no_off, _acceptance_off_negative, _off_sum_negative,
+                   _no_off_in_group]  # fmt: skip
 
 
 @pytest.mark.parametrize("edit", UNDEFINED_EDITS, ids=lambda f: f.__name__.strip("_"))

@@ -42,7 +42,8 @@ void bind_regions(py::module_& m) {
          const std::vector<bool>& non_negative, const std::optional<py::array>& mask,
          const std::optional<py::array>& exposure, const std::optional<F64Array>& image,
          const std::string& containment, const std::optional<py::tuple>& pixels, int n_threads,
-         const std::optional<std::vector<bool>>& clip_negative) {
+         const std::optional<std::vector<bool>>& clip_negative, const std::optional<std::vector<bool>>& numpy_sum,
+         const std::optional<std::vector<bool>>& must_be_finite) {
         fp::Containment mode;
         if (containment == "center") mode = fp::Containment::center;
         else if (containment == "exact") mode = fp::Containment::exact;
@@ -54,11 +55,19 @@ void bind_regions(py::module_& m) {
         if (clip_negative && clip_negative->size() != reco_cubes.size()) {
           throw fp::InvalidInput("clip_negative must have one entry per reco cube");
         }
+        if (numpy_sum && numpy_sum->size() != reco_cubes.size()) {
+          throw fp::InvalidInput("numpy_sum must have one entry per reco cube");
+        }
+        if (must_be_finite && must_be_finite->size() != reco_cubes.size()) {
+          throw fp::InvalidInput("must_be_finite must have one entry per reco cube");
+        }
         std::vector<fp::CubeView> cubes;
         for (std::size_t c = 0; c < reco_cubes.size(); ++c) {
           cubes.push_back(cube_view(reco_cubes[c], cube_names[c].c_str(), ny, nx));
           cubes.back().non_negative = non_negative[c];
           cubes.back().clip_negative = clip_negative && (*clip_negative)[c];
+          cubes.back().numpy_sum = numpy_sum && (*numpy_sum)[c];
+          cubes.back().must_be_finite = !must_be_finite || (*must_be_finite)[c];
           if (cubes.back().n_planes != n_reco) throw fp::InvalidInput(cube_names[c] + " must have n_reco planes");
         }
         const std::uint8_t* mask_ptr = nullptr;
@@ -134,7 +143,8 @@ void bind_regions(py::module_& m) {
       py::arg("ny"), py::arg("n_reco"), py::arg("reco_cubes"), py::arg("cube_names"),
       py::arg("non_negative"), py::arg("mask") = py::none(),
       py::arg("exposure") = py::none(), py::arg("image") = py::none(), py::arg("containment") = "center", py::arg("pixels") = py::none(), py::arg("n_threads") = 0,
-      py::arg("clip_negative") = py::none(),
+      py::arg("clip_negative") = py::none(), py::arg("numpy_sum") = py::none(),
+      py::arg("must_be_finite") = py::none(),
       "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
 
   m.def(

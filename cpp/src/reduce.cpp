@@ -92,7 +92,7 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
   for (std::size_t k = 0; k < px.size; ++k) {
     if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
     double v = static_cast<double>(plane[idx[k]]);
-    ok &= std::isfinite(v) && !(cube.non_negative && v < 0.0);
+    ok &= (std::isfinite(v) || !cube.must_be_finite) && !(cube.non_negative && v < 0.0);
     if (cube.clip_negative && v < 0.0) v = 0.0;
     sum += px.w(k) * v;
   }
@@ -101,7 +101,9 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
     for (std::size_t k = 0; k < px.size; ++k) {
       if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
       const double v = static_cast<double>(plane[idx[k]]);
-      if (!std::isfinite(v) || (cube.non_negative && v < 0.0)) bad_value(cube, region, plane_index, idx[k], nx, v);
+      if ((!std::isfinite(v) && cube.must_be_finite) || (cube.non_negative && v < 0.0)) {
+        bad_value(cube, region, plane_index, idx[k], nx, v);
+      }
     }
   }
   return sum;
@@ -144,6 +146,35 @@ double numpy_mean(const T* plane, const std::int64_t* idx, std::size_t n) {
   } else {
     return std::numeric_limits<double>::quiet_NaN();
   }
+}
+
+// The sum of a cube flagged numpy_sum (CubeView) over the region's n_safe pixels that are
+// safe in the plane: NumPy's pairwise summation in T, over those pixels in list order (the
+// indices of the safe ones gathered in `scratch` when some are masked), as np.sum of the
+// masked cutout does in Gammapy. A non-finite value makes the sum non-finite, so the values
+// are only looked at then (or when they must be non-negative).
+template <class T>
+double numpy_masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane, std::size_t n_safe,
+                        std::vector<std::int64_t>& scratch, const CubeView& cube, Index region, Index plane_index,
+                        Index nx) {
+  const std::int64_t* idx = px.index;
+  if (mask_plane != nullptr && n_safe != px.size) {
+    scratch.clear();
+    for (std::size_t k = 0; k < px.size; ++k) {
+      if (mask_plane[px.index[k]]) scratch.push_back(px.index[k]);
+    }
+    idx = scratch.data();
+  }
+  const double sum = static_cast<double>(numpy_pairwise_sum(plane, idx, n_safe));
+  if ((!std::isfinite(sum) && cube.must_be_finite) || cube.non_negative) {
+    for (std::size_t k = 0; k < n_safe; ++k) {
+      const double v = static_cast<double>(plane[idx[k]]);
+      if ((!std::isfinite(v) && cube.must_be_finite) || (cube.non_negative && v < 0.0)) {
+        bad_value(cube, region, plane_index, idx[k], nx, v);
+      }
+    }
+  }
+  return sum;
 }
 
 bool mask_has_safe(const std::uint8_t* mask, Index npix, Index n_reco, std::int64_t p) {
@@ -197,6 +228,7 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     if (in.image != nullptr) out.image_sum[r] = image_total;
   }
 
+  std::vector<std::int64_t> scratch;  // safe pixels of a partly masked region (numpy_sum cubes)
   for (Index e = 0; e < n_reco; ++e) {
     const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
     for (Index i = 0; i < m; ++i) {
@@ -210,8 +242,18 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     for (std::size_t c = 0; c < in.reco_cubes.size(); ++c) {
       const CubeView& view = in.reco_cubes[c];
       with_typed(view.data, view.dtype, [&](const auto* cube) {
+        using T = std::remove_const_t<std::remove_pointer_t<decltype(cube)>>;
+        constexpr bool is_float = std::is_floating_point_v<T>;
+        const bool numpy_order = is_float && view.numpy_sum && !view.clip_negative;
         for (Index i = 0; i < m; ++i) {
-          out.reco_sums[c](begin + i, e) = masked_sum(cube + e * npix, spans[static_cast<std::size_t>(i)], mask_plane, view, begin + i, e, nx);
+          const PixelSpan& px = spans[static_cast<std::size_t>(i)];
+          double& sum = out.reco_sums[c](begin + i, e);
+          if (numpy_order && px.weight == nullptr) {
+            const auto n_safe = static_cast<std::size_t>(out.n_safe(begin + i, e));
+            sum = numpy_masked_sum(cube + e * npix, px, mask_plane, n_safe, scratch, view, begin + i, e, nx);
+          } else {
+            sum = masked_sum(cube + e * npix, px, mask_plane, view, begin + i, e, nx);
+          }
         }
       });
     }

@@ -350,6 +350,44 @@ void test_value_checks_name_region_and_pixel() {
                        "counts_off must be finite in the pixels a region uses, got nan in region 0 at (plane, y, x) = (0, 0, 0)"));
 }
 
+// numpy_sum cubes: NumPy's pairwise float32 summation over the safe pixels, gathered when
+// the mask cuts through a region (ASan sees the gathered list and the recursive halves of an
+// 800-pixel region). Ones sum to the count in any order; 2^24 followed by fifteen ones is
+// 2^24 + 14 pairwise (the eight partial sums: 2^24 + 1 rounds to 2^24, the others reach 2),
+// where a double sum gives 2^24 + 15 and a float32 running sum 2^24. Non-finite values of a
+// cube that need not be finite reach the sum.
+void test_numpy_order_sums() {
+  const Index nx = 40, ny = 20, npix = nx * ny;
+  std::vector<double> rows = {0, 19.5, 9.5, 40.0, 20.0, 1.0, 0.0,   // the whole map
+                              0, 7.5, 0.0, 16.0, 1.0, 1.0, 0.0};    // x = 0..15 of row y = 0
+  std::vector<std::int64_t> off = {0, 0, 0};
+  const fp::ShapeTable table(rows.data(), 2, nullptr, nullptr, 0, off.data());
+  std::vector<float> ones(static_cast<std::size_t>(2 * npix), 1.0f);
+  std::vector<float> big = ones;
+  big[0] = 16777216.0f;  // pixel (0, 0) of plane 0
+  fp::CubeView ones_view{ones.data(), fp::DType::float32, 2}, big_view{big.data(), fp::DType::float32, 2};
+  ones_view.numpy_sum = big_view.numpy_sum = true;
+  const fp::CubeView big_double{big.data(), fp::DType::float32, 2};
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(2 * npix), 1);
+  for (Index y = 0; y < ny; ++y) {
+    for (Index x = 0; x < 10; ++x) mask[static_cast<std::size_t>(npix + y * nx + x)] = 0;  // plane 1: x < 10 unsafe
+  }
+  for (int threads : {1, 3}) {
+    const fp::RegionSums s = fp::reduce_regions(table, nx, ny, 2, {ones_view, big_view, big_double}, mask.data(), nullptr,
+                                                nullptr, fp::Containment::center, threads);
+    CHECK(s.reco_sums[0](0, 0) == 800.0 && s.reco_sums[0](0, 1) == 600.0);
+    CHECK(s.reco_sums[0](1, 0) == 16.0 && s.reco_sums[0](1, 1) == 6.0);
+    CHECK(s.reco_sums[1](1, 0) == 16777216.0 + 14.0 && s.reco_sums[2](1, 0) == 16777216.0 + 15.0);
+    CHECK(s.reco_sums[1](1, 1) == 6.0);
+  }
+  ones[static_cast<std::size_t>(npix + 15)] = std::numeric_limits<float>::quiet_NaN();  // plane 1, pixel (x=15, y=0)
+  CHECK(throws_invalid([&] { fp::reduce_regions(table, nx, ny, 2, {ones_view}, mask.data(), nullptr, nullptr, fp::Containment::center, 2); },
+                       "got nan in region 0 at (plane, y, x) = (1, 0, 15)"));
+  ones_view.must_be_finite = false;
+  const fp::RegionSums s = fp::reduce_regions(table, nx, ny, 2, {ones_view}, mask.data(), nullptr, nullptr, fp::Containment::center, 2);
+  CHECK(std::isnan(s.reco_sums[0](1, 1)) && s.reco_sums[0](1, 0) == 16.0);
+}
+
 // Every index is processed exactly once, whatever the thread count and cost estimates
 // (including all-zero and very uneven costs); a worker's exception reaches the caller.
 void test_parallel_for_covers_every_index_once() {
@@ -390,6 +428,7 @@ int main() {
   test_reduce_every_dtype_and_mask();
   test_clipping_and_signal_folding();
   test_value_checks_name_region_and_pixel();
+  test_numpy_order_sums();
   test_parallel_for_covers_every_index_once();
   if (failures == 0) std::printf("all C++ edge-case tests passed\n");
   return failures == 0 ? 0 : 1;

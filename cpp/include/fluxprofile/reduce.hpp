@@ -16,12 +16,20 @@ struct CubeView {
   DType dtype = DType::float64;
   Index n_planes = 0;
   // Values read from the cube must be finite (and >= 0 if non_negative); otherwise
-  // reduce_regions throws InvalidInput naming the cube, the region and the pixel.
+  // reduce_regions throws InvalidInput naming the cube, the region and the pixel. Cubes
+  // that are not must_be_finite may hold NaN and infinities, which then reach the sums.
   const char* name = "cube";
   bool non_negative = false;
+  bool must_be_finite = true;
   // Negative values count as 0 (a predicted background is clipped at zero, as Gammapy's
   // npred is), without copying the cube.
   bool clip_negative = false;
+  // Sum a float32 / float64 cube in its own type, in NumPy's pairwise order over the
+  // region's pixels safe in the plane (in list order, i.e. row-major: a cutout's C order),
+  // as np.sum of Gammapy's masked cutout does; the result is exact in double. For
+  // unweighted pixels and cubes that are not clipped; otherwise (and for integer cubes,
+  // whose double sums are exact) the plain double sum.
+  bool numpy_sum = false;
 };
 
 // How pixels belong to a region: by their centre (Gammapy's rule) or weighted by the
@@ -30,7 +38,7 @@ enum class Containment { center, exact };
 
 struct RegionSums {
   // One (n_regions, n_planes) matrix per reco cube: sums over the region's in-map pixels
-  // where the mask of that plane is true.
+  // where the mask of that plane is true (see CubeView::numpy_sum for the arithmetic).
   std::vector<RowMatrixXd> reco_sums;
   // (n_regions, n_reco * n_true): exposure summed over the region's in-map pixels that are
   // safe in reco bin i, flattened as i * n_true + j. Empty if no exposure was given.

@@ -54,6 +54,19 @@ class ReducedDataset:
     no_off: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Cube:
+    """A cube summed per region by the core, and how (CubeView in
+    cpp/include/fluxprofile/reduce.hpp): values must be >= 0, negative values count as 0,
+    summed in NumPy's float order, values must be finite."""
+
+    data: np.ndarray
+    non_negative: bool = False
+    clip_negative: bool = False
+    numpy_sum: bool = False
+    must_be_finite: bool = True
+
+
 # dtypes the core reads in place; anything else is converted once per run.
 _CORE_DTYPES = {np.dtype(t) for t in ("float32", "float64", "int16", "int32", "int64", "uint8")}
 
@@ -69,23 +82,34 @@ def _c_array(data: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(data, dtype=native)
 
 
+def _float_dtype(data: np.ndarray) -> np.dtype:
+    """The native float32 / float64 type of a cube, float64 for any other type."""
+    dtype = np.asarray(data).dtype
+    if dtype.kind == "f" and dtype.itemsize in (4, 8):
+        return np.dtype(f"f{dtype.itemsize}")
+    return np.dtype(np.float64)
+
+
 def _onoff_cubes(dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pixel cubes of the on-off reduction (docs/onoff.rst).
 
-    Returns ``alpha * counts_off`` (float64, with alpha = acceptance / acceptance_off), the
-    flag (uint8) of the pixels whose alpha is not finite although their OFF counts are not
+    Returns the background ``alpha * counts_off`` with alpha = acceptance / acceptance_off,
+    computed in the maps' own type as Gammapy does (float32 for float32 maps), the flag
+    (uint8) of the pixels whose alpha is not finite although their OFF counts are not
     round-off, and the round-off scale of each energy plane: the largest finite |counts_off|
     of its safe pixels. Pixels with a non-finite alpha and OFF counts within round-off
     contribute 0, as in Gammapy (``nan_to_num(alpha) * 0``); NaN OFF counts are left for the
     core to report.
     """
     counts_off = np.asarray(dataset.counts_off.data)
-    scale = dataset.acceptance.unit.to(dataset.acceptance_off.unit)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        alpha = (np.asarray(dataset.acceptance.data, dtype=np.float64) * scale) / dataset.acceptance_off.data
-    finite_alpha = np.isfinite(alpha)
-    with np.errstate(invalid="ignore", over="ignore"):
-        alpha_off = np.where(finite_alpha, alpha * counts_off, 0.0)
+        alpha = np.asarray(dataset.acceptance.data) / np.asarray(dataset.acceptance_off.data)
+        scale = dataset.acceptance.unit.to(dataset.acceptance_off.unit)
+        if scale != 1.0:
+            alpha = alpha * scale  # astropy's to_value(""): a Python float, the maps' type kept
+        finite_alpha = np.isfinite(alpha)
+        background = alpha * counts_off
+    background[~finite_alpha] = 0
     del alpha
     size = np.abs(counts_off, dtype=np.float64)
     usable = np.isfinite(size)
@@ -95,7 +119,7 @@ def _onoff_cubes(dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     plane_scale = np.where(usable, size, 0.0).max(axis=(-2, -1))
     del usable
     undefined = (~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])).view(np.uint8)
-    return alpha_off, undefined, plane_scale
+    return background, undefined, plane_scale
 
 
 def _background_cube(dataset) -> np.ndarray:
@@ -198,20 +222,24 @@ def reduce_dataset(
         raise ValueError(msg)
     is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
     if is_onoff:
-        alpha_off, alpha_undefined_pix, plane_scale = _onoff_cubes(dataset)
-        # name: (cube, values must be >= 0, negative values count as 0). OFF counts may be
-        # negative (round-off, or beyond it: judged per region below), but must be finite.
+        background_pix, alpha_undefined_pix, plane_scale = _onoff_cubes(dataset)
+        # OFF counts may be negative (round-off, or beyond it: judged per region below), but
+        # must be finite. The OFF counts, the background and the acceptance are summed as
+        # Gammapy's np.sum over the region's pixels, to the bit; a non-finite acceptance
+        # leaves the region's alpha undefined (docs/onoff.rst).
         reco_cubes = {
-            "counts": (counts_map.data, True, False),
-            "counts_off": (dataset.counts_off.data, False, False),
-            "alpha * counts_off": (alpha_off, False, False),
-            "pixels with acceptance_off 0 or not finite": (alpha_undefined_pix, False, False),
+            "counts": _Cube(counts_map.data, non_negative=True),
+            "counts_off": _Cube(dataset.counts_off.data, numpy_sum=True),
+            "alpha * counts_off": _Cube(background_pix, numpy_sum=True),
+            "pixels with acceptance_off 0 or not finite": _Cube(alpha_undefined_pix),
+            "acceptance": _Cube(dataset.acceptance.data, numpy_sum=True, must_be_finite=False),
         }
     else:
         reco_cubes = {
-            "counts": (counts_map.data, True, False),
-            "background": (_background_cube(dataset), False, True),
+            "counts": _Cube(counts_map.data, non_negative=True),
+            "background": _Cube(_background_cube(dataset), clip_negative=True),
         }
+    cubes = list(reco_cubes.values())
     try:
         sums = _core.reduce_regions(
             shapes.table,
@@ -221,16 +249,18 @@ def reduce_dataset(
             nx,
             ny,
             n_reco,
-            [_c_array(cube) for cube, _, _ in reco_cubes.values()],
+            [_c_array(cube.data) for cube in cubes],
             list(reco_cubes),
-            [non_negative for _, non_negative, _ in reco_cubes.values()],
+            [cube.non_negative for cube in cubes],
             None if mask is None else _c_array(mask),
             _c_array(exposure.data),
             _pixel_solid_angles(counts_map.geom),
             containment,
             pixels,
             n_threads,
-            clip_negative=[clip for _, _, clip in reco_cubes.values()],
+            clip_negative=[cube.clip_negative for cube in cubes],
+            numpy_sum=[cube.numpy_sum for cube in cubes],
+            must_be_finite=[cube.must_be_finite for cube in cubes],
         )
     except _core.InvalidInput as err:
         msg = f"dataset {dataset.name!r}: {err}"
@@ -275,8 +305,14 @@ def reduce_dataset(
         )
         raise ValueError(msg)
     if is_onoff:
+        region_sums = dict(zip(reco_cubes, sums["reco_sums"], strict=True))
+        names = ("counts_off", "alpha * counts_off", "pixels with acceptance_off 0 or not finite", "acceptance")
+        # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
+        weighted = containment == "exact" or (pixels is not None and pixels[1] is not None)
+        dtypes = [np.dtype(np.float64) if weighted else _float_dtype(reco_cubes[name].data)
+                  for name in names[:2] + names[3:]]  # fmt: skip
         background, alpha, alpha_undefined, no_off = _region_alpha(
-            sums["reco_sums"][1], sums["reco_sums"][2], sums["reco_sums"][3], n_safe, plane_scale
+            *(region_sums[name] for name in names), n_safe, plane_scale, dtypes
         )
         kind = WSTAT
     else:
@@ -305,23 +341,33 @@ def reduce_dataset(
     )
 
 
-def _region_alpha(counts_off, alpha_off, n_undefined, n_safe, plane_scale):
+def _region_alpha(counts_off, background, n_undefined, acceptance, n_safe, plane_scale, dtypes):
     """OFF counts, alpha and the two flags of every (region, reco bin) of an on-off dataset.
 
-    The region's alpha preserves sum(alpha_p * n_off_p), as Gammapy's reduction does:
-    alpha = sum(alpha_p * n_off_p) / sum(n_off_p). It is undefined (flag ``alpha_undefined``)
-    where a pixel with OFF counts has no finite alpha, where the OFF sum is negative beyond
-    round-off, or where the result is not a positive number. OFF sums within round-off of
-    zero are no OFF counts (flag ``no_off``): counts_off 0 and Gammapy's alpha for that case,
-    `ALPHA_NO_OFF`. See docs/onoff.rst.
+    ``counts_off``, ``background`` (sum of alpha_p * n_off_p) and ``acceptance`` are the
+    region sums over the safe pixels, exact in double; ``dtypes`` the types Gammapy's region
+    maps have for them (the maps' own). As in Gammapy, the region's acceptance is the mean,
+    ``acceptance_off = acceptance * counts_off / background`` and ``alpha = acceptance /
+    acceptance_off`` (each rounded to its type), which preserves sum(alpha_p * n_off_p).
+    alpha is undefined (flag ``alpha_undefined``) where a pixel with OFF counts has no finite
+    alpha, where the OFF sum is negative beyond round-off, or where a step of that formula is
+    not finite or zero, or alpha is not positive (where Gammapy's ``nan_to_num`` would
+    substitute a value). OFF sums within round-off of zero are no OFF counts (flag
+    ``no_off``): counts_off 0 and Gammapy's alpha for that case, `ALPHA_NO_OFF`. See
+    docs/onoff.rst.
     """
+    off_type, background_type, acceptance_type = dtypes
     tolerance = OFF_ROUNDOFF * plane_scale[None, :] * n_safe
     no_off = np.abs(counts_off) <= tolerance
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        alpha = alpha_off / counts_off
-    alpha_undefined = (n_undefined > 0) | (counts_off < -tolerance) | (~no_off & ~(np.isfinite(alpha) & (alpha > 0)))
+        # np.mean: the sum divided by the count in double, rounded to the map's type
+        mean_acceptance = (acceptance / n_safe).astype(acceptance_type)
+        acceptance_off = mean_acceptance * counts_off.astype(off_type) / background.astype(background_type)
+        alpha = mean_acceptance / acceptance_off
+    defined = np.isfinite(acceptance_off) & (acceptance_off != 0) & np.isfinite(alpha) & (alpha > 0)
+    alpha_undefined = (n_undefined > 0) | (counts_off < -tolerance) | (~no_off & ~defined)
     no_off &= ~alpha_undefined
-    alpha = np.where(no_off, ALPHA_NO_OFF, np.where(alpha_undefined, 0.0, alpha))
+    alpha = np.where(no_off, ALPHA_NO_OFF, np.where(alpha_undefined, 0.0, alpha.astype(np.float64)))
     counts_off = np.where(no_off | alpha_undefined, 0.0, counts_off)
     return counts_off, alpha, alpha_undefined, no_off
 
