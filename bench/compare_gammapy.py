@@ -23,13 +23,14 @@ fluxprofile rows are repeated ``--repeat`` times (default 20, at least 5), Gamma
 the script also checks that both give the same norms (|difference| <= 1 % of Gammapy's
 norm_err wherever both are finite) and exits with status 1 if they do not.
 
-Run it where both packages are installed (a fluxprofile snapshot in the Gammapy env)::
+Run it from the repository root in an environment holding both packages (the checkout
+installed non-editable, so that the timed code is exactly this commit)::
 
-    /work/venv-gp/bin/pip install --no-deps /work/main      # refresh the snapshot
-    /work/venv-gp/bin/python bench/compare_gammapy.py
-    /work/venv-gp/bin/python bench/compare_gammapy.py --update-readme   # also into bench/README.md
+    python -m pip install ".[gammapy]"                       # refresh the installed snapshot
+    python bench/compare_gammapy.py
+    python bench/compare_gammapy.py --update-readme          # also into bench/README.md
 
-Without Gammapy (e.g. ``/work/venv/bin/python bench/compare_gammapy.py``) only the fluxprofile
+Without Gammapy (``python bench/compare_gammapy.py`` in an environment without it) only the fluxprofile
 columns are filled; the ratios then use the Gammapy timings stored in the reference json files
 (marked "ref").
 """

@@ -10,9 +10,9 @@ Times are inclusive (a stage includes the stages it calls), medians over ``--rep
 Cases: the two seed cases on the Fermi-LAT file, and synthetic cubes of bench/scaling.py
 (e.g. ``1600x800:boxes:1000``)::
 
-    /work/venv/bin/python bench/profile_stages.py
-    /work/venv/bin/python bench/profile_stages.py --cases rect annulus 1600x800:boxes:5000 --cprofile 25
-    /work/venv/bin/python bench/profile_stages.py --cold --cases rect   # geometry recomputed every run
+    python bench/profile_stages.py
+    python bench/profile_stages.py --cases rect annulus 1600x800:boxes:5000 --cprofile 25
+    python bench/profile_stages.py --cold --cases rect   # geometry recomputed every run
 
 The estimator caches its region geometry (pixel shapes, centres, distance axis), so repeated
 runs skip the sky->pixel conversion; ``--cold`` drops that cache before every run to profile a
@@ -128,7 +128,7 @@ def instrument(recorder: StageRecorder) -> None:
     import fluxprofile.pipeline.geometry as geometry_mod
     import fluxprofile.pipeline.reduce as reduce_mod
     import fluxprofile.pipeline.signal as signal_mod
-    from fluxprofile.datamodel.datasets import MapDataset
+    from fluxprofile import MapDataset
 
     reduce_core = _proxy_core(recorder, reduce_mod)
     fit_core = _proxy_core(recorder, fit_mod)

@@ -25,8 +25,8 @@ results (sha256 over every array of the profile).
 
 Run (the full grid takes a few minutes on 2 cores)::
 
-    /work/venv/bin/python bench/scaling.py                 # table to stdout, PNG, README
-    /work/venv/bin/python bench/scaling.py --sizes 400x200 --counts 50 200 --no-readme
+    python bench/scaling.py                 # table to stdout, PNG, README
+    python bench/scaling.py --sizes 400x200 --counts 50 200 --no-readme
 
 On a loaded machine, run the grid (or part of it) twice and merge with
 ``--from-json a.json b.json``: for a case present in several files the run with the lower median

@@ -29,6 +29,10 @@ def _register_helper(name: str) -> None:
 
 # Issue 19's comparison of profile tables with Gammapy's (references and live runs).
 _register_helper("profile_compare")
+# Small synthetic datasets of the data-model and file-format tests.
+_register_helper("small_datasets")
+# Flux points of the reference cases, shared by the flux-point and profile-file tests.
+_register_helper("flux_points_cases")
 
 
 def _shared_dir() -> Path:

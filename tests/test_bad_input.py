@@ -29,10 +29,8 @@ from regions import (
 )
 
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile.datamodel.datasets import MapDataset
+from fluxprofile import Map, MapAxis, MapDataset, Parameter, PowerLawSpectralModel, WcsGeom
 from fluxprofile.exceptions import index_ranges as _index_ranges
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
-from fluxprofile.datamodel.spectral import Parameter, PowerLawSpectralModel
 
 pytestmark = pytest.mark.timeout(120)
 

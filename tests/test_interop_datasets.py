@@ -84,7 +84,7 @@ def dataset_files(fermi_gc_path, fermi_crab_path, reference_dir):
 
 @pytest.mark.parametrize("key", ["gc", "crab", "onoff"])
 def test_from_gammapy_equals_file(gp, dataset_files, key):
-    from fluxprofile.datamodel.datasets import MapDataset, MapDatasetOnOff, read_dataset
+    from fluxprofile import MapDataset, MapDatasetOnOff, read_dataset
 
     path = dataset_files[key]
     ours = read_dataset(path, name=f"ds-{key}")
@@ -159,7 +159,7 @@ def test_edisp_map_migration_converted(gp):
 
 
 def test_datasets_from_gammapy_and_as_dataset_list(gp, dataset_files):
-    from fluxprofile.datamodel.datasets import Datasets, MapDatasetOnOff, as_dataset_list
+    from fluxprofile.datamodel import Datasets, MapDatasetOnOff, as_dataset_list
 
     gp_gc = gp.datasets.MapDataset.read(dataset_files["crab"], name="crab")
     gp_onoff = gp.datasets.MapDatasetOnOff.read(dataset_files["onoff"], name="onoff")
@@ -182,7 +182,7 @@ def test_datasets_from_gammapy_and_as_dataset_list(gp, dataset_files):
 def test_unsupported_gammapy_objects(gp, dataset_files):
     from regions import CircleSkyRegion
 
-    from fluxprofile.datamodel.datasets import MapDataset, as_dataset_list
+    from fluxprofile.datamodel import MapDataset, as_dataset_list
 
     gp_dataset = gp.datasets.MapDataset.read(dataset_files["crab"], name="crab")
     center = gp_dataset.counts.geom.center_skydir
@@ -204,7 +204,7 @@ def test_unsupported_gammapy_objects(gp, dataset_files):
     "case_name", ["onoff_radial", "onoff_tilted_boxes", "fermi_annulus_seed"]
 )
 def test_profile_on_gammapy_dataset_equals_file(gp, load_reference_case, case_name):
-    from fluxprofile.datamodel.datasets import as_dataset_list
+    from fluxprofile.datamodel import as_dataset_list
 
     case = load_reference_case(case_name)
     ours = case.read_dataset()

@@ -17,7 +17,7 @@ from astropy import units as u
 from astropy.io import fits
 
 from fluxprofile import FluxProfileWarning
-from fluxprofile.datamodel.datasets import MapDataset, MapDatasetOnOff, read_dataset
+from fluxprofile import MapDataset, MapDatasetOnOff, read_dataset
 
 CASE = "hess_crab_map_annulus"
 EXCLUDED_ANNULUS = 5

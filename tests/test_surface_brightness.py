@@ -20,10 +20,9 @@ from astropy.table import Table
 from regions import PixCoord
 
 from fluxprofile import FluxProfileEstimator
-from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import MapAxis
-from fluxprofile.datamodel.flux_points import DEFAULT_UNIT, FluxPoints
+from fluxprofile import FluxPoints, MapAxis, MapDataset
 from fluxprofile.regions import make_orthogonal_rectangle_sky_regions
+from fluxprofile.vocabulary import DEFAULT_UNIT
 
 FLUX_SED_TYPES = ("dnde", "e2dnde", "flux", "eflux")
 N_TILES = 8

@@ -15,22 +15,31 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-from .datamodel.datasets import Datasets, EDispKernelMap, MapDataset, MapDatasetOnOff, read_dataset
-from .demo import make_example_dataset
-from .estimator import FluxProfileEstimator
-from .exceptions import FluxProfileWarning
-from .datamodel.maps import LabelMapAxis, Map, MapAxes, MapAxis, WcsGeom, WcsNDMap
-from .datamodel.spectral import (
+from .datamodel import (
+    Datasets,
+    EDispKernelMap,
     ExpCutoffPowerLawSpectralModel,
+    FluxPoints,
+    LabelMapAxis,
     LogParabolaSpectralModel,
+    Map,
+    MapAxes,
+    MapAxis,
+    MapDataset,
+    MapDatasetOnOff,
     Parameter,
     Parameters,
     PowerLawSpectralModel,
     SpectralModel,
     TemplateSpectralModel,
+    WcsGeom,
+    WcsNDMap,
     as_spectral_model,
+    read_dataset,
 )
-from .datamodel.flux_points import FluxPoints
+from .demo import make_example_dataset
+from .estimator import FluxProfileEstimator
+from .exceptions import FluxProfileWarning
 from .plotting.regions import plot_regions
 from .regions import (
     PathRegionMeta,

@@ -1,7 +1,7 @@
 """A small simulated Fermi-LAT-like Galactic-centre dataset for examples and tests.
 
 `make_example_dataset` builds, in well under a second and without any data file, a
-`~fluxprofile.datasets.MapDataset` with the layout of the Fermi-LAT 3FHL Galactic-centre
+`~fluxprofile.MapDataset` with the layout of the Fermi-LAT 3FHL Galactic-centre
 file used in Gammapy's flux profile tutorial: a 400 x 200 CAR map in Galactic coordinates
 (0.05 deg pixels), 11 logarithmic reconstructed-energy bins from 10 to 500 GeV, an
 exposure on 12 true-energy nodes, a diffuse background model, a spatially constant energy
@@ -16,9 +16,10 @@ import math
 
 import astropy.units as u
 import numpy as np
+from scipy.special import erf
 
-from .datamodel.datasets import EDispKernelMap, MapDataset
-from .datamodel.maps import Map, MapAxis, WcsGeom
+from .datamodel import EDispKernelMap, MapDataset
+from .datamodel import Map, MapAxis, WcsGeom
 from .datamodel.spectral import PowerLawSpectralModel
 
 __all__ = ["make_example_dataset"]
@@ -49,13 +50,6 @@ _SOURCES = (
     (8.5, -0.2, 0.0, 4.0e-10, 2.1),
 )
 
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def _erf_array(x: np.ndarray) -> np.ndarray:
-    return np.asarray(_erf(x), dtype=np.float64)
-
-
 def _true_edges(nodes: np.ndarray) -> np.ndarray:
     """Edges of a log centre-node axis: log midpoints, ends extrapolated by half a step."""
     ln = np.log(nodes)
@@ -76,7 +70,7 @@ def _edisp_kernel(true_edges: np.ndarray, reco_edges: np.ndarray) -> np.ndarray:
     z = (np.log(reco_edges)[None, None, :] - ln_true[..., None]) / (
         _EDISP_SIGMA * math.sqrt(2)
     )
-    cdf = 0.5 * (1 + _erf_array(z))  # (n_true, n_sub, n_reco + 1)
+    cdf = 0.5 * (1 + erf(z))  # (n_true, n_sub, n_reco + 1)
     return np.diff(cdf, axis=-1).mean(axis=1).reshape(n_true, reco_edges.size - 1)
 
 
@@ -85,7 +79,7 @@ def _pixel_gaussian(centres: np.ndarray, mean: float, sigma: np.ndarray) -> np.n
     lo = (centres - _BINSZ / 2 - mean)[None, :]
     hi = (centres + _BINSZ / 2 - mean)[None, :]
     scale = (np.sqrt(2) * sigma)[:, None]
-    return 0.5 * (_erf_array(hi / scale) - _erf_array(lo / scale))
+    return 0.5 * (erf(hi / scale) - erf(lo / scale))
 
 
 def _exposure(lon: np.ndarray, lat: np.ndarray, nodes: np.ndarray) -> np.ndarray:
@@ -110,7 +104,7 @@ def _diffuse_template(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def make_example_dataset(seed: int = 0) -> MapDataset:
-    """Simulate a Fermi-LAT-like Galactic-centre `~fluxprofile.datasets.MapDataset`.
+    """Simulate a Fermi-LAT-like Galactic-centre `~fluxprofile.MapDataset`.
 
     Parameters
     ----------
@@ -120,7 +114,7 @@ def make_example_dataset(seed: int = 0) -> MapDataset:
 
     Returns
     -------
-    dataset : `~fluxprofile.datasets.MapDataset`
+    dataset : `~fluxprofile.MapDataset`
         Counts (int32, (11, 200, 400)), background (float32), exposure (float32, cm2 s,
         12 true-energy nodes 10-500 GeV), a spatially constant `EDispKernelMap` and a
         boolean safe mask that is False within 1 deg of the map border.

@@ -13,13 +13,14 @@ from astropy import units as u
 from astropy.table import vstack
 
 from . import _core
-from .datamodel.datasets import MapDataset, as_dataset_list
-from .datamodel.flux_points import FluxPoints
-from .datamodel.maps import MapAxis
-from .datamodel.spectral import (
+from .datamodel import (
+    FluxPoints,
+    MapAxis,
+    MapDataset,
     Parameter,
     PowerLawSpectralModel,
     SpectralModel,
+    as_dataset_list,
     as_spectral_model,
 )
 from .exceptions import FluxProfileWarning, index_ranges, warn_regions

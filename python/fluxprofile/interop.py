@@ -1,8 +1,12 @@
-"""Conversion between fluxprofile objects and Gammapy objects.
+"""Conversion between fluxprofile objects and Gammapy objects: the only module that knows
+Gammapy.
 
 Gammapy is never imported at module level: Gammapy objects are recognised by duck typing
 (the name and module of a class in their MRO) and gammapy is imported lazily inside the
-functions that must build Gammapy objects.
+functions that must build Gammapy objects. This module imports the data model's leaf
+modules (axes, geometries, maps, kernels, spectral models, flux points) but never the
+dataset classes: a dataset conversion returns the constructor arguments, from which
+`MapDataset.from_gammapy` builds the dataset (docs/data_model.rst).
 """
 
 from __future__ import annotations
@@ -13,11 +17,24 @@ import astropy.units as u
 import numpy as np
 from astropy.table import Table
 
-from .datamodel.maps import Map, MapAxis, WcsGeom
+from .datamodel._arrays import native_byte_order
+from .datamodel.axes import MapAxis
+from .datamodel.edisp import EDispKernelMap
+from .datamodel.flux_points import FluxPoints
+from .datamodel.geom import WcsGeom
+from .datamodel.map import Map
+from .datamodel.spectral import (
+    ExpCutoffPowerLawSpectralModel,
+    LogParabolaSpectralModel,
+    PowerLawSpectralModel,
+    SpectralModel,
+    TemplateSpectralModel,
+    as_spectral_model,
+)
 
 __all__ = [
     "axis_from_gammapy",
-    "dataset_from_gammapy",
+    "dataset_arguments_from_gammapy",
     "edisp_from_gammapy",
     "flux_points_from_gammapy",
     "flux_points_to_gammapy",
@@ -27,6 +44,12 @@ __all__ = [
     "spectral_model_from_gammapy",
     "spectral_model_to_gammapy",
 ]
+
+# Gammapy models rebuilt natively (same class name and parameters); others are wrapped.
+_NATIVE_MODELS = {
+    cls.__name__: cls
+    for cls in (PowerLawSpectralModel, LogParabolaSpectralModel, ExpCutoffPowerLawSpectralModel)
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -86,7 +109,7 @@ def axis_from_gammapy(axis: Any) -> MapAxis:
 
     Returns
     -------
-    axis : `~fluxprofile.maps.MapAxis`
+    axis : `~fluxprofile.MapAxis`
         Axis with the same nodes, node type, interpolation, name and unit.
 
     Raises
@@ -137,7 +160,7 @@ def map_from_gammapy(m: Any, what: str = "map") -> Map:
 
     Returns
     -------
-    map : `~fluxprofile.maps.Map`
+    map : `~fluxprofile.Map`
         Map with the same WCS, axes, data and unit.
 
     Raises
@@ -149,16 +172,7 @@ def map_from_gammapy(m: Any, what: str = "map") -> Map:
         msg = f"{what} must be a Gammapy Map, got {type(m).__name__}"
         raise TypeError(msg)
     geom = _geom_from_gammapy(m.geom, what)
-    return Map(geom, _native_array(m.data), unit=u.Unit(m.unit))
-
-
-def _native_array(data: Any) -> np.ndarray:
-    """``data`` itself if it is in native byte order, else a native-order copy (the
-    Gammapy array is never modified)."""
-    data = np.asarray(data)
-    if data.dtype.isnative:
-        return data
-    return data.astype(data.dtype.newbyteorder("="))
+    return Map(geom, native_byte_order(m.data), unit=u.Unit(m.unit))
 
 
 def _optional_map(m: Any, what: str) -> Map | None:
@@ -176,8 +190,8 @@ def _kernel_order(data: np.ndarray, names: list[str]) -> np.ndarray:
     return np.moveaxis(np.asarray(data), [i_true, i_reco], [0, 1])
 
 
-def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
-    """Convert Gammapy energy dispersion to a `~fluxprofile.datasets.EDispKernelMap`.
+def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
+    """Convert Gammapy energy dispersion to a `~fluxprofile.EDispKernelMap`.
 
     Parameters
     ----------
@@ -189,7 +203,7 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
 
     Returns
     -------
-    edisp : `~fluxprofile.datasets.EDispKernelMap` or None
+    edisp : `~fluxprofile.EDispKernelMap` or None
         Spatially constant for region geometries, else on the same WCS grid.
 
     Raises
@@ -197,8 +211,6 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
     TypeError
         For other energy-dispersion types.
     """
-    from .datamodel.datasets import EDispKernelMap
-
     if edisp is None:
         return None
     if is_gammapy_object(edisp, "EDispMap"):
@@ -214,12 +226,12 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> Any:
     names = list(axes.names)
     axis_reco = axis_from_gammapy(axes["energy"])
     axis_true = axis_from_gammapy(axes["energy_true"])
-    data = _kernel_order(_native_array(kernel_map.data), names)
+    data = _kernel_order(native_byte_order(kernel_map.data), names)
     exposure_map = getattr(edisp, "exposure_map", None)
     exposure = exposure_unit = None
     if exposure_map is not None:
         exp_names = list(exposure_map.geom.axes.names)
-        exposure = _kernel_order(_native_array(exposure_map.data), exp_names)
+        exposure = _kernel_order(native_byte_order(exposure_map.data), exp_names)
         exposure_unit = u.Unit(exposure_map.unit)
     if is_gammapy_object(kernel_map.geom, "RegionGeom"):
         data = data.reshape(axis_true.nbin, axis_reco.nbin)
@@ -245,8 +257,9 @@ def _gti_table(gti: Any) -> Table | None:
     return Table(gti)
 
 
-def dataset_from_gammapy(dataset: Any) -> Any:
-    """Convert a Gammapy ``MapDataset`` or ``MapDatasetOnOff``.
+def dataset_arguments_from_gammapy(dataset: Any) -> tuple[str, dict[str, Any]]:
+    """The fluxprofile dataset type and constructor arguments of a Gammapy ``MapDataset``
+    or ``MapDatasetOnOff`` (what `MapDataset.from_gammapy` builds the dataset from).
 
     Parameters
     ----------
@@ -255,8 +268,11 @@ def dataset_from_gammapy(dataset: Any) -> Any:
 
     Returns
     -------
-    dataset : `~fluxprofile.datasets.MapDataset` or `~fluxprofile.datasets.MapDatasetOnOff`
-        Counts, exposure, masks (and the on-off maps) share the Gammapy arrays (copied
+    tag : {"MapDataset", "MapDatasetOnOff"}
+        The fluxprofile class to build.
+    kwargs : dict
+        Its constructor arguments. Counts, exposure, masks (and the on-off maps) share
+        the Gammapy arrays (copied
         only when stored in non-native byte order, as after a Gammapy read); for a
         ``MapDataset`` the background is Gammapy's ``dataset.npred()`` (models and
         background-model corrections included, clipped at 0); energy dispersion via
@@ -271,8 +287,6 @@ def dataset_from_gammapy(dataset: Any) -> Any:
     ValueError
         If counts, exposure or an on-off map is missing.
     """
-    from .datamodel.datasets import MapDataset, MapDatasetOnOff
-
     if not is_gammapy_dataset(dataset):
         msg = (
             f"dataset must be a Gammapy MapDataset or MapDatasetOnOff, got "
@@ -309,21 +323,21 @@ def dataset_from_gammapy(dataset: Any) -> Any:
                 msg = f"Gammapy MapDatasetOnOff {name!r} has no {attr}; it cannot be converted"
                 raise ValueError(msg)
             kwargs[attr] = map_from_gammapy(value, attr)
-        return MapDatasetOnOff(**kwargs)
+        return "MapDatasetOnOff", kwargs
     npred = dataset.npred()
-    kwargs["background"] = Map(counts.geom, _native_array(npred.data), unit=u.Unit(npred.unit))
-    return MapDataset(**kwargs)
+    kwargs["background"] = Map(counts.geom, native_byte_order(npred.data), unit=u.Unit(npred.unit))
+    return "MapDataset", kwargs
 
 
 # --------------------------------------------------------------------------------------
 # spectral models
 # --------------------------------------------------------------------------------------
-def spectral_model_to_gammapy(model: Any) -> Any:
+def spectral_model_to_gammapy(model: SpectralModel) -> Any:
     """The Gammapy spectral model equal to a fluxprofile one (imports gammapy).
 
     Parameters
     ----------
-    model : `~fluxprofile.models.SpectralModel`
+    model : `~fluxprofile.SpectralModel`
         Built-in model (same class name and parameters in Gammapy), a template model,
         or a wrapped Gammapy model (returned unwrapped).
 
@@ -358,11 +372,11 @@ def spectral_model_to_gammapy(model: Any) -> Any:
     return gp_model
 
 
-def spectral_model_from_gammapy(model: Any) -> Any:
+def spectral_model_from_gammapy(model: Any) -> SpectralModel:
     """A fluxprofile spectral model from a Gammapy one (no gammapy import).
 
     Gammapy models with a fluxprofile class of the same name and parameters are rebuilt
-    natively; any other Gammapy model is wrapped (`~fluxprofile.models.as_spectral_model`)
+    natively; any other Gammapy model is wrapped (`~fluxprofile.as_spectral_model`)
     and keeps its own integrals.
 
     Parameters
@@ -372,15 +386,13 @@ def spectral_model_from_gammapy(model: Any) -> Any:
 
     Returns
     -------
-    model : `~fluxprofile.models.SpectralModel`
+    model : `~fluxprofile.SpectralModel`
         Equivalent fluxprofile model.
     """
-    from .datamodel import spectral
-
     tag = getattr(model, "tag", None)
     cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
-    cls = getattr(models, cls_name, None)
-    if is_gammapy_object(model, "SpectralModel") and isinstance(cls, type) and cls_name != "TemplateSpectralModel":
+    cls = _NATIVE_MODELS.get(cls_name)
+    if is_gammapy_object(model, "SpectralModel") and cls is not None:
         try:
             native = cls(**{p.name: u.Quantity(p.value, p.unit) for p in model.parameters})
         except (TypeError, ValueError):
@@ -390,15 +402,15 @@ def spectral_model_from_gammapy(model: Any) -> Any:
                 native.parameters[par.name].frozen = bool(par.frozen)
             return native
     if cls_name == "TemplateSpectralModel" and hasattr(model, "energy") and hasattr(model, "values"):
-        return models.TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
-    return models.as_spectral_model(model)
+        return TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
+    return as_spectral_model(model)
 
 
 # --------------------------------------------------------------------------------------
 # flux points
 # --------------------------------------------------------------------------------------
-def flux_points_to_gammapy(flux_points: Any) -> Any:
-    """Convert fluxprofile `~fluxprofile.points.FluxPoints` to Gammapy ``FluxPoints``.
+def flux_points_to_gammapy(flux_points: FluxPoints) -> Any:
+    """Convert fluxprofile `~fluxprofile.FluxPoints` to Gammapy ``FluxPoints``.
 
     The round trip goes through the in-memory profile table (``format="profile"``,
     likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``; its
@@ -407,7 +419,7 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
 
     Parameters
     ----------
-    flux_points : `~fluxprofile.points.FluxPoints`
+    flux_points : `~fluxprofile.FluxPoints`
         Profile flux points.
 
     Returns
@@ -438,15 +450,15 @@ def flux_points_to_gammapy(flux_points: Any) -> Any:
 
 
 def flux_points_from_gammapy(
-    flux_points: Any, reference_model: Any = None, sed_type: str = "likelihood"
-) -> Any:
+    flux_points: Any, reference_model: SpectralModel | None = None, sed_type: str = "likelihood"
+) -> FluxPoints:
     """Convert Gammapy ``FluxPoints`` with a projected-distance axis (a profile).
 
     Parameters
     ----------
     flux_points : ``gammapy.estimators.FluxPoints``
         Gammapy profile flux points (e.g. from Gammapy's ``FluxProfileEstimator``).
-    reference_model : `~fluxprofile.models.SpectralModel`, optional
+    reference_model : `~fluxprofile.SpectralModel`, optional
         Reference model. Default is None (the Gammapy one, converted with
         `spectral_model_from_gammapy`).
     sed_type : str, optional
@@ -455,7 +467,7 @@ def flux_points_from_gammapy(
 
     Returns
     -------
-    flux_points : `~fluxprofile.points.FluxPoints`
+    flux_points : `~fluxprofile.FluxPoints`
         fluxprofile flux points, with the nodes of Gammapy's distance axis.
 
     Raises
@@ -465,8 +477,6 @@ def flux_points_from_gammapy(
     ValueError
         If it has no projected-distance axis.
     """
-    from .datamodel.flux_points import FluxPoints
-
     if not is_gammapy_object(flux_points, "FluxPoints", "FluxMaps"):
         msg = f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"
         raise TypeError(msg)

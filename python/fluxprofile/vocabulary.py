@@ -10,6 +10,8 @@ from __future__ import annotations
 from astropy import units as u
 
 __all__ = [
+    "BOOL_QUANTITIES",
+    "COMMON_QUANTITIES",
     "DATASET_QUANTITIES",
     "DEFAULT_UNIT",
     "EXTRA_QUANTITIES",
@@ -17,12 +19,14 @@ __all__ = [
     "NORM_QUANTITIES",
     "OPTIONAL_QUANTITIES",
     "PLOT_SED_TYPES",
+    "QUANTITY_SUFFIXES",
     "SCAN_QUANTITIES",
     "SED_TYPES",
     "STORABLE_QUANTITIES",
     "SUFFIXES_FLUX",
     "SUFFIXES_LIKELIHOOD",
-    "COMMON_QUANTITIES",
+    "sed_quantities",
+    "table_quantities",
 ]
 
 #: Optional quantities of `FluxProfileEstimator` (``selection_optional``), in Gammapy's order;
@@ -74,3 +78,45 @@ STORABLE_QUANTITIES: tuple[str, ...] = NORM_QUANTITIES + COMMON_QUANTITIES + EXT
 DATASET_QUANTITIES: tuple[str, ...] = ("counts", "npred", "npred_excess")
 #: Quantities with one value per scanned norm (a ``norm`` axis).
 SCAN_QUANTITIES: tuple[str, ...] = ("stat_scan",)
+#: Quantities stored as bool.
+BOOL_QUANTITIES: tuple[str, ...] = ("success", "is_ul")
+#: Which quantity of a SED type (`FluxPoints.surface_brightness`): the values (None), the
+#: errors, the upper limits or the sensitivity.
+QUANTITY_SUFFIXES: tuple[str | None, ...] = (None, *(s[1:] for s in SUFFIXES_LIKELIHOOD))
+
+
+def sed_quantities(sed_type: str) -> tuple[str, ...]:
+    """The error, limit and sensitivity quantities of a SED type, in Gammapy's order.
+
+    Parameters
+    ----------
+    sed_type : str
+        One of `SED_TYPES`.
+
+    Returns
+    -------
+    names : tuple of str
+        E.g. ``("norm_err", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity")`` for
+        "likelihood", ``("flux_err", "flux_errp", "flux_errn", ...)`` for "flux".
+    """
+    suffixes = SUFFIXES_LIKELIHOOD if sed_type == "likelihood" else SUFFIXES_FLUX
+    prefix = "norm" if sed_type == "likelihood" else sed_type
+    return tuple(prefix + s for s in suffixes)
+
+
+def table_quantities(sed_type: str) -> tuple[str, ...]:
+    """The quantities of a profile table of a SED type, in Gammapy's column order.
+
+    Parameters
+    ----------
+    sed_type : str
+        One of `SED_TYPES`.
+
+    Returns
+    -------
+    names : tuple of str
+        The SED quantity, its `sed_quantities`, `COMMON_QUANTITIES`, then
+        fluxprofile's `EXTRA_QUANTITIES`.
+    """
+    first = "norm" if sed_type == "likelihood" else sed_type
+    return (first, *sed_quantities(sed_type), *COMMON_QUANTITIES, *EXTRA_QUANTITIES)

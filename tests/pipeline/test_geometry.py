@@ -9,8 +9,8 @@ from astropy.coordinates import SkyCoord
 from regions import PolygonSkyRegion, RectangleSkyRegion
 
 import fluxprofile as fp
-from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.maps import Map, MapAxis, WcsGeom
+from fluxprofile import MapDataset
+from fluxprofile import Map, MapAxis, WcsGeom
 
 
 def dataset():

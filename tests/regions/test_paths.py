@@ -20,9 +20,7 @@ from astropy.table import Table
 from regions import CircleSkyRegion, RectangleSkyRegion
 
 from fluxprofile import FluxProfileEstimator, _core
-from fluxprofile.datamodel.datasets import MapDataset
-from fluxprofile.datamodel.flux_points import FluxPoints
-from fluxprofile.datamodel.maps import WcsGeom
+from fluxprofile import FluxPoints, MapDataset, WcsGeom
 from fluxprofile.regions import (
     PathRegionMeta,
     make_orthogonal_rectangle_sky_regions,

@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import final
 
 __all__ = ["StagedFiles", "check_writable", "staged_file"]
 
@@ -44,6 +45,7 @@ def check_writable(paths: list[Path], overwrite: bool, who: str) -> None:
             raise FileExistsError(msg)
 
 
+@final
 class StagedFiles:
     """Temporary files that replace their targets only when all are written.
 

@@ -28,8 +28,14 @@ from typing import Any
 
 import yaml
 
+from ..datamodel.datasets import (
+    MapDataset,
+    MapDatasetOnOff,
+    as_map_dataset,
+    check_unique_names,
+)
 from .atomic import StagedFiles, check_writable
-from ..datamodel.datasets import MapDataset, MapDatasetOnOff, _expand_path, as_dataset_list
+from .paths import expand_path
 
 __all__ = ["DATASET_TYPES", "read_datasets_yaml", "write_datasets_yaml"]
 
@@ -110,7 +116,7 @@ def _load_index(path: Path, checksum: bool, who: str) -> list[Any]:
     entries = content["datasets"]
     if not isinstance(entries, list):
         msg = f"{who}: 'datasets' in {str(path)!r} must be a list, got {type(entries).__name__}"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - malformed file content, not a wrong argument
     return entries
 
 
@@ -118,7 +124,7 @@ def _entry_fields(entry: Any, where: str) -> tuple[str, str, str]:
     """(name, type, filename) of one index entry."""
     if not isinstance(entry, dict):
         msg = f"{where} must be a mapping with name, type and filename, got {entry!r}"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - malformed file content
     missing = [key for key in ("name", "type", "filename") if key not in entry]
     if missing:
         msg = f"{where} (keys {list(entry)}) has no {', '.join(missing)}"
@@ -127,7 +133,7 @@ def _entry_fields(entry: Any, where: str) -> tuple[str, str, str]:
         if not isinstance(entry[key], str):
             value = entry[key]
             msg = f"{where}: {key} must be a string, got {type(value).__name__} {value!r}"
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004 - malformed file content
     return entry["name"], entry["type"], entry["filename"]
 
 
@@ -138,7 +144,7 @@ def _dataset_path(filename: str, folder: Path) -> tuple[Path | None, list[Path]]
     is looked up in the index's folder first, then (Gammapy's fallback) in the working
     folder.
     """
-    given = _expand_path(filename)
+    given = expand_path(filename)
     candidates = [given] if given.is_absolute() else [folder / given, Path.cwd() / given]
     for candidate in candidates:
         if candidate.is_file():
@@ -199,7 +205,7 @@ def read_datasets_yaml(
     for argname, value in (("lazy", lazy), ("cache", cache), ("checksum", checksum)):
         _check_bool(value, argname)
     _refuse_models(filename_models, who)
-    path = _expand_path(filename)
+    path = expand_path(filename)
     entries = _load_index(path, checksum, who)
     datasets: list[MapDataset] = []
     seen: dict[str, int] = {}
@@ -312,8 +318,9 @@ def write_datasets_yaml(
                            ("checksum", checksum)):  # fmt: skip
         _check_bool(value, argname)
     _refuse_models(filename_models, who)
-    items = as_dataset_list(list(datasets), allow_empty=True)
-    path = _expand_path(filename)
+    items = [as_map_dataset(item, f"datasets[{i}]") for i, item in enumerate(datasets)]
+    check_unique_names(items)
+    path = expand_path(filename)
     files = [_fits_name(dataset, index) for index, dataset in enumerate(items)]
     targets = [path.parent / file for file in files]
     for index, target in enumerate(targets):

@@ -12,7 +12,7 @@ import numpy as np
 from astropy import units as u
 
 from .. import _core
-from ..datamodel.maps import MapAxis
+from ..datamodel import MapAxis
 from ..regions import (
     projected_distance_edges,
     projected_distances,

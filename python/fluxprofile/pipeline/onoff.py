@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..datamodel.datasets import MapDatasetOnOff
+    from ..datamodel import MapDatasetOnOff
 
 __all__ = ["ALPHA_NO_OFF", "OFF_ROUNDOFF", "onoff_pixel_cubes", "region_alpha"]
 

@@ -17,9 +17,7 @@ from .signal import reference_signal
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
 
-    from ..datamodel.datasets import MapDataset, MapDatasetOnOff
-    from ..datamodel.maps import WcsGeom
-    from ..datamodel.spectral import SpectralModel
+    from ..datamodel import MapDataset, MapDatasetOnOff, SpectralModel, WcsGeom
     from ..regions import PixelShapes
 
 __all__ = ["ReducedDataset", "core_array", "reduce_dataset"]

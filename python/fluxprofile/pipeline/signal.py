@@ -13,8 +13,7 @@ from .. import _core
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
 
-    from ..datamodel.datasets import MapDataset
-    from ..datamodel.spectral import SpectralModel
+    from ..datamodel import MapDataset, SpectralModel
 
 __all__ = ["reference_signal"]
 
@@ -28,7 +27,7 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
     """Energy-dispersion kernels at the region centres, (n_regions or 1, n_true, n_reco)."""
     edisp = dataset.edisp
     if edisp is None:
-        from ..datamodel.datasets import EDispKernelMap
+        from ..datamodel import EDispKernelMap
 
         edisp = EDispKernelMap.from_diagonal_response(
             dataset.exposure.geom.axes["energy_true"], dataset.counts.geom.axes["energy"]

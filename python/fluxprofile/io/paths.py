@@ -1,0 +1,59 @@
+"""File names as users give them: ``$VARIABLES`` and ``~`` expanded, FITS stems."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["expand_path", "file_stem"]
+
+_FITS_SUFFIXES = (".gz", ".fits", ".fit", ".fts", ".fz")
+
+
+def expand_path(filename: str | os.PathLike) -> Path:
+    """Path with ``$VARIABLES`` and ``~`` expanded.
+
+    Parameters
+    ----------
+    filename : str or path
+        File name.
+
+    Returns
+    -------
+    path : `~pathlib.Path`
+        The expanded path (not resolved).
+
+    Raises
+    ------
+    TypeError
+        If ``filename`` is neither a str nor a path.
+    """
+    if not isinstance(filename, (str, os.PathLike)):
+        msg = f"filename must be a str or a path, got {type(filename).__name__} {filename!r}"
+        raise TypeError(msg)
+    return Path(os.path.expanduser(os.path.expandvars(os.fspath(filename))))
+
+
+def file_stem(path: Path) -> str:
+    """File name without its FITS suffixes ("a.fits.gz" -> "a").
+
+    Parameters
+    ----------
+    path : `~pathlib.Path`
+        File path.
+
+    Returns
+    -------
+    stem : str
+        The name with every trailing .gz/.fits/.fit/.fts/.fz removed (case-insensitive;
+        a name is never emptied).
+    """
+    name = path.name
+    while True:
+        lower = name.lower()
+        for suffix in _FITS_SUFFIXES:
+            if lower.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                break
+        else:
+            return name
