@@ -9,8 +9,7 @@ from astropy.coordinates import SkyCoord
 from regions import PolygonSkyRegion, RectangleSkyRegion
 
 import fluxprofile as fp
-from fluxprofile import MapDataset
-from fluxprofile import Map, MapAxis, WcsGeom
+from fluxprofile import Map, MapAxis, MapDataset, WcsGeom
 
 
 def dataset():

@@ -24,7 +24,6 @@ REFERENCE_CASES = [
 ]
 
 
-
 def load_case(reference_dir: Path, name: str) -> tuple[dict, WCS]:
     with (reference_dir / f"{name}.json").open() as fh:
         case = json.load(fh)

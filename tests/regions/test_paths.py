@@ -19,8 +19,7 @@ from astropy.coordinates import Angle, SkyCoord
 from astropy.table import Table
 from regions import CircleSkyRegion, RectangleSkyRegion
 
-from fluxprofile import FluxProfileEstimator, _core
-from fluxprofile import FluxPoints, MapDataset, WcsGeom
+from fluxprofile import FluxPoints, FluxProfileEstimator, MapDataset, WcsGeom, _core
 from fluxprofile.regions import (
     PathRegionMeta,
     make_orthogonal_rectangle_sky_regions,

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
-from fluxprofile._core import ShapeKind, ShapeTableBuilder
 from regions import (
     CircleAnnulusSkyRegion,
     CircleSkyRegion,
@@ -28,6 +27,7 @@ from regions import (
 
 import fluxprofile as fp
 from fluxprofile import FluxProfileEstimator, FluxProfileWarning, PixelShapes, _core
+from fluxprofile._core import ShapeKind, ShapeTableBuilder
 from fluxprofile.regions import sky_regions_to_pixel_shapes
 
 pytestmark = pytest.mark.timeout(300)

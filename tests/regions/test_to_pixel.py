@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
-from fluxprofile._core import ShapeKind
 from region_cases import (
     REFERENCE_CASES,
     fermi_like_wcs,
@@ -29,6 +28,7 @@ from regions import (
 )
 
 from fluxprofile import _core
+from fluxprofile._core import ShapeKind
 from fluxprofile.regions import (
     PixelShapes,
     make_concentric_annulus_sky_regions,

@@ -45,7 +45,6 @@ def _path_coords(path: Any) -> SkyCoord:
     return path
 
 
-
 def _boxes_per_segment(
     lengths: np.ndarray, nbin: int | None, bin_size: u.Quantity | None
 ) -> np.ndarray:

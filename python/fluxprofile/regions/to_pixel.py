@@ -86,6 +86,7 @@ _DEVIATION = 0.5
 # Largest number of candidate pixels tested on the sky for one region.
 _MAX_SKY_CANDIDATES = 2e7
 
+
 def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
     """Convert regions to pixel shapes for the C++ core, all at once.
 
@@ -155,6 +156,7 @@ def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
         )
     return PixelShapes(builder)
 
+
 def _convert_sky_rows(
     builder: ShapeTableBuilder,
     regions: list[Any],
@@ -222,6 +224,7 @@ def _convert_sky_rows(
     for i in sorted(fallback):
         builder.set_pixel_runs(i, *_sky_fallback(regions[i], i, wcs, common))
 
+
 def _set_pixel_region(builder: ShapeTableBuilder, i: int, region: Any) -> None:
     """Set row ``i`` to the shape of a pixel region, as it is (with validation)."""
     name = type(region).__name__
@@ -276,6 +279,7 @@ def _check_sky_polygon(region: PolygonSkyRegion, i: int) -> None:
         msg = f"regions[{i}] ({name}): vertices must be finite, got {describe_coord(region.vertices)}"
         raise ValueError(msg)
 
+
 def _sky_size(region: Any, i: int) -> tuple[ShapeKind, tuple[float, float, float]]:
     """Validated kind and (size1 arcsec, size2 arcsec, angle deg) of a sky region."""
     name = type(region).__name__
@@ -307,6 +311,7 @@ def _sky_size(region: Any, i: int) -> tuple[ShapeKind, tuple[float, float, float
         raise ValueError(msg)
     return ShapeKind.annulus, (r_in, r_out, 0.0)
 
+
 @dataclass
 class _Projected:
     """Pixels of everything projected for the sky regions (see `_project`)."""
@@ -328,6 +333,7 @@ class _Projected:
     common: BaseCoordinateFrame  # the frame of the WCS (or of the first region)
     centre_groups: list[tuple[SkyCoord, np.ndarray]]  # the centres by frame, batch positions
 
+
 def _group_outlines(
     centre_groups: list[tuple[SkyCoord, np.ndarray]],
     common: BaseCoordinateFrame,
@@ -347,6 +353,7 @@ def _group_outlines(
         lon[index] = np.reshape(plon, olon.shape)
         lat[index] = np.reshape(plat, olat.shape)
     return lon, lat
+
 
 def _project(
     centres: CoordBatch,
@@ -420,6 +427,7 @@ def _project(
         edge_steps, common, centre_groups,
     )
 
+
 def _projects(proj: _Projected) -> np.ndarray:
     """Whether each centre and its local Jacobian project (finite, invertible)."""
     jac = proj.jac
@@ -431,6 +439,7 @@ def _projects(proj: _Projected) -> np.ndarray:
             & np.all(np.isfinite(jac), axis=(1, 2))
             & (np.abs(det) > 0)
         )
+
 
 def _set_sky_rows(
     builder: ShapeTableBuilder,
@@ -488,6 +497,7 @@ def _deviating_outlines(proj: _Projected, kind: np.ndarray, size: np.ndarray) ->
         bad = ~(deviation <= _DEVIATION * reach + 2.0)
     return np.any(bad, axis=1)
 
+
 def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (WCS frame) of a dense closed outline and the length of each step (rad)."""
     if isinstance(region, PolygonSkyRegion):
@@ -505,6 +515,7 @@ def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray
     nxt = np.roll(xyz, -1, axis=0)
     steps = np.arctan2(np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("ij,ij->i", xyz, nxt))
     return xyz, steps
+
 
 def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Pixel boxes ``(x0, x1, y0, y1)`` around the continuous runs of a closed outline."""
@@ -549,6 +560,7 @@ def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list
         )
     return boxes
 
+
 def _clip_boxes(boxes: list[tuple[int, int, int, int]], wcs: Any) -> list[tuple[int, int, int, int]]:
     """Boxes limited to the map, when the WCS knows its size (``pixel_shape``)."""
     shape = getattr(wcs, "pixel_shape", None)
@@ -561,6 +573,7 @@ def _clip_boxes(boxes: list[tuple[int, int, int, int]], wcs: Any) -> list[tuple[
         if x0 <= x1 and y0 <= y1:
             clipped.append((x0, x1, y0, y1))
     return clipped
+
 
 def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray, np.ndarray]:
     """Pixel runs of a region selected on the sky: pixel centres -> sky -> inside?
