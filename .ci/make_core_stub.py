@@ -36,7 +36,10 @@ def tidy(text: str, core: object) -> str:
             member = re.match(r"^    (\w+): typing\.ClassVar\[\w+\]$", line)
             if member:
                 if member.group(1) == next(iter(current.__members__)):
-                    out.extend(f"    {name} = {value.value!r}" for name, value in current.__members__.items())
+                    out.extend(
+                        f"    {name} = {value.value!r}"
+                        for name, value in current.__members__.items()
+                    )
                 i += 1
                 continue
             if re.match(r"^    (@classmethod|def __new__|def __format__)", line):
@@ -54,7 +57,15 @@ def main(output: str) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pybind11_stubgen", "fluxprofile._core", "-o", tmp, "--exit-code"],
+            [
+                sys.executable,
+                "-m",
+                "pybind11_stubgen",
+                "fluxprofile._core",
+                "-o",
+                tmp,
+                "--exit-code",
+            ],
             check=True,
         )
         text = (Path(tmp) / "fluxprofile" / "_core.pyi").read_text()

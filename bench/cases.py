@@ -17,7 +17,6 @@ from fluxprofile import (
     make_orthogonal_rectangle_sky_regions,
 )
 
-
 ROOT = Path(__file__).resolve().parents[1]
 
 

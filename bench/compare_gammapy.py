@@ -50,7 +50,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cases import annulus_seed_estimator, load_case, rect_seed_estimator, shared_dir  # noqa: E402
+from cases import annulus_seed_estimator, load_case, rect_seed_estimator, shared_dir
 
 __all__ = ["main", "run_comparison"]
 
@@ -157,7 +157,9 @@ class GammapySide:
         from gammapy.utils.regions import make_concentric_annulus_sky_regions
 
         regions = make_concentric_annulus_sky_regions(
-            center=SkyCoord("0d", "0d", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
+            center=SkyCoord("0d", "0d", frame="galactic"),
+            radius_max=1.5 * u.deg,
+            nbin=11,
         )
         estimator = FluxProfileEstimator(
             regions=regions,
@@ -227,10 +229,14 @@ def machine_description() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
-def run_comparison(repeat: int = 20, gammapy_repeat: int = 3, use_gammapy: bool = True, log=print) -> dict:
+def run_comparison(
+    repeat: int = 20, gammapy_repeat: int = 3, use_gammapy: bool = True, log=print
+) -> dict:
     """Time every row; returns the rows, the norm checks and the environment."""
     if repeat < 1 or gammapy_repeat < 1:
-        msg = f"repeat and gammapy_repeat must be >= 1, got {repeat} and {gammapy_repeat}"
+        msg = (
+            f"repeat and gammapy_repeat must be >= 1, got {repeat} and {gammapy_repeat}"
+        )
         raise ValueError(msg)
     fp = FluxprofileSide()
     gp = None
@@ -238,14 +244,25 @@ def run_comparison(repeat: int = 20, gammapy_repeat: int = 3, use_gammapy: bool 
         try:
             gp = GammapySide()
         except ImportError as error:
-            log(f"gammapy not importable ({error}); using the reference timings instead")
+            log(
+                f"gammapy not importable ({error}); using the reference timings instead"
+            )
 
     fp_data = fp.read()
     gp_data = gp.read() if gp else None
     workloads = {
-        "rect": ("(a) `run` fermi_rect_seed", lambda side, data, n: side.rect(data, n).run(data)),
-        "annulus": ("(b) `run` fermi_annulus_seed", lambda side, data, n: side.annulus(data, n).run(data)),
-        "end_to_end": ("(c) read + both profiles", lambda side, data, n: end_to_end(side, n)),
+        "rect": (
+            "(a) `run` fermi_rect_seed",
+            lambda side, data, n: side.rect(data, n).run(data),
+        ),
+        "annulus": (
+            "(b) `run` fermi_annulus_seed",
+            lambda side, data, n: side.annulus(data, n).run(data),
+        ),
+        "end_to_end": (
+            "(c) read + both profiles",
+            lambda side, data, n: end_to_end(side, n),
+        ),
     }
     reference = reference_gammapy_medians()
     rows = []
@@ -255,43 +272,67 @@ def run_comparison(repeat: int = 20, gammapy_repeat: int = 3, use_gammapy: bool 
         gp_times = None
         if gp:
             log(f"gammapy    {label} x{gammapy_repeat} (+1 warm-up) ...")
-            gp_times = timeit(lambda: work(gp, gp_data, 1), gammapy_repeat)
+            gp_times = timeit(lambda work=work: work(gp, gp_data, 1), gammapy_repeat)
             if key in ("rect", "annulus"):
                 build = getattr(gp, key)
-                gp_build[key] = statistics.median(timeit(lambda: build(gp_data, 1), 5))
+                gp_build[key] = statistics.median(
+                    timeit(lambda build=build: build(gp_data, 1), 5)
+                )
         gp_median = statistics.median(gp_times) if gp_times else reference[key]
-        variants = [("build + run", lambda n: timeit(lambda: work(fp, fp_data, n), repeat), gp_median)]
+        variants = [
+            (
+                "build + run",
+                lambda n, work=work: timeit(lambda: work(fp, fp_data, n), repeat),
+                gp_median,
+            )
+        ]
         if key in ("rect", "annulus"):
             build = getattr(fp, key)
             gp_run = gp_median - gp_build.get(key, 0.0)
             variants += [
-                ("run only", lambda n: timeit_fresh(lambda: build(fp_data, n), lambda e: e.run(fp_data), repeat),
-                 gp_run),
-                ("run, reused", lambda n: _reused(build(fp_data, n), fp_data, repeat), gp_run),
+                (
+                    "run only",
+                    lambda n, build=build: timeit_fresh(
+                        lambda: build(fp_data, n), lambda e: e.run(fp_data), repeat
+                    ),
+                    gp_run,
+                ),
+                (
+                    "run, reused",
+                    lambda n, build=build: _reused(build(fp_data, n), fp_data, repeat),
+                    gp_run,
+                ),
             ]
         for variant, measure, gp_ref in variants:
             for n_jobs in (1, 2):
                 log(f"fluxprofile {label} [{variant}] n_jobs={n_jobs} x{repeat} ...")
                 times = measure(n_jobs)
                 median = statistics.median(times)
-                rows.append({
-                    "key": key,
-                    "label": label,
-                    "variant": variant,
-                    "n_jobs": n_jobs,
-                    "fp_median": median,
-                    "fp_min": min(times),
-                    "fp_n": len(times),
-                    "gp_median": gp_ref,
-                    "gp_n": len(gp_times) if gp_times else 0,
-                    "gp_source": "measured" if gp_times else "ref",
-                    "ratio": gp_ref / median,
-                    "target": TARGETS[key],
-                })
+                rows.append(
+                    {
+                        "key": key,
+                        "label": label,
+                        "variant": variant,
+                        "n_jobs": n_jobs,
+                        "fp_median": median,
+                        "fp_min": min(times),
+                        "fp_n": len(times),
+                        "gp_median": gp_ref,
+                        "gp_n": len(gp_times) if gp_times else 0,
+                        "gp_source": "measured" if gp_times else "ref",
+                        "ratio": gp_ref / median,
+                        "target": TARGETS[key],
+                    }
+                )
     if gp:
-        for key, label in (("rect", "fermi_rect_seed"), ("annulus", "fermi_annulus_seed")):
+        for key, label in (
+            ("rect", "fermi_rect_seed"),
+            ("annulus", "fermi_annulus_seed"),
+        ):
             ok, text = compare_norms(
-                getattr(fp, key)(fp_data).run(fp_data), getattr(gp, key)(gp_data).run(gp_data), label
+                getattr(fp, key)(fp_data).run(fp_data),
+                getattr(gp, key)(gp_data).run(gp_data),
+                label,
             )
             checks.append((ok, text))
     env = {
@@ -312,16 +353,22 @@ def _reused(estimator, dataset, repeat: int) -> list[float]:
 def format_table(result: dict) -> str:
     """The markdown table of a `run_comparison` result."""
     lines = [
-        f"Machine: {result['env']['machine']}; fluxprofile {result['env']['fluxprofile']}, "
-        f"gammapy {result['env']['gammapy']}, numpy {result['env']['numpy']}.",
+        (
+            f"Machine: {result['env']['machine']}; fluxprofile {result['env']['fluxprofile']}, "
+            f"gammapy {result['env']['gammapy']}, numpy {result['env']['numpy']}."
+        ),
         "",
-        "| case | timed | fluxprofile n_jobs | fluxprofile median [ms] (min, n) | Gammapy n_jobs=1 median [s] (n) "
-        "| speed-up | target | met |",
+        (
+            "| case | timed | fluxprofile n_jobs | fluxprofile median [ms] (min, n) | Gammapy n_jobs=1 median [s] (n) "
+            "| speed-up | target | met |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in result["rows"]:
-        gp = f"{row['gp_median']:.2f} ({row['gp_n']})" if row["gp_source"] == "measured" else (
-            f"{row['gp_median']:.2f} (ref json)"
+        gp = (
+            f"{row['gp_median']:.2f} ({row['gp_n']})"
+            if row["gp_source"] == "measured"
+            else (f"{row['gp_median']:.2f} (ref json)")
         )
         met = "yes" if row["ratio"] >= row["target"] else "**no**"
         lines.append(
@@ -332,8 +379,10 @@ def format_table(result: dict) -> str:
     builds = result["env"].get("gammapy_build") or {}
     if builds:
         lines.append("")
-        lines.append("- Gammapy estimator construction (subtracted for the `run only` / `run, reused` rows): "
-                     + ", ".join(f"{key} {1e3 * t:.1f} ms" for key, t in builds.items()))
+        lines.append(
+            "- Gammapy estimator construction (subtracted for the `run only` / `run, reused` rows): "
+            + ", ".join(f"{key} {1e3 * t:.1f} ms" for key, t in builds.items())
+        )
     if result["checks"]:
         lines.append("")
         lines += [f"- norms {text}" for _, text in result["checks"]]
@@ -355,13 +404,27 @@ def update_readme(table: str, readme: Path = HERE / "README.md") -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20, help="fluxprofile repetitions (>= 5)")
-    parser.add_argument("--gammapy-repeat", type=int, default=3, help="Gammapy repetitions (>= 3)")
-    parser.add_argument("--no-gammapy", action="store_true", help="skip Gammapy even if importable")
-    parser.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
+    parser.add_argument(
+        "--repeat", type=int, default=20, help="fluxprofile repetitions (>= 5)"
+    )
+    parser.add_argument(
+        "--gammapy-repeat", type=int, default=3, help="Gammapy repetitions (>= 3)"
+    )
+    parser.add_argument(
+        "--no-gammapy", action="store_true", help="skip Gammapy even if importable"
+    )
+    parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="write the table into bench/README.md",
+    )
     args = parser.parse_args(argv)
-    result = run_comparison(args.repeat, args.gammapy_repeat, not args.no_gammapy,
-                            log=lambda m: print(m, file=sys.stderr, flush=True))
+    result = run_comparison(
+        args.repeat,
+        args.gammapy_repeat,
+        not args.no_gammapy,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     table = format_table(result)
     print(table)
     if args.update_readme:

@@ -11,7 +11,7 @@ import pytest
 # which does not put this folder on sys.path by itself).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases import shared_dir  # noqa: E402
+from cases import shared_dir
 
 
 @pytest.fixture(scope="session")

@@ -135,11 +135,17 @@ def instrument(recorder: StageRecorder) -> None:
     recorder.wrap(est_mod.FluxProfileEstimator, "run", "run (total)")
     recorder.wrap(geometry_mod, "projected_distances", "regions: projected_distances")
     recorder.wrap(geometry_mod, "region_centers", "regions: region_centers")
-    recorder.wrap(geometry_mod, "sky_regions_to_pixel_shapes", "regions: sky_regions_to_pixel_shapes")
+    recorder.wrap(
+        geometry_mod,
+        "sky_regions_to_pixel_shapes",
+        "regions: sky_regions_to_pixel_shapes",
+    )
     recorder.wrap(est_mod, "reduce_dataset", "reduce_dataset (total)")
     recorder.wrap(MapDataset, "npred", "  npred() (background clip copy)")
     recorder.wrap(MapDataset, "mask", "  dataset.mask (mask_safe & mask_fit)")
-    recorder.wrap(reduce_mod, "core_array", "  core_array (bool->uint8 view / contiguity)")
+    recorder.wrap(
+        reduce_mod, "core_array", "  core_array (bool->uint8 view / contiguity)"
+    )
     recorder.wrap(reduce_core, "reduce_regions", "  C++ reduce_regions")
     recorder.wrap(signal_mod, "_kernels", "  edisp kernel lookup")
     recorder.wrap(signal_mod, "_true_energy_integrals", "  model integrals (true bins)")
@@ -158,10 +164,16 @@ def build_case(spec: str, n_jobs: int):
 
         from fluxprofile import MapDataset
 
-        dataset = MapDataset.read(shared_dir() / "data" / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz",
-                                  name="fermi-dataset")
+        dataset = MapDataset.read(
+            shared_dir() / "data" / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz",
+            name="fermi-dataset",
+        )
         if spec == "rect":
-            return dataset, rect_seed_estimator(dataset.counts.geom.wcs, n_jobs=n_jobs), "fermi_rect_seed"
+            return (
+                dataset,
+                rect_seed_estimator(dataset.counts.geom.wcs, n_jobs=n_jobs),
+                "fermi_rect_seed",
+            )
         return dataset, annulus_seed_estimator(n_jobs=n_jobs), "fermi_annulus_seed"
     import tempfile
 
@@ -176,8 +188,11 @@ def build_case(spec: str, n_jobs: int):
     dataset = build_dataset(nx, ny, {name: np.load(p) for name, p in paths.items()})
     regions = make_regions(kind, int(n), nx, ny, dataset.counts.geom.wcs)
     estimator = FluxProfileEstimator(
-        regions, spectral_model=PowerLawSpectralModel(index=2.3), energy_edges=[10, 100, 500] * u.GeV,
-        selection_optional=["ul"], n_jobs=n_jobs,
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.3),
+        energy_edges=[10, 100, 500] * u.GeV,
+        selection_optional=["ul"],
+        n_jobs=n_jobs,
     )
     return dataset, estimator, f"synthetic {size} {kind} N={n}"
 
@@ -196,7 +211,9 @@ def _drop_geometry_cache(estimator) -> None:
     estimator._geometry_cache = GeometryCache()
 
 
-def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold: bool = False) -> str:
+def profile_case(
+    spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold: bool = False
+) -> str:
     """Markdown report of one case (``cold``: region geometry recomputed in every run)."""
     dataset, estimator, title = build_case(spec, n_jobs)
     if cold:
@@ -226,7 +243,13 @@ def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold:
     finally:
         recorder.restore()
     inputs = sum(
-        m.data.nbytes for m in (dataset.counts, dataset.background, dataset.exposure, dataset.mask_safe)
+        m.data.nbytes
+        for m in (
+            dataset.counts,
+            dataset.background,
+            dataset.exposure,
+            dataset.mask_safe,
+        )
         if m is not None
     )
     total = statistics.median(recorder.times["run (total)"])
@@ -239,7 +262,7 @@ def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold:
     for label, times in recorder.times.items():
         per_run = recorder.calls[label] / (repeat + 1)
         # times of a stage called k times per run: sum per run, then median over runs
-        k = max(int(round(per_run)), 1)
+        k = max(round(per_run), 1)
         sums = [sum(times[i : i + k]) for i in range(0, len(times) - k + 1, k)]
         med = statistics.median(sums)
         peak = recorder.peaks.get(label)
@@ -254,21 +277,37 @@ def profile_case(spec: str, n_jobs: int, repeat: int, cprofile_lines: int, cold:
             estimator_run(dataset)
             profiler.disable()
         stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(cprofile_lines)
+        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(
+            cprofile_lines
+        )
         body = stream.getvalue().strip().splitlines()
         start = next((i for i, line in enumerate(body) if "ncalls" in line), 0)
-        lines += ["", "cProfile, one run, sorted by own time:", "", "```", *body[start:], "```"]
+        lines += [
+            "",
+            "cProfile, one run, sorted by own time:",
+            "",
+            "```",
+            *body[start:],
+            "```",
+        ]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["rect", "annulus", "1600x800:boxes:1000",
-                                                        "1600x800:boxes:5000"])
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        default=["rect", "annulus", "1600x800:boxes:1000", "1600x800:boxes:5000"],
+    )
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--cprofile", type=int, default=0, help="also print the top N cProfile lines")
-    parser.add_argument("--cold", action="store_true", help="drop the geometry cache before every run")
+    parser.add_argument(
+        "--cprofile", type=int, default=0, help="also print the top N cProfile lines"
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="drop the geometry cache before every run"
+    )
     args = parser.parse_args(argv)
     for spec in args.cases:
         print(profile_case(spec, args.n_jobs, args.repeat, args.cprofile, args.cold))

@@ -96,7 +96,10 @@ def make_cube_files(nx: int, ny: int, folder: Path, seed: int = 0) -> dict[str, 
     reco_centres = np.sqrt(reco_edges[:-1] * reco_edges[1:])
     true_nodes = np.geomspace(E_MIN, E_MAX, N_TRUE)
     # diffuse emission: a Galactic ridge, a central bulge and a floor
-    ridge = np.exp(-np.abs(lat) / 1.5)[:, None] * (1.0 + 0.5 * np.cos(np.radians(lon)))[None, :]
+    ridge = (
+        np.exp(-np.abs(lat) / 1.5)[:, None]
+        * (1.0 + 0.5 * np.cos(np.radians(lon)))[None, :]
+    )
     bulge = np.exp(-0.5 * (lon[None, :] ** 2 + lat[:, None] ** 2) / 2.0**2)
     image = (0.05 + ridge + 2.0 * bulge).astype(np.float32)
     background = np.empty((N_RECO, ny, nx), np.float32)
@@ -108,11 +111,13 @@ def make_cube_files(nx: int, ny: int, folder: Path, seed: int = 0) -> dict[str, 
     lon_factor = (1.0 + 0.1 * np.sin(np.radians(3 * lon)))[None, :]
     lat_factor = (1.0 - 0.05 * np.abs(lat) / max(np.abs(lat).max(), 1))[:, None]
     for j, energy in enumerate(true_nodes):
-        exposure[j] = (3e11 * (energy / E_MIN) ** 0.1 * lat_factor * lon_factor).astype(np.float32)
-    border = int(round(1.0 / BINSZ))
+        exposure[j] = (3e11 * (energy / E_MIN) ** 0.1 * lat_factor * lon_factor).astype(
+            np.float32
+        )
+    border = round(1.0 / BINSZ)
     mask = np.zeros((N_RECO, ny, nx), bool)
     mask[:, border : ny - border, border : nx - border] = True
-    for name, array in zip(names, (counts, background, exposure, mask)):
+    for name, array in zip(names, (counts, background, exposure, mask), strict=False):
         np.save(paths[name], array)
     return paths
 
@@ -124,7 +129,12 @@ def edisp_kernel() -> np.ndarray:
     from math import erf
 
     sigma = 0.08
-    cdf = np.array([[0.5 * (1 + erf((e - t) / (sigma * np.sqrt(2)))) for e in reco_edges] for t in true_nodes])
+    cdf = np.array(
+        [
+            [0.5 * (1 + erf((e - t) / (sigma * np.sqrt(2)))) for e in reco_edges]
+            for t in true_nodes
+        ]
+    )
     return 0.95 * np.diff(cdf, axis=1)
 
 
@@ -134,9 +144,19 @@ def build_dataset(nx: int, ny: int, arrays: dict):
 
     from fluxprofile import EDispKernelMap, Map, MapAxis, MapDataset, WcsGeom
 
-    energy_axis = MapAxis.from_energy_bounds(E_MIN * u.GeV, E_MAX * u.GeV, nbin=N_RECO, name="energy")
-    true_axis = MapAxis.from_nodes(np.geomspace(E_MIN, E_MAX, N_TRUE) * u.GeV, name="energy_true", interp="log")
-    kw = {"skydir": (0, 0), "binsz": BINSZ, "width": (nx * BINSZ, ny * BINSZ), "frame": "galactic", "proj": "CAR"}
+    energy_axis = MapAxis.from_energy_bounds(
+        E_MIN * u.GeV, E_MAX * u.GeV, nbin=N_RECO, name="energy"
+    )
+    true_axis = MapAxis.from_nodes(
+        np.geomspace(E_MIN, E_MAX, N_TRUE) * u.GeV, name="energy_true", interp="log"
+    )
+    kw = {
+        "skydir": (0, 0),
+        "binsz": BINSZ,
+        "width": (nx * BINSZ, ny * BINSZ),
+        "frame": "galactic",
+        "proj": "CAR",
+    }
     geom = WcsGeom.create(axes=[energy_axis], **kw)
     geom_true = WcsGeom.create(axes=[true_axis], **kw)
     return MapDataset(
@@ -154,7 +174,10 @@ def make_regions(kind: str, n: int, nx: int, ny: int, wcs) -> list:
     from astropy import units as u
     from astropy.coordinates import SkyCoord
 
-    from fluxprofile import make_concentric_annulus_sky_regions, make_orthogonal_rectangle_sky_regions
+    from fluxprofile import (
+        make_concentric_annulus_sky_regions,
+        make_orthogonal_rectangle_sky_regions,
+    )
 
     if kind == "boxes":
         half = 0.45 * nx * BINSZ
@@ -204,14 +227,20 @@ def profile_digest(profile) -> str:
     return digest.hexdigest()
 
 
-def run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir: Path) -> dict:
+def run_case(
+    size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir: Path
+) -> dict:
     """Time one case in this process; returns the measurements (see module docstring)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # empty sub-pixel boxes warn; they are counted instead
+        warnings.simplefilter(
+            "ignore"
+        )  # empty sub-pixel boxes warn; they are counted instead
         return _run_case(size, kind, n, n_jobs, repeat, cache_dir)
 
 
-def _run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir: Path) -> dict:
+def _run_case(
+    size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir: Path
+) -> dict:
     nx, ny = parse_size(size)
     paths = make_cube_files(nx, ny, cache_dir)
     from astropy import units as u
@@ -229,10 +258,16 @@ def _run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir:
         )
 
     # Warm-up on a tiny map: lazy imports and first-call costs, without touching the inputs.
-    tiny = build_dataset(80, 40, {
-        "counts": np.ones((N_RECO, 40, 80), np.int32), "background": np.ones((N_RECO, 40, 80), np.float32),
-        "exposure": np.full((N_TRUE, 40, 80), 3e11, np.float32), "mask_safe": np.ones((N_RECO, 40, 80), bool),
-    })
+    tiny = build_dataset(
+        80,
+        40,
+        {
+            "counts": np.ones((N_RECO, 40, 80), np.int32),
+            "background": np.ones((N_RECO, 40, 80), np.float32),
+            "exposure": np.full((N_TRUE, 40, 80), 3e11, np.float32),
+            "mask_safe": np.ones((N_RECO, 40, 80), bool),
+        },
+    )
     make_estimator(make_regions(kind, 4, 80, 40, tiny.counts.geom.wcs)).run(tiny)
     del tiny
     gc.collect()
@@ -266,23 +301,45 @@ def _run_case(size: str, kind: str, n: int, n_jobs: int, repeat: int, cache_dir:
         if times[0] > 10.0 or (times[0] > 1.0 and len(times) >= 3):
             break
     peak_steady = _proc_status("VmHWM") if reset else float("nan")
-    peak = max(peak_first, peak_steady) if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+    peak = (
+        max(peak_first, peak_steady)
+        if reset
+        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+    )
     return {
-        "size": size, "kind": kind, "n": n, "n_jobs": n_jobs,
-        "nx": nx, "ny": ny, "times": times, "median": statistics.median(times),
-        "pixels_covered": int(npix.sum()), "n_empty": int(np.sum(npix == 0)),
-        "input_bytes": input_bytes, "rss_imports": rss_imports, "rss_before": rss_before,
-        "peak": peak, "peak_first": peak_first, "peak_steady": peak_steady,
-        "rss_after_first": rss_after_first, "peak_is_hwm": reset, "maxrss_before": maxrss_before,
-        "first_run": first, "loadavg": os.getloadavg(),
+        "size": size,
+        "kind": kind,
+        "n": n,
+        "n_jobs": n_jobs,
+        "nx": nx,
+        "ny": ny,
+        "times": times,
+        "median": statistics.median(times),
+        "pixels_covered": int(npix.sum()),
+        "n_empty": int(np.sum(npix == 0)),
+        "input_bytes": input_bytes,
+        "rss_imports": rss_imports,
+        "rss_before": rss_before,
+        "peak": peak,
+        "peak_first": peak_first,
+        "peak_steady": peak_steady,
+        "rss_after_first": rss_after_first,
+        "peak_is_hwm": reset,
+        "maxrss_before": maxrss_before,
+        "first_run": first,
+        "loadavg": os.getloadavg(),
         "digest": profile_digest(profile),
     }
 
 
 def run_case_subprocess(size, kind, n, n_jobs, repeat, cache_dir) -> dict:
     """`run_case` in a fresh interpreter (clean peak-RSS accounting)."""
-    args = [sys.executable, str(Path(__file__).resolve()), "--child",
-            json.dumps([size, kind, n, n_jobs, repeat, str(cache_dir)])]
+    args = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        json.dumps([size, kind, n, n_jobs, repeat, str(cache_dir)]),
+    ]
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         msg = f"case {size} {kind} {n} n_jobs={n_jobs} failed:\n{done.stderr[-3000:]}"
@@ -335,16 +392,31 @@ def merge_best(runs: list[list[dict]]) -> tuple[list[dict], int]:
 def same_run_speedups(runs: list[list[dict]], names: list[str]) -> list[str]:
     """n_jobs=2 speed-ups on the largest map with both n_jobs measured in the same grid run."""
     out = []
-    for name, run in zip(names, runs):
+    for name, run in zip(names, runs, strict=False):
         by_key = {(r["size"], r["kind"], r["n"], r["n_jobs"]): r for r in run}
-        pairs = [(by_key[k[:3] + (1,)], r) for k, r in by_key.items() if k[3] == 2 and k[:3] + (1,) in by_key]
+        pairs = [
+            (by_key[(*k[:3], 1)], r)
+            for k, r in by_key.items()
+            if k[3] == 2 and (*k[:3], 1) in by_key
+        ]
         if not pairs:
             continue
-        biggest = max(parse_size(one["size"])[0] * parse_size(one["size"])[1] for one, _ in pairs)
-        pairs = [(one, two) for one, two in pairs if parse_size(one["size"])[0] * parse_size(one["size"])[1] == biggest]
+        biggest = max(
+            parse_size(one["size"])[0] * parse_size(one["size"])[1] for one, _ in pairs
+        )
+        pairs = [
+            (one, two)
+            for one, two in pairs
+            if parse_size(one["size"])[0] * parse_size(one["size"])[1] == biggest
+        ]
         loads = [r["loadavg"][0] for pair in pairs for r in pair]
-        out.append(f"- same-run n_jobs=2 speed-ups, {name} (1-min load {min(loads):.1f}-{max(loads):.1f}): "
-                   + ", ".join(f"{one['kind']} {one['n']}: {one['median'] / two['median']:.2f}x" for one, two in pairs))
+        out.append(
+            f"- same-run n_jobs=2 speed-ups, {name} (1-min load {min(loads):.1f}-{max(loads):.1f}): "
+            + ", ".join(
+                f"{one['kind']} {one['n']}: {one['median'] / two['median']:.2f}x"
+                for one, two in pairs
+            )
+        )
     return out
 
 
@@ -353,23 +425,29 @@ def check_identical(results: list[dict]) -> list[str]:
     by_case: dict[tuple, set] = {}
     for r in results:
         by_case.setdefault((r["size"], r["kind"], r["n"]), set()).add(r["digest"])
-    return [f"{s} {k} {n}" for (s, k, n), digests in by_case.items() if len(digests) > 1]
+    return [
+        f"{s} {k} {n}" for (s, k, n), digests in by_case.items() if len(digests) > 1
+    ]
 
 
 def format_table(results: list[dict]) -> str:
     """Markdown table of all cases."""
     by_key = {(r["size"], r["kind"], r["n"], r["n_jobs"]): r for r in results}
     lines = [
-        "| map | regions | N | empty | pixels covered | n_jobs | median [ms] (runs) | first run [ms] | us / covered pixel "
-        "| speed-up n_jobs=2 | inputs [MB] | peak RSS [MB] | run extra [MB] | attributable / (1.2 inputs + 50 MB) "
-        "| bitwise = across n_jobs |",
+        (
+            "| map | regions | N | empty | pixels covered | n_jobs | median [ms] (runs) | first run [ms] | us / covered pixel "
+            "| speed-up n_jobs=2 | inputs [MB] | peak RSS [MB] | run extra [MB] | attributable / (1.2 inputs + 50 MB) "
+            "| bitwise = across n_jobs |"
+        ),
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     bad = set(check_identical(results))
     for r in results:
         case = f"{r['size']} {r['kind']} {r['n']}"
         one = by_key.get((r["size"], r["kind"], r["n"], 1))
-        speedup = f"{one['median'] / r['median']:.2f}x" if one and r["n_jobs"] != 1 else ""
+        speedup = (
+            f"{one['median'] / r['median']:.2f}x" if one and r["n_jobs"] != 1 else ""
+        )
         attributable = r["peak"] - r["rss_imports"]
         budget = 1.2 * r["input_bytes"] + 50 * MB
         lines.append(
@@ -389,42 +467,75 @@ def acceptance(results: list[dict]) -> list[str]:
     big = f"{largest[0]}x{largest[1]}"
     r = by_key.get((big, "boxes", 1000, 1))
     if r:
-        out.append(f"- 1000 boxes on {big}x{N_RECO}, n_jobs=1: {1e3 * r['median']:.0f} ms "
-                   f"(target < 500 ms: {'met' if r['median'] < 0.5 else 'NOT met'}); first run on a new "
-                   f"estimator (sky->pixel conversion included): {1e3 * r['first_run']:.0f} ms "
-                   f"({'met' if r['first_run'] < 0.5 else 'NOT met'})")
+        out.append(
+            f"- 1000 boxes on {big}x{N_RECO}, n_jobs=1: {1e3 * r['median']:.0f} ms "
+            f"(target < 500 ms: {'met' if r['median'] < 0.5 else 'NOT met'}); first run on a new "
+            f"estimator (sky->pixel conversion included): {1e3 * r['first_run']:.0f} ms "
+            f"({'met' if r['first_run'] < 0.5 else 'NOT met'})"
+        )
     for kind in KINDS:
         for a, b in ((200, 1000), (1000, 5000)):
             ra, rb = by_key.get((big, kind, a, 1)), by_key.get((big, kind, b, 1))
             if ra and rb:
                 ratio = rb["median"] / ra["median"]
                 first = rb["first_run"] / ra["first_run"]
-                out.append(f"- {big} {kind}: {b} vs {a} regions (same area), n_jobs=1: {ratio:.2f}x "
-                           f"(target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'}); first runs "
-                           f"{1e3 * ra['first_run']:.0f} -> {1e3 * rb['first_run']:.0f} ms: {first:.2f}x")
+                out.append(
+                    f"- {big} {kind}: {b} vs {a} regions (same area), n_jobs=1: {ratio:.2f}x "
+                    f"(target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'}); first runs "
+                    f"{1e3 * ra['first_run']:.0f} -> {1e3 * rb['first_run']:.0f} ms: {first:.2f}x"
+                )
     for kind in KINDS:
         per_pixel = []
         for size in SIZES:
             ra = by_key.get((size, kind, 200, 1))
             if ra:
-                per_pixel.append(f"{size}: {1e9 * ra['median'] / ra['pixels_covered']:.0f} ns")
+                per_pixel.append(
+                    f"{size}: {1e9 * ra['median'] / ra['pixels_covered']:.0f} ns"
+                )
         if per_pixel:
-            out.append(f"- linear in pixels, {kind}, N=200, n_jobs=1, time per covered pixel: " + ", ".join(per_pixel))
-    speedups = [(by_key[(r["size"], r["kind"], r["n"], 1)]["median"] / r["median"], r) for r in results
-                if r["n_jobs"] == 2 and (r["size"], r["kind"], r["n"], 1) in by_key and r["size"] == big]
+            out.append(
+                f"- linear in pixels, {kind}, N=200, n_jobs=1, time per covered pixel: "
+                + ", ".join(per_pixel)
+            )
+    speedups = [
+        (by_key[(r["size"], r["kind"], r["n"], 1)]["median"] / r["median"], r)
+        for r in results
+        if r["n_jobs"] == 2
+        and (r["size"], r["kind"], r["n"], 1) in by_key
+        and r["size"] == big
+    ]
     if speedups:
-        s, r = max(speedups, key=lambda t: t[1]["median"] * 0 + by_key[(t[1]["size"], t[1]["kind"], t[1]["n"], 1)]["median"])
-        out.append(f"- n_jobs=2 speed-up on the largest case ({big} {r['kind']} {r['n']}): {s:.2f}x "
-                   f"(target >= 1.7x: {'met' if s >= 1.7 else 'NOT met'}); on all {big} cases: "
-                   + ", ".join(f"{t[1]['kind']} {t[1]['n']}: {t[0]:.2f}x" for t in speedups))
-    worst = max(results, key=lambda r: (r["peak"] - r["rss_imports"]) / (1.2 * r["input_bytes"] + 50 * MB))
-    ratio = (worst["peak"] - worst["rss_imports"]) / (1.2 * worst["input_bytes"] + 50 * MB)
-    out.append(f"- memory: worst case {worst['size']} {worst['kind']} {worst['n']} n_jobs={worst['n_jobs']}: "
-               f"peak - RSS after imports = {(worst['peak'] - worst['rss_imports']) / MB:.0f} MB for "
-               f"{worst['input_bytes'] / MB:.0f} MB of inputs, {ratio:.2f} of the budget 1.2 x inputs + 50 MB "
-               f"({'met' if ratio <= 1 else 'NOT met'})")
+        s, r = max(
+            speedups,
+            key=lambda t: (
+                t[1]["median"] * 0
+                + by_key[(t[1]["size"], t[1]["kind"], t[1]["n"], 1)]["median"]
+            ),
+        )
+        out.append(
+            f"- n_jobs=2 speed-up on the largest case ({big} {r['kind']} {r['n']}): {s:.2f}x "
+            f"(target >= 1.7x: {'met' if s >= 1.7 else 'NOT met'}); on all {big} cases: "
+            + ", ".join(f"{t[1]['kind']} {t[1]['n']}: {t[0]:.2f}x" for t in speedups)
+        )
+    worst = max(
+        results,
+        key=lambda r: (
+            (r["peak"] - r["rss_imports"]) / (1.2 * r["input_bytes"] + 50 * MB)
+        ),
+    )
+    ratio = (worst["peak"] - worst["rss_imports"]) / (
+        1.2 * worst["input_bytes"] + 50 * MB
+    )
+    out.append(
+        f"- memory: worst case {worst['size']} {worst['kind']} {worst['n']} n_jobs={worst['n_jobs']}: "
+        f"peak - RSS after imports = {(worst['peak'] - worst['rss_imports']) / MB:.0f} MB for "
+        f"{worst['input_bytes'] / MB:.0f} MB of inputs, {ratio:.2f} of the budget 1.2 x inputs + 50 MB "
+        f"({'met' if ratio <= 1 else 'NOT met'})"
+    )
     bad = check_identical(results)
-    out.append(f"- bitwise identical across n_jobs: {'all cases' if not bad else 'NOT in ' + ', '.join(bad)}")
+    out.append(
+        f"- bitwise identical across n_jobs: {'all cases' if not bad else 'NOT in ' + ', '.join(bad)}"
+    )
     return out
 
 
@@ -439,28 +550,62 @@ def plot(results: list[dict], path: Path) -> None:
     markers = {"boxes": "s", "annuli": "o"}
     styles = {1: "-", 2: "--"}
     sizes = [s for s in SIZES if any(r["size"] == s for r in results)]
-    colors = dict(zip(sizes, ["C0", "C1", "C2", "C3"]))
+    colors = dict(zip(sizes, ["C0", "C1", "C2", "C3"], strict=False))
     for size in sizes:
         for kind in KINDS:
             for n_jobs in JOBS:
-                rows = sorted((r for r in results if (r["size"], r["kind"], r["n_jobs"]) == (size, kind, n_jobs)),
-                              key=lambda r: r["n"])
+                rows = sorted(
+                    (
+                        r
+                        for r in results
+                        if (r["size"], r["kind"], r["n_jobs"]) == (size, kind, n_jobs)
+                    ),
+                    key=lambda r: r["n"],
+                )
                 if not rows:
                     continue
                 n = [r["n"] for r in rows]
                 label = f"{size} {kind} n_jobs={n_jobs}"
-                kw = {"color": colors[size], "ls": styles.get(n_jobs, ":"), "marker": markers[kind]}
+                kw = {
+                    "color": colors[size],
+                    "ls": styles.get(n_jobs, ":"),
+                    "marker": markers[kind],
+                }
                 axes[0].plot(n, [1e3 * r["median"] for r in rows], label=label, **kw)
-                axes[1].plot(n, [1e9 * r["median"] / max(r["pixels_covered"], 1) for r in rows], **kw)
-                axes[2].plot(n, [(r["peak"] - r["rss_imports"]) / (1.2 * r["input_bytes"] + 50 * MB)
-                                 for r in rows], **kw)
-    axes[0].set(xscale="log", yscale="log", xlabel="regions", ylabel="run time [ms] (median)")
+                axes[1].plot(
+                    n,
+                    [1e9 * r["median"] / max(r["pixels_covered"], 1) for r in rows],
+                    **kw,
+                )
+                axes[2].plot(
+                    n,
+                    [
+                        (r["peak"] - r["rss_imports"])
+                        / (1.2 * r["input_bytes"] + 50 * MB)
+                        for r in rows
+                    ],
+                    **kw,
+                )
+    axes[0].set(
+        xscale="log", yscale="log", xlabel="regions", ylabel="run time [ms] (median)"
+    )
     axes[0].axhline(500, color="k", lw=0.5)
-    axes[1].set(xscale="log", yscale="log", xlabel="regions", ylabel="time per covered pixel [ns]")
-    axes[2].set(xscale="log", xlabel="regions", ylabel="(peak RSS - RSS after imports) / (1.2 inputs + 50 MB)")
+    axes[1].set(
+        xscale="log",
+        yscale="log",
+        xlabel="regions",
+        ylabel="time per covered pixel [ns]",
+    )
+    axes[2].set(
+        xscale="log",
+        xlabel="regions",
+        ylabel="(peak RSS - RSS after imports) / (1.2 inputs + 50 MB)",
+    )
     axes[2].axhline(1.0, color="k", lw=0.5)
     axes[0].legend(fontsize=6, ncol=2)
-    fig.suptitle(f"FluxProfileEstimator.run scaling ({N_RECO} reco x {N_TRUE} true energy bins)")
+    fig.suptitle(
+        f"FluxProfileEstimator.run scaling ({N_RECO} reco x {N_TRUE} true energy bins)"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -484,14 +629,27 @@ def main(argv=None) -> int:
     parser.add_argument("--counts", nargs="+", type=int, default=COUNTS)
     parser.add_argument("--kinds", nargs="+", default=KINDS, choices=KINDS)
     parser.add_argument("--jobs", nargs="+", type=int, default=JOBS)
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs per case (median)")
-    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "fluxprofile-scaling")
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="timed runs per case (median)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "fluxprofile-scaling",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument("--from-json", type=Path, nargs="+",
-                        help="re-render table, plot and README from saved results (several files: "
-                             "per case the run with the lower median)")
-    parser.add_argument("--load-note", default="load average not recorded",
-                        help="machine-load note for results without recorded load")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        help="re-render table, plot and README from saved results (several files: "
+        "per case the run with the lower median)",
+    )
+    parser.add_argument(
+        "--load-note",
+        default="load average not recorded",
+        help="machine-load note for results without recorded load",
+    )
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -501,35 +659,55 @@ def main(argv=None) -> int:
         print(json.dumps(run_case(size, kind, n, n_jobs, repeat, Path(cache))))
         return 0
 
-    results, n_better = merge_best([json.loads(f.read_text()) for f in args.from_json]) if args.from_json else ([], 0)
+    results, n_better = (
+        merge_best([json.loads(f.read_text()) for f in args.from_json])
+        if args.from_json
+        else ([], 0)
+    )
     for size in [] if args.from_json else args.sizes:
         make_cube_files(*parse_size(size), args.cache_dir)
         for kind in args.kinds:
             for n in args.counts:
                 for n_jobs in args.jobs:
-                    r = run_case_subprocess(size, kind, n, n_jobs, args.repeat, args.cache_dir)
+                    r = run_case_subprocess(
+                        size, kind, n, n_jobs, args.repeat, args.cache_dir
+                    )
                     results.append(r)
-                    print(f"{size:>9} {kind:>6} N={n:<5} n_jobs={n_jobs}: {1e3 * r['median']:8.1f} ms, "
-                          f"peak {r['peak'] / MB:6.0f} MB (inputs {r['input_bytes'] / MB:.0f} MB)",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"{size:>9} {kind:>6} N={n:<5} n_jobs={n_jobs}: {1e3 * r['median']:8.1f} ms, "
+                        f"peak {r['peak'] / MB:6.0f} MB (inputs {r['input_bytes'] / MB:.0f} MB)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     table = format_table(results)
     summary = acceptance(results)
     if args.from_json and len(args.from_json) > 1:
-        summary += same_run_speedups([json.loads(f.read_text()) for f in args.from_json],
-                                     [f.name for f in args.from_json])
+        summary += same_run_speedups(
+            [json.loads(f.read_text()) for f in args.from_json],
+            [f.name for f in args.from_json],
+        )
     loads = [r["loadavg"][0] for r in results if "loadavg" in r]
-    load = (f"1-min load average {min(loads):.1f}-{max(loads):.1f} during the cases" if loads
-            else args.load_note)
-    text = "\n".join([
-        f"Machine: {machine_description()}, {load}. Median of {max(len(r['times']) for r in results)} runs (3 when a run takes > 1 s, 1 above 10 s) after one warm-up, each case "
-        f"in a fresh process ({time.strftime('%Y-%m-%d')})."
-        + (f" {n_better} cases were measured in {len(args.from_json)} grid runs; the run with the lower "
-           "median is shown for each (loaded machine)." if n_better else ""),
-        "",
-        table,
-        "",
-        *summary,
-    ])
+    load = (
+        f"1-min load average {min(loads):.1f}-{max(loads):.1f} during the cases"
+        if loads
+        else args.load_note
+    )
+    text = "\n".join(
+        [
+            f"Machine: {machine_description()}, {load}. Median of {max(len(r['times']) for r in results)} runs (3 when a run takes > 1 s, 1 above 10 s) after one warm-up, each case "
+            f"in a fresh process ({time.strftime('%Y-%m-%d')})."
+            + (
+                f" {n_better} cases were measured in {len(args.from_json)} grid runs; the run with the lower "
+                "median is shown for each (loaded machine)."
+                if n_better
+                else ""
+            ),
+            "",
+            table,
+            "",
+            *summary,
+        ]
+    )
     print(text)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -18,7 +18,9 @@ def test_run_rect_seed(benchmark, fermi_dataset, n_jobs):
     profile = benchmark(estimator.run, fermi_dataset)
     reference = load_case("fermi_rect_seed")["result"]["key_numbers"]
     assert profile.counts.data.sum() == reference["counts_total"]
-    assert np.isclose(np.nansum(profile.norm.data), reference["norm_sum_finite"], rtol=1e-3)
+    assert np.isclose(
+        np.nansum(profile.norm.data), reference["norm_sum_finite"], rtol=1e-3
+    )
 
 
 @pytest.mark.benchmark(group="run-fermi_annulus_seed")

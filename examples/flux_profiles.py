@@ -95,7 +95,9 @@ def run_tutorial(output_dir: Path) -> list[Path]:
         print(f"Reading {path}")
         dataset = MapDataset.read(path, name="fermi-dataset")
     else:
-        print("No Fermi GC file found (GAMMAPY_DATA / FLUXPROFILE_TEST_DATA): using the simulated example")
+        print(
+            "No Fermi GC file found (GAMMAPY_DATA / FLUXPROFILE_TEST_DATA): using the simulated example"
+        )
         dataset = make_example_dataset()
 
     counts_image = dataset.counts.sum_over_axes()
@@ -168,7 +170,9 @@ def run_tutorial(output_dir: Path) -> list[Path]:
 
     # ---- radial profile around the Galactic centre -----------------------------------
     center = SkyCoord("0d", "0d", frame="galactic")
-    regions = make_concentric_annulus_sky_regions(center=center, radius_max="1.5 deg", nbin=11)
+    regions = make_concentric_annulus_sky_regions(
+        center=center, radius_max="1.5 deg", nbin=11
+    )
     gc_image = counts_image.cutout(position=center, width=3 * u.deg)
     fig = plt.figure(figsize=(6, 6))
     ax = gc_image.smooth("0.1 deg").plot(stretch="sqrt")

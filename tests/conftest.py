@@ -21,7 +21,9 @@ def _register_helper(name: str) -> None:
     The suite runs with ``--import-mode=importlib``, which keeps tests/ off sys.path; the
     conftest is imported before any test module, so registering the helper here is enough.
     """
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(
+        name, Path(__file__).with_name(f"{name}.py")
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -71,13 +73,18 @@ def reference_dir() -> Path:
 @pytest.fixture(scope="session")
 def fermi_gc_path(data_dir: Path) -> Path:
     """Path of the Fermi-LAT Galactic-centre DL4 dataset."""
-    return _require(data_dir / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz", "fermi-3fhl-gc")
+    return _require(
+        data_dir / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz", "fermi-3fhl-gc"
+    )
 
 
 @pytest.fixture(scope="session")
 def fermi_crab_path(data_dir: Path) -> Path:
     """Path of the Fermi-LAT Crab DL4 dataset."""
-    return _require(data_dir / "fermi-3fhl-crab" / "Fermi-LAT-3FHL_data_Fermi-LAT.fits", "fermi-3fhl-crab")
+    return _require(
+        data_dir / "fermi-3fhl-crab" / "Fermi-LAT-3FHL_data_Fermi-LAT.fits",
+        "fermi-3fhl-crab",
+    )
 
 
 # -- Gammapy reference cases ---------------------------------------------------------------
@@ -95,13 +102,19 @@ def _region_from_json(item):
     center = _sky(item["center"])
     if item["type"] == "RectangleSkyRegion":
         return RectangleSkyRegion(
-            center, item["width_deg"] * u.deg, item["height_deg"] * u.deg, item["angle_deg"] * u.deg
+            center,
+            item["width_deg"] * u.deg,
+            item["height_deg"] * u.deg,
+            item["angle_deg"] * u.deg,
         )
     if item["type"] == "CircleAnnulusSkyRegion":
-        return CircleAnnulusSkyRegion(center, item["inner_radius_deg"] * u.deg, item["outer_radius_deg"] * u.deg)
+        return CircleAnnulusSkyRegion(
+            center, item["inner_radius_deg"] * u.deg, item["outer_radius_deg"] * u.deg
+        )
     if item["type"] == "CircleSkyRegion":
         return CircleSkyRegion(center, item["radius_deg"] * u.deg)
-    raise ValueError(f"unknown region type {item['type']}")
+    msg = f"unknown region type {item['type']}"
+    raise ValueError(msg)
 
 
 def _spectral_model_from_json(spec):
@@ -110,7 +123,10 @@ def _spectral_model_from_json(spec):
     import fluxprofile.datamodel.spectral as models
 
     cls = getattr(models, spec["class"])
-    kwargs = {p["name"]: u.Quantity(p["value"], p["unit"]) if p["unit"] else p["value"] for p in spec["parameters"]}
+    kwargs = {
+        p["name"]: u.Quantity(p["value"], p["unit"]) if p["unit"] else p["value"]
+        for p in spec["parameters"]
+    }
     return cls(**kwargs)
 
 
@@ -138,11 +154,11 @@ class ReferenceCase:
     def dataset_path(self):
         file = self.spec["dataset"]["file"]
         if file.startswith("$GAMMAPY_DATA/"):
-            return self.data_dir / file[len("$GAMMAPY_DATA/"):]
+            return self.data_dir / file[len("$GAMMAPY_DATA/") :]
         return self.dir / file
 
     def read_dataset(self):
-        import fluxprofile.datamodel.datasets as datasets
+        from fluxprofile.datamodel import datasets
 
         cls = getattr(datasets, self.spec["dataset"]["class"])
         return cls.read(self.dataset_path, name=self.spec["dataset"]["name"])
@@ -161,15 +177,17 @@ class ReferenceCase:
         from fluxprofile import FluxProfileEstimator
 
         e = self.spec["estimator"]
-        kwargs = dict(
-            spectral_model=self.spectral_model,
-            energy_edges=u.Quantity(e["energy_edges"]["value"], e["energy_edges"]["unit"]),
-            selection_optional=e["selection_optional_requested"],
-            n_sigma=e["n_sigma"],
-            n_sigma_ul=e["n_sigma_ul"],
-            n_sigma_sensitivity=e["n_sigma_sensitivity"],
-            sum_over_energy_groups=e["sum_over_energy_groups"],
-        )
+        kwargs = {
+            "spectral_model": self.spectral_model,
+            "energy_edges": u.Quantity(
+                e["energy_edges"]["value"], e["energy_edges"]["unit"]
+            ),
+            "selection_optional": e["selection_optional_requested"],
+            "n_sigma": e["n_sigma"],
+            "n_sigma_ul": e["n_sigma_ul"],
+            "n_sigma_sensitivity": e["n_sigma_sensitivity"],
+            "sum_over_energy_groups": e["sum_over_energy_groups"],
+        }
         kwargs.update(overrides)
         est = FluxProfileEstimator(self.regions, **kwargs)
         if e["norm"]["explicit_scan_values_set"]:
@@ -189,7 +207,11 @@ def reference_case_names(reference_dir=None, prefix=""):
     if not (reference_dir / "index.json").exists():
         return ["<no reference index>"]
     index = json.loads((reference_dir / "index.json").read_text())
-    return [name for name, v in index.items() if v["status"] == "ok" and name.startswith(prefix)]
+    return [
+        name
+        for name, v in index.items()
+        if v["status"] == "ok" and name.startswith(prefix)
+    ]
 
 
 def pytest_generate_tests(metafunc):

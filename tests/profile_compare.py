@@ -59,9 +59,14 @@ def _reference_values(likelihood, sed_type: str, unit) -> np.ndarray:
     """The reference model's value of an SED type in each cell, in ``unit``."""
     if sed_type == "e2dnde":
         e_ref = u.Quantity(_cells(likelihood, "e_ref"), likelihood["e_ref"].unit)
-        value = u.Quantity(_cells(likelihood, "ref_dnde"), likelihood["ref_dnde"].unit) * e_ref**2
+        value = (
+            u.Quantity(_cells(likelihood, "ref_dnde"), likelihood["ref_dnde"].unit)
+            * e_ref**2
+        )
     else:
-        value = u.Quantity(_cells(likelihood, f"ref_{sed_type}"), likelihood[f"ref_{sed_type}"].unit)
+        value = u.Quantity(
+            _cells(likelihood, f"ref_{sed_type}"), likelihood[f"ref_{sed_type}"].unit
+        )
     return value.to_value(unit)
 
 
@@ -76,7 +81,9 @@ def _as_norms(table, sed_type: str, ref_values) -> dict[str, np.ndarray]:
     }
 
 
-def excess_signal(ref, ours, ref_norms: dict, our_norms: dict, signal=None) -> np.ndarray:
+def excess_signal(
+    ref, ours, ref_norms: dict, our_norms: dict, signal=None
+) -> np.ndarray:
     """Model-predicted excess counts per unit norm, shape (rows, groups, datasets).
 
     Taken from Gammapy's npred_excess / norm where that norm is finite and not tiny
@@ -117,8 +124,13 @@ def _check(failures: list, name: str, a: np.ndarray, b: np.ndarray, tol, where) 
         bad = where & ~(np.abs(a - b) <= tol)
     if bad.any():
         cells = [tuple(int(i) for i in c) for c in np.argwhere(bad)]
-        shown = "; ".join(f"{c}: {a[c]:.10g} vs {b[c]:.10g} (diff {abs(a[c] - b[c]):.3g}, tol {tol[c]:.3g})" for c in cells[:6])
-        failures.append(f"{name}: {len(cells)} of {int(where.sum())} cells (row, group[, ...]) differ: {shown}")
+        shown = "; ".join(
+            f"{c}: {a[c]:.10g} vs {b[c]:.10g} (diff {abs(a[c] - b[c]):.3g}, tol {tol[c]:.3g})"
+            for c in cells[:6]
+        )
+        failures.append(
+            f"{name}: {len(cells)} of {int(where.sum())} cells (row, group[, ...]) differ: {shown}"
+        )
 
 
 def compare_to_reference(ours, ref, signal=None, ref_likelihood=None) -> None:
@@ -143,7 +155,10 @@ def compare_to_reference(ours, ref, signal=None, ref_likelihood=None) -> None:
         Naming every quantity that differs, its first cells and the tolerance.
     """
     # fluxprofile adds the size of each bin after Gammapy's columns (Gammapy ignores them).
-    assert ours.colnames == [*ref.colnames, *EXTRA_COLUMNS], (ours.colnames, ref.colnames)
+    assert ours.colnames == [*ref.colnames, *EXTRA_COLUMNS], (
+        ours.colnames,
+        ref.colnames,
+    )
     for name in ref.colnames:
         assert ours[name].shape == ref[name].shape, name
         assert str(ours[name].unit or "") == str(ref[name].unit or ""), name
@@ -151,17 +166,27 @@ def compare_to_reference(ours, ref, signal=None, ref_likelihood=None) -> None:
     ref_values = None
     if sed_type != "likelihood":
         assert ref_likelihood is not None, f"a {sed_type} table needs ref_likelihood"
-        assert len(ref_likelihood) == len(ref), "ref_likelihood has another number of rows"
+        assert len(ref_likelihood) == len(ref), (
+            "ref_likelihood has another number of rows"
+        )
         ref_values = _reference_values(ref_likelihood, sed_type, ref[sed_type].unit)
 
     ok = _cells(ref, "success").astype(bool)
-    np.testing.assert_array_equal(_cells(ours, "success").astype(bool), ok, err_msg="success")
-    np.testing.assert_array_equal(_cells(ours, "counts"), _cells(ref, "counts"), err_msg="counts")
+    np.testing.assert_array_equal(
+        _cells(ours, "success").astype(bool), ok, err_msg="success"
+    )
+    np.testing.assert_array_equal(
+        _cells(ours, "counts"), _cells(ref, "counts"), err_msg="counts"
+    )
     for name in ("x_min", "x_max", "x_ref"):
-        np.testing.assert_allclose(ours[name], ref[name], rtol=0, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(
+            ours[name], ref[name], rtol=0, atol=1e-6, err_msg=name
+        )
     for name in ("e_ref", "e_min", "e_max", "ref_dnde", "ref_flux", "ref_eflux"):
         if name in ref.colnames:
-            np.testing.assert_allclose(_cells(ours, name), _cells(ref, name), rtol=1e-9, err_msg=name)
+            np.testing.assert_allclose(
+                _cells(ours, name), _cells(ref, name), rtol=1e-9, err_msg=name
+            )
 
     failures: list[str] = []
     if "is_ul" in ref.colnames:
@@ -173,11 +198,25 @@ def compare_to_reference(ours, ref, signal=None, ref_likelihood=None) -> None:
     tol_norm = 0.01 * err + 1e-6
     for suffix in _VALUE_SUFFIXES:
         if f"norm{suffix}" in b:
-            _check(failures, f"{label}{suffix}", a[f"norm{suffix}"], b[f"norm{suffix}"], tol_norm, ok)
+            _check(
+                failures,
+                f"{label}{suffix}",
+                a[f"norm{suffix}"],
+                b[f"norm{suffix}"],
+                tol_norm,
+                ok,
+            )
     _check(failures, f"{label}_err", a["norm_err"], err, 1e-3 * np.abs(err), ok)
     if "norm_sensitivity" in b:
         sens = b["norm_sensitivity"]
-        _check(failures, f"{label}_sensitivity", a["norm_sensitivity"], sens, 0.02 * np.abs(sens), ok)
+        _check(
+            failures,
+            f"{label}_sensitivity",
+            a["norm_sensitivity"],
+            sens,
+            0.02 * np.abs(sens),
+            ok,
+        )
 
     ts_a, ts_b = _cells(ours, "ts"), _cells(ref, "ts")
     tol_ts = 1e-3 + 1e-5 * np.abs(ts_b)
@@ -196,6 +235,15 @@ def compare_to_reference(ours, ref, signal=None, ref_likelihood=None) -> None:
     for name in ("stat", "stat_null"):
         _check(failures, name, _cells(ours, name), _cells(ref, name), 1e-3, ok)
     if "stat_scan" in ref.colnames:
-        _check(failures, "stat_scan", _cells(ours, "stat_scan"), _cells(ref, "stat_scan"), 1e-3, ok[..., None])
-        np.testing.assert_array_equal(_cells(ours, "norm_scan"), _cells(ref, "norm_scan"), err_msg="norm_scan")
+        _check(
+            failures,
+            "stat_scan",
+            _cells(ours, "stat_scan"),
+            _cells(ref, "stat_scan"),
+            1e-3,
+            ok[..., None],
+        )
+        np.testing.assert_array_equal(
+            _cells(ours, "norm_scan"), _cells(ref, "norm_scan"), err_msg="norm_scan"
+        )
     assert not failures, "\n".join(failures)

@@ -28,8 +28,17 @@ from regions import (
     RectangleSkyRegion,
 )
 
-from fluxprofile import FluxProfileEstimator, FluxProfileWarning, _core
-from fluxprofile import Map, MapAxis, MapDataset, Parameter, PowerLawSpectralModel, WcsGeom
+from fluxprofile import (
+    FluxProfileEstimator,
+    FluxProfileWarning,
+    Map,
+    MapAxis,
+    MapDataset,
+    Parameter,
+    PowerLawSpectralModel,
+    WcsGeom,
+    _core,
+)
 from fluxprofile.exceptions import index_ranges as _index_ranges
 
 pytestmark = pytest.mark.timeout(120)
@@ -43,11 +52,13 @@ EDGES = [10, 100, 500] * u.GeV
 def _geoms(n_reco=4, n_true=5):
     energy = MapAxis.from_energy_bounds(10, 500, n_reco, unit="GeV", name="energy")
     true = MapAxis.from_energy_bounds(10, 500, n_true, unit="GeV", name="energy_true")
-    kw = dict(skydir=(0, 0), binsz=0.1, width=(4, 2), frame="galactic")
+    kw = {"skydir": (0, 0), "binsz": 0.1, "width": (4, 2), "frame": "galactic"}
     return WcsGeom.create(axes=[energy], **kw), WcsGeom.create(axes=[true], **kw)
 
 
-def make_dataset(name="bad", seed=0, counts_dtype=np.float64, mask=None, exposure_unit="cm2 s"):
+def make_dataset(
+    name="bad", seed=0, counts_dtype=np.float64, mask=None, exposure_unit="cm2 s"
+):
     """A 40 x 20 pixel, 4 reco-bin dataset with Poisson counts on a flat background."""
     geom, geom_true = _geoms()
     rng = np.random.default_rng(seed)
@@ -55,7 +66,11 @@ def make_dataset(name="bad", seed=0, counts_dtype=np.float64, mask=None, exposur
     counts = rng.poisson(background + 1.0).astype(counts_dtype)
     exposure = Map(geom_true, np.full(geom_true.data_shape, 1e11), unit=exposure_unit)
     return MapDataset(
-        Map(geom, counts), exposure, background=Map(geom, background), mask_safe=mask, name=name
+        Map(geom, counts),
+        exposure,
+        background=Map(geom, background),
+        mask_safe=mask,
+        name=name,
     )
 
 
@@ -74,8 +89,10 @@ def estimator(regions=None, **kwargs):
 
 def region_of_pixel(dataset, region_index=1):
     """(y, x) of a pixel inside box ``region_index`` (the box centre)."""
-    x, y = dataset.counts.geom.wcs.world_to_pixel(gal([-1.0, 0.0, 1.0][region_index], 0.05))
-    return int(round(float(y))), int(round(float(x)))
+    x, y = dataset.counts.geom.wcs.world_to_pixel(
+        gal([-1.0, 0.0, 1.0][region_index], 0.05)
+    )
+    return round(float(y)), round(float(x))
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +135,9 @@ def test_read_corrupt_primary_header(tmp_path, good_file):
     raw[:80] = b"X" * 80  # destroys the SIMPLE card
     path = tmp_path / "corrupt.fits"
     path.write_bytes(bytes(raw))
-    with pytest.raises(OSError, match=r"corrupt\.fits.*not a readable FITS file.*SIMPLE"):
+    with pytest.raises(
+        OSError, match=r"corrupt\.fits.*not a readable FITS file.*SIMPLE"
+    ):
         MapDataset.read(path)
 
 
@@ -132,7 +151,11 @@ def test_read_truncated_gzip(tmp_path, good_file):
 @pytest.mark.parametrize("cut", ["half", "last_block", "100_bytes"])
 def test_read_truncated_file(tmp_path, good_file, cut):
     raw = good_file.read_bytes()
-    size = {"half": len(raw) // 2, "last_block": len(raw) - 2880, "100_bytes": len(raw) - 100}[cut]
+    size = {
+        "half": len(raw) // 2,
+        "last_block": len(raw) - 2880,
+        "100_bytes": len(raw) - 100,
+    }[cut]
     path = tmp_path / f"trunc_{cut}.fits"
     path.write_bytes(raw[:size])
     with pytest.raises(OSError, match=rf"trunc_{cut}\.fits.*truncated"):
@@ -141,37 +164,62 @@ def test_read_truncated_file(tmp_path, good_file, cut):
 
 def test_read_ogip_spectrum_file(tmp_path):
     """An OGIP PHA spectrum (SPECTRUM + EBOUNDS) is not a map dataset."""
-    hdul = fits.HDUList([
-        fits.PrimaryHDU(),
-        fits.BinTableHDU(Table({"CHANNEL": np.arange(4), "COUNTS": np.ones(4)}), name="SPECTRUM"),
-        fits.BinTableHDU(
-            Table({"CHANNEL": np.arange(4), "E_MIN": np.ones(4), "E_MAX": np.full(4, 2.0)}),
-            name="EBOUNDS",
-        ),
-    ])
+    hdul = fits.HDUList(
+        [
+            fits.PrimaryHDU(),
+            fits.BinTableHDU(
+                Table({"CHANNEL": np.arange(4), "COUNTS": np.ones(4)}), name="SPECTRUM"
+            ),
+            fits.BinTableHDU(
+                Table(
+                    {
+                        "CHANNEL": np.arange(4),
+                        "E_MIN": np.ones(4),
+                        "E_MAX": np.full(4, 2.0),
+                    }
+                ),
+                name="EBOUNDS",
+            ),
+        ]
+    )
     path = tmp_path / "pha.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"pha\.fits: no COUNTS HDU.*not a gammapy MapDataset"):
+    with pytest.raises(
+        ValueError, match=r"pha\.fits: no COUNTS HDU.*not a gammapy MapDataset"
+    ):
         MapDataset.read(path)
 
 
 def test_read_gammapy_spectrum_dataset(tmp_path):
     """A Gammapy SpectrumDataset file: COUNTS is a region table, not a WCS image."""
-    bands = Table({
-        "CHANNEL": np.arange(4, dtype=np.int64),
-        "ENERGY": [0.15, 0.5, 1.5, 5.0],
-        "E_MIN": [0.1, 0.316, 1.0, 3.16],
-        "E_MAX": [0.316, 1.0, 3.16, 10.0],
-    })
-    region = Table({"SHAPE": ["circle"], "X": [1.5], "Y": [1.5], "R": [1.0], "ROTANG": [0.0]})
+    bands = Table(
+        {
+            "CHANNEL": np.arange(4, dtype=np.int64),
+            "ENERGY": [0.15, 0.5, 1.5, 5.0],
+            "E_MIN": [0.1, 0.316, 1.0, 3.16],
+            "E_MAX": [0.316, 1.0, 3.16, 10.0],
+        }
+    )
+    region = Table(
+        {"SHAPE": ["circle"], "X": [1.5], "Y": [1.5], "R": [1.0], "ROTANG": [0.0]}
+    )
     hdus = [fits.PrimaryHDU()]
     for name in ("COUNTS", "EXPOSURE"):
         table = fits.BinTableHDU(
-            Table({"CHANNEL": np.arange(4, dtype=np.int16), "DATA": np.full((4, 1, 1), 3.0, np.float32)}),
+            Table(
+                {
+                    "CHANNEL": np.arange(4, dtype=np.int16),
+                    "DATA": np.full((4, 1, 1), 3.0, np.float32),
+                }
+            ),
             name=name,
         )
         table.header["BANDSHDU"] = f"{name}_BANDS"
-        hdus += [table, fits.BinTableHDU(bands, name=f"{name}_BANDS"), fits.BinTableHDU(region, name=f"{name}_REGION")]
+        hdus += [
+            table,
+            fits.BinTableHDU(bands, name=f"{name}_BANDS"),
+            fits.BinTableHDU(region, name=f"{name}_REGION"),
+        ]
     path = tmp_path / "spectrum.fits"
     fits.HDUList(hdus).writeto(path)
     with pytest.raises(ValueError, match=r"spectrum\.fits: COUNTS.*not a WCS image"):
@@ -182,16 +230,22 @@ def test_read_counts_without_bands_hdu(tmp_path, good_file):
     hdul = fits.HDUList([h for h in _hdus(good_file) if h.name != "COUNTS_BANDS"])
     path = tmp_path / "nobands.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"nobands\.fits: COUNTS needs the BANDS table COUNTS_BANDS"):
+    with pytest.raises(
+        ValueError, match=r"nobands\.fits: COUNTS needs the BANDS table COUNTS_BANDS"
+    ):
         MapDataset.read(path)
 
 
 def test_read_counts_image_without_energy_axis(tmp_path, good_file):
     hdul = _hdus(good_file)
-    hdul["COUNTS"] = fits.ImageHDU(hdul["COUNTS"].data[0], header=hdul["COUNTS"].header, name="COUNTS")
+    hdul["COUNTS"] = fits.ImageHDU(
+        hdul["COUNTS"].data[0], header=hdul["COUNTS"].header, name="COUNTS"
+    )
     path = tmp_path / "flat.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"flat\.fits: COUNTS data shape \(20, 40\) does not match"):
+    with pytest.raises(
+        ValueError, match=r"flat\.fits: COUNTS data shape \(20, 40\) does not match"
+    ):
         MapDataset.read(path)
 
 
@@ -200,7 +254,9 @@ def test_read_exposure_of_other_width(tmp_path, good_file):
     hdul["EXPOSURE"].data = np.ascontiguousarray(hdul["EXPOSURE"].data[:, :, :-1])
     path = tmp_path / "narrow.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"narrow\.fits: EXPOSURE image size \(39, 20\) does not match"):
+    with pytest.raises(
+        ValueError, match=r"narrow\.fits: EXPOSURE image size \(39, 20\) does not match"
+    ):
         MapDataset.read(path)
 
 
@@ -218,14 +274,18 @@ def test_read_invalid_wcs(tmp_path, good_file):
     hdul["COUNTS"].header["CTYPE1"] = "FOO"
     path = tmp_path / "badwcs.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"badwcs\.fits: COUNTS has an invalid WCS \(.+\)$") as info:
+    with pytest.raises(
+        ValueError, match=r"badwcs\.fits: COUNTS has an invalid WCS \(.+\)$"
+    ) as info:
         MapDataset.read(path)
     assert "\n" not in str(info.value)  # wcslib's multi-line message on one line
     # no celestial axis at all: same message
     hdul["COUNTS"].header["CTYPE2"] = "BAR"
     path = tmp_path / "nowcs.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"nowcs\.fits: COUNTS has an invalid WCS \(.*celestial"):
+    with pytest.raises(
+        ValueError, match=r"nowcs\.fits: COUNTS has an invalid WCS \(.*celestial"
+    ):
         MapDataset.read(path)
 
 
@@ -234,7 +294,9 @@ def test_read_exposure_in_seconds(tmp_path, good_file):
     hdul["EXPOSURE"].header["BUNIT"] = "s"
     path = tmp_path / "seconds.fits"
     hdul.writeto(path)
-    with pytest.raises(ValueError, match=r"seconds\.fits: exposure unit must be an area times a time"):
+    with pytest.raises(
+        ValueError, match=r"seconds\.fits: exposure unit must be an area times a time"
+    ):
         MapDataset.read(path)
 
 
@@ -244,28 +306,44 @@ def test_read_exposure_in_seconds(tmp_path, good_file):
 def test_background_with_other_energy_bins():
     ds = make_dataset()
     geom3, _ = _geoms(n_reco=3)
-    with pytest.raises(ValueError, match=r"background shape \(3, 20, 40\) does not match counts shape \(4, 20, 40\)"):
-        MapDataset(ds.counts, ds.exposure, background=Map(geom3, np.ones(geom3.data_shape)))
+    with pytest.raises(
+        ValueError,
+        match=r"background shape \(3, 20, 40\) does not match counts shape \(4, 20, 40\)",
+    ):
+        MapDataset(
+            ds.counts, ds.exposure, background=Map(geom3, np.ones(geom3.data_shape))
+        )
 
 
 def test_exposure_on_other_sky_grid():
     ds = make_dataset()
     true = ds.exposure.geom.axes[0]
-    other = WcsGeom.create(skydir=(0, 0), binsz=0.1, width=(3, 2), frame="galactic", axes=[true])
-    with pytest.raises(ValueError, match=r"exposure image size \(30, 20\) does not match counts image size \(40, 20\)"):
+    other = WcsGeom.create(
+        skydir=(0, 0), binsz=0.1, width=(3, 2), frame="galactic", axes=[true]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"exposure image size \(30, 20\) does not match counts image size \(40, 20\)",
+    ):
         MapDataset(ds.counts, Map(other, np.ones(other.data_shape), unit="cm2 s"))
 
 
 def test_mask_of_other_shape():
     ds = make_dataset()
-    with pytest.raises(ValueError, match=r"mask_safe shape \(4, 20, 39\) does not match counts shape"):
+    with pytest.raises(
+        ValueError, match=r"mask_safe shape \(4, 20, 39\) does not match counts shape"
+    ):
         MapDataset(ds.counts, ds.exposure, mask_safe=np.ones((4, 20, 39), bool))
 
 
 def test_datasets_with_misaligned_energy_axes():
     a = make_dataset("a")
     geom3, geom_true = _geoms(n_reco=3)
-    b = MapDataset(Map(geom3, np.ones(geom3.data_shape)), Map(geom_true, np.ones(geom_true.data_shape), unit="cm2 s"), name="b")
+    b = MapDataset(
+        Map(geom3, np.ones(geom3.data_shape)),
+        Map(geom_true, np.ones(geom_true.data_shape), unit="cm2 s"),
+        name="b",
+    )
     with pytest.raises(ValueError, match="All datasets must have aligned energy axes"):
         estimator().run([a, b])
 
@@ -300,7 +378,9 @@ def test_non_finite_pixel_in_a_region(cube, value, pattern):
 def test_negative_counts_of_a_whole_region_bin():
     ds = make_dataset()
     ds.counts.data[2] = -1.0
-    with pytest.raises(ValueError, match=r"dataset 'bad': counts .*(non-negative|>= 0)"):
+    with pytest.raises(
+        ValueError, match=r"dataset 'bad': counts .*(non-negative|>= 0)"
+    ):
         estimator().run(ds)
 
 
@@ -308,14 +388,18 @@ def test_negative_counts_in_one_pixel():
     ds = make_dataset()
     y, x = region_of_pixel(ds)
     ds.counts.data[0, y, x] = -3.0  # the region's sum stays positive
-    with pytest.raises(ValueError, match=r"dataset 'bad': counts must be finite and >= 0"):
+    with pytest.raises(
+        ValueError, match=r"dataset 'bad': counts must be finite and >= 0"
+    ):
         estimator().run(ds)
 
 
 def test_negative_exposure():
     ds = make_dataset()
     ds.exposure.data[...] *= -1.0
-    with pytest.raises(ValueError, match=r"dataset 'bad': exposure must be finite and >= 0"):
+    with pytest.raises(
+        ValueError, match=r"dataset 'bad': exposure must be finite and >= 0"
+    ):
         estimator().run(ds)
 
 
@@ -326,8 +410,12 @@ def test_negative_background_is_clipped_as_gammapy_npred():
     ds.background.data[0, y, x] = -50.0
     clipped = make_dataset()
     clipped.background.data[0, y, x] = 0.0
-    np.testing.assert_array_equal(estimator().run(ds).norm.values, estimator().run(clipped).norm.values)
-    assert ds.background.data[0, y, x] == -50.0  # clipped while summing, the input is untouched
+    np.testing.assert_array_equal(
+        estimator().run(ds).norm.values, estimator().run(clipped).norm.values
+    )
+    assert (
+        ds.background.data[0, y, x] == -50.0
+    )  # clipped while summing, the input is untouched
 
 
 def test_non_finite_values_in_unsafe_pixels_are_ignored():
@@ -346,7 +434,9 @@ def test_non_finite_values_in_unsafe_pixels_are_ignored():
 
 
 def test_exposure_with_wrong_unit():
-    with pytest.raises(ValueError, match=r"exposure unit must be an area times a time.*'s'"):
+    with pytest.raises(
+        ValueError, match=r"exposure unit must be an area times a time.*'s'"
+    ):
         estimator().run(make_dataset(exposure_unit="s"))
 
 
@@ -360,7 +450,10 @@ def test_counts_in_other_dtypes_give_the_same_profile(dtype):
 
 def test_reference_model_giving_nan_flux():
     model = PowerLawSpectralModel(index=np.nan)
-    with pytest.raises(ValueError, match=r"dataset 'bad': the reference model folded with the exposure is not finite"):
+    with pytest.raises(
+        ValueError,
+        match=r"dataset 'bad': the reference model folded with the exposure is not finite",
+    ):
         estimator(spectral_model=model).run(make_dataset())
 
 
@@ -368,7 +461,9 @@ def test_reference_model_giving_nan_flux():
 # datasets argument
 # ---------------------------------------------------------------------------------------
 def test_empty_dataset_list():
-    with pytest.raises(ValueError, match="datasets is empty: give at least one dataset"):
+    with pytest.raises(
+        ValueError, match="datasets is empty: give at least one dataset"
+    ):
         estimator().run([])
 
 
@@ -410,13 +505,17 @@ def test_single_region_object_instead_of_list():
 )
 def test_unsupported_region_type(region, name):
     est = estimator([boxes()[0], region])
-    with pytest.raises(TypeError, match=rf"regions\[1\]: unsupported region type {name}"):
+    with pytest.raises(
+        TypeError, match=rf"regions\[1\]: unsupported region type {name}"
+    ):
         est.run(make_dataset())
 
 
 def test_all_regions_outside_the_map():
     regions = [CircleSkyRegion(gal(x), 0.3 * u.deg) for x in (30.0, 31.0)]
-    with pytest.warns(FluxProfileWarning, match="Regions 0-1 contain no pixel centre") as record:
+    with pytest.warns(
+        FluxProfileWarning, match="Regions 0-1 contain no pixel centre"
+    ) as record:
         result = estimator(regions).run(make_dataset())
     # one warning naming both regions, which it also carries as indices
     assert [w.message.regions for w in record] == [(0, 1)]
@@ -461,9 +560,12 @@ def test_many_empty_regions_give_one_warning_with_index_runs():
 def test_region_warning_survives_pickling():
     import pickle
 
-    warning = pickle.loads(pickle.dumps(FluxProfileWarning("Regions 0-1 contain no pixel centre", [0, 1])))
+    warning = pickle.loads(
+        pickle.dumps(FluxProfileWarning("Regions 0-1 contain no pixel centre", [0, 1]))
+    )
     assert isinstance(warning, FluxProfileWarning)
-    assert warning.regions == (0, 1) and str(warning) == "Regions 0-1 contain no pixel centre"
+    assert warning.regions == (0, 1)
+    assert str(warning) == "Regions 0-1 contain no pixel centre"
 
 
 @pytest.mark.parametrize(
@@ -475,7 +577,9 @@ def test_index_runs_in_warnings(indices, text):
 
 
 def test_zero_area_polygon_is_a_nan_row():
-    flat = PolygonSkyRegion(SkyCoord([0.0, 0.5, 1.0], [0.0, 0.0, 0.0], unit="deg", frame="galactic"))
+    flat = PolygonSkyRegion(
+        SkyCoord([0.0, 0.5, 1.0], [0.0, 0.0, 0.0], unit="deg", frame="galactic")
+    )
     regions = [flat, CircleSkyRegion(gal(1.5), 0.3 * u.deg)]
     with pytest.warns(FluxProfileWarning, match=r"Region 0 contains no pixel centre"):
         result = estimator(regions).run(make_dataset())
@@ -497,9 +601,18 @@ def test_inverted_polygon_orientation_is_the_same_region():
 @pytest.mark.parametrize(
     ("make", "pattern"),
     [
-        (lambda: RectangleSkyRegion(gal(0), 0 * u.deg, 1 * u.deg), "'width' must be strictly positive"),
-        (lambda: CircleSkyRegion(gal(0), -1 * u.deg), "'radius' must be strictly positive"),
-        (lambda: CircleAnnulusSkyRegion(gal(0), 1 * u.deg, 0.5 * u.deg), "outer_radius must be greater"),
+        (
+            lambda: RectangleSkyRegion(gal(0), 0 * u.deg, 1 * u.deg),
+            "'width' must be strictly positive",
+        ),
+        (
+            lambda: CircleSkyRegion(gal(0), -1 * u.deg),
+            "'radius' must be strictly positive",
+        ),
+        (
+            lambda: CircleAnnulusSkyRegion(gal(0), 1 * u.deg, 0.5 * u.deg),
+            "outer_radius must be greater",
+        ),
     ],
 )
 def test_zero_or_inverted_sky_regions_are_refused_upstream(make, pattern):
@@ -521,8 +634,14 @@ _NO_VERTICES = (np.zeros(0), np.zeros(0), np.zeros(2, dtype=np.int64))
         (_shape_row(0, p1=0.0), "shape 0: rectangle width and height must be > 0"),
         (_shape_row(0, p2=-1.0), "shape 0: rectangle width and height must be > 0"),
         (_shape_row(1, p1=0.0), "shape 0: circle radius must be > 0"),
-        (_shape_row(2, p1=3.0, p2=2.0), r"shape 0: annulus needs 0 <= inner < outer radius"),
-        (_shape_row(2, p1=2.0, p2=2.0), r"shape 0: annulus needs 0 <= inner < outer radius"),
+        (
+            _shape_row(2, p1=3.0, p2=2.0),
+            r"shape 0: annulus needs 0 <= inner < outer radius",
+        ),
+        (
+            _shape_row(2, p1=2.0, p2=2.0),
+            r"shape 0: annulus needs 0 <= inner < outer radius",
+        ),
         (_shape_row(1, x=np.nan), "shape 0: parameter 1 is not finite"),
         (_shape_row(7), "shape 0: unknown shape kind"),
         (_shape_row(0, p1=1e6, p2=1e6), "shape 0: region covers more than 4e9 pixels"),
@@ -557,16 +676,24 @@ def test_bad_energy_edges(edges, error, pattern):
 
 
 def test_energy_edges_outside_the_dataset():
-    with pytest.warns(FluxProfileWarning, match=r"No dataset contribute in range 1\.0 TeV-10\.0 TeV"):
+    with pytest.warns(
+        FluxProfileWarning, match=r"No dataset contribute in range 1\.0 TeV-10\.0 TeV"
+    ):
         result = estimator(energy_edges=[1, 10] * u.TeV).run(make_dataset())
     assert np.all(np.isnan(result.norm.values))
 
 
 def test_energy_edges_partly_outside_the_dataset():
-    with pytest.warns(FluxProfileWarning, match=r"No dataset contribute in range 1000\.0 GeV-10000\.0 GeV"):
-        result = estimator(energy_edges=[10, 100, 1000, 10000] * u.GeV).run(make_dataset())
+    with pytest.warns(
+        FluxProfileWarning,
+        match=r"No dataset contribute in range 1000\.0 GeV-10000\.0 GeV",
+    ):
+        result = estimator(energy_edges=[10, 100, 1000, 10000] * u.GeV).run(
+            make_dataset()
+        )
     norm = result.norm.values  # (n_distance, n_energy)
-    assert np.all(np.isfinite(norm[:, 0])) and np.all(np.isnan(norm[:, 2]))
+    assert np.all(np.isfinite(norm[:, 0]))
+    assert np.all(np.isnan(norm[:, 2]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -575,17 +702,23 @@ def test_energy_edges_partly_outside_the_dataset():
 @pytest.mark.parametrize("values", [[0.0, np.nan, 1.0], [0.0, np.inf], [-np.inf, 1.0]])
 def test_non_finite_scan_values_assigned(values):
     est = estimator(selection_optional=["scan"])
-    with pytest.raises(ValueError, match=r"Parameter 'norm': scan_values must be finite"):
+    with pytest.raises(
+        ValueError, match=r"Parameter 'norm': scan_values must be finite"
+    ):
         est.norm.scan_values = values
 
 
 def test_non_finite_scan_values_in_norm_dict():
-    with pytest.raises(ValueError, match=r"Parameter 'norm': scan_values must be finite"):
+    with pytest.raises(
+        ValueError, match=r"Parameter 'norm': scan_values must be finite"
+    ):
         estimator(selection_optional=["scan"], norm={"scan_values": [0.0, np.nan]})
 
 
 def test_non_finite_scan_values_old_keyword():
-    with pytest.raises(ValueError, match=r"Parameter 'norm': scan_values must be finite"):
+    with pytest.raises(
+        ValueError, match=r"Parameter 'norm': scan_values must be finite"
+    ):
         estimator(selection_optional=["scan"], norm_values=[1.0, np.inf])
 
 
@@ -597,9 +730,13 @@ def test_non_finite_scan_range(key):
 
 def test_empty_or_2d_scan_values():
     p = Parameter("norm", 1.0)
-    with pytest.raises(ValueError, match="scan_values must be a non-empty 1-D sequence"):
+    with pytest.raises(
+        ValueError, match="scan_values must be a non-empty 1-D sequence"
+    ):
         p.scan_values = []
-    with pytest.raises(ValueError, match="scan_values must be a non-empty 1-D sequence"):
+    with pytest.raises(
+        ValueError, match="scan_values must be a non-empty 1-D sequence"
+    ):
         p.scan_values = [[1.0, 2.0]]
     with pytest.raises(TypeError, match="scan_values must be real numbers"):
         p.scan_values = ["a", "b"]
@@ -614,7 +751,9 @@ def test_core_rejects_non_finite_scan_values():
 
 @pytest.mark.parametrize("n_jobs", [0, -1, -8])
 def test_n_jobs_not_positive(n_jobs):
-    with pytest.raises(ValueError, match=rf"n_jobs must be a positive integer or None, got {n_jobs}"):
+    with pytest.raises(
+        ValueError, match=rf"n_jobs must be a positive integer or None, got {n_jobs}"
+    ):
         estimator(n_jobs=n_jobs)
 
 
@@ -626,7 +765,9 @@ def test_n_jobs_not_an_integer(n_jobs):
 
 def test_n_jobs_set_after_construction():
     est = estimator()
-    with pytest.raises(ValueError, match="n_jobs must be a positive integer or None, got 0"):
+    with pytest.raises(
+        ValueError, match="n_jobs must be a positive integer or None, got 0"
+    ):
         est.n_jobs = 0
 
 
@@ -635,9 +776,15 @@ def test_n_jobs_set_after_construction():
     [
         ({"n_sigma": 0}, "n_sigma must be a positive finite number, got 0"),
         ({"n_sigma_ul": -2}, "n_sigma_ul must be a positive finite number, got -2"),
-        ({"n_sigma_sensitivity": np.nan}, "n_sigma_sensitivity must be a positive finite number"),
+        (
+            {"n_sigma_sensitivity": np.nan},
+            "n_sigma_sensitivity must be a positive finite number",
+        ),
         ({"null_value": np.inf}, "null_value must be a finite number, got inf"),
-        ({"selection_optional": ["errn-errp", "bogus"]}, r"\{'bogus'\} is not a valid method"),
+        (
+            {"selection_optional": ["errn-errp", "bogus"]},
+            r"\{'bogus'\} is not a valid method",
+        ),
         ({"reoptimize": True}, "reoptimize=True is not available"),
     ],
 )
@@ -655,7 +802,11 @@ def test_unknown_keyword():
     ("model", "error", "pattern"),
     [
         (42, TypeError, "spectral_model must be a SpectralModel.*got int"),
-        (PowerLawSpectralModel, TypeError, r"got the class PowerLawSpectralModel; did you mean PowerLawSpectralModel\(\)"),
+        (
+            PowerLawSpectralModel,
+            TypeError,
+            r"got the class PowerLawSpectralModel; did you mean PowerLawSpectralModel\(\)",
+        ),
     ],
 )
 def test_bad_spectral_model(model, error, pattern):
@@ -664,7 +815,9 @@ def test_bad_spectral_model(model, error, pattern):
 
 
 def test_amplitude_with_wrong_unit():
-    with pytest.raises(u.UnitsError, match=r"amplitude='1e-12 cm-2 s-1' has unit .* not equivalent"):
+    with pytest.raises(
+        u.UnitsError, match=r"amplitude='1e-12 cm-2 s-1' has unit .* not equivalent"
+    ):
         PowerLawSpectralModel(amplitude="1e-12 cm-2 s-1")
 
 
@@ -678,12 +831,24 @@ def test_all_false_mask_gives_nan_rows_and_warnings(which):
     kwargs = {which: np.zeros(shape, bool)}
     if which == "mask_fit":
         kwargs["mask_safe"] = np.ones(shape, bool)
-    masked = MapDataset(ds.counts, ds.exposure, background=ds.background, name="masked", **kwargs)
+    masked = MapDataset(
+        ds.counts, ds.exposure, background=ds.background, name="masked", **kwargs
+    )
     est = estimator(selection_optional="all")
-    with pytest.warns(FluxProfileWarning, match="Regions 0-2 have no safe pixel") as record:
+    with pytest.warns(
+        FluxProfileWarning, match="Regions 0-2 have no safe pixel"
+    ) as record:
         result = est.run(masked)
     assert [w.message.regions for w in record] == [(0, 1, 2)]
-    for name in ("norm", "norm_err", "norm_errn", "norm_errp", "norm_ul", "ts", "npred"):
+    for name in (
+        "norm",
+        "norm_err",
+        "norm_errn",
+        "norm_errp",
+        "norm_ul",
+        "ts",
+        "npred",
+    ):
         assert np.all(np.isnan(result.to_table()[name])), name
     assert not np.any(result.success.values)
     assert np.all(result.counts.values == 0)
@@ -693,7 +858,9 @@ def test_mask_false_in_one_energy_bin_only_blanks_that_group():
     mask = np.ones(_geoms()[0].data_shape, bool)
     mask[3] = False  # last reco bin (~190-500 GeV) is the only one of the second group
     ds = make_dataset(mask=mask)
-    with pytest.warns(FluxProfileWarning, match="have no safe pixel in some energy group"):
+    with pytest.warns(
+        FluxProfileWarning, match="have no safe pixel in some energy group"
+    ):
         result = estimator(energy_edges=[10, 190, 500] * u.GeV).run(ds)
     assert np.all(np.isfinite(result.norm.values[:, 0]))
     assert np.all(np.isnan(result.norm.values[:, 1]))
@@ -721,12 +888,27 @@ def _fit_args(n=2, **override):
         ({"counts": np.array([10.0, -1.0])}, r"bin 1: counts must be finite and >= 0"),
         ({"counts": np.array([np.nan, 1.0])}, r"bin 0: counts must be finite and >= 0"),
         ({"signal": np.array([np.inf, 1.0])}, r"bin 0: signal must be finite"),
-        ({"background": np.array([np.nan, 1.0])}, r"bin 0: background/counts_off must be finite"),
-        ({"statistic": np.array([0, 5], dtype=np.int8)}, r"bin 1: unknown statistic kind"),
-        ({"statistic": np.ones(2, dtype=np.int8), "alpha": np.array([-1.0, 1.0])}, r"bin 0: alpha must be finite and >= 0"),
-        ({"offsets": np.array([0, 3], dtype=np.int64)}, r"offsets\[-1\] must equal the number of bins"),
+        (
+            {"background": np.array([np.nan, 1.0])},
+            r"bin 0: background/counts_off must be finite",
+        ),
+        (
+            {"statistic": np.array([0, 5], dtype=np.int8)},
+            r"bin 1: unknown statistic kind",
+        ),
+        (
+            {"statistic": np.ones(2, dtype=np.int8), "alpha": np.array([-1.0, 1.0])},
+            r"bin 0: alpha must be finite and >= 0",
+        ),
+        (
+            {"offsets": np.array([0, 3], dtype=np.int64)},
+            r"offsets\[-1\] must equal the number of bins",
+        ),
         ({"offsets": np.array([1, 2], dtype=np.int64)}, r"offsets\[0\] must be 0"),
-        ({"offsets": np.array([0, 2, 1, 2], dtype=np.int64)}, "offsets must be non-decreasing"),
+        (
+            {"offsets": np.array([0, 2, 1, 2], dtype=np.int64)},
+            "offsets must be non-decreasing",
+        ),
         ({"counts": np.ones(3)}, "must be 1-D of equal length"),
     ],
 )
@@ -743,5 +925,7 @@ def test_core_fit_rejects_negative_threads():
 def test_core_fit_rejects_wrong_dtype_without_copy():
     args = list(_fit_args())
     args[2] = args[2].astype(np.float32)
-    with pytest.raises(TypeError, match="counts must be a float64 array, got float32 .no copy is made"):
+    with pytest.raises(
+        TypeError, match="counts must be a float64 array, got float32 .no copy is made"
+    ):
         _core.FitProblems(*args)

@@ -40,7 +40,10 @@ def table() -> _core.ShapeTable:
 def _cubes(rng: np.random.Generator):
     counts = rng.poisson(4.0, (3, NY, NX)).astype(np.float32)
     background = rng.uniform(-0.5, 3.0, (3, NY, NX))
-    return [_core.Cube("counts", counts, non_negative=True), _core.Cube("background", background, clip_negative=True)]
+    return [
+        _core.Cube("counts", counts, non_negative=True),
+        _core.Cube("background", background, clip_negative=True),
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -93,7 +96,12 @@ def test_shape_table_fields(table):
 
 
 def test_shape_table_from_the_layout_arrays_and_pickle(table):
-    copy = _core.ShapeTable(table.table.copy(), table.vertices_x.copy(), table.vertices_y.copy(), table.vertex_offsets.copy())
+    copy = _core.ShapeTable(
+        table.table.copy(),
+        table.vertices_x.copy(),
+        table.vertices_y.copy(),
+        table.vertex_offsets.copy(),
+    )
     for name in ("table", "vertices_x", "vertices_y", "vertex_offsets"):
         np.testing.assert_array_equal(getattr(copy, name), getattr(table, name))
     back = pickle.loads(pickle.dumps(table))
@@ -111,9 +119,14 @@ def test_shape_table_builder_errors():
         _core.ShapeTable(b)
     with pytest.raises(ValueError, match="shape row 5 is out of the table of 2 rows"):
         b.set_circles([5], 1.0, 1.0, 1.0)
-    with pytest.raises(ValueError, match=r"x must have one value per row \(2\) or a single value, got 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have one value per row \(2\) or a single value, got 3",
+    ):
         b.set_circles([0, 1], [1.0, 2.0, 3.0], 1.0, 1.0)
-    with pytest.raises(ValueError, match="vertices_x and vertices_y must have equal length"):
+    with pytest.raises(
+        ValueError, match="vertices_x and vertices_y must have equal length"
+    ):
         b.set_polygon(1, [0.0, 1.0, 1.0], [0.0, 1.0])
     b.set_circles(1, 3.0, 3.0, -1.0)  # the geometry is checked when the table is made
     with pytest.raises(ValueError, match="shape 1: circle radius must be > 0"):
@@ -129,14 +142,36 @@ def test_shape_table_builder_errors():
 
 def test_wrong_dtype_raises_type_error_naming_the_argument(table):
     rows = table.table.copy()
-    with pytest.raises(TypeError, match=r"shapes must be a float64 array, got float32 \(no copy is made"):
-        _core.ShapeTable(rows.astype(np.float32), table.vertices_x, table.vertices_y, table.vertex_offsets)
-    with pytest.raises(TypeError, match="vertex_offsets must be a int64 array, got int32"):
-        _core.ShapeTable(rows, table.vertices_x, table.vertices_y, table.vertex_offsets.astype(np.int32))
+    with pytest.raises(
+        TypeError,
+        match=r"shapes must be a float64 array, got float32 \(no copy is made",
+    ):
+        _core.ShapeTable(
+            rows.astype(np.float32),
+            table.vertices_x,
+            table.vertices_y,
+            table.vertex_offsets,
+        )
+    with pytest.raises(
+        TypeError, match="vertex_offsets must be a int64 array, got int32"
+    ):
+        _core.ShapeTable(
+            rows,
+            table.vertices_x,
+            table.vertices_y,
+            table.vertex_offsets.astype(np.int32),
+        )
     with pytest.raises(TypeError, match=r"counts: unsupported dtype complex128"):
         _core.Cube("counts", np.ones((1, 2, 2), np.complex128))
     with pytest.raises(TypeError, match="statistic must be a int8 array, got int64"):
-        _core.FitProblems(np.array([0, 1]), np.zeros(1, np.int64), np.ones(1), np.ones(1), np.zeros(1), np.ones(1))
+        _core.FitProblems(
+            np.array([0, 1]),
+            np.zeros(1, np.int64),
+            np.ones(1),
+            np.ones(1),
+            np.zeros(1),
+            np.ones(1),
+        )
     with pytest.raises(TypeError, match="incompatible constructor arguments"):
         _core.Cube("counts", [[[1.0]]])  # a list is not converted either
 
@@ -145,14 +180,32 @@ def test_fortran_order_and_byte_order_raise_value_error(table):
     cube = np.ones((2, NY, NX))
     with pytest.raises(ValueError, match="counts must be C-contiguous"):
         _core.Cube("counts", np.asfortranarray(cube))
-    with pytest.raises(ValueError, match="counts must be in native byte order, got >f8"):
+    with pytest.raises(
+        ValueError, match="counts must be in native byte order, got >f8"
+    ):
         _core.Cube("counts", cube.astype(">f8"))
     with pytest.raises(ValueError, match="shapes must be C-contiguous"):
-        _core.ShapeTable(np.asfortranarray(table.table), table.vertices_x, table.vertices_y, table.vertex_offsets)
+        _core.ShapeTable(
+            np.asfortranarray(table.table),
+            table.vertices_x,
+            table.vertices_y,
+            table.vertex_offsets,
+        )
     with pytest.raises(ValueError, match="counts must be in native byte order"):
-        _core.FitProblems(np.array([0, 1]), np.zeros(1, np.int8), np.ones(1, ">f8"), np.ones(1), np.zeros(1), np.ones(1))
+        _core.FitProblems(
+            np.array([0, 1]),
+            np.zeros(1, np.int8),
+            np.ones(1, ">f8"),
+            np.ones(1),
+            np.zeros(1),
+            np.ones(1),
+        )
     with pytest.raises(ValueError, match="image must be C-contiguous"):
-        _core.ReduceInputs(table, [_core.Cube("counts", cube)], image=np.asfortranarray(np.ones((NY, NX))))
+        _core.ReduceInputs(
+            table,
+            [_core.Cube("counts", cube)],
+            image=np.asfortranarray(np.ones((NY, NX))),
+        )
     with pytest.raises(ValueError, match="counts must be a 3-D cube"):
         _core.Cube("counts", np.ones((NY, NX)))
 
@@ -160,19 +213,40 @@ def test_fortran_order_and_byte_order_raise_value_error(table):
 def test_empty_and_mismatched_input_raise_value_error(table):
     with pytest.raises(ValueError, match="reco_cubes must hold at least one Cube"):
         _core.ReduceInputs(table, [])
-    with pytest.raises(ValueError, match="offsets must be 1-D with n_problems \\+ 1 entries, got none"):
-        _core.FitProblems(np.zeros(0, np.int64), *(np.zeros(0, t) for t in (np.int8, float, float, float, float)))
+    with pytest.raises(
+        ValueError, match="offsets must be 1-D with n_problems \\+ 1 entries, got none"
+    ):
+        _core.FitProblems(
+            np.zeros(0, np.int64),
+            *(np.zeros(0, t) for t in (np.int8, float, float, float, float)),
+        )
     cube = _core.Cube("counts", np.ones((2, NY, NX)))
-    with pytest.raises(ValueError, match="reco cube names must be unique, got 'counts' twice"):
+    with pytest.raises(
+        ValueError, match="reco cube names must be unique, got 'counts' twice"
+    ):
         _core.ReduceInputs(table, [cube, cube])
-    with pytest.raises(ValueError, match=r"background must have the shape \(2, 30, 40\) of the first reco cube"):
-        _core.ReduceInputs(table, [cube, _core.Cube("background", np.ones((2, NY, NX + 1)))])
-    with pytest.raises(ValueError, match=r"mask must be a bool/uint8 cube of shape \(2, 30, 40\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"background must have the shape \(2, 30, 40\) of the first reco cube",
+    ):
+        _core.ReduceInputs(
+            table, [cube, _core.Cube("background", np.ones((2, NY, NX + 1)))]
+        )
+    with pytest.raises(
+        ValueError, match=r"mask must be a bool/uint8 cube of shape \(2, 30, 40\)"
+    ):
         _core.ReduceInputs(table, [cube], mask=np.ones((2, NY, NX), np.float32))
-    with pytest.raises(ValueError, match=r"exposure must have shape \(n_true, 30, 40\)"):
+    with pytest.raises(
+        ValueError, match=r"exposure must have shape \(n_true, 30, 40\)"
+    ):
         _core.ReduceInputs(table, [cube], exposure=np.ones((4, NY, 3)))
     # a problem-free fit is fine: no problems, empty results
-    empty = _core.fit_norms(_core.FitProblems(np.zeros(1, np.int64), *(np.zeros(0, t) for t in (np.int8, float, float, float, float))))
+    empty = _core.fit_norms(
+        _core.FitProblems(
+            np.zeros(1, np.int64),
+            *(np.zeros(0, t) for t in (np.int8, float, float, float, float)),
+        )
+    )
     assert empty.norm.shape == (0,)
     assert empty.npred.shape == (0,)
 
@@ -202,7 +276,15 @@ def test_reduce_inputs_and_region_sums(table):
     assert not cubes[1].non_negative
     assert cubes[0].must_be_finite
     sums = _core.reduce_regions(inputs, _core.ReduceOptions(Containment.center), 1)
-    assert sums.fields == ("reco_sums", "exposure_sums", "exposure_means", "n_safe", "npix_total", "npix_inmap", "image_sum")
+    assert sums.fields == (
+        "reco_sums",
+        "exposure_sums",
+        "exposure_means",
+        "n_safe",
+        "npix_total",
+        "npix_inmap",
+        "image_sum",
+    )
     assert list(sums.reco_sums) == ["counts", "background"]
     assert sums.reco_sums["counts"].shape == (7, 3)
     assert sums.exposure_sums.shape == (7, 3 * 2)
@@ -213,9 +295,17 @@ def test_reduce_inputs_and_region_sums(table):
         safe = mask.reshape(3, -1)[:, idx]
         np.testing.assert_array_equal(sums.n_safe[r], safe.sum(axis=1))
         counts = cubes[0].data.reshape(3, -1)[:, idx].astype(np.float64)
-        np.testing.assert_allclose(sums.reco_sums["counts"][r], np.where(safe, counts, 0).sum(axis=1), rtol=1e-12)
+        np.testing.assert_allclose(
+            sums.reco_sums["counts"][r],
+            np.where(safe, counts, 0).sum(axis=1),
+            rtol=1e-12,
+        )
         background = np.maximum(cubes[1].data.reshape(3, -1)[:, idx], 0)
-        np.testing.assert_allclose(sums.reco_sums["background"][r], np.where(safe, background, 0).sum(axis=1), rtol=1e-12)
+        np.testing.assert_allclose(
+            sums.reco_sums["background"][r],
+            np.where(safe, background, 0).sum(axis=1),
+            rtol=1e-12,
+        )
         assert sums.image_sum[r] == 2.0 * idx.size
     np.testing.assert_array_equal(sums.npix_total, lists.total)
 
@@ -223,11 +313,15 @@ def test_reduce_inputs_and_region_sums(table):
 def test_inputs_keep_their_arrays_alive(table):
     rng = np.random.default_rng(2)
     cube = rng.poisson(3.0, (2, NY, NX)).astype(np.float64)
-    expected = _core.reduce_regions(_core.ReduceInputs(table, [_core.Cube("counts", cube.copy())])).reco_sums["counts"]
+    expected = _core.reduce_regions(
+        _core.ReduceInputs(table, [_core.Cube("counts", cube.copy())])
+    ).reco_sums["counts"]
     inputs = _core.ReduceInputs(table, [_core.Cube("counts", cube)])
     del cube
     gc.collect()
-    np.testing.assert_array_equal(_core.reduce_regions(inputs).reco_sums["counts"], expected)
+    np.testing.assert_array_equal(
+        _core.reduce_regions(inputs).reco_sums["counts"], expected
+    )
 
 
 def test_pixel_lists_fields(table):
@@ -247,10 +341,14 @@ def test_pixel_lists_fields(table):
         assert not lists.flat_index.flags.writeable
     # the pixel runs of row 6: columns 2-5 of row 28, column 3 of row 29
     run = centre.flat_index[centre.offsets[6] : centre.offsets[7]]
-    np.testing.assert_array_equal(run, [28 * NX + 2, 28 * NX + 3, 28 * NX + 4, 28 * NX + 5, 29 * NX + 3])
+    np.testing.assert_array_equal(
+        run, [28 * NX + 2, 28 * NX + 3, 28 * NX + 4, 28 * NX + 5, 29 * NX + 3]
+    )
     assert centre.total[6] == 5.0
     # lists made elsewhere are checked like the core's own
-    rebuilt = _core.PixelLists(centre.flat_index, None, centre.offsets, centre.total, NX, NY)
+    rebuilt = _core.PixelLists(
+        centre.flat_index, None, centre.offsets, centre.total, NX, NY
+    )
     np.testing.assert_array_equal(rebuilt.flat_index, centre.flat_index)
     offsets = centre.offsets.copy()
     offsets[1] = offsets[-1]
@@ -269,7 +367,12 @@ def test_fit_problems_options_and_results():
                            (offsets, statistic, counts, background, alpha, signal), strict=True):  # fmt: skip
         assert np.shares_memory(getattr(problems, name), array), name
     options = _core.FitOptions()
-    assert (options.n_sigma, options.n_sigma_ul, options.n_sigma_sensitivity, options.null_value) == (1.0, 2.0, 5.0, 0.0)
+    assert (
+        options.n_sigma,
+        options.n_sigma_ul,
+        options.n_sigma_sensitivity,
+        options.null_value,
+    ) == (1.0, 2.0, 5.0, 0.0)
     assert not (options.errn_errp)
     assert not (options.ul)
     assert not (options.sensitivity)
@@ -289,10 +392,16 @@ def test_fit_problems_options_and_results():
     assert np.isnan(result.norm_errn).all()
     # the statistic at the scan norms is the problem's statistic there
     for p in range(2):
-        np.testing.assert_allclose(result.stat_scan[p], _core.problem_stat(problems, p, np.array([0.5, 1.0, 2.0])), rtol=1e-14)
+        np.testing.assert_allclose(
+            result.stat_scan[p],
+            _core.problem_stat(problems, p, np.array([0.5, 1.0, 2.0])),
+            rtol=1e-14,
+        )
     # Cash of the first problem from the per-bin statistic
     norm = result.norm_at_stat[0]
-    assert result.stat[0] == pytest.approx(_core.cash(counts[:2], background[:2] + norm * signal[:2]).sum(), rel=1e-13)
+    assert result.stat[0] == pytest.approx(
+        _core.cash(counts[:2], background[:2] + norm * signal[:2]).sum(), rel=1e-13
+    )
     assert result.norm.flags.writeable  # results belong to the caller
 
 
@@ -311,16 +420,32 @@ def test_results_are_bitwise_equal_for_1_2_and_all_threads(table):
         np.arange(n + 1, dtype=np.int64) * 2, statistic, rng.poisson(20, 2 * n).astype(float),
         rng.uniform(5.0, 40.0, 2 * n), np.where(statistic == Statistic.wstat, 0.4, 0.0), np.full(2 * n, 5.0),
     )  # fmt: skip
-    options = _core.FitOptions(errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 1.0])
+    options = _core.FitOptions(
+        errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 1.0]
+    )
     runs = []
     for n_threads in (1, 2, 0):
         centre = _core.region_pixels(table, NX, NY, n_threads)
         exact = _core.region_overlap(table, NX, NY, n_threads)
-        sums = _core.reduce_regions(_core.ReduceInputs(table, cubes, exposure=exposure), _core.ReduceOptions(), n_threads)
-        weighted = _core.reduce_regions(
-            _core.ReduceInputs(table, cubes, exposure=exposure, pixels=exact), _core.ReduceOptions(Containment.exact), n_threads
+        sums = _core.reduce_regions(
+            _core.ReduceInputs(table, cubes, exposure=exposure),
+            _core.ReduceOptions(),
+            n_threads,
         )
-        runs.append((centre, exact, sums, weighted, _core.fit_norms(problems, options, n_threads)))
+        weighted = _core.reduce_regions(
+            _core.ReduceInputs(table, cubes, exposure=exposure, pixels=exact),
+            _core.ReduceOptions(Containment.exact),
+            n_threads,
+        )
+        runs.append(
+            (
+                centre,
+                exact,
+                sums,
+                weighted,
+                _core.fit_norms(problems, options, n_threads),
+            )
+        )
     first = runs[0]
     assert first[4].success.sum() > 400  # the fits really ran
     for other in runs[1:]:
@@ -330,12 +455,16 @@ def test_results_are_bitwise_equal_for_1_2_and_all_threads(table):
         assert np.array_equal(first[1].weight, other[1].weight)
         for a, b in zip(first[2:4], other[2:4], strict=True):
             for name in a.fields[1:]:
-                assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+                assert np.array_equal(
+                    getattr(a, name), getattr(b, name), equal_nan=True
+                ), name
             for name in a.reco_sums:
                 assert np.array_equal(a.reco_sums[name], b.reco_sums[name]), name
         a, b = first[4], other[4]
         for name in a.fields:
-            assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+            assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), (
+                name
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -351,15 +480,25 @@ def test_the_type_stub_matches_the_module():
     path = Path(fp.__file__).with_name("_core.pyi")  # installed with the package
     tree = ast.parse(path.read_text())
     public = sorted(name for name in dir(_core) if not name.startswith("_"))
-    stub_all = next(node for node in tree.body if isinstance(node, ast.AnnAssign) and node.target.id == "__all__")
+    stub_all = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and node.target.id == "__all__"
+    )
     assert sorted(ast.literal_eval(stub_all.value)) == public
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    functions = {
+        node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)
+    }
     assert set(classes) | set(functions) == set(public)
     for name, node in classes.items():
         cls = getattr(_core, name)
         if issubclass(cls, enum.Enum):
-            members = {t.targets[0].id: ast.literal_eval(t.value) for t in node.body if isinstance(t, ast.Assign)}
+            members = {
+                t.targets[0].id: ast.literal_eval(t.value)
+                for t in node.body
+                if isinstance(t, ast.Assign)
+            }
             assert members == {m.name: m.value for m in cls}, name
             continue
         stubbed = {t.name for t in node.body if isinstance(t, ast.FunctionDef)}

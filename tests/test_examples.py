@@ -33,7 +33,9 @@ FIGURES = [
 ]
 
 
-def run_example(output_dir: Path, env_update: dict[str, str | None]) -> subprocess.CompletedProcess:
+def run_example(
+    output_dir: Path, env_update: dict[str, str | None]
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, MPLBACKEND="Agg")
     for key, value in env_update.items():
         if value is None:
@@ -60,7 +62,8 @@ def check_figures(output_dir: Path) -> None:
         path = output_dir / f"{name}.png"
         assert path.stat().st_size > 10_000, name
         image = mpimg.imread(path)
-        assert image.shape[0] > 300 and image.shape[1] > 400, name
+        assert image.shape[0] > 300, name
+        assert image.shape[1] > 400, name
         rgb = image[..., :3].reshape(-1, 3)
         # non-trivial: many distinct colours and a good share of non-white pixels
         assert len(np.unique(rgb, axis=0)) > 20, name
@@ -72,8 +75,17 @@ def check_profile_file(output_dir: Path, n_regions: int) -> None:
 
     table = Table.read(output_dir / "flux_profile_fermi.fits", hdu="FLUXPOINTS")
     assert len(table) == n_regions
-    assert table.colnames[:7] == ["x_min", "x_max", "x_ref", "e_ref", "e_min", "e_max", "dnde"]
-    assert np.all(np.isfinite(table["counts"])) and np.all(np.asarray(table["counts"]) > 0)
+    assert table.colnames[:7] == [
+        "x_min",
+        "x_max",
+        "x_ref",
+        "e_ref",
+        "e_min",
+        "e_max",
+        "dnde",
+    ]
+    assert np.all(np.isfinite(table["counts"]))
+    assert np.all(np.asarray(table["counts"]) > 0)
 
 
 def test_tutorial_on_the_fermi_gc_file(fermi_gc_path: Path) -> None:
@@ -99,16 +111,26 @@ def test_dataset_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
-    gammapy_data, test_data, empty = tmp_path / "gp", tmp_path / "fp", tmp_path / "empty"
+    gammapy_data, test_data, empty = (
+        tmp_path / "gp",
+        tmp_path / "fp",
+        tmp_path / "empty",
+    )
     for folder in (gammapy_data, test_data):
         (folder / "fermi-3fhl-gc").mkdir(parents=True)
         (folder / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz").write_bytes(b"")
     empty.mkdir()
     monkeypatch.setenv("GAMMAPY_DATA", str(gammapy_data))
     monkeypatch.setenv("FLUXPROFILE_TEST_DATA", str(test_data))
-    assert module.find_dataset_file() == gammapy_data / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+    assert (
+        module.find_dataset_file()
+        == gammapy_data / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+    )
     monkeypatch.setenv("GAMMAPY_DATA", str(empty))
-    assert module.find_dataset_file() == test_data / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+    assert (
+        module.find_dataset_file()
+        == test_data / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+    )
     monkeypatch.delenv("GAMMAPY_DATA")
     monkeypatch.delenv("FLUXPROFILE_TEST_DATA")
     assert module.find_dataset_file() is None
@@ -117,7 +139,9 @@ def test_dataset_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.slow
 def test_tutorial_on_the_simulated_dataset() -> None:
     output_dir = ARTIFACTS / "simulated"
-    result = run_example(output_dir, {"GAMMAPY_DATA": None, "FLUXPROFILE_TEST_DATA": None})
+    result = run_example(
+        output_dir, {"GAMMAPY_DATA": None, "FLUXPROFILE_TEST_DATA": None}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "using the simulated example" in result.stdout
     check_figures(output_dir)

@@ -26,13 +26,20 @@ import fluxprofile as fp
 
 def get_simple_dataset_on_off():
     axis = fp.MapAxis.from_energy_bounds(0.1 * u.TeV, 10 * u.TeV, 2, name="energy")
-    axis_true = fp.MapAxis.from_energy_bounds(0.1 * u.TeV, 10 * u.TeV, 2, name="energy_true")
+    axis_true = fp.MapAxis.from_energy_bounds(
+        0.1 * u.TeV, 10 * u.TeV, 2, name="energy_true"
+    )
     geom = fp.WcsGeom.create(npix=40, binsz=0.01, axes=[axis])
     geom_true = fp.WcsGeom.create(npix=40, binsz=0.01, axes=[axis_true])
     shape = geom.data_shape
     reference = Time("2010-01-01T00:00:00", scale="utc").tt
     gti = Table({"START": [0.0] * u.s, "STOP": [5.0 * 3600] * u.s})
-    gti.meta.update(MJDREFI=int(reference.mjd), MJDREFF=reference.mjd % 1, TIMESYS="tt", TIMEUNIT="s")
+    gti.meta.update(
+        MJDREFI=int(reference.mjd),
+        MJDREFF=reference.mjd % 1,
+        TIMESYS="tt",
+        TIMEUNIT="s",
+    )
     return fp.MapDatasetOnOff(
         counts=fp.Map(geom, np.full(shape, 5.0)),
         counts_off=fp.Map(geom, np.full(shape, 1.0)),
@@ -49,13 +56,17 @@ def get_simple_dataset_on_off():
 def make_boxes(wcs):
     start_line = SkyCoord(0.08, -0.16, unit="deg", frame="icrs")
     end_line = SkyCoord(359.9, 0.16, unit="deg", frame="icrs")
-    return fp.make_orthogonal_rectangle_sky_regions(start_line, end_line, wcs, 0.1 * u.deg, 8)
+    return fp.make_orthogonal_rectangle_sky_regions(
+        start_line, end_line, wcs, 0.1 * u.deg, 8
+    )
 
 
 def make_horizontal_boxes(wcs):
     start_line = SkyCoord(0.08, 0.1, unit="deg", frame="icrs")
     end_line = SkyCoord(359.9, 0.1, unit="deg", frame="icrs")
-    return fp.make_orthogonal_rectangle_sky_regions(start_line, end_line, wcs, 0.1 * u.deg, 8)
+    return fp.make_orthogonal_rectangle_sky_regions(
+        start_line, end_line, wcs, 0.1 * u.deg, 8
+    )
 
 
 def _annuli(dataset):
@@ -68,7 +79,11 @@ def test_profile_content():
     dataset = get_simple_dataset_on_off()
     boxes = make_horizontal_boxes(dataset.counts.geom.wcs)
     prof_maker = fp.FluxProfileEstimator(
-        regions=boxes, energy_edges=[0.1, 1, 10] * u.TeV, selection_optional="all", n_sigma=1, n_sigma_ul=3
+        regions=boxes,
+        energy_edges=[0.1, 1, 10] * u.TeV,
+        selection_optional="all",
+        n_sigma=1,
+        n_sigma_ul=3,
     )
     result = prof_maker.run(dataset)
 
@@ -80,14 +95,20 @@ def test_profile_content():
     assert_allclose(imp_prof[0]["flux"], [8e-06, 8.0e-06], atol=1e-3)
 
     assert_allclose(result.npred_excess.data[7].squeeze(), [80.0, 80.0], rtol=1e-3)
-    assert_allclose(result.npred_excess_errn.data[7].squeeze(), [10.75, 10.75], atol=1e-2)
-    assert_allclose(result.npred_excess_ul.data[7].squeeze(), [115.171875, 115.171874], atol=1e-2)
+    assert_allclose(
+        result.npred_excess_errn.data[7].squeeze(), [10.75, 10.75], atol=1e-2
+    )
+    assert_allclose(
+        result.npred_excess_ul.data[7].squeeze(), [115.171875, 115.171874], atol=1e-2
+    )
 
 
 def test_tilted_boxes_run():
     dataset = get_simple_dataset_on_off()
     boxes = make_boxes(dataset.counts.geom.wcs)
-    result = fp.FluxProfileEstimator(regions=boxes, energy_edges=[0.1, 1, 10] * u.TeV).run(dataset)
+    result = fp.FluxProfileEstimator(
+        regions=boxes, energy_edges=[0.1, 1, 10] * u.TeV
+    ).run(dataset)
     assert result.success.data.all()
 
 
@@ -96,15 +117,22 @@ def test_profile_optimization():
     boxes = make_horizontal_boxes(dataset.counts.geom.wcs)
     with pytest.raises(ValueError, match="reoptimize=True is not available"):
         fp.FluxProfileEstimator(
-            regions=boxes, energy_edges=[0.1, 1, 10] * u.TeV, selection_optional="all",
-            n_sigma=1, n_sigma_ul=3, reoptimize=True,
+            regions=boxes,
+            energy_edges=[0.1, 1, 10] * u.TeV,
+            selection_optional="all",
+            n_sigma=1,
+            n_sigma_ul=3,
+            reoptimize=True,
         )
 
 
 def test_radial_profile():
     dataset = get_simple_dataset_on_off()
     prof_maker = fp.FluxProfileEstimator(
-        _annuli(dataset), energy_edges=[0.1, 1, 10] * u.TeV, selection_optional="all", n_sigma_ul=3
+        _annuli(dataset),
+        energy_edges=[0.1, 1, 10] * u.TeV,
+        selection_optional="all",
+        n_sigma_ul=3,
     )
     result = prof_maker.run(dataset)
 
@@ -116,14 +144,21 @@ def test_radial_profile():
     assert_allclose(imp_prof[0]["flux"], [8e-06, 8.0e-06], atol=1e-3)
 
     assert_allclose(result.npred_excess.data[7].squeeze(), [784.0, 784.0], rtol=1e-3)
-    assert_allclose(result.npred_excess_errn.data[7].squeeze(), [34.075, 34.075], rtol=2e-3)
-    assert_allclose(result.npred_excess_ul.data[0].squeeze(), [75.834986, 75.834986], rtol=1e-3)
+    assert_allclose(
+        result.npred_excess_errn.data[7].squeeze(), [34.075, 34.075], rtol=2e-3
+    )
+    assert_allclose(
+        result.npred_excess_ul.data[0].squeeze(), [75.834986, 75.834986], rtol=1e-3
+    )
 
 
 def test_radial_profile_one_interval():
     dataset = get_simple_dataset_on_off()
     prof_maker = fp.FluxProfileEstimator(
-        _annuli(dataset), selection_optional="all", energy_edges=[0.1, 10] * u.TeV, n_sigma_ul=3,
+        _annuli(dataset),
+        selection_optional="all",
+        energy_edges=[0.1, 10] * u.TeV,
+        n_sigma_ul=3,
         sum_over_energy_groups=True,
     )
     result = prof_maker.run(dataset)
@@ -144,14 +179,19 @@ def test_serialisation(tmp_path):
     est = fp.FluxProfileEstimator(_annuli(dataset), energy_edges=[0.1, 10] * u.TeV)
     result = est.run(dataset)
     result.write(tmp_path / "profile.fits")
-    profile = fp.FluxPoints.read(tmp_path / "profile.fits", reference_model=fp.PowerLawSpectralModel())
+    profile = fp.FluxPoints.read(
+        tmp_path / "profile.fits", reference_model=fp.PowerLawSpectralModel()
+    )
 
     assert_allclose(result.norm.data, profile.norm.data, rtol=1e-4)
     assert_allclose(result.norm_err.data, profile.norm_err.data, rtol=1e-4)
     assert_allclose(result.npred.data, profile.npred.data)
     assert_allclose(result.ts.data, profile.ts.data)
     gti = profile.gti
-    start = Time(gti.meta["MJDREFI"] + gti.meta["MJDREFF"], format="mjd", scale="tt") + gti["START"][0] * u.s
+    start = (
+        Time(gti.meta["MJDREFI"] + gti.meta["MJDREFF"], format="mjd", scale="tt")
+        + gti["START"][0] * u.s
+    )
     assert_allclose(start.mjd, 55197.000766, rtol=1e-5)
     assert np.all(result.is_ul.data == profile.is_ul.data)
 
@@ -173,7 +213,8 @@ def test_region_geometry_cache_follows_changes():
     assert np.array_equal(est.run(dataset).counts.data, first)
     est.regions[0].height = 0.05 * u.deg  # a new attribute value: half the pixels
     halved = est.run(dataset).counts.data
-    assert halved[0].sum() < first[0].sum() and np.array_equal(halved[1:], first[1:])
+    assert halved[0].sum() < first[0].sum()
+    assert np.array_equal(halved[1:], first[1:])
     est.regions = make_horizontal_boxes(dataset.counts.geom.wcs)
     assert np.array_equal(est.run(dataset).counts.data, first)
     clone = est.copy()
@@ -203,8 +244,12 @@ def simulate_map_dataset_with_gammapy(irf_file, name):
     )
 
     skydir = SkyCoord("0 deg", "0 deg", frame="galactic")
-    energy_axis = GPMapAxis.from_edges(np.logspace(-1, 2, 15) * u.TeV, name="energy", interp="log")
-    geom = GPWcsGeom.create(skydir=skydir, width=(4, 4), binsz=0.1, axes=[energy_axis], frame="galactic")
+    energy_axis = GPMapAxis.from_edges(
+        np.logspace(-1, 2, 15) * u.TeV, name="energy", interp="log"
+    )
+    geom = GPWcsGeom.create(
+        skydir=skydir, width=(4, 4), binsz=0.1, axes=[energy_axis], frame="galactic"
+    )
     observation = Observation.create(
         pointing=FixedPointingInfo(fixed_icrs=skydir.icrs),
         livetime=1 * u.h,
@@ -214,7 +259,9 @@ def simulate_map_dataset_with_gammapy(irf_file, name):
     maker = MapDatasetMaker(selection=["exposure", "background", "psf", "edisp"])
     dataset = maker.run(GPMapDataset.create(geom, name=name), observation)
     source = SkyModel(
-        spatial_model=GaussianSpatialModel(lon_0="0 deg", lat_0="0 deg", sigma="0.4 deg", frame="galactic"),
+        spatial_model=GaussianSpatialModel(
+            lon_0="0 deg", lat_0="0 deg", sigma="0.4 deg", frame="galactic"
+        ),
         spectral_model=PowerLawSpectralModel(amplitude="1e-11 cm-2 s-1 TeV-1"),
         name="source",
     )
@@ -236,7 +283,17 @@ def _run_warning_empty_annuli(prof_maker, datasets):
 def test_profile_with_model_or_mask(data_dir):
     gammapy = pytest.importorskip("gammapy")
     assert gammapy.__version__.startswith("2.1")
-    irf_file = data_dir / "cta-1dc" / "caldb" / "data" / "cta" / "1dc" / "bcf" / "South_z20_50h" / "irf_file.fits"
+    irf_file = (
+        data_dir
+        / "cta-1dc"
+        / "caldb"
+        / "data"
+        / "cta"
+        / "1dc"
+        / "bcf"
+        / "South_z20_50h"
+        / "irf_file.fits"
+    )
     if not irf_file.exists():
         pytest.fail(f"CTA 1DC IRFs not found at {irf_file} (set FLUXPROFILE_TEST_DATA)")
     with warnings.catch_warnings():
@@ -245,9 +302,14 @@ def test_profile_with_model_or_mask(data_dir):
         dataset = simulate_map_dataset_with_gammapy(irf_file, name="test-map-pwl")
 
     geom = dataset.counts.geom
-    regions = fp.make_concentric_annulus_sky_regions(center=geom.center_skydir, radius_max=0.2 * u.deg)
+    regions = fp.make_concentric_annulus_sky_regions(
+        center=geom.center_skydir, radius_max=0.2 * u.deg
+    )
     prof_maker = fp.FluxProfileEstimator(
-        regions, selection_optional="all", energy_edges=[0.1, 10] * u.TeV, n_sigma_ul=3,
+        regions,
+        selection_optional="all",
+        energy_edges=[0.1, 10] * u.TeV,
+        n_sigma_ul=3,
         sum_over_energy_groups=True,
     )
     # with the models: the source is in the predicted background, no excess is left
@@ -256,7 +318,9 @@ def test_profile_with_model_or_mask(data_dir):
     assert_allclose(imp_prof[7]["npred_excess"], [[-1.115967]], rtol=1e-3)
 
     dataset.models = None
-    result, _ = _run_warning_empty_annuli(prof_maker, fp.MapDataset.from_gammapy(dataset))
+    result, _ = _run_warning_empty_annuli(
+        prof_maker, fp.MapDataset.from_gammapy(dataset)
+    )
     imp_prof = result.to_table(sed_type="flux")
     assert_allclose(imp_prof[7]["npred_excess"], [[112.95312]], rtol=1e-3)
 

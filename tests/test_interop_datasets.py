@@ -49,7 +49,13 @@ def _assert_same_dataset(ours, conv):
     for attr in ("counts", "exposure", "mask_safe", "mask_fit"):
         _assert_map_equal(getattr(ours, attr), getattr(conv, attr), attr)
     if isinstance(ours, MapDatasetOnOff):
-        for attr in ("counts_off", "acceptance", "acceptance_off", "alpha", "background"):
+        for attr in (
+            "counts_off",
+            "acceptance",
+            "acceptance_off",
+            "alpha",
+            "background",
+        ):
             _assert_map_equal(getattr(ours, attr), getattr(conv, attr), attr)
     # the converted background is Gammapy's npred() (clipped at 0, float64)
     np.testing.assert_allclose(conv.npred().data, ours.npred().data, rtol=RTOL, atol=0)
@@ -63,13 +69,17 @@ def _assert_same_dataset(ours, conv):
         if ours.edisp.is_spatial:
             assert conv.edisp.geom == ours.edisp.geom
         if ours.edisp.exposure is not None:
-            np.testing.assert_allclose(conv.edisp.exposure, ours.edisp.exposure, rtol=RTOL, atol=0)
+            np.testing.assert_allclose(
+                conv.edisp.exposure, ours.edisp.exposure, rtol=RTOL, atol=0
+            )
     if ours.gti is None:
         assert conv.gti is None
     else:
         assert len(conv.gti) == len(ours.gti)
         for col in ("START", "STOP"):
-            np.testing.assert_allclose(conv.gti[col].quantity, ours.gti[col].quantity, rtol=RTOL)
+            np.testing.assert_allclose(
+                conv.gti[col].quantity, ours.gti[col].quantity, rtol=RTOL
+            )
     assert (conv.meta_table is None) == (ours.meta_table is None)
 
 
@@ -112,8 +122,12 @@ def test_background_is_gammapy_npred_with_models(gp, fermi_crab_path):
     gp_dataset = gp.datasets.MapDataset.read(fermi_crab_path, name="crab")
     center = gp_dataset.counts.geom.center_skydir
     source = m.SkyModel(
-        spectral_model=m.PowerLawSpectralModel(index=2.5, amplitude="3e-10 cm-2 s-1 TeV-1"),
-        spatial_model=m.PointSpatialModel(lon_0=center.data.lon, lat_0=center.data.lat, frame=center.frame.name),
+        spectral_model=m.PowerLawSpectralModel(
+            index=2.5, amplitude="3e-10 cm-2 s-1 TeV-1"
+        ),
+        spatial_model=m.PointSpatialModel(
+            lon_0=center.data.lon, lat_0=center.data.lat, frame=center.frame.name
+        ),
         name="src",
     )
     bkg = m.FoVBackgroundModel(dataset_name="crab")
@@ -125,7 +139,9 @@ def test_background_is_gammapy_npred_with_models(gp, fermi_crab_path):
     np.testing.assert_allclose(conv.background.data, expected, rtol=RTOL, atol=0)
     np.testing.assert_allclose(conv.npred().data, expected, rtol=RTOL, atol=0)
     # the models matter: more than the raw background everywhere it is positive
-    assert np.all(conv.background.data[raw_background > 0] > raw_background[raw_background > 0])
+    assert np.all(
+        conv.background.data[raw_background > 0] > raw_background[raw_background > 0]
+    )
     assert SkyCoord(center).separation(conv.counts.geom.center_skydir) < 1e-9 * u.deg
 
 
@@ -138,21 +154,31 @@ def test_edisp_map_migration_converted(gp):
     e = maps.MapAxis.from_energy_bounds("0.1 TeV", "10 TeV", 4)
     et = maps.MapAxis.from_energy_bounds("0.05 TeV", "20 TeV", 6, name="energy_true")
     migra = maps.MapAxis.from_edges(np.linspace(0.2, 3, 57), name="migra")
-    geom = maps.WcsGeom.create(skydir=(0, 0), npix=(20, 10), binsz=0.1, frame="galactic", axes=[e])
-    gp_dataset = gp.datasets.MapDataset.create(geom, energy_axis_true=et, migra_axis=migra, binsz_irf=0.5, name="m")
+    geom = maps.WcsGeom.create(
+        skydir=(0, 0), npix=(20, 10), binsz=0.1, frame="galactic", axes=[e]
+    )
+    gp_dataset = gp.datasets.MapDataset.create(
+        geom, energy_axis_true=et, migra_axis=migra, binsz_irf=0.5, name="m"
+    )
     assert type(gp_dataset.edisp).__name__ == "EDispMap"
     edisp_data = gp_dataset.edisp.edisp_map.data
     ny, nx = edisp_data.shape[-2:]
     sigma = 0.1 + 0.05 * np.arange(nx)[None, :] + 0.02 * np.arange(ny)[:, None]
     mc = migra.center.value[None, :, None, None]
-    edisp_data[...] = np.exp(-0.5 * ((mc - 1) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    edisp_data[...] = np.exp(-0.5 * ((mc - 1) / sigma) ** 2) / (
+        np.sqrt(2 * np.pi) * sigma
+    )
     gp_dataset.exposure.data += 1e9
     conv = MapDataset.from_gammapy(gp_dataset)
     assert conv.edisp.is_spatial
-    positions = SkyCoord([0.3, -0.7, 0.05, 0.9], [0.2, -0.3, 0.4, -0.45], unit="deg", frame="galactic")
+    positions = SkyCoord(
+        [0.3, -0.7, 0.05, 0.9], [0.2, -0.3, 0.4, -0.45], unit="deg", frame="galactic"
+    )
     kernels = conv.edisp.get_kernels(positions)
     for i, position in enumerate(positions):
-        expected = gp_dataset.edisp.get_edisp_kernel(position=position, energy_axis=e).data
+        expected = gp_dataset.edisp.get_edisp_kernel(
+            position=position, energy_axis=e
+        ).data
         np.testing.assert_allclose(kernels[i], expected, rtol=1e-10, atol=1e-15)
     # kernels differ between grid pixels (the test would be blind otherwise)
     assert np.abs(kernels[0] - kernels[1]).max() > 1e-3
@@ -186,7 +212,9 @@ def test_unsupported_gammapy_objects(gp, dataset_files):
 
     gp_dataset = gp.datasets.MapDataset.read(dataset_files["crab"], name="crab")
     center = gp_dataset.counts.geom.center_skydir
-    spectrum = gp_dataset.to_spectrum_dataset(CircleSkyRegion(center, radius=3 * gp_dataset.counts.geom.pixel_scales[0]))
+    spectrum = gp_dataset.to_spectrum_dataset(
+        CircleSkyRegion(center, radius=3 * gp_dataset.counts.geom.pixel_scales[0])
+    )
     with pytest.raises(TypeError, match="RegionGeom.*spectrum datasets"):
         MapDataset.from_gammapy(spectrum)
     with pytest.raises(TypeError, match="SpectrumDataset"):
@@ -217,7 +245,9 @@ def test_profile_on_gammapy_dataset_equals_file(gp, load_reference_case, case_na
     for col in expected.colnames:
         a, b = np.asarray(got[col]), np.asarray(expected[col])
         if a.dtype.kind == "f":
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-300, equal_nan=True, err_msg=col)
+            np.testing.assert_allclose(
+                a, b, rtol=RTOL, atol=1e-300, equal_nan=True, err_msg=col
+            )
         else:
             np.testing.assert_array_equal(a, b, err_msg=col)
 
@@ -228,7 +258,9 @@ def test_profile_on_gammapy_dataset_equals_file(gp, load_reference_case, case_na
 def _gammapy_columns(table):
     """The table without fluxprofile's columns (exact distance nodes, bin sizes), which
     Gammapy's FluxPoints lack."""
-    table.remove_columns([name for name in ("x_node", "npix", "solid_angle") if name in table.colnames])
+    table.remove_columns(
+        [name for name in ("x_node", "npix", "solid_angle") if name in table.colnames]
+    )
     return table
 
 
@@ -247,51 +279,69 @@ def test_flux_points_to_gammapy(gp, onoff_profile, sed_type):
     assert gp_points.geom.axes.names == ["energy", "projected-distance"]
     assert type(gp_points.reference_spectral_model).__name__ == "PowerLawSpectralModel"
     ours = _gammapy_columns(onoff_profile.to_table(sed_type=sed_type))
-    with np.errstate(divide="ignore", invalid="ignore"):  # gammapy's PL energy flux at index 2
+    with np.errstate(
+        divide="ignore", invalid="ignore"
+    ):  # gammapy's PL energy flux at index 2
         theirs = gp_points.to_table(sed_type=sed_type, format="profile")
     assert theirs.colnames == ours.colnames
     for col in ours.colnames:
         a, b = np.asarray(theirs[col]), np.asarray(ours[col])
         assert theirs[col].unit == ours[col].unit, col
         if a.dtype.kind == "f":
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15, equal_nan=True, err_msg=col)
+            np.testing.assert_allclose(
+                a, b, rtol=RTOL, atol=1e-15, equal_nan=True, err_msg=col
+            )
         else:
             np.testing.assert_array_equal(a, b, err_msg=col)
 
 
 def test_flux_points_round_trip_through_gammapy(gp, onoff_profile):
-    from fluxprofile.interop import flux_points_from_gammapy, flux_points_to_gammapy
     from fluxprofile.datamodel.spectral import PowerLawSpectralModel
+    from fluxprofile.interop import flux_points_from_gammapy, flux_points_to_gammapy
 
     back = flux_points_from_gammapy(flux_points_to_gammapy(onoff_profile))
     assert isinstance(back.reference_model, PowerLawSpectralModel)
     assert back.reference_model.index.value == onoff_profile.reference_model.index.value
-    ours, theirs = _gammapy_columns(onoff_profile.to_table()), _gammapy_columns(back.to_table())
+    ours, theirs = (
+        _gammapy_columns(onoff_profile.to_table()),
+        _gammapy_columns(back.to_table()),
+    )
     # the distance axis survives both conversions bit for bit (docs/profile_files.rst)
     gp_axis = flux_points_to_gammapy(onoff_profile).geom.axes["projected-distance"]
-    np.testing.assert_array_equal(gp_axis.center.value, onoff_profile.distance_axis.center.value)
-    np.testing.assert_array_equal(gp_axis.edges.value, onoff_profile.distance_axis.edges.value)
-    np.testing.assert_array_equal(back.distance_axis.center.value, onoff_profile.distance_axis.center.value)
-    np.testing.assert_array_equal(back.distance_axis.edges.value, onoff_profile.distance_axis.edges.value)
+    np.testing.assert_array_equal(
+        gp_axis.center.value, onoff_profile.distance_axis.center.value
+    )
+    np.testing.assert_array_equal(
+        gp_axis.edges.value, onoff_profile.distance_axis.edges.value
+    )
+    np.testing.assert_array_equal(
+        back.distance_axis.center.value, onoff_profile.distance_axis.center.value
+    )
+    np.testing.assert_array_equal(
+        back.distance_axis.edges.value, onoff_profile.distance_axis.edges.value
+    )
     assert theirs.colnames == ours.colnames
     for col in ours.colnames:
         a, b = np.asarray(theirs[col]), np.asarray(ours[col])
         if a.dtype.kind == "f":
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15, equal_nan=True, err_msg=col)
+            np.testing.assert_allclose(
+                a, b, rtol=RTOL, atol=1e-15, equal_nan=True, err_msg=col
+            )
         else:
             np.testing.assert_array_equal(a, b, err_msg=col)
 
 
 def test_flux_points_from_gammapy_estimator(gp, load_reference_case):
     """Gammapy's own profile (run by Gammapy) converts to the reference table."""
-    from astropy.table import Table
-
     import astropy.units as u
+    from astropy.table import Table
 
     from fluxprofile.interop import flux_points_from_gammapy, spectral_model_to_gammapy
 
     case = load_reference_case("onoff_radial_default")
-    gp_dataset = gp.datasets.MapDatasetOnOff.read(case.dataset_path, name=case.spec["dataset"]["name"])
+    gp_dataset = gp.datasets.MapDatasetOnOff.read(
+        case.dataset_path, name=case.spec["dataset"]["name"]
+    )
     e = case.spec["estimator"]
     gp_model = spectral_model_to_gammapy(case.spectral_model)
     assert type(gp_model).__name__ == e["spectral_model"]["class"]
@@ -306,7 +356,9 @@ def test_flux_points_from_gammapy_estimator(gp, load_reference_case):
     ours = flux_points_from_gammapy(gp_points).to_table()
     expected = Table(case.table)
     for col in ("norm", "norm_err", "ts", "stat", "counts"):
-        np.testing.assert_allclose(np.asarray(ours[col]), np.asarray(expected[col]), rtol=1e-6, err_msg=col)
+        np.testing.assert_allclose(
+            np.asarray(ours[col]), np.asarray(expected[col]), rtol=1e-6, err_msg=col
+        )
 
 
 def test_flux_points_from_gammapy_errors(gp, onoff_profile):

@@ -27,20 +27,24 @@ pytestmark = [
     # Gammapy's own warnings: PowerLawSpectralModel.evaluate_energy_flux computes the
     # general formula (divide by index - 2, then multiply) before selecting its index == 2
     # branch; it runs for eflux_ref in every profile table Gammapy writes.
-    pytest.mark.filterwarnings("ignore:divide by zero encountered in divide:RuntimeWarning"),
-    pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning"),
+    pytest.mark.filterwarnings(
+        "ignore:divide by zero encountered in divide:RuntimeWarning"
+    ),
+    pytest.mark.filterwarnings(
+        "ignore:invalid value encountered in multiply:RuntimeWarning"
+    ),
 ]
 gammapy = pytest.importorskip("gammapy")
 
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from gammapy.estimators import FluxPoints as GPFluxPoints  # noqa: E402
-from gammapy.modeling.models import PowerLawSpectralModel as GPPowerLaw  # noqa: E402
-from gammapy.modeling.models import SkyModel  # noqa: E402
+import matplotlib.pyplot as plt
+from gammapy.estimators import FluxPoints as GPFluxPoints
+from gammapy.modeling.models import PowerLawSpectralModel as GPPowerLaw
+from gammapy.modeling.models import SkyModel
 
-import fluxprofile  # noqa: E402
+import fluxprofile
 
 CASES = [
     "fermi_rect_seed",
@@ -63,7 +67,9 @@ def test_gammapy_version():
 
 # ---- helpers ----------------------------------------------------------------------------
 def case_model_params(reference_dir: Path, case: str) -> dict:
-    spec = json.loads((reference_dir / f"{case}.json").read_text())["estimator"]["spectral_model"]
+    spec = json.loads((reference_dir / f"{case}.json").read_text())["estimator"][
+        "spectral_model"
+    ]
     assert spec["type"] == "PowerLawSpectralModel"
     return {p["name"]: u.Quantity(p["value"], p["unit"]) for p in spec["parameters"]}
 
@@ -97,14 +103,18 @@ def assert_same(a, b, name, rtol=1e-12):
     if a.dtype == bool or b.dtype == bool:
         np.testing.assert_array_equal(a, b, err_msg=name)
     else:
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=0, equal_nan=True, err_msg=name)
+        np.testing.assert_allclose(
+            a, b, rtol=rtol, atol=0, equal_nan=True, err_msg=name
+        )
 
 
 # ---- files: fluxprofile -> gammapy -------------------------------------------------------
 @pytest.mark.parametrize("case", CASES)
 def test_gammapy_reads_fluxprofile_fits(reference_dir, tmp_path, case):
     reference = Table.read(reference_dir / f"{case}.ecsv", format="ascii.ecsv")
-    fp = fluxprofile.FluxPoints.read(reference_dir / f"{case}.ecsv", reference_model=fp_model(reference_dir, case))
+    fp = fluxprofile.FluxPoints.read(
+        reference_dir / f"{case}.ecsv", reference_model=fp_model(reference_dir, case)
+    )
     path = tmp_path / "profile.fits"
     fp.write(path, format="profile")
     gp = GPFluxPoints.read(path, format="profile")
@@ -116,8 +126,14 @@ def test_gammapy_reads_fluxprofile_fits(reference_dir, tmp_path, case):
             compared += 1
     assert compared >= 8
     assert gp.geom.axes["projected-distance"].nbin == len(reference)
-    np.testing.assert_allclose(gp.geom.axes["projected-distance"].center.to_value("deg"), reference["x_ref"], rtol=1e-12)
-    np.testing.assert_allclose(gp.energy_min.to_value("keV"), fp.energy_min.to_value("keV"), rtol=1e-12)
+    np.testing.assert_allclose(
+        gp.geom.axes["projected-distance"].center.to_value("deg"),
+        reference["x_ref"],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        gp.energy_min.to_value("keV"), fp.energy_min.to_value("keV"), rtol=1e-12
+    )
     if "is_ul" in reference.colnames:
         assert_same(gp_values(gp, "is_ul"), np.asarray(reference["is_ul"]), "is_ul")
 
@@ -126,16 +142,24 @@ def test_gammapy_reads_fluxprofile_dnde_fits(reference_dir, tmp_path, caplog):
     case = "fermi_annulus_seed"
     dnde = Table.read(reference_dir / f"{case}_dnde.ecsv", format="ascii.ecsv")
     reference = Table.read(reference_dir / f"{case}.ecsv", format="ascii.ecsv")
-    fp = fluxprofile.FluxPoints.read(reference_dir / f"{case}.ecsv", reference_model=fp_model(reference_dir, case))
+    fp = fluxprofile.FluxPoints.read(
+        reference_dir / f"{case}.ecsv", reference_model=fp_model(reference_dir, case)
+    )
     path = tmp_path / "profile_dnde.fits"
     fp.write(path, sed_type="dnde", format="profile")
-    gp = GPFluxPoints.read(path, format="profile", reference_model=gp_model(reference_dir, case))
+    gp = GPFluxPoints.read(
+        path, format="profile", reference_model=gp_model(reference_dir, case)
+    )
     assert gp.sed_type_init == "dnde"
     for name in ("dnde", "dnde_err", "dnde_ul"):
-        np.testing.assert_allclose(gp_values(gp, name), np.asarray(dnde[name]), rtol=1e-9, equal_nan=True)
+        np.testing.assert_allclose(
+            gp_values(gp, name), np.asarray(dnde[name]), rtol=1e-9, equal_nan=True
+        )
     for name in ("norm", "norm_ul", "ts", "counts"):
         assert_same(gp_values(gp, name), table_values(reference, name), name, rtol=1e-9)
-    with caplog.at_level(logging.WARNING, logger="gammapy"):  # Gammapy logs it, no warning
+    with caplog.at_level(
+        logging.WARNING, logger="gammapy"
+    ):  # Gammapy logs it, no warning
         GPFluxPoints.read(path, format="profile")
     assert "No reference model set for FluxMaps" in caplog.text
 
@@ -146,28 +170,45 @@ def test_gammapy_reads_a_fluxprofile_run(load_reference_case, tmp_path):
     path = tmp_path / "run.fits"
     fp.write(path)
     gp = GPFluxPoints.read(path, format="profile")
-    for name in ("norm", "norm_err", "norm_ul", "ts", "counts", "npred", "stat", "stat_scan", "success"):
+    for name in (
+        "norm",
+        "norm_err",
+        "norm_ul",
+        "ts",
+        "counts",
+        "npred",
+        "stat",
+        "stat_scan",
+        "success",
+    ):
         if name in fp.available_quantities:
             assert_same(gp_values(gp, name), fp_values(fp, name), name)
     assert_same(gp_values(gp, "is_ul"), fp_values(fp, "is_ul"), "is_ul")
 
 
-def test_gammapy_ignores_solid_angle_columns(load_reference_case, reference_dir, tmp_path):
+def test_gammapy_ignores_solid_angle_columns(
+    load_reference_case, reference_dir, tmp_path
+):
     case_name = "fermi_rect_seed"
     case = load_reference_case(case_name)
     fp = case.estimator().run(case.read_dataset())
     path = tmp_path / "run_flux.fits"
     fp.write(path, sed_type="flux")
     assert Table.read(path).colnames[-2:] == ["npix", "solid_angle"]
-    gp = GPFluxPoints.read(path, format="profile", reference_model=gp_model(reference_dir, case_name))
-    assert "npix" not in gp.available_quantities and "solid_angle" not in gp.available_quantities
+    gp = GPFluxPoints.read(
+        path, format="profile", reference_model=gp_model(reference_dir, case_name)
+    )
+    assert "npix" not in gp.available_quantities
+    assert "solid_angle" not in gp.available_quantities
     assert_same(gp_values(gp, "norm"), fp_values(fp, "norm"), "norm", rtol=1e-9)
     gp_flux = gp.flux.quantity.to_value("cm-2 s-1").reshape(fp.flux.values.shape)
     np.testing.assert_allclose(gp_flux, fp.flux.values, rtol=1e-9, equal_nan=True)
     # a surface-brightness file is for other tools: Gammapy refuses its units
     fp.write(tmp_path / "sb.fits", sed_type="flux", per_solid_angle=True)
     with pytest.raises(u.UnitConversionError):
-        GPFluxPoints.read(tmp_path / "sb.fits", format="profile", reference_model=gp.reference_model)
+        GPFluxPoints.read(
+            tmp_path / "sb.fits", format="profile", reference_model=gp.reference_model
+        )
 
 
 # ---- files: gammapy -> fluxprofile -------------------------------------------------------
@@ -175,7 +216,11 @@ def test_gammapy_ignores_solid_angle_columns(load_reference_case, reference_dir,
 @pytest.mark.parametrize("case", CASES)
 def test_fluxprofile_reads_gammapy_files(reference_dir, tmp_path, case, suffix):
     reference = Table.read(reference_dir / f"{case}.ecsv", format="ascii.ecsv")
-    gp = GPFluxPoints.read(reference_dir / f"{case}.ecsv", format="profile", reference_model=gp_model(reference_dir, case))
+    gp = GPFluxPoints.read(
+        reference_dir / f"{case}.ecsv",
+        format="profile",
+        reference_model=gp_model(reference_dir, case),
+    )
     path = tmp_path / f"gammapy{suffix}"
     gp.write(path, format="profile")
     fp = fluxprofile.FluxPoints.read(path, format="profile")
@@ -185,20 +230,30 @@ def test_fluxprofile_reads_gammapy_files(reference_dir, tmp_path, case, suffix):
             assert_same(fp_values(fp, name), table_values(reference, name), name)
             compared += 1
     assert compared >= 8
-    np.testing.assert_allclose(fp.distance_axis.center.to_value("deg"), reference["x_ref"], rtol=1e-12)
+    np.testing.assert_allclose(
+        fp.distance_axis.center.to_value("deg"), reference["x_ref"], rtol=1e-12
+    )
     if "is_ul" in reference.colnames:
         assert_same(fp_values(fp, "is_ul"), np.asarray(reference["is_ul"]), "is_ul")
 
 
 def test_fluxprofile_reads_gammapy_flux_file(reference_dir, tmp_path):
     case = "onoff_horizontal_boxes"
-    gp = GPFluxPoints.read(reference_dir / f"{case}.ecsv", format="profile", reference_model=gp_model(reference_dir, case))
+    gp = GPFluxPoints.read(
+        reference_dir / f"{case}.ecsv",
+        format="profile",
+        reference_model=gp_model(reference_dir, case),
+    )
     path = tmp_path / "gammapy_flux.fits"
     gp.write(path, sed_type="flux", format="profile")
-    fp = fluxprofile.FluxPoints.read(path, format="profile", reference_model=fp_model(reference_dir, case))
+    fp = fluxprofile.FluxPoints.read(
+        path, format="profile", reference_model=fp_model(reference_dir, case)
+    )
     assert fp.sed_type_init == "flux"
     for name in ("norm", "norm_errn", "norm_errp", "norm_ul", "norm_sensitivity"):
-        np.testing.assert_allclose(fp_values(fp, name), gp_values(gp, name), rtol=1e-9, err_msg=name)
+        np.testing.assert_allclose(
+            fp_values(fp, name), gp_values(gp, name), rtol=1e-9, err_msg=name
+        )
     np.testing.assert_allclose(fp_values(fp, "flux"), gp_values(gp, "flux"), rtol=1e-9)
 
 
@@ -209,27 +264,42 @@ def test_fluxprofile_reads_a_gammapy_run(reference_dir, tmp_path):
     from gammapy.estimators import FluxProfileEstimator
     from gammapy.utils.regions import make_concentric_annulus_sky_regions
 
-    dataset = MapDatasetOnOff.read(reference_dir / "onoff_simple_dataset.fits", name="test-on-off")
+    dataset = MapDatasetOnOff.read(
+        reference_dir / "onoff_simple_dataset.fits", name="test-on-off"
+    )
     regions = make_concentric_annulus_sky_regions(
         center=SkyCoord(0, 0, unit="deg", frame="icrs"), radius_max=0.2 * u.deg, nbin=5
     )
     estimator = FluxProfileEstimator(
-        regions, energy_edges=[0.1, 1, 10] * u.TeV, selection_optional=["ul", "scan"], n_jobs=1
+        regions,
+        energy_edges=[0.1, 1, 10] * u.TeV,
+        selection_optional=["ul", "scan"],
+        n_jobs=1,
     )
     gp = estimator.run(dataset)
     path = tmp_path / "gammapy_run.fits"
     gp.write(path, format="profile")
     fp = fluxprofile.FluxPoints.read(path)
-    assert fp.distance_axis.nbin == 4 and fp.energy_axis.nbin == 2
+    assert fp.distance_axis.nbin == 4
+    assert fp.energy_axis.nbin == 2
     for name in ("norm", "norm_err", "norm_ul", "ts", "npred", "npred_excess", "stat", "stat_null",
                  "stat_scan", "counts", "success", "is_ul", "sqrt_ts"):  # fmt: skip
         assert_same(fp_values(fp, name), gp_values(gp, name), name)
-    np.testing.assert_allclose(fp.norm_scan, gp.stat_scan.geom.axes["norm"].center.value, rtol=1e-12)
-    assert fp.gti is not None and len(fp.gti) == 4  # one GTI row per region (SEMANTICS §4.4)
+    np.testing.assert_allclose(
+        fp.norm_scan, gp.stat_scan.geom.axes["norm"].center.value, rtol=1e-12
+    )
+    assert fp.gti is not None
+    assert len(fp.gti) == 4
 
 
 # ---- the distance axis of profile files (docs/profile_files.rst) ---------------------------
-ALL_CASES = [*CASES, "onoff_tilted_boxes", "hess_crab_map_annulus", "hess_crab_map_rect", "hess_crab_onoff_annulus"]
+ALL_CASES = [
+    *CASES,
+    "onoff_tilted_boxes",
+    "hess_crab_map_annulus",
+    "hess_crab_map_rect",
+    "hess_crab_onoff_annulus",
+]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
@@ -238,8 +308,12 @@ def test_gammapy_written_tables_read_with_gammapy_nodes(reference_dir, case):
     path = reference_dir / f"{case}.ecsv"
     gp_axis = GPFluxPoints.read(path, format="profile").geom.axes["projected-distance"]
     fp_axis = fluxprofile.FluxPoints.read(path).distance_axis
-    np.testing.assert_array_equal(fp_axis.center.to_value("deg"), gp_axis.center.to_value("deg"))
-    np.testing.assert_array_equal(fp_axis.edges.to_value("deg"), gp_axis.edges.to_value("deg"))
+    np.testing.assert_array_equal(
+        fp_axis.center.to_value("deg"), gp_axis.center.to_value("deg")
+    )
+    np.testing.assert_array_equal(
+        fp_axis.edges.to_value("deg"), gp_axis.edges.to_value("deg")
+    )
     assert fp_axis.node_type == gp_axis.node_type == "center"
 
 
@@ -251,16 +325,28 @@ def test_gammapy_reads_unequal_spacing_files(load_reference_case, tmp_path, suff
     fp = case.estimator().run(case.read_dataset())
     path = tmp_path / f"rect{suffix}"
     fp.write(path)
-    written = Table.read(path, hdu="FLUXPOINTS") if suffix == ".fits" else Table.read(path)
+    written = (
+        Table.read(path, hdu="FLUXPOINTS") if suffix == ".fits" else Table.read(path)
+    )
     assert "x_node" in written.colnames
     gp = GPFluxPoints.read(path, format="profile")
-    np.testing.assert_array_equal(gp.geom.axes["projected-distance"].center.to_value("deg"), written["x_ref"])
-    np.testing.assert_allclose(gp.geom.axes["projected-distance"].center.to_value("deg"), case.table["x_ref"], rtol=1e-14)
+    np.testing.assert_array_equal(
+        gp.geom.axes["projected-distance"].center.to_value("deg"), written["x_ref"]
+    )
+    np.testing.assert_allclose(
+        gp.geom.axes["projected-distance"].center.to_value("deg"),
+        case.table["x_ref"],
+        rtol=1e-14,
+    )
     for name in ("norm", "norm_ul", "ts", "counts", "success"):
         assert_same(gp_values(gp, name), fp_values(fp, name), name)
     back = fluxprofile.FluxPoints.read(path)
-    np.testing.assert_array_equal(back.distance_axis.center.value, fp.distance_axis.center.value)
-    np.testing.assert_array_equal(back.distance_axis.edges.value, fp.distance_axis.edges.value)
+    np.testing.assert_array_equal(
+        back.distance_axis.center.value, fp.distance_axis.center.value
+    )
+    np.testing.assert_array_equal(
+        back.distance_axis.edges.value, fp.distance_axis.edges.value
+    )
 
 
 # ---- energy groups (docs/energy_groups.rst) ----------------------------------------------
@@ -274,7 +360,11 @@ def fermi_both(fermi_gc_path):
 def _annuli(module):
     from astropy.coordinates import SkyCoord
 
-    return module(center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1.5 * u.deg, nbin=11)
+    return module(
+        center=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        radius_max=1.5 * u.deg,
+        nbin=11,
+    )
 
 
 def test_energy_snapping_matches_gammapy(fermi_both):
@@ -282,8 +372,13 @@ def test_energy_snapping_matches_gammapy(fermi_both):
     from fluxprofile.pipeline.energy_groups import plan_energy_groups
 
     gp_dataset, fp_dataset = fermi_both
-    for edges in ([10, 14.5, 15, 500] * u.GeV, np.geomspace(10, 500, 200) * u.GeV, [10, 12, 13, 500] * u.GeV,
-                  [3, 30, 40, 100, 2000] * u.GeV, np.geomspace(2, 3000, 37) * u.GeV):
+    for edges in (
+        [10, 14.5, 15, 500] * u.GeV,
+        np.geomspace(10, 500, 200) * u.GeV,
+        [10, 12, 13, 500] * u.GeV,
+        [3, 30, 40, 100, 2000] * u.GeV,
+        np.geomspace(2, 3000, 37) * u.GeV,
+    ):
         plan = plan_energy_groups([fp_dataset.counts.geom.axes["energy"].edges], edges)
         fitted = {}
         for g in range(len(edges) - 1):
@@ -292,10 +387,16 @@ def test_energy_snapping_matches_gammapy(fermi_both):
             except ValueError:
                 continue  # Gammapy: no overlap, the dataset is dropped for this group
             fitted[g] = sliced.counts.geom.axes["energy"].edges[[0, -1]].to_value("GeV")
-        ours = {g: plan.edges[k : k + 2].to_value("GeV") for k, g in enumerate(plan.kept) if g not in plan.empty}
+        ours = {
+            g: plan.edges[k : k + 2].to_value("GeV")
+            for k, g in enumerate(plan.kept)
+            if g not in plan.empty
+        }
         assert ours.keys() == fitted.keys(), edges
         for g, fitted_edges in ours.items():
-            np.testing.assert_allclose(fitted_edges, fitted[g], rtol=1e-12, err_msg=str(edges))
+            np.testing.assert_allclose(
+                fitted_edges, fitted[g], rtol=1e-12, err_msg=str(edges)
+            )
 
 
 def test_energy_groups_against_gammapy_runs(fermi_both):
@@ -307,24 +408,41 @@ def test_energy_groups_against_gammapy_runs(fermi_both):
 
     gp_dataset, fp_dataset = fermi_both
     edges = [10, 12, 13, 500] * u.GeV
-    gp = GPEstimator(_annuli(gp_annuli), spectral_model=GPPL(index=2.3), energy_edges=edges,
-                     selection_optional=["ul"]).run(gp_dataset)
+    gp = GPEstimator(
+        _annuli(gp_annuli),
+        spectral_model=GPPL(index=2.3),
+        energy_edges=edges,
+        selection_optional=["ul"],
+    ).run(gp_dataset)
     with pytest.warns(fluxprofile.FluxProfileWarning, match="spans no reco-energy bin"):
         fp = fluxprofile.FluxProfileEstimator(
             _annuli(fluxprofile.make_concentric_annulus_sky_regions),
-            spectral_model=fluxprofile.PowerLawSpectralModel(index=2.3), energy_edges=edges,
+            spectral_model=fluxprofile.PowerLawSpectralModel(index=2.3),
+            energy_edges=edges,
             selection_optional=["ul"],
         ).run(fp_dataset)
-    np.testing.assert_allclose(gp.energy_min.to_value("GeV"), [10, 12, 14.270915], rtol=1e-6)  # Gammapy's labels
-    np.testing.assert_allclose(fp.energy_min.to_value("GeV"), [10, 14.270915], rtol=1e-6)
-    gp_norm, gp_err = gp_values(gp, "norm")[:, [0, 2]], gp_values(gp, "norm_err")[:, [0, 2]]
+    np.testing.assert_allclose(
+        gp.energy_min.to_value("GeV"), [10, 12, 14.270915], rtol=1e-6
+    )  # Gammapy's labels
+    np.testing.assert_allclose(
+        fp.energy_min.to_value("GeV"), [10, 14.270915], rtol=1e-6
+    )
+    gp_norm, gp_err = (
+        gp_values(gp, "norm")[:, [0, 2]],
+        gp_values(gp, "norm_err")[:, [0, 2]],
+    )
     ok = gp_values(gp, "success")[:, [0, 2]]
     assert np.all(np.abs(fp_values(fp, "norm") - gp_norm)[ok] <= 0.01 * gp_err[ok])
-    np.testing.assert_array_equal(fp_values(fp, "counts"), gp_values(gp, "counts")[:, [0, 2]])
+    np.testing.assert_array_equal(
+        fp_values(fp, "counts"), gp_values(gp, "counts")[:, [0, 2]]
+    )
     assert np.all(np.isnan(gp_values(gp, "norm")[:, 1]))
     with pytest.raises(ValueError, match="node values must be sorted"):
-        GPEstimator(_annuli(gp_annuli), spectral_model=GPPL(index=2.3),
-                    energy_edges=[10, 14.5, 15, 500] * u.GeV).run(gp_dataset)
+        GPEstimator(
+            _annuli(gp_annuli),
+            spectral_model=GPPL(index=2.3),
+            energy_edges=[10, 14.5, 15, 500] * u.GeV,
+        ).run(gp_dataset)
 
 
 # ---- plots ------------------------------------------------------------------------------
@@ -335,12 +453,20 @@ def _errorbars(ax):
     for container in ax.containers:
         line, caps, _ = container.lines
         n_ul = sum(len(c.get_xdata()) for c in caps if c.get_marker() == CARETDOWNBASE)
-        out.append((np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float), n_ul))
+        out.append(
+            (
+                np.asarray(line.get_xdata(), float),
+                np.asarray(line.get_ydata(), float),
+                n_ul,
+            )
+        )
     return out
 
 
 @pytest.mark.parametrize("sed_type", ["dnde", "e2dnde", "flux", "eflux"])
-@pytest.mark.parametrize("case", ["fermi_rect_seed", "fermi_annulus_seed", "onoff_horizontal_boxes"])
+@pytest.mark.parametrize(
+    "case", ["fermi_rect_seed", "fermi_annulus_seed", "onoff_horizontal_boxes"]
+)
 def test_plot_matches_gammapy(reference_dir, case, sed_type):
     path = reference_dir / f"{case}.ecsv"
     gp = GPFluxPoints.read(path, format="profile")
@@ -351,7 +477,7 @@ def test_plot_matches_gammapy(reference_dir, case, sed_type):
         fp.plot(ax=ax_fp, sed_type=sed_type)
         mine, theirs = _errorbars(ax_fp), _errorbars(ax_gp)
         assert len(mine) == len(theirs)
-        for (x1, y1, n1), (x2, y2, n2) in zip(mine, theirs):
+        for (x1, y1, n1), (x2, y2, n2) in zip(mine, theirs, strict=False):
             np.testing.assert_allclose(x1, x2, rtol=1e-12)
             np.testing.assert_allclose(y1, y2, rtol=1e-12, equal_nan=True)
             assert n1 == n2
@@ -370,7 +496,9 @@ def test_ts_profiles_match_gammapy(reference_dir):
 
     path = reference_dir / "fermi_annulus_seed.ecsv"
     gp = GPFluxPoints.read(path, format="profile").slice_by_idx({"energy": slice(1, 2)})
-    fp = fluxprofile.FluxPoints.read(path, format="profile").slice_by_idx({"energy": slice(1, 2)})
+    fp = fluxprofile.FluxPoints.read(path, format="profile").slice_by_idx(
+        {"energy": slice(1, 2)}
+    )
     fig, (ax_gp, ax_fp) = plt.subplots(1, 2)
     try:
         gp.plot_ts_profiles(ax=ax_gp, sed_type="eflux")
@@ -381,7 +509,11 @@ def test_ts_profiles_match_gammapy(reference_dir):
         z_fp = np.ma.filled(m_fp.get_array(), np.nan)
         assert np.array_equal(np.isnan(z_gp), np.isnan(z_fp))
         np.testing.assert_allclose(z_fp, z_gp, rtol=1e-9, atol=1e-12, equal_nan=True)
-        np.testing.assert_allclose(np.asarray(m_fp.get_coordinates()), np.asarray(m_gp.get_coordinates()), rtol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(m_fp.get_coordinates()),
+            np.asarray(m_gp.get_coordinates()),
+            rtol=1e-12,
+        )
         assert ax_fp.get_ylabel() == ax_gp.get_ylabel()
     finally:
         plt.close(fig)

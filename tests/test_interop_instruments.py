@@ -67,11 +67,19 @@ class DataFile:
 
 
 DATA = {
-    "fermi-gc": DataFile("fermi-3fhl-gc/fermi-3fhl-gc.fits.gz", "MapDataset", "fermi-gc"),
+    "fermi-gc": DataFile(
+        "fermi-3fhl-gc/fermi-3fhl-gc.fits.gz", "MapDataset", "fermi-gc"
+    ),
     "fermi-crab": DataFile("fermi-3fhl-crab/Fermi-LAT-3FHL_datasets.yaml", "yaml"),
     "hawc": DataFile("hawc-dl4-crab/HAWC_pass4_public_Crab.yaml", "yaml"),
-    "hess-map": DataFile("hess-dl3-dr1-crab/hess_crab_map.fits.gz", "MapDataset", "hess-crab"),
-    "hess-onoff": DataFile("hess-dl3-dr1-crab/hess_crab_onoff.fits.gz", "MapDatasetOnOff", "hess-crab-onoff"),
+    "hess-map": DataFile(
+        "hess-dl3-dr1-crab/hess_crab_map.fits.gz", "MapDataset", "hess-crab"
+    ),
+    "hess-onoff": DataFile(
+        "hess-dl3-dr1-crab/hess_crab_onoff.fits.gz",
+        "MapDatasetOnOff",
+        "hess-crab-onoff",
+    ),
 }
 
 
@@ -95,12 +103,19 @@ def read_fluxprofile(data_dir: Path, key: str) -> fluxprofile.Datasets:
     item = DATA[key]
     path = data_dir / item.path
     if item.kind != "yaml":
-        return fluxprofile.Datasets([getattr(fluxprofile, item.kind).read(path, name=item.name)])
+        return fluxprofile.Datasets(
+            [getattr(fluxprofile, item.kind).read(path, name=item.name)]
+        )
     if hasattr(fluxprofile.Datasets, "read"):
         return fluxprofile.Datasets.read(path)
     # Before fluxprofile reads Gammapy's YAML index itself: each listed file, with its name.
     return fluxprofile.Datasets(
-        [getattr(fluxprofile, e["type"]).read(path.parent / e["filename"], name=e["name"]) for e in _yaml_entries(path)]
+        [
+            getattr(fluxprofile, e["type"]).read(
+                path.parent / e["filename"], name=e["name"]
+            )
+            for e in _yaml_entries(path)
+        ]
     )
 
 
@@ -132,10 +147,20 @@ class Case:
         if self.regions == "boxes":
             wcs = datasets[0].counts.geom.wcs
             return make_orthogonal_rectangle_sky_regions(
-                start_pos=g["start"], end_pos=g["end"], wcs=wcs, height=g["height"], nbin=g["nbin"]
+                start_pos=g["start"],
+                end_pos=g["end"],
+                wcs=wcs,
+                height=g["height"],
+                nbin=g["nbin"],
             )
-        center = g["center"] if g["center"] is not None else datasets[0].counts.geom.center_skydir
-        return make_concentric_annulus_sky_regions(center=center, radius_max=g["radius_max"], nbin=g["nbin"])
+        center = (
+            g["center"]
+            if g["center"] is not None
+            else datasets[0].counts.geom.center_skydir
+        )
+        return make_concentric_annulus_sky_regions(
+            center=center, radius_max=g["radius_max"], nbin=g["nbin"]
+        )
 
 
 CASES = {
@@ -186,7 +211,10 @@ SLOW_DATA = {"hawc", "hess-onoff"}
 
 
 def _params(names):
-    return [pytest.param(n, marks=pytest.mark.slow) if CASES[n].data in SLOW_DATA else n for n in names]
+    return [
+        pytest.param(n, marks=pytest.mark.slow) if CASES[n].data in SLOW_DATA else n
+        for n in names
+    ]
 
 
 # ---- runs (cached per module) ------------------------------------------------------------
@@ -255,13 +283,18 @@ def test_gammapy_version():
     assert gammapy.__version__ == "2.1"
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.slow) if k in SLOW_DATA else k for k in DATA])
+@pytest.mark.parametrize(
+    "key",
+    [pytest.param(k, marks=pytest.mark.slow) if k in SLOW_DATA else k for k in DATA],
+)
 def test_datasets_read_as_gammapy_reads_them(key, datasets, data_dir):
     """Same names (from the YAML index where there is one), counts and safe masks."""
     gp_data, fp_data = datasets(key)
     assert fp_data.names == gp_data.names
     if DATA[key].kind == "yaml":
-        assert fp_data.names == [e["name"] for e in _yaml_entries(data_dir / DATA[key].path)]
+        assert fp_data.names == [
+            e["name"] for e in _yaml_entries(data_dir / DATA[key].path)
+        ]
     for gp, fp in zip(gp_data, fp_data, strict=True):
         assert type(fp).__name__ == type(gp).__name__
         np.testing.assert_array_equal(fp.counts.data, gp.counts.data)
@@ -271,7 +304,9 @@ def test_datasets_read_as_gammapy_reads_them(key, datasets, data_dir):
 @pytest.mark.parametrize("name", _params(CASES))
 def test_profile_matches_gammapy(name, gammapy_run, fluxprofile_run):
     gp = gammapy_run(name).to_table(format="profile", sed_type="likelihood")
-    assert np.all(np.asarray(gp["success"])), "choose regions where Gammapy's fits succeed"
+    assert np.all(np.asarray(gp["success"])), (
+        "choose regions where Gammapy's fits succeed"
+    )
     ours = fluxprofile_run(name).to_table(format="profile", sed_type="likelihood")
     compare_to_reference(ours, gp)
 
@@ -282,4 +317,6 @@ def test_sed_tables_match_gammapy(name, sed_type, gammapy_run, fluxprofile_run):
     gp = gammapy_run(name)
     ours = fluxprofile_run(name).to_table(format="profile", sed_type=sed_type)
     ref = gp.to_table(format="profile", sed_type=sed_type)
-    compare_to_reference(ours, ref, ref_likelihood=gp.to_table(format="profile", sed_type="likelihood"))
+    compare_to_reference(
+        ours, ref, ref_likelihood=gp.to_table(format="profile", sed_type="likelihood")
+    )

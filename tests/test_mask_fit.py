@@ -16,8 +16,7 @@ import pytest
 from astropy import units as u
 from astropy.io import fits
 
-from fluxprofile import FluxProfileWarning
-from fluxprofile import MapDataset, MapDatasetOnOff, read_dataset
+from fluxprofile import FluxProfileWarning, MapDataset, MapDatasetOnOff, read_dataset
 
 CASE = "hess_crab_map_annulus"
 EXCLUDED_ANNULUS = 5
@@ -88,7 +87,11 @@ def _group_bins(dataset, table):
 def _run(case, dataset, **overrides):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FluxProfileWarning)
-        table = case.estimator(n_jobs=1, **overrides).run(dataset).to_table(sed_type="likelihood")
+        table = (
+            case.estimator(n_jobs=1, **overrides)
+            .run(dataset)
+            .to_table(sed_type="likelihood")
+        )
     return table, [w for w in caught if issubclass(w.category, FluxProfileWarning)]
 
 
@@ -130,7 +133,9 @@ def test_reduction_is_over_safe_and_fitted_pixels(masked_file, case, region_pixe
             sel = [i for i in bins if fitted[i]]
             assert table["counts"][r][g, 0] == n[sel].sum()
             stat_null = np.sum(2.0 * (mu[sel] - n[sel] * np.log(mu[sel])))
-            np.testing.assert_allclose(table["stat_null"][r][g], stat_null, rtol=1e-10, atol=1e-9)
+            np.testing.assert_allclose(
+                table["stat_null"][r][g], stat_null, rtol=1e-10, atol=1e-9
+            )
             assert bool(table["success"][r][g]) == (len(sel) > 0)
 
 
@@ -146,7 +151,9 @@ def test_mask_fit_acts_as_a_narrower_safe_mask(masked_file, case):
     ours, _ = _run(case, dataset)
     other, _ = _run(case, merged)
     for name in ours.colnames:
-        np.testing.assert_array_equal(np.asarray(ours[name]), np.asarray(other[name]), err_msg=name)
+        np.testing.assert_array_equal(
+            np.asarray(ours[name]), np.asarray(other[name]), err_msg=name
+        )
 
 
 def test_sum_over_energy_groups_sums_fitted_bins_only(masked_file, case, region_pixels):
@@ -191,13 +198,17 @@ def test_onoff_reads_and_writes_mask_fit(data_dir, tmp_path, region_pixels):
     assert isinstance(read_dataset(path), MapDatasetOnOff)
     np.testing.assert_array_equal(dataset.mask, dataset.mask_safe.data & mask)
     dataset.write(tmp_path / "back.fits")
-    np.testing.assert_array_equal(MapDatasetOnOff.read(tmp_path / "back.fits").mask_fit.data, mask)
+    np.testing.assert_array_equal(
+        MapDatasetOnOff.read(tmp_path / "back.fits").mask_fit.data, mask
+    )
 
 
 def test_mask_fit_of_the_wrong_shape_is_refused(case, tmp_path):
     with fits.open(case.dataset_path) as hdulist:
         ny, nx = hdulist["COUNTS"].data.shape[-2:]
-    path = _add_mask_fit(case.dataset_path, tmp_path / "bad.fits", np.ones((3, ny, nx), bool))
+    path = _add_mask_fit(
+        case.dataset_path, tmp_path / "bad.fits", np.ones((3, ny, nx), bool)
+    )
     with pytest.raises(ValueError, match=r"MASK_FIT.*shape \(3, 100, 100\)"):
         MapDataset.read(path)
 
@@ -233,22 +244,37 @@ def test_gammapy_written_mask_fit_gives_gammapy_profile(gp, case, tmp_path):
     gp_dataset = gp.datasets.MapDataset.read(path, name="hess-crab")
 
     ours = MapDataset.read(path, name="hess-crab")
-    np.testing.assert_array_equal(ours.mask_fit.data, gp_dataset.mask_fit.data.astype(bool))
+    np.testing.assert_array_equal(
+        ours.mask_fit.data, gp_dataset.mask_fit.data.astype(bool)
+    )
 
     spec = case.spec["estimator"]
-    model = gp.modeling.models.PowerLawSpectralModel(index=2.6, amplitude="1e-12 cm-2 s-1 TeV-1")
+    model = gp.modeling.models.PowerLawSpectralModel(
+        index=2.6, amplitude="1e-12 cm-2 s-1 TeV-1"
+    )
     assert spec["spectral_model"]["parameters"][0]["value"] == 2.6
-    energy_edges = u.Quantity(spec["energy_edges"]["value"], spec["energy_edges"]["unit"])
-    expected = gp.estimators.FluxProfileEstimator(
-        case.regions, spectral_model=model, energy_edges=energy_edges, selection_optional=["ul"]
-    ).run(gp_dataset).to_table(sed_type="likelihood")
+    energy_edges = u.Quantity(
+        spec["energy_edges"]["value"], spec["energy_edges"]["unit"]
+    )
+    expected = (
+        gp.estimators.FluxProfileEstimator(
+            case.regions,
+            spectral_model=model,
+            energy_edges=energy_edges,
+            selection_optional=["ul"],
+        )
+        .run(gp_dataset)
+        .to_table(sed_type="likelihood")
+    )
     table, caught = _run(case, ours, selection_optional=["ul"])
     assert len(caught) == 1
     assert caught[0].message.regions == (EXCLUDED_ANNULUS,)
 
     ok = np.asarray(expected["success"]).astype(bool)
     np.testing.assert_array_equal(np.asarray(table["success"]).astype(bool), ok)
-    np.testing.assert_array_equal(np.asarray(table["counts"]), np.asarray(expected["counts"]))
+    np.testing.assert_array_equal(
+        np.asarray(table["counts"]), np.asarray(expected["counts"])
+    )
     err = np.asarray(expected["norm_err"])[ok]
     np.testing.assert_allclose(np.asarray(table["norm_err"])[ok], err, rtol=1e-3)
     ul = np.abs(np.asarray(table["norm_ul"]) - np.asarray(expected["norm_ul"]))[ok]
@@ -256,7 +282,12 @@ def test_gammapy_written_mask_fit_gives_gammapy_profile(gp, case, tmp_path):
     ts, ts_gp = np.asarray(table["ts"])[ok], np.asarray(expected["ts"])[ok]
     assert np.all(np.abs(ts - ts_gp) <= 1e-3 + 1e-5 * np.abs(ts_gp))
     for name in ("stat", "stat_null"):
-        np.testing.assert_allclose(np.asarray(table[name])[ok], np.asarray(expected[name])[ok], atol=1e-3, rtol=0)
+        np.testing.assert_allclose(
+            np.asarray(table[name])[ok],
+            np.asarray(expected[name])[ok],
+            atol=1e-3,
+            rtol=0,
+        )
     # fluxprofile's norm is the exact minimum; MIGRAD (tol 0.1) stops up to ~1.3 % of
     # norm_err away from it here (row 1, group 0). That offset is Gammapy's: its stat is
     # higher than ours by exactly (offset / norm_err)^2.
@@ -284,5 +315,7 @@ def test_gammapy_written_onoff_mask_fit(gp, data_dir, case, tmp_path):
     path = tmp_path / "gammapy_onoff_mask_fit.fits.gz"
     gp_dataset.write(path)
     ours = MapDatasetOnOff.read(path)
-    np.testing.assert_array_equal(ours.mask_fit.data, gp_dataset.mask_fit.data.astype(bool))
+    np.testing.assert_array_equal(
+        ours.mask_fit.data, gp_dataset.mask_fit.data.astype(bool)
+    )
     np.testing.assert_array_equal(ours.mask, gp_dataset.mask.data)

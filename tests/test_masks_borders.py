@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from astropy import units as u
 from astropy.coordinates import SkyCoord
-from regions import PixCoord, RectanglePixelRegion, RectangleSkyRegion
+from regions import PixCoord, RectanglePixelRegion
 
 import fluxprofile as fp
 
@@ -24,14 +24,34 @@ NX, NY = 60, 40
 def _uniform_dataset(mask_left_of=None):
     """Noise-free data: background 2 per bin plus a uniform PL(index 2) per pixel."""
     energy = fp.MapAxis.from_energy_bounds(1 * u.GeV, 100 * u.GeV, 3, name="energy")
-    energy_true = fp.MapAxis.from_energy_bounds(1 * u.GeV, 100 * u.GeV, 3, name="energy_true")
-    geom = fp.WcsGeom.create(skydir=(0, 0), binsz=0.1, npix=(NX, NY), frame="galactic", proj="CAR", axes=[energy])
-    geom_true = fp.WcsGeom.create(skydir=(0, 0), binsz=0.1, npix=(NX, NY), frame="galactic", proj="CAR", axes=[energy_true])
+    energy_true = fp.MapAxis.from_energy_bounds(
+        1 * u.GeV, 100 * u.GeV, 3, name="energy_true"
+    )
+    geom = fp.WcsGeom.create(
+        skydir=(0, 0),
+        binsz=0.1,
+        npix=(NX, NY),
+        frame="galactic",
+        proj="CAR",
+        axes=[energy],
+    )
+    geom_true = fp.WcsGeom.create(
+        skydir=(0, 0),
+        binsz=0.1,
+        npix=(NX, NY),
+        frame="galactic",
+        proj="CAR",
+        axes=[energy_true],
+    )
     y, x = np.mgrid[:NY, :NX]
     exposure = 1e10 * (1.0 + 0.5 * np.sin(x / 7.0) * np.cos(y / 5.0))
-    exposure = np.repeat(exposure[None], 3, axis=0) * np.array([1.0, 2.0, 3.0])[:, None, None]
+    exposure = (
+        np.repeat(exposure[None], 3, axis=0) * np.array([1.0, 2.0, 3.0])[:, None, None]
+    )
     per_pixel = fp.PowerLawSpectralModel(index=2, amplitude="1e-12 cm-2 s-1 TeV-1")
-    flux = per_pixel.integral(energy_true.edges[:-1], energy_true.edges[1:]).to_value("cm-2 s-1")
+    flux = per_pixel.integral(energy_true.edges[:-1], energy_true.edges[1:]).to_value(
+        "cm-2 s-1"
+    )
     background = np.full((3, NY, NX), 2.0)
     counts = background + flux[:, None, None] * exposure  # diagonal energy dispersion
     mask = np.ones((3, NY, NX), dtype=bool)
@@ -64,7 +84,9 @@ def _pixel_count(region, wcs):
 def _norms(dataset, regions):
     estimator = fp.FluxProfileEstimator(
         regions,
-        spectral_model=fp.PowerLawSpectralModel(index=2, amplitude="1e-12 cm-2 s-1 TeV-1"),
+        spectral_model=fp.PowerLawSpectralModel(
+            index=2, amplitude="1e-12 cm-2 s-1 TeV-1"
+        ),
         energy_edges=[1, 100] * u.GeV,
         # the exact minimum (closed forms below), not where Gammapy's MIGRAD stops
         norm_err_method="curvature",
@@ -100,7 +122,8 @@ def test_region_outside_map_is_nan_row_with_warning():
     with pytest.warns(fp.FluxProfileWarning, match="Region 1 contains no pixel"):
         norms, success = _norms(dataset, regions)
     assert success.tolist() == [True, False]
-    assert np.isfinite(norms[0]) and np.isnan(norms[1])
+    assert np.isfinite(norms[0])
+    assert np.isnan(norms[1])
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +142,9 @@ def line_10_350(fermi_gc_path):
 def test_seed_line_10_to_350_runs_with_nan_end_boxes(line_10_350):
     dataset, regions = line_10_350
     estimator = fp.FluxProfileEstimator(
-        regions, spectral_model=fp.PowerLawSpectralModel(index=2.3), energy_edges=[10, 2000] * u.GeV,
+        regions,
+        spectral_model=fp.PowerLawSpectralModel(index=2.3),
+        energy_edges=[10, 2000] * u.GeV,
         selection_optional=["ul"],
     )
     with warnings.catch_warnings(record=True) as caught:
@@ -129,7 +154,12 @@ def test_seed_line_10_to_350_runs_with_nan_end_boxes(line_10_350):
     table = profile.to_table(sed_type="likelihood")
     success = np.array(table["success"]).ravel()
     # Boxes centred within 1 deg of the map edge lie entirely in the unsafe border.
-    inside_border = np.array([abs(r.center.l.wrap_at(180 * u.deg).deg) > 9.0 + r.width.to_value(u.deg) / 2 for r in regions])
+    inside_border = np.array(
+        [
+            abs(r.center.l.wrap_at(180 * u.deg).deg) > 9.0 + r.width.to_value(u.deg) / 2
+            for r in regions
+        ]
+    )
     assert inside_border.sum() == 4
     assert not success[inside_border].any()
     assert np.isnan(np.array(table["norm"]).ravel()[inside_border]).all()
@@ -144,7 +174,9 @@ def test_seed_line_10_to_350_runs_with_nan_end_boxes(line_10_350):
 def test_box_half_in_border_matches_hand_computation(line_10_350):
     """Single-bin Cash has the closed-form best fit (C - B) / S."""
     dataset, regions = line_10_350
-    index = 2  # centred at l = 9.02 deg: about half of it lies in the unsafe 1 deg border
+    index = (
+        2  # centred at l = 9.02 deg: about half of it lies in the unsafe 1 deg border
+    )
     region = regions[index]
     wcs = dataset.counts.geom.wcs
     y, x = np.mgrid[:200, :400]
@@ -164,8 +196,11 @@ def test_box_half_in_border_matches_hand_computation(line_10_350):
     expected = (counts - background) / signal.sum()
 
     estimator = fp.FluxProfileEstimator(
-        regions[index : index + 2], spectral_model=model, energy_edges=[10, 2000] * u.GeV,
-        sum_over_energy_groups=True, norm_err_method="curvature",  # the exact minimum
+        regions[index : index + 2],
+        spectral_model=model,
+        energy_edges=[10, 2000] * u.GeV,
+        sum_over_energy_groups=True,
+        norm_err_method="curvature",  # the exact minimum
     )
     profile = estimator.run(dataset)
     assert profile.counts.data.ravel()[0] == counts
@@ -177,13 +212,19 @@ def test_exact_containment_gives_whole_region_flux(offset):
     """With area weights the norm is the region's exact area in pixels (uniform brightness)."""
     dataset = _uniform_dataset(mask_left_of=18)
     wcs = dataset.counts.geom.wcs
-    centers = [(20.3 + offset[0], 20.1 + offset[1]), (58.8 + offset[0], 30.3 + offset[1])]
+    centers = [
+        (20.3 + offset[0], 20.1 + offset[1]),
+        (58.8 + offset[0], 30.3 + offset[1]),
+    ]
     regions = [
-        RectanglePixelRegion(PixCoord(cx, cy), width=7.3, height=5.6).to_sky(wcs) for cx, cy in centers
+        RectanglePixelRegion(PixCoord(cx, cy), width=7.3, height=5.6).to_sky(wcs)
+        for cx, cy in centers
     ]
     estimator = fp.FluxProfileEstimator(
         regions,
-        spectral_model=fp.PowerLawSpectralModel(index=2, amplitude="1e-12 cm-2 s-1 TeV-1"),
+        spectral_model=fp.PowerLawSpectralModel(
+            index=2, amplitude="1e-12 cm-2 s-1 TeV-1"
+        ),
         energy_edges=[1, 100] * u.GeV,
         containment="exact",
         norm_err_method="curvature",  # the exact minimum

@@ -36,9 +36,14 @@ PROBLEMS = [
 
 
 def _layout(problems):
-    offsets = np.concatenate([[0], np.cumsum([len(p[1]) for p in problems])]).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum([len(p[1]) for p in problems])]).astype(
+        np.int64
+    )
     kind = np.concatenate([np.full(len(p[1]), p[0], np.int8) for p in problems])
-    arrays = [np.concatenate([np.asarray(p[k], dtype=float) for p in problems]) for k in (1, 2, 3, 4)]
+    arrays = [
+        np.concatenate([np.asarray(p[k], dtype=float) for p in problems])
+        for k in (1, 2, 3, 4)
+    ]
     return offsets, kind, arrays
 
 
@@ -65,7 +70,13 @@ def _crossing(f, x0, delta, direction, error):
     step = error
     while f(x0 + direction * step) - f0 - delta <= 0:
         step *= 2
-    root = optimize.brentq(lambda x: f(x) - f0 - delta, x0, x0 + direction * step, xtol=1e-14 * error, rtol=1e-15)
+    root = optimize.brentq(
+        lambda x: f(x) - f0 - delta,
+        x0,
+        x0 + direction * step,
+        xtol=1e-14 * error,
+        rtol=1e-15,
+    )
     return abs(root - x0)
 
 
@@ -87,7 +98,9 @@ def gammapy_sequence(f, n_sigma=1.0, n_sigma_ul=2.0):
 def test_minuit_path_follows_gammapys_sequence(n_sigma):
     offsets, kind, arrays = _layout(PROBLEMS)
     problems = _core.FitProblems(offsets, kind, *arrays)
-    options = _core.FitOptions(n_sigma=n_sigma, errn_errp=True, ul=True, minuit_errors=True, minuit_norm=True)
+    options = _core.FitOptions(
+        n_sigma=n_sigma, errn_errp=True, ul=True, minuit_errors=True, minuit_norm=True
+    )
     got = _core.fit_norms(problems, options)
     options.minuit_norm = False
     exact = _core.fit_norms(problems, options)
@@ -102,7 +115,12 @@ def test_minuit_path_follows_gammapys_sequence(n_sigma):
         assert got.success[p]
         for key, value in want.items():
             tol = 1e-6 if key == "stat" else 1e-9 * sigma
-            assert abs(getattr(got, key)[p] - value) <= tol, (p, key, getattr(got, key)[p], value)
+            assert abs(getattr(got, key)[p] - value) <= tol, (
+                p,
+                key,
+                getattr(got, key)[p],
+                value,
+            )
         assert got.norm_at_stat[p] == got.norm[p]
         assert got.ts[p] == pytest.approx(got.stat_null[p] - got.stat[p], abs=1e-12)
         # the exact minimum is where the gradient vanishes; MIGRAD stops within its EDM goal

@@ -59,7 +59,9 @@ def _fields(lists):
 def _overlap_images(rows, nx, ny, polygons=(), n_threads=1):
     """Dense (n, ny, nx) weight images and the full areas of every shape."""
     table = _table(rows, polygons)
-    flat, weights, offsets, area = _fields(_core.region_overlap(table, nx, ny, n_threads))
+    flat, weights, offsets, area = _fields(
+        _core.region_overlap(table, nx, ny, n_threads)
+    )
     images = np.zeros((len(table), ny * nx))
     for i in range(len(images)):
         sl = slice(offsets[i], offsets[i + 1])
@@ -188,7 +190,9 @@ def test_area_counts_the_part_off_the_map():
     np.testing.assert_allclose(area, [480.0, np.pi * 16.0, np.pi * 21.0], rtol=1e-14)
     assert images[1].sum() == 0.0
     # No pixel at all: still integer indices.
-    flat, weights, offsets, area_1 = _fields(_core.region_overlap(_table(rows[1:2]), 20, 20, 1))
+    flat, weights, offsets, area_1 = _fields(
+        _core.region_overlap(_table(rows[1:2]), 20, 20, 1)
+    )
     assert flat.dtype == np.int64
     assert weights.dtype == np.float64
     assert len(flat) == len(weights) == 0

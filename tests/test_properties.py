@@ -54,8 +54,14 @@ def _coordinate(lo, hi):
     )
 
 
-_SIZE = st.one_of(st.floats(0.05, 8.0), st.integers(1, 8).map(float), st.integers(1, 16).map(lambda k: k / 2.0))
-_ANGLE = st.one_of(st.floats(0.0, 2 * np.pi), st.sampled_from([0.0, np.pi / 2, np.pi / 4, np.pi, 1.0]))
+_SIZE = st.one_of(
+    st.floats(0.05, 8.0),
+    st.integers(1, 8).map(float),
+    st.integers(1, 16).map(lambda k: k / 2.0),
+)
+_ANGLE = st.one_of(
+    st.floats(0.0, 2 * np.pi), st.sampled_from([0.0, np.pi / 2, np.pi / 4, np.pi, 1.0])
+)
 
 
 @st.composite
@@ -90,7 +96,14 @@ def shape_sets(draw):
             vx += vertices[0]
             vy += vertices[1]
         offsets.append(len(vx))
-    return nx, ny, table, np.array(vx, float), np.array(vy, float), np.array(offsets, np.int64)
+    return (
+        nx,
+        ny,
+        table,
+        np.array(vx, float),
+        np.array(vy, float),
+        np.array(offsets, np.int64),
+    )
 
 
 def brute_force_contains(row, vx, vy, px, py):
@@ -122,7 +135,13 @@ def brute_force_membership(nx, ny, table, vx, vy, offsets):
     gy, gx = np.mgrid[-MARGIN : ny + MARGIN, -MARGIN : nx + MARGIN].astype(np.float64)
     out = []
     for i, row in enumerate(table):
-        inside = brute_force_contains(row, vx[offsets[i] : offsets[i + 1]], vy[offsets[i] : offsets[i + 1]], gx, gy)
+        inside = brute_force_contains(
+            row,
+            vx[offsets[i] : offsets[i + 1]],
+            vy[offsets[i] : offsets[i + 1]],
+            gx,
+            gy,
+        )
         in_map = inside[MARGIN : MARGIN + ny, MARGIN : MARGIN + nx]
         out.append((in_map, int(inside.sum())))
     return out
@@ -132,12 +151,17 @@ def brute_force_membership(nx, ny, table, vx, vy, offsets):
 @given(shape_sets(), st.sampled_from([1, 2, 3]))
 def test_region_pixels_match_brute_force(case, n_threads):
     nx, ny, table, vx, vy, offsets = case
-    lists = _core.region_pixels(_core.ShapeTable(table, vx, vy, offsets), nx, ny, n_threads=n_threads)
+    lists = _core.region_pixels(
+        _core.ShapeTable(table, vx, vy, offsets), nx, ny, n_threads=n_threads
+    )
     flat, starts, totals = lists.flat_index, lists.offsets, lists.total
     expected = brute_force_membership(nx, ny, table, vx, vy, offsets)
-    assert starts[0] == 0 and starts[-1] == flat.size
+    assert starts[0] == 0
+    assert starts[-1] == flat.size
     for i, (in_map, total) in enumerate(expected):
-        np.testing.assert_array_equal(flat[starts[i] : starts[i + 1]], np.flatnonzero(in_map.ravel()))
+        np.testing.assert_array_equal(
+            flat[starts[i] : starts[i + 1]], np.flatnonzero(in_map.ravel())
+        )
         assert totals[i] == total
 
 
@@ -157,7 +181,9 @@ def reduction_cases(draw):
         # (signed types may hold negative values, which a clipping cube counts as 0)
         low = -50 if np.dtype(dtype).kind in "fi" else 0
         values = rng.integers(low, 100, (n_reco, ny, nx))
-        cubes.append((values / 8.0 if np.dtype(dtype).kind == "f" else values).astype(dtype))
+        cubes.append(
+            (values / 8.0 if np.dtype(dtype).kind == "f" else values).astype(dtype)
+        )
     mask_kind = draw(st.sampled_from(["none", "random", "spatial", "all_false"]))
     if mask_kind == "none":
         mask = None
@@ -170,7 +196,9 @@ def reduction_cases(draw):
     exposure_dtype = draw(st.sampled_from([np.float32, np.float64, None]))
     exposure = None
     if exposure_dtype is not None:
-        exposure = (rng.integers(1, 1000, (n_true, ny, nx)) / 4.0).astype(exposure_dtype)
+        exposure = (rng.integers(1, 1000, (n_true, ny, nx)) / 4.0).astype(
+            exposure_dtype
+        )
     image = None
     if draw(st.booleans()):
         image = rng.integers(0, 64, (ny, nx)) / 16.0  # e.g. pixel solid angles
@@ -190,7 +218,9 @@ def test_reduce_regions_matches_brute_force(case, n_threads, data):
     )  # fmt: skip
     got = _core.reduce_regions(inputs, n_threads=n_threads)
     safe = np.ones((n_reco, ny, nx), bool) if mask is None else mask
-    for r, (in_map, total) in enumerate(brute_force_membership(nx, ny, table, vx, vy, offsets)):
+    for r, (in_map, total) in enumerate(
+        brute_force_membership(nx, ny, table, vx, vy, offsets)
+    ):
         assert got.npix_total[r] == total
         assert got.npix_inmap[r] == in_map.sum()
         if image is not None:
@@ -199,13 +229,17 @@ def test_reduce_regions_matches_brute_force(case, n_threads, data):
         np.testing.assert_array_equal(got.n_safe[r], sel.sum(axis=(1, 2)))
         for c, cube in enumerate(cubes):
             values = np.maximum(cube, 0) if clip[c] else cube
-            expected = [values[e][sel[e]].astype(np.float64).sum() for e in range(n_reco)]
+            expected = [
+                values[e][sel[e]].astype(np.float64).sum() for e in range(n_reco)
+            ]
             np.testing.assert_array_equal(got.reco_sums[f"cube {c}"][r], expected)
         if exposure is None:
             assert got.exposure_sums.shape == (len(table), 0)
         else:
             expected = [
-                exposure[j][sel[e]].astype(np.float64).sum() for e in range(n_reco) for j in range(n_true)
+                exposure[j][sel[e]].astype(np.float64).sum()
+                for e in range(n_reco)
+                for j in range(n_true)
             ]
             np.testing.assert_array_equal(got.exposure_sums[r], expected)
 
@@ -214,7 +248,9 @@ def test_reduce_regions_matches_brute_force(case, n_threads, data):
 # statistics, written from Gammapy's definitions
 # ---------------------------------------------------------------------------------------
 TRUNCATION = 1e-25
-LOG_TRUNCATION = float(np.log(float(np.float32(TRUNCATION))))  # Gammapy: float32 value, float64 log
+LOG_TRUNCATION = float(
+    np.log(float(np.float32(TRUNCATION)))
+)  # Gammapy: float32 value, float64 log
 
 
 def cash_ref(n, mu):
@@ -226,7 +262,9 @@ def cash_ref(n, mu):
 
 
 def wstat_ref(n_on, n_off, alpha, mu_sig, raw=False):
-    n_on, n_off, alpha, mu_sig = np.broadcast_arrays(*(np.asarray(a, float) for a in (n_on, n_off, alpha, mu_sig)))
+    n_on, n_off, alpha, mu_sig = np.broadcast_arrays(
+        *(np.asarray(a, float) for a in (n_on, n_off, alpha, mu_sig))
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         c = alpha * (n_on + n_off) - (1 + alpha) * mu_sig
         d = np.sqrt(c**2 + 4 * alpha * (alpha + 1) * n_off * mu_sig)
@@ -234,7 +272,9 @@ def wstat_ref(n_on, n_off, alpha, mu_sig, raw=False):
         term = mu_sig + (1 + alpha) * mu_bkg
         term = term - np.where(n_on == 0, 0.0, n_on * np.log(mu_sig + alpha * mu_bkg))
         term = term - np.where(n_off == 0, 0.0, n_off * np.log(mu_bkg))
-        gof = -np.where(n_on == 0, 0.0, n_on * (1 - np.log(n_on))) - np.where(n_off == 0, 0.0, n_off * (1 - np.log(n_off)))
+        gof = -np.where(n_on == 0, 0.0, n_on * (1 - np.log(n_on))) - np.where(
+            n_off == 0, 0.0, n_off * (1 - np.log(n_off))
+        )
     stat = 2 * term + 2 * gof
     return stat if raw else np.nan_to_num(stat)
 
@@ -250,7 +290,10 @@ class Problem:
         self.signal = np.asarray(signal, float)
 
     def __repr__(self) -> str:
-        arrays = ", ".join(f"{k}={getattr(self, k).tolist()!r}" for k in ("counts", "background", "alpha", "signal"))
+        arrays = ", ".join(
+            f"{k}={getattr(self, k).tolist()!r}"
+            for k in ("counts", "background", "alpha", "signal")
+        )
         return f"Problem({self.kind}, {arrays})"
 
     def stat(self, x, raw=False):
@@ -259,19 +302,25 @@ class Problem:
         if self.kind == 0:
             values = cash_ref(self.counts, self.background + x * self.signal)
         else:
-            values = wstat_ref(self.counts, self.background, self.alpha, x * self.signal, raw=raw)
+            values = wstat_ref(
+                self.counts, self.background, self.alpha, x * self.signal, raw=raw
+            )
         return values.sum(axis=1)
 
     def f(self, x):
         value = float(self.stat(x, raw=True)[0])
-        assume(np.isfinite(value))  # outside WStat's domain: not a case for the brute force
+        assume(
+            np.isfinite(value)
+        )  # outside WStat's domain: not a case for the brute force
         return value
 
 
 def brute_force_fit(pb: Problem, null_value=0.0):
     """Best fit, curvature error, errn, errp, ul (delta 4) and ts by grid + scipy."""
     total_s = pb.signal.sum()
-    excess = pb.counts.sum() - (pb.background.sum() if pb.kind == 0 else (pb.alpha * pb.background).sum())
+    excess = pb.counts.sum() - (
+        pb.background.sum() if pb.kind == 0 else (pb.alpha * pb.background).sum()
+    )
     x_hat = excess / total_s
     rough = np.sqrt(pb.counts.sum() + pb.background.sum() + 1.0) / total_s
     lo, hi = x_hat - 30 * rough, x_hat + 30 * rough
@@ -279,7 +328,9 @@ def brute_force_fit(pb: Problem, null_value=0.0):
         # Cash: only norms keeping every bin with counts above the truncation value; below,
         # the truncated statistic has a plateau, not a minimum (docs/statistics.rst).
         with_counts = (pb.counts > 0) & (pb.signal > 0)
-        edge = np.max((TRUNCATION - pb.background[with_counts]) / pb.signal[with_counts])
+        edge = np.max(
+            (TRUNCATION - pb.background[with_counts]) / pb.signal[with_counts]
+        )
         lo = max(lo, edge + 1e-9 * max(abs(edge), rough))
     grid = np.linspace(lo, hi, 6001)
     values = pb.stat(grid, raw=True)
@@ -287,7 +338,10 @@ def brute_force_fit(pb: Problem, null_value=0.0):
     i = int(np.argmin(values))
     assume(0 < i < grid.size - 1 and np.isfinite(values[i]))
     res = optimize.minimize_scalar(
-        pb.f, bounds=(grid[i - 1], grid[i + 1]), method="bounded", options={"xatol": 1e-12 * max(rough, 1e-300)}
+        pb.f,
+        bounds=(grid[i - 1], grid[i + 1]),
+        method="bounded",
+        options={"xatol": 1e-12 * max(rough, 1e-300)},
     )
     x0 = res.x
     # Kinks of the statistic: Cash bins without counts where the prediction reaches the
@@ -344,7 +398,16 @@ def brute_force_fit(pb: Problem, null_value=0.0):
         for _ in range(60):
             x = x0 + direction * step
             if pb.f(x) - f0 - delta > 0:
-                return abs(optimize.brentq(lambda t: pb.f(t) - f0 - delta, x0, x, xtol=1e-14 * sigma, rtol=1e-15) - x0)
+                return abs(
+                    optimize.brentq(
+                        lambda t: pb.f(t) - f0 - delta,
+                        x0,
+                        x,
+                        xtol=1e-14 * sigma,
+                        rtol=1e-15,
+                    )
+                    - x0
+                )
             step *= 2
         assume(False)
         return None
@@ -361,9 +424,16 @@ def brute_force_fit(pb: Problem, null_value=0.0):
 
 
 def core_problems(problems: list[Problem]) -> _core.FitProblems:
-    offsets = np.concatenate([[0], np.cumsum([p.counts.size for p in problems])]).astype(np.int64)
-    statistic = np.concatenate([np.full(p.counts.size, p.kind, np.int8) for p in problems])
-    arrays = [np.concatenate([getattr(p, k) for p in problems]) for k in ("counts", "background", "alpha", "signal")]
+    offsets = np.concatenate(
+        [[0], np.cumsum([p.counts.size for p in problems])]
+    ).astype(np.int64)
+    statistic = np.concatenate(
+        [np.full(p.counts.size, p.kind, np.int8) for p in problems]
+    )
+    arrays = [
+        np.concatenate([getattr(p, k) for p in problems])
+        for k in ("counts", "background", "alpha", "signal")
+    ]
     return _core.FitProblems(offsets, statistic, *arrays)
 
 
@@ -379,7 +449,11 @@ def assert_matches(got, p, ref):
     assert abs(got.norm[p] - ref["norm"]) <= tol, (got.norm[p], ref["norm"])
     assert abs(got.norm_err[p] - sigma) <= 1e-6 * sigma, (got.norm_err[p], sigma)
     for key in ("norm_errn", "norm_errp", "norm_ul"):
-        assert abs(getattr(got, key)[p] - ref[key]) <= tol, (key, getattr(got, key)[p], ref[key])
+        assert abs(getattr(got, key)[p] - ref[key]) <= tol, (
+            key,
+            getattr(got, key)[p],
+            ref[key],
+        )
     scale = 1e-12 * abs(ref["stat"])
     assert abs(got.ts[p] - ref["ts"]) <= 1e-6 + scale, (got.ts[p], ref["ts"])
     assert abs(got.stat[p] - ref["stat"]) <= 1e-6 + scale
@@ -392,7 +466,11 @@ _N_BINS = st.integers(1, 4)
 def cash_problems(draw):
     n = draw(_N_BINS)
     counts = draw(st.lists(st.integers(0, 300), min_size=n, max_size=n))
-    background = draw(st.lists(st.one_of(st.floats(0.05, 200.0), st.just(0.0)), min_size=n, max_size=n))
+    background = draw(
+        st.lists(
+            st.one_of(st.floats(0.05, 200.0), st.just(0.0)), min_size=n, max_size=n
+        )
+    )
     signal = draw(st.lists(st.floats(0.05, 100.0), min_size=n, max_size=n))
     assume(sum(counts) > 0)
     return Problem(0, counts, background, np.zeros(n), signal)
@@ -409,7 +487,11 @@ def wstat_problems(draw):
     return Problem(1, n_on, n_off, alpha, signal)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(st.lists(cash_problems(), min_size=1, max_size=3), st.sampled_from([1, 2]))
 def test_cash_fit_matches_brute_force(problems, n_threads):
     refs = [brute_force_fit(p) for p in problems]
@@ -418,7 +500,11 @@ def test_cash_fit_matches_brute_force(problems, n_threads):
         assert_matches(got, p, ref)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(st.lists(wstat_problems(), min_size=1, max_size=3), st.sampled_from([1, 2]))
 def test_wstat_fit_matches_brute_force(problems, n_threads):
     refs = [brute_force_fit(p) for p in problems]
@@ -440,34 +526,60 @@ def test_problem_stat_and_scan_match_brute_force(problems, norms):
         expected = pb.stat(norms)
         np.testing.assert_allclose(got.stat_scan[i], expected, rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(
-            _core.problem_stat(fit_problems, i, np.asarray(norms, float)), expected, rtol=1e-12, atol=1e-9
+            _core.problem_stat(fit_problems, i, np.asarray(norms, float)),
+            expected,
+            rtol=1e-12,
+            atol=1e-9,
         )
-        np.testing.assert_allclose(got.stat_null[i], pb.stat(0.0)[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(
+            got.stat_null[i], pb.stat(0.0)[0], rtol=1e-12, atol=1e-9
+        )
 
 
 _COUNTS = st.one_of(st.integers(0, 1000).map(float), st.floats(0.0, 1e4))
-_MU = st.one_of(st.floats(-10.0, 1e4), st.just(0.0), st.just(TRUNCATION), st.floats(0.0, 1e-20))
+_MU = st.one_of(
+    st.floats(-10.0, 1e4), st.just(0.0), st.just(TRUNCATION), st.floats(0.0, 1e-20)
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(_COUNTS, _MU), min_size=1, max_size=20))
 def test_cash_bins_match_formula(pairs):
     n, mu = np.array(pairs).T
-    np.testing.assert_allclose(_core.cash(n, mu), cash_ref(n, mu), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(
+        _core.cash(n, mu), cash_ref(n, mu), rtol=1e-13, atol=1e-12
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_COUNTS, _COUNTS, st.floats(1e-3, 10.0), st.floats(-50.0, 1e4)), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(_COUNTS, _COUNTS, st.floats(1e-3, 10.0), st.floats(-50.0, 1e4)),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_wstat_bins_match_formula(rows):
     n_on, n_off, alpha, mu_sig = np.array(rows).T
-    np.testing.assert_allclose(_core.wstat(n_on, n_off, alpha, mu_sig), wstat_ref(n_on, n_off, alpha, mu_sig), rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(
+        _core.wstat(n_on, n_off, alpha, mu_sig),
+        wstat_ref(n_on, n_off, alpha, mu_sig),
+        rtol=1e-10,
+        atol=1e-8,
+    )
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(cash_problems(), min_size=1, max_size=5), st.sampled_from([0, 2, 3]))
 def test_fit_results_do_not_depend_on_threads(problems, n_threads):
-    serial = run_core(problems, n_threads=1, sensitivity=True, scan_values=[0.0, 1.0, 2.0])
-    threaded = run_core(problems, n_threads=n_threads, sensitivity=True, scan_values=[0.0, 1.0, 2.0])
+    serial = run_core(
+        problems, n_threads=1, sensitivity=True, scan_values=[0.0, 1.0, 2.0]
+    )
+    threaded = run_core(
+        problems, n_threads=n_threads, sensitivity=True, scan_values=[0.0, 1.0, 2.0]
+    )
     assert serial.fields == threaded.fields
     for key in serial.fields:
-        np.testing.assert_array_equal(getattr(serial, key), getattr(threaded, key), err_msg=key)
+        np.testing.assert_array_equal(
+            getattr(serial, key), getattr(threaded, key), err_msg=key
+        )

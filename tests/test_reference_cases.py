@@ -62,9 +62,14 @@ def test_fermi_case_matches_gammapy(case_name, load_reference_case, fermi_datase
 
 
 @pytest.mark.parametrize("case_name", FERMI_CASES)
-def test_results_identical_for_any_thread_count(case_name, load_reference_case, fermi_dataset):
+def test_results_identical_for_any_thread_count(
+    case_name, load_reference_case, fermi_dataset
+):
     case = load_reference_case(case_name)
-    tables = [case.estimator(n_jobs=n).run(fermi_dataset).to_table(sed_type="likelihood") for n in (1, 2, 4)]
+    tables = [
+        case.estimator(n_jobs=n).run(fermi_dataset).to_table(sed_type="likelihood")
+        for n in (1, 2, 4)
+    ]
     for other in tables[1:]:
         for name in tables[0].colnames:
             a, b = np.asarray(tables[0][name]), np.asarray(other[name])
@@ -90,7 +95,9 @@ def test_onoff_case_matches_gammapy(case_name, load_reference_case):
 
 
 @pytest.mark.parametrize("case_name", HESS_MAP_CASES)
-def test_hess_map_case_matches_gammapy(case_name, load_reference_case, hess_map_dataset):
+def test_hess_map_case_matches_gammapy(
+    case_name, load_reference_case, hess_map_dataset
+):
     case = load_reference_case(case_name)
     profile = case.estimator(n_jobs=1).run(hess_map_dataset)
     table = profile.to_table(format="profile", sed_type="likelihood")
@@ -98,8 +105,12 @@ def test_hess_map_case_matches_gammapy(case_name, load_reference_case, hess_map_
 
 
 @pytest.mark.parametrize("sed_type", SED_TABLE_TYPES)
-def test_sed_tables_match_gammapy(ok_reference_case, sed_type, load_reference_case, reference_run):
+def test_sed_tables_match_gammapy(
+    ok_reference_case, sed_type, load_reference_case, reference_run
+):
     """NAME_flux.ecsv and NAME_dnde.ecsv of every ok case, X within 1 % of X_err etc."""
     case = load_reference_case(ok_reference_case)
-    table = reference_run(ok_reference_case).to_table(format="profile", sed_type=sed_type)
+    table = reference_run(ok_reference_case).to_table(
+        format="profile", sed_type=sed_type
+    )
     compare_to_reference(table, case.table_for(sed_type), ref_likelihood=case.table)

@@ -19,8 +19,7 @@ from astropy.io import fits
 from astropy.table import Table
 from regions import PixCoord
 
-from fluxprofile import FluxProfileEstimator
-from fluxprofile import FluxPoints, MapAxis, MapDataset
+from fluxprofile import FluxPoints, FluxProfileEstimator, MapAxis, MapDataset
 from fluxprofile.regions import make_orthogonal_rectangle_sky_regions
 from fluxprofile.vocabulary import DEFAULT_UNIT
 
@@ -50,7 +49,9 @@ def tiles(fermi_gc):
 @pytest.fixture(scope="module")
 def profile(fermi_gc, tiles):
     est = FluxProfileEstimator(
-        tiles, energy_edges=[10, 40, 2000] * u.GeV, selection_optional=["errn-errp", "ul", "sensitivity"]
+        tiles,
+        energy_edges=[10, 40, 2000] * u.GeV,
+        selection_optional=["errn-errp", "ul", "sensitivity"],
     )
     return est.run(fermi_gc)
 
@@ -75,7 +76,9 @@ def test_tiling_solid_angles_add_up_to_the_region(fermi_gc, tiles, profile):
     big = big_rectangle(fermi_gc).to_pixel(geom.wcs)
     y, x = np.indices((ny, nx))
     inside = big.contains(PixCoord(x.ravel(), y.ravel())).reshape(ny, nx)
-    assert 0 < inside.sum() < inside.size  # the rectangle is inside the map, not all of it
+    assert (
+        0 < inside.sum() < inside.size
+    )  # the rectangle is inside the map, not all of it
     region_omega = omega[inside].sum()
     solid_angle = profile.solid_angle.quantity.to_value(u.sr)[:, :, 0, 0]
     assert profile.solid_angle.unit == u.sr
@@ -85,7 +88,11 @@ def test_tiling_solid_angles_add_up_to_the_region(fermi_gc, tiles, profile):
     assert profile.npix.values[:, 0].sum() == inside.sum()
     # and tile by tile, against regions' containment of each tile
     for k, tile in enumerate(tiles):
-        mask = tile.to_pixel(geom.wcs).contains(PixCoord(x.ravel(), y.ravel())).reshape(ny, nx)
+        mask = (
+            tile.to_pixel(geom.wcs)
+            .contains(PixCoord(x.ravel(), y.ravel()))
+            .reshape(ny, nx)
+        )
         assert solid_angle[k, 0] == pytest.approx(omega[mask].sum(), rel=1e-12)
         assert profile.npix.values[k, 0] == mask.sum()
 
@@ -100,7 +107,9 @@ def test_tiling_solid_angles_exact_containment(fermi_gc, tiles):
     geom = fermi_gc.counts.geom
     nx, ny = geom.npix
     omega = geom.solid_angle().to_value(u.sr)
-    est = FluxProfileEstimator(tiles, energy_edges=[10, 2000] * u.GeV, containment="exact")
+    est = FluxProfileEstimator(
+        tiles, energy_edges=[10, 2000] * u.GeV, containment="exact"
+    )
     fp = est.run(fermi_gc)
     # closed form: the big rectangle is axis-aligned in pixel space (angle 180 deg)
     big = big_rectangle(fermi_gc).to_pixel(geom.wcs)
@@ -127,18 +136,25 @@ def test_table_per_solid_angle(profile, sed_type):
     assert table["solid_angle"].unit == u.sr
     omega = cells(table, "solid_angle")
     names = [c for c in plain.colnames if c == sed_type or c.startswith(f"{sed_type}_")]
-    assert set(names) == {sed_type, *(f"{sed_type}_{s}" for s in ("err", "errp", "errn", "ul", "sensitivity"))}
+    assert set(names) == {
+        sed_type,
+        *(f"{sed_type}_{s}" for s in ("err", "errp", "errn", "ul", "sensitivity")),
+    }
     for name in names:
         assert table[name].unit == plain[name].unit / u.sr
         assert table[name].unit == DEFAULT_UNIT[sed_type] / u.sr
-        np.testing.assert_allclose(cells(table, name), cells(plain, name) / omega, rtol=1e-14)
+        np.testing.assert_allclose(
+            cells(table, name), cells(plain, name) / omega, rtol=1e-14
+        )
     assert "sr-1" in u.Unit(table[sed_type].unit).to_string("fits").split()
     for name in plain.colnames:
         if name not in names:
             np.testing.assert_array_equal(cells(table, name), cells(plain, name))
     # independent of the table code: norm * reference flux / solid angle
     ref = getattr(profile, f"{sed_type}_ref").to_value(DEFAULT_UNIT[sed_type])
-    np.testing.assert_allclose(cells(table, sed_type), profile.norm.values * ref / omega, rtol=1e-12)
+    np.testing.assert_allclose(
+        cells(table, sed_type), profile.norm.values * ref / omega, rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("quantity", [None, "err", "errn", "errp", "ul", "sensitivity"])
@@ -160,16 +176,27 @@ def test_surface_brightness_of_empty_bin_is_nan():
     data = {"norm": np.ones((3, 1)), "solid_angle": [[1e-4], [0.0], [3e-4]] * u.sr}
     fp = FluxPoints(data, energy, distance)
     values = fp.surface_brightness("dnde").values
-    np.testing.assert_allclose(values[[0, 2], 0], fp.dnde.values[[0, 2], 0] / [1e-4, 3e-4], rtol=1e-14)
+    np.testing.assert_allclose(
+        values[[0, 2], 0], fp.dnde.values[[0, 2], 0] / [1e-4, 3e-4], rtol=1e-14
+    )
     assert np.isnan(values[1, 0])
     # solid angles in another unit are converted
-    fp_deg = FluxPoints({"norm": np.ones((3, 1)), "solid_angle": [[1.0], [2.0], [3.0]] * u.deg**2}, energy, distance)
-    expected = fp_deg.flux.values / (np.array([[1.0], [2.0], [3.0]]) * (np.pi / 180) ** 2)
+    fp_deg = FluxPoints(
+        {"norm": np.ones((3, 1)), "solid_angle": [[1.0], [2.0], [3.0]] * u.deg**2},
+        energy,
+        distance,
+    )
+    expected = fp_deg.flux.values / (
+        np.array([[1.0], [2.0], [3.0]]) * (np.pi / 180) ** 2
+    )
     np.testing.assert_allclose(fp_deg.surface_brightness().values, expected, rtol=1e-12)
 
 
 def test_per_solid_angle_errors(profile, reference_dir):
-    with pytest.raises(ValueError, match="not defined for sed_type 'likelihood'.*norms are dimensionless"):
+    with pytest.raises(
+        ValueError,
+        match="not defined for sed_type 'likelihood'.*norms are dimensionless",
+    ):
         profile.to_table(sed_type="likelihood", per_solid_angle=True)
     with pytest.raises(ValueError, match="not defined for sed_type 'norm'"):
         profile.surface_brightness("norm")
@@ -190,7 +217,9 @@ def test_per_solid_angle_errors(profile, reference_dir):
     assert not plt.get_fignums()  # failed before drawing anything
     energy = MapAxis.from_energy_edges([10, 100] * u.GeV)
     distance = MapAxis.from_nodes([0, 1] * u.deg, name="projected-distance")
-    bad = FluxPoints({"norm": np.ones((2, 1)), "solid_angle": np.ones((2, 1))}, energy, distance)
+    bad = FluxPoints(
+        {"norm": np.ones((2, 1)), "solid_angle": np.ones((2, 1))}, energy, distance
+    )
     with pytest.raises(ValueError, match="solid_angle must be in units of solid angle"):
         bad.surface_brightness()
 
@@ -211,11 +240,15 @@ def test_files_keep_npix_and_solid_angle(profile, tmp_path, suffix, sed_type):
             assert header[f"TUNIT{names.index('solid_angle') + 1}"] == "sr"
     back = FluxPoints.read(path, reference_model=profile.reference_model)
     assert back.has_solid_angle
-    np.testing.assert_allclose(back.solid_angle.quantity, profile.solid_angle.quantity, rtol=1e-15)
+    np.testing.assert_allclose(
+        back.solid_angle.quantity, profile.solid_angle.quantity, rtol=1e-15
+    )
     np.testing.assert_array_equal(back.npix.values, profile.npix.values)
     np.testing.assert_allclose(back.flux.values, profile.flux.values, rtol=1e-12)
     np.testing.assert_allclose(
-        back.surface_brightness("eflux").values, profile.surface_brightness("eflux").values, rtol=1e-12
+        back.surface_brightness("eflux").values,
+        profile.surface_brightness("eflux").values,
+        rtol=1e-12,
     )
 
 
@@ -234,7 +267,10 @@ def test_surface_brightness_files(profile, tmp_path, suffix, sed_type):
     if suffix == ".fits":
         with fits.open(path) as hdul:
             header = hdul["FLUXPOINTS"].header
-            units = {header[f"TTYPE{i}"]: header.get(f"TUNIT{i}") for i in range(1, header["TFIELDS"] + 1)}
+            units = {
+                header[f"TTYPE{i}"]: header.get(f"TUNIT{i}")
+                for i in range(1, header["TFIELDS"] + 1)
+            }
         assert "sr-1" in units[sed_type].split()
         assert u.Unit(units[sed_type], format="fits") == DEFAULT_UNIT[sed_type] / u.sr
     # reading converts back to fluxes with the solid_angle column
@@ -246,8 +282,11 @@ def test_surface_brightness_files(profile, tmp_path, suffix, sed_type):
 def test_surface_brightness_file_without_solid_angle(profile, tmp_path):
     table = profile.to_table(sed_type="flux", per_solid_angle=True)
     table.remove_column("solid_angle")
-    with pytest.warns(UserWarning, match="No reference model"), pytest.raises(
-        ValueError, match="'flux' is a surface brightness.*no 'solid_angle' column"
+    with (
+        pytest.warns(UserWarning, match="No reference model"),
+        pytest.raises(
+            ValueError, match="'flux' is a surface brightness.*no 'solid_angle' column"
+        ),
     ):
         FluxPoints.from_table(table)
 
@@ -284,14 +323,21 @@ def test_ts_profiles_per_solid_angle():
     stat = np.zeros((3, 1))
     stat_scan = ((scan[None, None, :] - norm[..., None]) / 0.3) ** 2
     omega = np.array([[1e-4], [2e-4], [4e-4]])
-    data = {"norm": norm, "stat": stat, "stat_scan": stat_scan, "solid_angle": omega * u.sr}
+    data = {
+        "norm": norm,
+        "stat": stat,
+        "stat_scan": stat_scan,
+        "solid_angle": omega * u.sr,
+    }
     fp = FluxPoints(data, energy, distance, norm_scan=scan)
     ax = fp.plot_ts_profiles(sed_type="flux", per_solid_angle=True, add_cbar=False)
     assert "sr^{-1}" in ax.get_ylabel()
     mesh = ax.collections[0]
     values = mesh.get_array().reshape(-1, 3)  # (n_y, n_x)
     y_edges = mesh.get_coordinates()[:, 0, 1]
-    y = 0.5 * (y_edges[1:] + y_edges[:-1])  # the distance axis is linear: so is the flux grid
+    y = 0.5 * (
+        y_edges[1:] + y_edges[:-1]
+    )  # the distance axis is linear: so is the flux grid
     ref = fp.flux_ref.to_value("cm-2 s-1")[0] / omega[:, 0]
     # the best surface brightness of each bin is where -Δstat is largest
     best = y[np.nanargmax(values, axis=0)]

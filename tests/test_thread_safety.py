@@ -44,10 +44,30 @@ def _estimators(dataset):
     )
     edges = [10, 30, 100, 500] * u.GeV
     return [
-        ("boxes-all-threads", lambda: FluxProfileEstimator(boxes, energy_edges=edges, selection_optional="all")),
-        ("boxes-1-thread", lambda: FluxProfileEstimator(boxes, energy_edges=edges, selection_optional="all", n_jobs=1)),
-        ("annuli-2-threads", lambda: FluxProfileEstimator(annuli, energy_edges=edges, selection_optional=["ul"], n_jobs=2)),
-        ("annuli-summed", lambda: FluxProfileEstimator(annuli, energy_edges=edges, sum_over_energy_groups=True)),
+        (
+            "boxes-all-threads",
+            lambda: FluxProfileEstimator(
+                boxes, energy_edges=edges, selection_optional="all"
+            ),
+        ),
+        (
+            "boxes-1-thread",
+            lambda: FluxProfileEstimator(
+                boxes, energy_edges=edges, selection_optional="all", n_jobs=1
+            ),
+        ),
+        (
+            "annuli-2-threads",
+            lambda: FluxProfileEstimator(
+                annuli, energy_edges=edges, selection_optional=["ul"], n_jobs=2
+            ),
+        ),
+        (
+            "annuli-summed",
+            lambda: FluxProfileEstimator(
+                annuli, energy_edges=edges, sum_over_energy_groups=True
+            ),
+        ),
     ]
 
 
@@ -58,8 +78,8 @@ def _as_arrays(profile) -> dict:
 
 def _assert_same(a: dict, b: dict, label: str) -> None:
     assert a.keys() == b.keys(), label
-    for name in a:
-        np.testing.assert_array_equal(a[name], b[name], err_msg=f"{label}: column {name}")
+    for name, value in a.items():
+        np.testing.assert_array_equal(value, b[name], err_msg=f"{label}: column {name}")
 
 
 def test_concurrent_runs_equal_serial(dataset):
@@ -88,7 +108,9 @@ def test_concurrent_runs_on_different_datasets(dataset):
     with ThreadPoolExecutor(max_workers=N_WORKERS) as pool:
         futures = [pool.submit(make().run, (dataset, other)[i % 2]) for i in range(12)]
         for i, future in enumerate(futures):
-            _assert_same(serial[i % 2], _as_arrays(future.result(timeout=240)), f"{label} #{i}")
+            _assert_same(
+                serial[i % 2], _as_arrays(future.result(timeout=240)), f"{label} #{i}"
+            )
 
 
 def test_concurrent_core_fits_equal_serial():
@@ -102,11 +124,17 @@ def test_concurrent_core_fits_equal_serial():
     alpha = np.where(kind == 1, 0.3, 0.0)
     signal = rng.uniform(1, 20, n_problems * n_bins)
     problems = _core.FitProblems(offsets, kind, counts, background, alpha, signal)
-    options = _core.FitOptions(errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 0.5, 1.0, 2.0])
+    options = _core.FitOptions(
+        errn_errp=True, ul=True, sensitivity=True, scan_values=[0.0, 0.5, 1.0, 2.0]
+    )
     serial = _core.fit_norms(problems, options, n_threads=1)
     with ThreadPoolExecutor(max_workers=N_WORKERS) as pool:
-        futures = [pool.submit(_core.fit_norms, problems, options, t % 3) for t in range(16)]
+        futures = [
+            pool.submit(_core.fit_norms, problems, options, t % 3) for t in range(16)
+        ]
         for future in futures:
             result = future.result(timeout=240)
             for key in serial.fields:
-                np.testing.assert_array_equal(getattr(serial, key), getattr(result, key), err_msg=key)
+                np.testing.assert_array_equal(
+                    getattr(serial, key), getattr(result, key), err_msg=key
+                )

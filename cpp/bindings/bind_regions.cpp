@@ -1,8 +1,6 @@
 // Bindings of the region rasterisation and reduction: Containment, PixelLists,
 // region_pixels, Cube, ReduceInputs, ReduceOptions, RegionSums, reduce_regions and
 // fold_signal.
-#include "pybind.hpp"
-
 #include <functional>
 #include <optional>
 #include <set>
@@ -14,6 +12,7 @@
 #include "bound_types.hpp"
 #include "fluxprofile/reduce.hpp"
 #include "fluxprofile/shapes.hpp"
+#include "pybind.hpp"
 
 namespace fp = fluxprofile;
 using fluxprofile_bindings::checked_array;
@@ -25,8 +24,10 @@ using fluxprofile_bindings::to_numpy;
 
 namespace fluxprofile_bindings {
 
-PixelListsBinding::PixelListsBinding(py::array_t<std::int64_t> flat_index_, py::object weight_,
-                                     py::array_t<std::int64_t> offsets_, py::array_t<double> total_, py::ssize_t nx_,
+PixelListsBinding::PixelListsBinding(py::array_t<std::int64_t> flat_index_,
+                                     py::object weight_,
+                                     py::array_t<std::int64_t> offsets_,
+                                     py::array_t<double> total_, py::ssize_t nx_,
                                      py::ssize_t ny_)
     : flat_index(std::move(flat_index_)),
       weight(std::move(weight_)),
@@ -35,15 +36,18 @@ PixelListsBinding::PixelListsBinding(py::array_t<std::int64_t> flat_index_, py::
       nx(nx_),
       ny(ny_) {
   if (nx < 0 || ny < 0) {
-    throw fp::InvalidInput("pixels: map size must be >= 0, got nx = " + std::to_string(nx) +
-                           ", ny = " + std::to_string(ny));
+    throw fp::InvalidInput("pixels: map size must be >= 0, got nx = " +
+                           std::to_string(nx) + ", ny = " + std::to_string(ny));
   }
   const py::ssize_t n = total.shape(0);
-  if (offsets.shape(0) != n + 1) throw fp::InvalidInput("pixels: offsets must have n + 1 entries and totals n");
+  if (offsets.shape(0) != n + 1)
+    throw fp::InvalidInput("pixels: offsets must have n + 1 entries and totals n");
   const std::int64_t* o = offsets.data();
-  if (o[0] != 0 || o[n] != flat_index.shape(0)) throw fp::InvalidInput("pixels: flat_index does not match the offsets");
+  if (o[0] != 0 || o[n] != flat_index.shape(0))
+    throw fp::InvalidInput("pixels: flat_index does not match the offsets");
   for (py::ssize_t i = 0; i < n; ++i) {
-    if (o[i + 1] < o[i]) throw fp::InvalidInput("pixels: offsets must be non-decreasing");
+    if (o[i + 1] < o[i])
+      throw fp::InvalidInput("pixels: offsets must be non-decreasing");
   }
   if (!weight.is_none()) {
     weight = checked_array<double>(weight, "pixels: weight", 1);
@@ -53,9 +57,12 @@ PixelListsBinding::PixelListsBinding(py::array_t<std::int64_t> flat_index_, py::
   }
   // Keep the lists as they are now: the core reads them without the GIL.
   for (const py::handle a : {flat_index.ptr(), offsets.ptr(), total.ptr()}) {
-    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    py::detail::array_proxy(a.ptr())->flags &=
+        ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
   }
-  if (!weight.is_none()) py::detail::array_proxy(weight.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  if (!weight.is_none())
+    py::detail::array_proxy(weight.ptr())->flags &=
+        ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
 }
 
 fp::PixelLists PixelListsBinding::view() const {
@@ -85,9 +92,9 @@ struct ReduceOptions {
   fp::Containment containment = fp::Containment::center;
 };
 
-// Everything reduce_regions reads, checked once: the shapes, the reco cubes (one map grid,
-// n_reco planes each), the optional mask, exposure, image and precomputed pixel lists. The
-// Python objects are held, so the core can read them without the GIL.
+// Everything reduce_regions reads, checked once: the shapes, the reco cubes (one map
+// grid, n_reco planes each), the optional mask, exposure, image and precomputed pixel
+// lists. The Python objects are held, so the core can read them without the GIL.
 struct ReduceInputs {
   const fp::OwnedShapeTable* table = nullptr;
   py::object shapes;
@@ -100,26 +107,34 @@ struct ReduceInputs {
   py::ssize_t nx = 0, ny = 0, n_reco = 0;
 };
 
-ReduceInputs make_inputs(const fp::OwnedShapeTable& shapes, const std::vector<const Cube*>& reco_cubes,
-                         const std::optional<py::array>& mask, const std::optional<py::array>& exposure,
-                         const std::optional<py::array>& image,
-                         std::optional<std::reference_wrapper<const PixelListsBinding>> pixels_arg) {
+ReduceInputs make_inputs(
+    const fp::OwnedShapeTable& shapes, const std::vector<const Cube*>& reco_cubes,
+    const std::optional<py::array>& mask, const std::optional<py::array>& exposure,
+    const std::optional<py::array>& image,
+    std::optional<std::reference_wrapper<const PixelListsBinding>> pixels_arg) {
   const PixelListsBinding* pixels = pixels_arg ? &pixels_arg->get() : nullptr;
   ReduceInputs in;
   in.table = &shapes;
-  in.shapes = py::cast(&shapes, py::return_value_policy::reference);  // the caller's object
-  if (reco_cubes.empty()) throw fp::InvalidInput("reco_cubes must hold at least one Cube");
+  in.shapes =
+      py::cast(&shapes, py::return_value_policy::reference);  // the caller's object
+  if (reco_cubes.empty())
+    throw fp::InvalidInput("reco_cubes must hold at least one Cube");
   std::set<std::string> names;
   for (const Cube* cube : reco_cubes) {
-    if (cube == nullptr) throw py::type_error("reco_cubes must hold Cube objects, got None");
+    if (cube == nullptr)
+      throw py::type_error("reco_cubes must hold Cube objects, got None");
     if (!names.insert(cube->name).second) {
-      throw fp::InvalidInput("reco cube names must be unique, got '" + cube->name + "' twice");
+      throw fp::InvalidInput("reco cube names must be unique, got '" + cube->name +
+                             "' twice");
     }
     if (in.cubes.empty()) {
-      in.n_reco = cube->data.shape(0), in.ny = cube->data.shape(1), in.nx = cube->data.shape(2);
-    } else if (cube->data.shape(0) != in.n_reco || cube->data.shape(1) != in.ny || cube->data.shape(2) != in.nx) {
-      throw fp::InvalidInput(cube->name + " must have the shape (" + std::to_string(in.n_reco) + ", " +
-                             std::to_string(in.ny) + ", " + std::to_string(in.nx) + ") of the first reco cube");
+      in.n_reco = cube->data.shape(0), in.ny = cube->data.shape(1),
+      in.nx = cube->data.shape(2);
+    } else if (cube->data.shape(0) != in.n_reco || cube->data.shape(1) != in.ny ||
+               cube->data.shape(2) != in.nx) {
+      throw fp::InvalidInput(cube->name + " must have the shape (" +
+                             std::to_string(in.n_reco) + ", " + std::to_string(in.ny) +
+                             ", " + std::to_string(in.nx) + ") of the first reco cube");
     }
     in.cubes.push_back(cube);
     in.reco_cubes.append(py::cast(cube, py::return_value_policy::reference));
@@ -127,10 +142,10 @@ ReduceInputs make_inputs(const fp::OwnedShapeTable& shapes, const std::vector<co
   const std::string grid = std::to_string(in.ny) + ", " + std::to_string(in.nx);
   if (mask) {
     const py::array a = checked_cube(*mask, "mask");
-    if (cube_dtype(a, "mask") != fp::DType::uint8 || a.shape(0) != in.n_reco || a.shape(1) != in.ny ||
-        a.shape(2) != in.nx) {
-      throw fp::InvalidInput("mask must be a bool/uint8 cube of shape (" + std::to_string(in.n_reco) + ", " + grid +
-                             ")");
+    if (cube_dtype(a, "mask") != fp::DType::uint8 || a.shape(0) != in.n_reco ||
+        a.shape(1) != in.ny || a.shape(2) != in.nx) {
+      throw fp::InvalidInput("mask must be a bool/uint8 cube of shape (" +
+                             std::to_string(in.n_reco) + ", " + grid + ")");
     }
     in.mask = a;
   }
@@ -143,18 +158,21 @@ ReduceInputs make_inputs(const fp::OwnedShapeTable& shapes, const std::vector<co
   }
   if (image) {
     const auto a = checked_array<double>(*image, "image", 2);
-    if (a.shape(0) != in.ny || a.shape(1) != in.nx) throw fp::InvalidInput("image must have shape (" + grid + ")");
+    if (a.shape(0) != in.ny || a.shape(1) != in.nx)
+      throw fp::InvalidInput("image must have shape (" + grid + ")");
     in.image = a;
   }
   in.pixels = py::none();
   if (pixels != nullptr) {
     if (pixels->n_regions() != shapes.size()) {
-      throw fp::InvalidInput("pixels: offsets must have n + 1 entries and totals n (n = " +
-                             std::to_string(shapes.size()) + " shapes)");
+      throw fp::InvalidInput(
+          "pixels: offsets must have n + 1 entries and totals n (n = " +
+          std::to_string(shapes.size()) + " shapes)");
     }
     if (pixels->nx != in.nx || pixels->ny != in.ny) {
-      throw fp::InvalidInput("pixels were made for a (" + std::to_string(pixels->ny) + ", " +
-                             std::to_string(pixels->nx) + ") map, the cubes are (" + grid + ")");
+      throw fp::InvalidInput("pixels were made for a (" + std::to_string(pixels->ny) +
+                             ", " + std::to_string(pixels->nx) +
+                             ") map, the cubes are (" + grid + ")");
     }
     in.lists = pixels;
     in.pixels = py::cast(pixels, py::return_value_policy::reference);
@@ -174,7 +192,8 @@ fp::CubeView cube_view(const py::array& a, const char* name) {
 // The numpy results of a reduction (zero-copy: the arrays own the core's matrices).
 struct RegionSums {
   py::dict reco_sums;
-  py::array_t<double> exposure_sums, exposure_means, n_safe, npix_total, npix_inmap, image_sum;
+  py::array_t<double> exposure_sums, exposure_means, n_safe, npix_total, npix_inmap,
+      image_sum;
 };
 
 RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_threads) {
@@ -187,7 +206,8 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
     view.must_be_finite = cube->must_be_finite;
     cubes.push_back(view);
   }
-  const auto* mask = in.mask ? static_cast<const std::uint8_t*>(in.mask->data()) : nullptr;
+  const auto* mask =
+      in.mask ? static_cast<const std::uint8_t*>(in.mask->data()) : nullptr;
   std::optional<fp::CubeView> exposure;
   if (in.exposure) {
     exposure = cube_view(*in.exposure, "exposure");
@@ -197,9 +217,10 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
   std::optional<fp::PixelLists> lists;
   if (in.lists != nullptr) {
     if (in.lists->containment() != options.containment) {
-      throw fp::InvalidInput(std::string("pixels were made for containment '") +
-                             (in.lists->containment() == fp::Containment::exact ? "exact" : "center") +
-                             "', the options ask for the other rule");
+      throw fp::InvalidInput(
+          std::string("pixels were made for containment '") +
+          (in.lists->containment() == fp::Containment::exact ? "exact" : "center") +
+          "', the options ask for the other rule");
     }
     lists = in.lists->view();
   }
@@ -207,8 +228,9 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
   fp::RegionSums sums;
   {
     py::gil_scoped_release release;  // safe: the arrays are kept alive by `in`
-    sums = fp::reduce_regions(table, in.nx, in.ny, in.n_reco, cubes, mask, exposure ? &*exposure : nullptr, image,
-                              options.containment, n_threads, lists ? &*lists : nullptr);
+    sums = fp::reduce_regions(
+        table, in.nx, in.ny, in.n_reco, cubes, mask, exposure ? &*exposure : nullptr,
+        image, options.containment, n_threads, lists ? &*lists : nullptr);
   }
   RegionSums out;
   for (std::size_t c = 0; c < in.cubes.size(); ++c) {
@@ -226,38 +248,48 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
 }  // namespace
 
 void bind_regions(py::module_& m) {
-  py::native_enum<fp::Containment>(m, "Containment", "enum.Enum",
-                                   "Which pixels belong to a region: those whose centre is inside (Gammapy's rule), "
-                                   "or every pixel weighted by the fraction of its area inside.")
+  py::native_enum<fp::Containment>(
+      m, "Containment", "enum.Enum",
+      "Which pixels belong to a region: those whose centre is inside (Gammapy's rule), "
+      "or every pixel weighted by the fraction of its area inside.")
       .value("center", fp::Containment::center)
       .value("exact", fp::Containment::exact)
       .finalize();
 
   py::class_<PixelListsBinding>(
       m, "PixelLists",
-      "The pixels of every region of a shape table on a (ny, nx) map, computed once for\n"
+      "The pixels of every region of a shape table on a (ny, nx) map, computed once "
+      "for\n"
       "repeated reductions: region r owns [offsets[r], offsets[r + 1]) of flat_index\n"
-      "(y * nx + x) and of weight (None for the centre rule: 1 each); total[r] is its whole\n"
+      "(y * nx + x) and of weight (None for the centre rule: 1 each); total[r] is its "
+      "whole\n"
       "pixel count or area, on the map or not. The arrays are read-only.")
-      .def(py::init([](const py::array& flat_index, const std::optional<py::array>& weight, const py::array& offsets,
+      .def(py::init([](const py::array& flat_index,
+                       const std::optional<py::array>& weight, const py::array& offsets,
                        const py::array& total, py::ssize_t nx, py::ssize_t ny) {
-             return PixelListsBinding(checked_array<std::int64_t>(flat_index, "pixels: flat_index", 1),
-                                      weight ? py::object(*weight) : py::object(py::none()),
-                                      checked_array<std::int64_t>(offsets, "pixels: offsets", 1),
-                                      checked_array<double>(total, "pixels: total", 1), nx, ny);
+             return PixelListsBinding(
+                 checked_array<std::int64_t>(flat_index, "pixels: flat_index", 1),
+                 weight ? py::object(*weight) : py::object(py::none()),
+                 checked_array<std::int64_t>(offsets, "pixels: offsets", 1),
+                 checked_array<double>(total, "pixels: total", 1), nx, ny);
            }),
-           py::arg("flat_index").noconvert(), py::arg("weight").noconvert().none(true), py::arg("offsets").noconvert(),
-           py::arg("total").noconvert(), py::arg("nx"), py::arg("ny"))
-      .def_readonly("flat_index", &PixelListsBinding::flat_index, "int64 flat in-map pixel indices, per region.")
+           py::arg("flat_index").noconvert(), py::arg("weight").noconvert().none(true),
+           py::arg("offsets").noconvert(), py::arg("total").noconvert(), py::arg("nx"),
+           py::arg("ny"))
+      .def_readonly("flat_index", &PixelListsBinding::flat_index,
+                    "int64 flat in-map pixel indices, per region.")
       .def_property_readonly(
           "weight",
           [](const PixelListsBinding& p) -> std::optional<py::array_t<double>> {
             if (p.weight.is_none()) return std::nullopt;
             return p.weight.cast<py::array_t<double>>();
           },
-          "float64 fraction of each pixel inside its region, or None (the centre rule).")
-      .def_readonly("offsets", &PixelListsBinding::offsets, "int64 (n_regions + 1) offsets into flat_index.")
-      .def_readonly("total", &PixelListsBinding::total, "float64 whole pixel count or area of each region.")
+          "float64 fraction of each pixel inside its region, or None (the centre "
+          "rule).")
+      .def_readonly("offsets", &PixelListsBinding::offsets,
+                    "int64 (n_regions + 1) offsets into flat_index.")
+      .def_readonly("total", &PixelListsBinding::total,
+                    "float64 whole pixel count or area of each region.")
       .def_readonly("nx", &PixelListsBinding::nx)
       .def_readonly("ny", &PixelListsBinding::ny)
       .def_property_readonly("containment", &PixelListsBinding::containment)
@@ -265,62 +297,84 @@ void bind_regions(py::module_& m) {
 
   m.def(
       "region_pixels",
-      [](const fp::OwnedShapeTable& shapes, py::ssize_t nx, py::ssize_t ny, int n_threads) {
+      [](const fp::OwnedShapeTable& shapes, py::ssize_t nx, py::ssize_t ny,
+         int n_threads) {
         const fp::ShapeTable& table = shapes.view();
         fp::RegionPixels px;
         {
-          py::gil_scoped_release release;  // safe: the table is kept alive by the argument
+          py::gil_scoped_release
+              release;  // safe: the table is kept alive by the argument
           px = fp::region_pixels(table, nx, ny, n_threads);
         }
         std::vector<double> total(px.n_total.begin(), px.n_total.end());
-        return PixelListsBinding(to_numpy(std::move(px.flat_index)), py::none(), to_numpy(std::move(px.offsets)),
+        return PixelListsBinding(to_numpy(std::move(px.flat_index)), py::none(),
+                                 to_numpy(std::move(px.offsets)),
                                  to_numpy(std::move(total)), nx, ny);
       },
       py::arg("shapes"), py::arg("nx"), py::arg("ny"), py::arg("n_threads") = 0,
       "The in-map pixels whose centre is inside each shape (PixelLists, weight None).");
 
-  py::class_<Cube>(m, "Cube",
-                   "A (n_planes, ny, nx) C-contiguous cube summed per region, read in place (float32,\n"
-                   "float64, int16, int32, int64, uint8 or bool), and how (CubeView in reduce.hpp).")
-      .def(py::init([](std::string name, const py::array& data, bool non_negative, bool clip_negative, bool numpy_sum,
-                       bool must_be_finite) {
-             return Cube{name, checked_cube(data, name), non_negative, clip_negative, numpy_sum, must_be_finite};
+  py::class_<Cube>(
+      m, "Cube",
+      "A (n_planes, ny, nx) C-contiguous cube summed per region, read in place "
+      "(float32,\n"
+      "float64, int16, int32, int64, uint8 or bool), and how (CubeView in reduce.hpp).")
+      .def(py::init([](std::string name, const py::array& data, bool non_negative,
+                       bool clip_negative, bool numpy_sum, bool must_be_finite) {
+             return Cube{name,         checked_cube(data, name),
+                         non_negative, clip_negative,
+                         numpy_sum,    must_be_finite};
            }),
-           py::arg("name"), py::arg("data").noconvert(), py::kw_only(), py::arg("non_negative") = false,
-           py::arg("clip_negative") = false, py::arg("numpy_sum") = false, py::arg("must_be_finite") = true)
-      .def_readonly("name", &Cube::name, "Name in error messages and key of RegionSums.reco_sums.")
+           py::arg("name"), py::arg("data").noconvert(), py::kw_only(),
+           py::arg("non_negative") = false, py::arg("clip_negative") = false,
+           py::arg("numpy_sum") = false, py::arg("must_be_finite") = true)
+      .def_readonly("name", &Cube::name,
+                    "Name in error messages and key of RegionSums.reco_sums.")
       .def_readonly("data", &Cube::data, "The cube itself (not a copy).")
       .def_readwrite("non_negative", &Cube::non_negative, "Values read must be >= 0.")
-      .def_readwrite("clip_negative", &Cube::clip_negative, "Negative values count as 0.")
-      .def_readwrite("numpy_sum", &Cube::numpy_sum,
-                     "Float cubes are summed in their own type in NumPy's pairwise order.")
-      .def_readwrite("must_be_finite", &Cube::must_be_finite, "Values read must be finite.");
+      .def_readwrite("clip_negative", &Cube::clip_negative,
+                     "Negative values count as 0.")
+      .def_readwrite(
+          "numpy_sum", &Cube::numpy_sum,
+          "Float cubes are summed in their own type in NumPy's pairwise order.")
+      .def_readwrite("must_be_finite", &Cube::must_be_finite,
+                     "Values read must be finite.");
 
   py::class_<ReduceOptions>(m, "ReduceOptions", "How reduce_regions reduces.")
-      .def(py::init([](fp::Containment containment) { return ReduceOptions{containment}; }),
+      .def(py::init(
+               [](fp::Containment containment) { return ReduceOptions{containment}; }),
            py::arg_v("containment", fp::Containment::center, "Containment.center"))
       .def_readwrite("containment", &ReduceOptions::containment,
-                     "The pixel membership rule (used when no pixel lists are given; they must match it).");
+                     "The pixel membership rule (used when no pixel lists are given; "
+                     "they must match it).");
 
-  py::class_<ReduceInputs>(m, "ReduceInputs",
-                           "The inputs of reduce_regions, checked once: the shapes, the reco cubes (one\n"
-                           "(n_reco, ny, nx) grid), an optional (n_reco, ny, nx) bool/uint8 mask (True: safe),\n"
-                           "an optional (n_true, ny, nx) exposure cube, an optional (ny, nx) float64 image\n"
-                           "summed unmasked (pixel solid angles), optional precomputed PixelLists.")
-      .def(py::init(&make_inputs), py::arg("shapes"), py::arg("reco_cubes"), py::kw_only(),
-           py::arg("mask").noconvert() = py::none(), py::arg("exposure").noconvert() = py::none(),
+  py::class_<ReduceInputs>(
+      m, "ReduceInputs",
+      "The inputs of reduce_regions, checked once: the shapes, the reco cubes (one\n"
+      "(n_reco, ny, nx) grid), an optional (n_reco, ny, nx) bool/uint8 mask (True: "
+      "safe),\n"
+      "an optional (n_true, ny, nx) exposure cube, an optional (ny, nx) float64 image\n"
+      "summed unmasked (pixel solid angles), optional precomputed PixelLists.")
+      .def(py::init(&make_inputs), py::arg("shapes"), py::arg("reco_cubes"),
+           py::kw_only(), py::arg("mask").noconvert() = py::none(),
+           py::arg("exposure").noconvert() = py::none(),
            py::arg("image").noconvert() = py::none(), py::arg("pixels") = py::none())
       .def_property_readonly(
-          "shapes", [](const ReduceInputs& in) -> const fp::OwnedShapeTable& { return *in.table; },
+          "shapes",
+          [](const ReduceInputs& in) -> const fp::OwnedShapeTable& {
+            return *in.table;
+          },
           py::return_value_policy::reference_internal)
       .def_property_readonly(
-          "reco_cubes", [](const ReduceInputs& in) { return in.cubes; }, py::return_value_policy::reference_internal)
+          "reco_cubes", [](const ReduceInputs& in) { return in.cubes; },
+          py::return_value_policy::reference_internal)
       .def_readonly("mask", &ReduceInputs::mask)
       .def_readonly("exposure", &ReduceInputs::exposure)
       .def_readonly("image", &ReduceInputs::image)
       .def_property_readonly(
           "pixels",
-          [](const ReduceInputs& in) -> std::optional<std::reference_wrapper<const PixelListsBinding>> {
+          [](const ReduceInputs& in)
+              -> std::optional<std::reference_wrapper<const PixelListsBinding>> {
             if (in.lists == nullptr) return std::nullopt;
             return std::cref(*in.lists);
           },
@@ -329,73 +383,98 @@ void bind_regions(py::module_& m) {
       .def_readonly("ny", &ReduceInputs::ny)
       .def_readonly("n_reco", &ReduceInputs::n_reco);
 
-  py::class_<RegionSums>(m, "RegionSums", "Per-region sums of reduce_regions (RegionSums in reduce.hpp).")
-      .def_readonly("reco_sums", &RegionSums::reco_sums,
-                    "(n_regions, n_reco) sums over the safe in-map pixels, by cube name.")
+  py::class_<RegionSums>(
+      m, "RegionSums", "Per-region sums of reduce_regions (RegionSums in reduce.hpp).")
+      .def_readonly(
+          "reco_sums", &RegionSums::reco_sums,
+          "(n_regions, n_reco) sums over the safe in-map pixels, by cube name.")
       .def_readonly("exposure_sums", &RegionSums::exposure_sums,
-                    "(n_regions, n_reco * n_true) exposure over the pixels safe in reco bin i, column i * n_true + j.")
+                    "(n_regions, n_reco * n_true) exposure over the pixels safe in "
+                    "reco bin i, column i * n_true + j.")
       .def_readonly("exposure_means", &RegionSums::exposure_means,
-                    "(n_regions, n_true) np.mean of the exposure over the region, NaN where it does not apply.")
-      .def_readonly("n_safe", &RegionSums::n_safe, "(n_regions, n_reco) in-map pixels safe in each reco bin.")
-      .def_readonly("npix_total", &RegionSums::npix_total, "Pixels of each region on the unbounded grid.")
+                    "(n_regions, n_true) np.mean of the exposure over the region, NaN "
+                    "where it does not apply.")
+      .def_readonly("n_safe", &RegionSums::n_safe,
+                    "(n_regions, n_reco) in-map pixels safe in each reco bin.")
+      .def_readonly("npix_total", &RegionSums::npix_total,
+                    "Pixels of each region on the unbounded grid.")
       .def_readonly("npix_inmap", &RegionSums::npix_inmap, "Of which inside the map.")
-      .def_readonly("image_sum", &RegionSums::image_sum, "Sum of the image over each region's in-map pixels.")
+      .def_readonly("image_sum", &RegionSums::image_sum,
+                    "Sum of the image over each region's in-map pixels.")
       .def_property_readonly_static(
           "fields",
           [](const py::object&) {
-            return py::make_tuple("reco_sums", "exposure_sums", "exposure_means", "n_safe", "npix_total", "npix_inmap",
-                                  "image_sum");
+            return py::make_tuple("reco_sums", "exposure_sums", "exposure_means",
+                                  "n_safe", "npix_total", "npix_inmap", "image_sum");
           },
           "Names of the results.");
 
-  m.def("reduce_regions", &reduce, py::arg("inputs"), py::arg_v("options", ReduceOptions{}, "ReduceOptions()"),
-        py::arg("n_threads") = 0, "Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).");
+  m.def("reduce_regions", &reduce, py::arg("inputs"),
+        py::arg_v("options", ReduceOptions{}, "ReduceOptions()"),
+        py::arg("n_threads") = 0,
+        "Masked per-region sums of reco cubes and exposure (see "
+        "fluxprofile/reduce.hpp).");
 
   m.def(
       "fold_signal",
-      [](const py::array& exposure_sums_, const py::array& npix_total_, const py::array& flux_, double scale,
-         const py::array& kernels_, int n_threads, const std::optional<py::array>& exposure_means_,
+      [](const py::array& exposure_sums_, const py::array& npix_total_,
+         const py::array& flux_, double scale, const py::array& kernels_, int n_threads,
+         const std::optional<py::array>& exposure_means_,
          const std::optional<py::array>& n_safe_) {
-        const auto exposure_sums = checked_array<double>(exposure_sums_, "fold_signal: exposure_sums", 2);
-        const auto npix_total = checked_array<double>(npix_total_, "fold_signal: npix_total", 1);
+        const auto exposure_sums =
+            checked_array<double>(exposure_sums_, "fold_signal: exposure_sums", 2);
+        const auto npix_total =
+            checked_array<double>(npix_total_, "fold_signal: npix_total", 1);
         const auto flux = checked_array<double>(flux_, "fold_signal: flux", 1);
         const auto kernels = checked_array<double>(kernels_, "fold_signal: kernels", 3);
-        const py::ssize_t n = exposure_sums.shape(0), n_true = flux.shape(0), n_reco = kernels.shape(2);
+        const py::ssize_t n = exposure_sums.shape(0), n_true = flux.shape(0),
+                          n_reco = kernels.shape(2);
         if (kernels.shape(1) != n_true) {
-          throw fp::InvalidInput("fold_signal: kernels must have shape (n_kernels, n_true, n_reco) with n_true = " +
-                                 std::to_string(n_true));
+          throw fp::InvalidInput(
+              "fold_signal: kernels must have shape (n_kernels, n_true, n_reco) with "
+              "n_true = " +
+              std::to_string(n_true));
         }
         if (exposure_means_.has_value() != n_safe_.has_value()) {
-          throw fp::InvalidInput("fold_signal: give both exposure_means and n_safe, or neither");
+          throw fp::InvalidInput(
+              "fold_signal: give both exposure_means and n_safe, or neither");
         }
         const double* means = nullptr;
         const double* safe = nullptr;
         py::array_t<double> means_arr, safe_arr;
         if (exposure_means_) {
-          means_arr = checked_array<double>(*exposure_means_, "fold_signal: exposure_means", 2);
+          means_arr =
+              checked_array<double>(*exposure_means_, "fold_signal: exposure_means", 2);
           safe_arr = checked_array<double>(*n_safe_, "fold_signal: n_safe", 2);
           if (means_arr.shape(0) != n || means_arr.shape(1) != n_true) {
-            throw fp::InvalidInput("fold_signal: exposure_means must have shape (n_regions, n_true)");
+            throw fp::InvalidInput(
+                "fold_signal: exposure_means must have shape (n_regions, n_true)");
           }
           if (safe_arr.shape(0) != n || safe_arr.shape(1) != n_reco) {
-            throw fp::InvalidInput("fold_signal: n_safe must have shape (n_regions, n_reco)");
+            throw fp::InvalidInput(
+                "fold_signal: n_safe must have shape (n_regions, n_reco)");
           }
           means = means_arr.data();
           safe = safe_arr.data();
         }
-        const Eigen::Map<const fp::RowMatrixXd> sums(exposure_sums.data(), n, exposure_sums.shape(1));
-        const Eigen::Map<const fp::VectorXd> totals(npix_total.data(), npix_total.shape(0));
+        const Eigen::Map<const fp::RowMatrixXd> sums(exposure_sums.data(), n,
+                                                     exposure_sums.shape(1));
+        const Eigen::Map<const fp::VectorXd> totals(npix_total.data(),
+                                                    npix_total.shape(0));
         const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
         fp::RowMatrixXd signal;
         {
-          py::gil_scoped_release release;  // safe: the arrays are kept alive by the arguments
-          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(), kernels.shape(0), n_reco,
-                                   n_threads, means, safe);
+          py::gil_scoped_release
+              release;  // safe: the arrays are kept alive by the arguments
+          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
+                                   kernels.shape(0), n_reco, n_threads, means, safe);
         }
         return py::array_t<double>(py::cast(std::move(signal)));
       },
-      py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(), py::arg("flux").noconvert(),
-      py::arg("scale"), py::arg("kernels").noconvert(), py::arg("n_threads") = 0,
-      py::arg("exposure_means").noconvert() = py::none(), py::arg("n_safe").noconvert() = py::none(),
-      "Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).");
+      py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(),
+      py::arg("flux").noconvert(), py::arg("scale"), py::arg("kernels").noconvert(),
+      py::arg("n_threads") = 0, py::arg("exposure_means").noconvert() = py::none(),
+      py::arg("n_safe").noconvert() = py::none(),
+      "Predicted counts of the reference model per region and reco bin (see "
+      "fluxprofile/reduce.hpp).");
 }

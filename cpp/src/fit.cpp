@@ -16,7 +16,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Gammapy (2.x) searches confidence limits within +-1e5 * max(error, |norm|) of the best fit.
+// Gammapy (2.x) searches confidence limits within +-1e5 * max(error, |norm|) of the
+// best fit.
 constexpr double kConfidenceReach = 1e5;
 
 // The bins of one problem and the statistic summed over them.
@@ -44,7 +45,8 @@ class Problem {
       if (kind(k) == Statistic::cash) {
         total += cash(all_.counts[k], all_.background[k] + norm * all_.signal[k]);
       } else {
-        total += wstat(all_.counts[k], all_.background[k], all_.alpha[k], norm * all_.signal[k]);
+        total += wstat(all_.counts[k], all_.background[k], all_.alpha[k],
+                       norm * all_.signal[k]);
       }
     }
     return total;
@@ -54,12 +56,14 @@ class Problem {
   double npred(std::int64_t k, double norm) const {
     const double mu_sig = norm * all_.signal[k];
     if (kind(k) == Statistic::cash) return std::max(all_.background[k] + mu_sig, 0.0);
-    const double mu_b = wstat_mu_bkg(all_.counts[k], all_.background[k], all_.alpha[k], mu_sig);
+    const double mu_b =
+        wstat_mu_bkg(all_.counts[k], all_.background[k], all_.alpha[k], mu_sig);
     const double mu = mu_sig + all_.alpha[k] * mu_b;
     return std::isfinite(mu) ? std::max(mu, 0.0) : 0.0;
   }
 
-  // TS of the Asimov data set made of npred(norm): stat(null) - stat(norm) on those counts.
+  // TS of the Asimov data set made of npred(norm): stat(null) - stat(norm) on those
+  // counts.
   double asimov_ts(double norm, double null_value) const {
     double ts = 0.0;
     for (std::int64_t k = begin_; k < end_; ++k) {
@@ -68,15 +72,18 @@ class Problem {
         ts += cash(n_asimov, all_.background[k] + null_value * all_.signal[k]) -
               cash(n_asimov, all_.background[k] + norm * all_.signal[k]);
       } else {
-        const double off = all_.background[k], alpha = all_.alpha[k], s = all_.signal[k];
-        ts += wstat(n_asimov, off, alpha, null_value * s) - wstat(n_asimov, off, alpha, norm * s);
+        const double off = all_.background[k], alpha = all_.alpha[k],
+                     s = all_.signal[k];
+        ts += wstat(n_asimov, off, alpha, null_value * s) -
+              wstat(n_asimov, off, alpha, norm * s);
       }
     }
     return ts;
   }
 
-  // The open interval of norms on which every Cash bin with counts keeps a prediction above
-  // the truncation value; outside it the statistic has a plateau instead of a minimum.
+  // The open interval of norms on which every Cash bin with counts keeps a prediction
+  // above the truncation value; outside it the statistic has a plateau instead of a
+  // minimum.
   void cash_domain(double& lo, double& hi) const {
     lo = -kInf;
     hi = kInf;
@@ -93,13 +100,16 @@ class Problem {
   }
 
  private:
-  Statistic kind(std::int64_t k) const { return static_cast<Statistic>(all_.statistic[k]); }
+  Statistic kind(std::int64_t k) const {
+    return static_cast<Statistic>(all_.statistic[k]);
+  }
 
   BinStat bin(std::int64_t k, double norm) const {
     if (kind(k) == Statistic::cash) {
       return cash_in_norm(all_.counts[k], all_.background[k], all_.signal[k], norm);
     }
-    return wstat_in_norm(all_.counts[k], all_.background[k], all_.alpha[k], all_.signal[k], norm);
+    return wstat_in_norm(all_.counts[k], all_.background[k], all_.alpha[k],
+                         all_.signal[k], norm);
   }
 
   const FitProblems& all_;
@@ -107,10 +117,10 @@ class Problem {
 };
 
 struct Minimum {
-  double norm = kNaN;      // where the statistic was lowest
+  double norm = kNaN;  // where the statistic was lowest
   double stat = kNaN;
   double curvature = kNaN;
-  bool interior = false;   // a proper minimum with positive curvature
+  bool interior = false;  // a proper minimum with positive curvature
 };
 
 Minimum finish(const Problem& pb, double norm) {
@@ -119,7 +129,8 @@ Minimum finish(const Problem& pb, double norm) {
   m.norm = norm;
   m.stat = s.value;
   m.curvature = s.curvature;
-  m.interior = std::isfinite(s.curvature) && s.curvature > 0.0 && std::isfinite(s.value);
+  m.interior =
+      std::isfinite(s.curvature) && s.curvature > 0.0 && std::isfinite(s.value);
   return m;
 }
 
@@ -134,15 +145,19 @@ Minimum find_minimum(const Problem& pb) {
   }
   double x0 = 1.0;
   if (!(x0 > lo && x0 < hi)) {
-    if (std::isfinite(lo) && std::isfinite(hi)) x0 = 0.5 * (lo + hi);
-    else if (std::isfinite(lo)) x0 = lo + std::max(1.0, std::abs(lo));
-    else x0 = hi - std::max(1.0, std::abs(hi));
+    if (std::isfinite(lo) && std::isfinite(hi))
+      x0 = 0.5 * (lo + hi);
+    else if (std::isfinite(lo))
+      x0 = lo + std::max(1.0, std::abs(lo));
+    else
+      x0 = hi - std::max(1.0, std::abs(hi));
   }
   auto gradient = [&](double x) { return pb.at(x).gradient; };
   const double g0 = gradient(x0);
   if (g0 == 0.0) return finish(pb, x0);
 
-  // Walk downhill with doubling steps; near a domain edge, halve the distance to it instead.
+  // Walk downhill with doubling steps; near a domain edge, halve the distance to it
+  // instead.
   const double dir = g0 > 0.0 ? -1.0 : 1.0;
   const double edge = dir < 0.0 ? lo : hi;
   const double max_step = 1e15 * std::max(1.0, std::abs(x0));
@@ -174,8 +189,8 @@ Minimum find_minimum(const Problem& pb) {
 }
 
 // Distance from x0 to where stat rises by delta above f0, searching in direction dir.
-double crossing(const Problem& pb, double x0, double f0, double delta, double dir, double step0,
-                double reach) {
+double crossing(const Problem& pb, double x0, double f0, double delta, double dir,
+                double step0, double reach) {
   auto excess = [&](double x) { return pb.stat(x) - f0 - delta; };
   double prev = x0, h_prev = -delta, step = step0;
   for (int iter = 0; iter < 200; ++iter) {
@@ -200,7 +215,8 @@ double sensitivity(const Problem& pb, double null_value, double n_sigma, double 
   for (int iter = 0; iter < 200; ++iter) {
     const double x = null_value + step;
     const double h = excess(x);
-    if (h > 0.0) return brent_root(excess, prev, x, h_prev, h, 1e-12 * step0) - null_value;
+    if (h > 0.0)
+      return brent_root(excess, prev, x, h_prev, h, 1e-12 * step0) - null_value;
     prev = x;
     h_prev = h;
     step *= 2.0;
@@ -209,18 +225,21 @@ double sensitivity(const Problem& pb, double null_value, double n_sigma, double 
   return kNaN;
 }
 
-// Gammapy's re-optimisation before each interval (Fit.optimize after Parameters.autoscale):
-// MIGRAD in factor units x = norm / scale, scale = 10^floor(log10|norm|), started at the
-// current norm with MINUIT's step error / scale. Returns the norm where MIGRAD stops (the
-// start if it fails).
+// Gammapy's re-optimisation before each interval (Fit.optimize after
+// Parameters.autoscale): MIGRAD in factor units x = norm / scale, scale =
+// 10^floor(log10|norm|), started at the current norm with MINUIT's step error / scale.
+// Returns the norm where MIGRAD stops (the start if it fails).
 double reoptimize(const Problem& pb, double norm, double error) {
-  const double scale = norm != 0.0 ? std::pow(10.0, std::floor(std::log10(std::abs(norm)))) : 1.0;
+  const double scale =
+      norm != 0.0 ? std::pow(10.0, std::floor(std::log10(std::abs(norm)))) : 1.0;
   const double step = std::isfinite(error) && error > 0.0 ? error / scale : 1.0;
-  const Migrad1DResult fit = migrad_1d([&](double x) { return pb.stat(x * scale); }, norm / scale, step);
+  const Migrad1DResult fit =
+      migrad_1d([&](double x) { return pb.stat(x * scale); }, norm / scale, step);
   return fit.valid && std::isfinite(fit.x) ? fit.x * scale : norm;
 }
 
-void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResults& out) {
+void solve(const FitProblems& problems, const FitOptions& opt, Index p,
+           FitResults& out) {
   const Problem pb(problems, p);
   const Index n_scan = static_cast<Index>(opt.scan_values.size());
   if (pb.size() == 0) {
@@ -235,12 +254,14 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResul
   double sigma = m.interior ? std::sqrt(2.0 / m.curvature) : kNaN;
   bool minuit_path = false;
   if (m.interior && (opt.minuit_errors || opt.minuit_norm)) {
-    // Gammapy's first fit: MIGRAD from norm = 1 with step 1; its norm_err is the covariance
-    // MIGRAD ends with. It can differ from the exact curvature by a percent where MIGRAD's
-    // own numerical second derivative is noisy, and it stops within its EDM goal (tol 0.1),
-    // up to ~1.4 % of the error away from the exact minimum.
-    const Migrad1DResult fit = migrad_1d([&](double x) { return pb.stat(x); }, 1.0, 1.0);
-    const bool has_error = std::isfinite(fit.error) && fit.error > 0.0 && fit.covariance_valid;
+    // Gammapy's first fit: MIGRAD from norm = 1 with step 1; its norm_err is the
+    // covariance MIGRAD ends with. It can differ from the exact curvature by a percent
+    // where MIGRAD's own numerical second derivative is noisy, and it stops within its
+    // EDM goal (tol 0.1), up to ~1.4 % of the error away from the exact minimum.
+    const Migrad1DResult fit =
+        migrad_1d([&](double x) { return pb.stat(x); }, 1.0, 1.0);
+    const bool has_error =
+        std::isfinite(fit.error) && fit.error > 0.0 && fit.covariance_valid;
     if (opt.minuit_errors && has_error) sigma = fit.error;
     if (opt.minuit_norm && has_error && fit.valid && std::isfinite(fit.x)) {
       best = fit.x;
@@ -255,10 +276,12 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResul
   out.success[p] = m.interior ? 1 : 0;
 
   const double step0 = m.interior ? sigma : std::max(1.0, std::abs(m.norm)) * 1e-3;
-  const double reach = kConfidenceReach * std::max(m.interior ? sigma : 0.0, std::abs(m.norm)) +
-                       (m.interior ? 0.0 : kConfidenceReach);
-  // Where each interval is measured from: the best fit, or on the MINUIT path the norm of
-  // Gammapy's re-optimisation before it (errn/errp from the first, ul from the next).
+  const double reach =
+      kConfidenceReach * std::max(m.interior ? sigma : 0.0, std::abs(m.norm)) +
+      (m.interior ? 0.0 : kConfidenceReach);
+  // Where each interval is measured from: the best fit, or on the MINUIT path the norm
+  // of Gammapy's re-optimisation before it (errn/errp from the first, ul from the
+  // next).
   double current = best;
   if (m.interior) {
     out.norm[p] = best;
@@ -272,12 +295,16 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResul
     }
   }
   if (opt.ul) {
-    // Without an interior minimum the limit is still defined from the statistic's infimum.
+    // Without an interior minimum the limit is still defined from the statistic's
+    // infimum.
     if (minuit_path) current = reoptimize(pb, current, sigma);
     const double f0 = minuit_path ? pb.stat(current) : best_stat;
-    out.norm_ul[p] = current + crossing(pb, current, f0, opt.n_sigma_ul * opt.n_sigma_ul, +1.0, step0, reach);
+    out.norm_ul[p] =
+        current +
+        crossing(pb, current, f0, opt.n_sigma_ul * opt.n_sigma_ul, +1.0, step0, reach);
   }
-  for (Index k = 0; k < n_scan; ++k) out.stat_scan(p, k) = pb.stat(opt.scan_values[static_cast<std::size_t>(k)]);
+  for (Index k = 0; k < n_scan; ++k)
+    out.stat_scan(p, k) = pb.stat(opt.scan_values[static_cast<std::size_t>(k)]);
   if (opt.sensitivity) {
     out.norm_sensitivity[p] = sensitivity(pb, opt.null_value, opt.n_sigma_sensitivity,
                                           m.interior ? sigma : 1.0);
@@ -288,22 +315,34 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p, FitResul
 }
 
 void validate(const FitProblems& problems, const FitOptions& opt) {
-  if (problems.n_problems < 0 || problems.offsets == nullptr) throw InvalidInput("no problem offsets");
+  if (problems.n_problems < 0 || problems.offsets == nullptr)
+    throw InvalidInput("no problem offsets");
   if (problems.offsets[0] != 0) throw InvalidInput("offsets[0] must be 0");
   for (Index p = 0; p < problems.n_problems; ++p) {
-    if (problems.offsets[p + 1] < problems.offsets[p]) throw InvalidInput("offsets must be non-decreasing");
+    if (problems.offsets[p + 1] < problems.offsets[p])
+      throw InvalidInput("offsets must be non-decreasing");
   }
   const std::int64_t n_bins = problems.offsets[problems.n_problems];
   for (std::int64_t k = 0; k < n_bins; ++k) {
     const auto kind = static_cast<Statistic>(problems.statistic[k]);
     const bool wstat = kind == Statistic::wstat;
-    const double n = problems.counts[k], b = problems.background[k], s = problems.signal[k];
-    if (kind != Statistic::cash && !wstat) throw InvalidInput("bin " + std::to_string(k) + ": unknown statistic kind");
-    if (!std::isfinite(n) || n < 0.0) throw InvalidInput("bin " + std::to_string(k) + ": counts must be finite and >= 0, got " + std::to_string(n));
-    if (!std::isfinite(b) || (wstat && b < 0.0)) throw InvalidInput("bin " + std::to_string(k) + ": background/counts_off must be finite, got " + std::to_string(b));
-    if (!std::isfinite(s)) throw InvalidInput("bin " + std::to_string(k) + ": signal must be finite, got " + std::to_string(s));
+    const double n = problems.counts[k], b = problems.background[k],
+                 s = problems.signal[k];
+    if (kind != Statistic::cash && !wstat)
+      throw InvalidInput("bin " + std::to_string(k) + ": unknown statistic kind");
+    if (!std::isfinite(n) || n < 0.0)
+      throw InvalidInput("bin " + std::to_string(k) +
+                         ": counts must be finite and >= 0, got " + std::to_string(n));
+    if (!std::isfinite(b) || (wstat && b < 0.0))
+      throw InvalidInput("bin " + std::to_string(k) +
+                         ": background/counts_off must be finite, got " +
+                         std::to_string(b));
+    if (!std::isfinite(s))
+      throw InvalidInput("bin " + std::to_string(k) + ": signal must be finite, got " +
+                         std::to_string(s));
     if (wstat && !(std::isfinite(problems.alpha[k]) && problems.alpha[k] >= 0.0)) {
-      throw InvalidInput("bin " + std::to_string(k) + ": alpha must be finite and >= 0");
+      throw InvalidInput("bin " + std::to_string(k) +
+                         ": alpha must be finite and >= 0");
     }
   }
   if (!(opt.n_sigma > 0.0 && opt.n_sigma_ul > 0.0 && opt.n_sigma_sensitivity > 0.0)) {
@@ -317,12 +356,14 @@ void validate(const FitProblems& problems, const FitOptions& opt) {
 
 }  // namespace
 
-FitResults fit_norms(const FitProblems& problems, const FitOptions& options, int n_threads) {
+FitResults fit_norms(const FitProblems& problems, const FitOptions& options,
+                     int n_threads) {
   validate(problems, options);
   const Index n = problems.n_problems;
   FitResults out;
-  for (VectorXd* v : {&out.norm, &out.norm_err, &out.stat, &out.stat_null, &out.ts, &out.norm_errn,
-                      &out.norm_errp, &out.norm_ul, &out.norm_sensitivity, &out.norm_at_stat}) {
+  for (VectorXd* v :
+       {&out.norm, &out.norm_err, &out.stat, &out.stat_null, &out.ts, &out.norm_errn,
+        &out.norm_errp, &out.norm_ul, &out.norm_sensitivity, &out.norm_at_stat}) {
     v->setConstant(n, kNaN);
   }
   out.success.setZero(n);
@@ -333,7 +374,8 @@ FitResults fit_norms(const FitProblems& problems, const FitOptions& options, int
 }
 
 VectorXd problem_stat(const FitProblems& problems, Index p, const VectorXd& norms) {
-  if (p < 0 || p >= problems.n_problems) throw InvalidInput("problem index out of range: " + std::to_string(p));
+  if (p < 0 || p >= problems.n_problems)
+    throw InvalidInput("problem index out of range: " + std::to_string(p));
   const Problem pb(problems, p);
   VectorXd out(norms.size());
   for (Index k = 0; k < norms.size(); ++k) out[k] = pb.stat(norms[k]);

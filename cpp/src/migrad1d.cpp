@@ -1,9 +1,10 @@
 // One-parameter emulation of MINUIT2's MIGRAD (see fluxprofile/migrad1d.hpp).
 //
-// Every arithmetic expression below is written in the order in which Minuit2 evaluates it
-// (including its 1x1 "matrix" operations), because MIGRAD's result depends on the last bits
-// of every intermediate value. Do not simplify algebraically, and do not compile with
-// -ffast-math or FMA contraction (the pragmas below switch contraction off for this file).
+// Every arithmetic expression below is written in the order in which Minuit2 evaluates
+// it (including its 1x1 "matrix" operations), because MIGRAD's result depends on the
+// last bits of every intermediate value. Do not simplify algebraically, and do not
+// compile with -ffast-math or FMA contraction (the pragmas below switch contraction off
+// for this file).
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
@@ -41,11 +42,21 @@ Strategy make_strategy(int level) {
 }
 
 // Status of the (inverse Hessian) error "matrix", as in MinimumError.
-enum class ErrStatus { pos_def, made_pos_def, not_pos_def, hesse_failed, invert_failed, call_limit, unset };
+enum class ErrStatus {
+  pos_def,
+  made_pos_def,
+  not_pos_def,
+  hesse_failed,
+  invert_failed,
+  call_limit,
+  unset
+};
 
-// MinimumError::IsValid of the Minuit2 bundled with iminuit 2.33 (NotPosDef counts as valid).
+// MinimumError::IsValid of the Minuit2 bundled with iminuit 2.33 (NotPosDef counts as
+// valid).
 bool status_valid(ErrStatus s) {
-  return s == ErrStatus::pos_def || s == ErrStatus::made_pos_def || s == ErrStatus::not_pos_def;
+  return s == ErrStatus::pos_def || s == ErrStatus::made_pos_def ||
+         s == ErrStatus::not_pos_def;
 }
 
 struct Gradient {
@@ -97,7 +108,8 @@ Gradient initial_gradient(double x, double werr, double up) {
 }
 
 // Numerical2PGradientCalculator, starting from the previous gradient estimate.
-Gradient numerical_gradient(Fcn& fcn, double x, double fval, Gradient in, const Strategy& s) {
+Gradient numerical_gradient(Fcn& fcn, double x, double fval, Gradient in,
+                            const Strategy& s) {
   const double dfmin = 8. * kEps2 * (std::fabs(fval) + fcn.up());
   const double vrysml = 8. * kEps * kEps;
   double grd = in.grd, g2 = in.g2, gstep = in.gstep;
@@ -127,8 +139,8 @@ struct LinePoint {
   double x, y;
 };
 
-// MnLineSearch: search along x0 + slam * step, slam > 0 expected near 1; gdel = df/dslam(0).
-// Returns (slam at the lowest value found, that value).
+// MnLineSearch: search along x0 + slam * step, slam > 0 expected near 1; gdel =
+// df/dslam(0). Returns (slam at the lowest value found, that value).
 LinePoint line_search(Fcn& fcn, double x0, double f0, double step, double gdel) {
   double overal = 1000.;
   double undral = -100.;
@@ -209,7 +221,8 @@ LinePoint line_search(Fcn& fcn, double x0, double f0, double step, double gdel) 
     x3 -= xm;
     const double y1 = p0.y, y2 = p1.y, y3 = p2.y;
     const double a = y1 / (dx12 * dx13) - y2 / (dx12 * dx23) + y3 / (dx13 * dx23);
-    double b = -y1 * (x2 + x3) / (dx12 * dx13) + y2 * (x1 + x3) / (dx12 * dx23) - y3 * (x1 + x2) / (dx13 * dx23);
+    double b = -y1 * (x2 + x3) / (dx12 * dx13) + y2 * (x1 + x3) / (dx12 * dx23) -
+               y3 * (x1 + x2) / (dx13 * dx23);
     b -= 2. * xm * a;  // (the constant term is not needed)
     if (a < kEps2) {
       const double slopem = 2. * a * xvmin + b;
@@ -229,7 +242,8 @@ LinePoint line_search(Fcn& fcn, double x0, double f0, double step, double gdel) 
     do {
       iterate = false;
       const double toler9 = std::max(toler8, std::fabs(toler8 * slam));
-      if (std::fabs(p0.x - slam) < toler9 || std::fabs(p1.x - slam) < toler9 || std::fabs(p2.x - slam) < toler9)
+      if (std::fabs(p0.x - slam) < toler9 || std::fabs(p1.x - slam) < toler9 ||
+          std::fabs(p2.x - slam) < toler9)
         return {xvmin, fvmin};
       f3 = fcn(x0 + slam * step);
       if (f3 > p0.y && f3 > p1.y && f3 > p2.y) {
@@ -263,7 +277,8 @@ LinePoint line_search(Fcn& fcn, double x0, double f0, double step, double gdel) 
 
 // DavidonErrorUpdator on a 1x1 inverse Hessian v with dcovar; dx, dg: changes of x and
 // gradient. Returns false (no update) when Minuit2 keeps the old matrix.
-bool davidon_update(double v, double dcovar, double dx, double dg, double& v_new, double& dcovar_new) {
+bool davidon_update(double v, double dcovar, double dx, double dg, double& v_new,
+                    double& dcovar_new) {
   const double delgam = dx * dg;
   const double vg = v * dg;
   const double gvg = dg * vg;
@@ -291,7 +306,8 @@ void make_pos_def(State& st) {
   }
 }
 
-// MnHesse (numerical) at state st; maxcalls is the call limit of the whole minimisation.
+// MnHesse (numerical) at state st; maxcalls is the call limit of the whole
+// minimisation.
 State hesse(Fcn& fcn, const State& st, const Strategy& s, int maxcalls) {
   const double x = st.x;
   const double amin = fcn(x);
@@ -388,9 +404,10 @@ State hesse(Fcn& fcn, const State& st, const Strategy& s, int maxcalls) {
 
 enum class InnerFlag { ok, call_limit, above_max_edm };
 
-// VariableMetricBuilder's iteration loop from state st (updated in place to the last full
-// state).
-InnerFlag vmb_iterate(Fcn& fcn, State& st, const Strategy& s, int maxfcn, double edmval) {
+// VariableMetricBuilder's iteration loop from state st (updated in place to the last
+// full state).
+InnerFlag vmb_iterate(Fcn& fcn, State& st, const Strategy& s, int maxfcn,
+                      double edmval) {
   double edm = st.edm * (1. + 3. * st.dcovar);
   do {
     double step = -(st.g.grd * st.v);
@@ -403,7 +420,8 @@ InnerFlag vmb_iterate(Fcn& fcn, State& st, const Strategy& s, int maxfcn, double
       if (gdel > 0.) return InnerFlag::ok;
     }
     const LinePoint pp = line_search(fcn, st.x, st.fval, step, gdel);
-    if (std::fabs(pp.y - st.fval) <= std::fabs(st.fval) * kEps) break;  // no improvement
+    if (std::fabs(pp.y - st.fval) <= std::fabs(st.fval) * kEps)
+      break;  // no improvement
     const double xn = st.x + pp.x * step;
     const Gradient g = numerical_gradient(fcn, xn, pp.y, st.g, s);
     edm = edm_of(g.grd, st.v);
@@ -414,7 +432,9 @@ InnerFlag vmb_iterate(Fcn& fcn, State& st, const Strategy& s, int maxfcn, double
       if (edm < 0.) return InnerFlag::ok;
     }
     State next{xn, pp.y, g, st.v, st.dcovar, ErrStatus::pos_def, edm};
-    if (!davidon_update(st.v, st.dcovar, xn - st.x, g.grd - st.g.grd, next.v, next.dcovar)) next.status = st.status;
+    if (!davidon_update(st.v, st.dcovar, xn - st.x, g.grd - st.g.grd, next.v,
+                        next.dcovar))
+      next.status = st.status;
     st = next;
     edm *= (1. + 3. * st.dcovar);
   } while (edm > edmval && fcn.calls() < maxfcn);
@@ -431,10 +451,13 @@ InnerFlag vmb_iterate(Fcn& fcn, State& st, const Strategy& s, int maxfcn, double
 // Result of one MINUIT application (MnMigrad or MnSimplex).
 struct Outcome {
   State st;
-  double dirin = 0.0;  // MinimumParameters::Dirin (simplex only; zero for MIGRAD states)
+  double dirin =
+      0.0;  // MinimumParameters::Dirin (simplex only; zero for MIGRAD states)
   bool valid = false, call_limit = false, above_max_edm = false;
   // The parameter error the user state carries into the next application.
-  double user_error(double up) const { return status_valid(st.status) ? std::sqrt(2. * up * st.v) : dirin; }
+  double user_error(double up) const {
+    return status_valid(st.status) ? std::sqrt(2. * up * st.v) : dirin;
+  }
 };
 
 Outcome outcome(const State& st, bool valid, bool call_limit, bool above_max_edm) {
@@ -446,8 +469,10 @@ Outcome outcome(const State& st, bool valid, bool call_limit, bool above_max_edm
   return o;
 }
 
-// MnMigrad(fcn, state{x0, step0}, strategy)(maxfcn, tol) for a state without covariance.
-Outcome run_migrad(Fcn& fcn, double x0, double step0, double tol, int strategy, int maxfcn) {
+// MnMigrad(fcn, state{x0, step0}, strategy)(maxfcn, tol) for a state without
+// covariance.
+Outcome run_migrad(Fcn& fcn, double x0, double step0, double tol, int strategy,
+                   int maxfcn) {
   const Strategy s = make_strategy(strategy);
   const double up = fcn.up();
   fcn.new_application();
@@ -463,7 +488,8 @@ Outcome run_migrad(Fcn& fcn, double x0, double step0, double tol, int strategy, 
   st.status = ErrStatus::pos_def;
   st.edm = edm_of(st.g.grd, st.v);
   if (st.g.g2 <= 0) {
-    // NegativeG2LineSearch: step by the gradient step downhill until g2 > 0 (at most 3 times).
+    // NegativeG2LineSearch: step by the gradient step downhill until g2 > 0 (at most 3
+    // times).
     unsigned iter = 0;
     bool iterate = false;
     do {
@@ -486,10 +512,11 @@ Outcome run_migrad(Fcn& fcn, double x0, double step0, double tol, int strategy, 
   }
   if (s.level >= 2) st = hesse(fcn, st, s, 200 + 100 + 5);
   if (st.edm < 0.) {
-    // "Initial matrix not pos.def." (negative g2 after the negative-g2 line search): MIGRAD
-    // returns the seed state, whose edm slot holds fval. Its error status (NotPosDef) counts
-    // as valid, so the minimum is reported valid with error sqrt(2 up V) = NaN (V < 0).
-    // (A failed seed HESSE of strategy 2 is not fatal: MIGRAD iterates from its fallback.)
+    // "Initial matrix not pos.def." (negative g2 after the negative-g2 line search):
+    // MIGRAD returns the seed state, whose edm slot holds fval. Its error status
+    // (NotPosDef) counts as valid, so the minimum is reported valid with error sqrt(2
+    // up V) = NaN (V < 0). (A failed seed HESSE of strategy 2 is not fatal: MIGRAD
+    // iterates from its fallback.)
     st.edm = st.fval;
     return outcome(st, status_valid(st.status), false, false);
   }
@@ -649,7 +676,8 @@ Outcome run_simplex(Fcn& fcn, double x0, double werr, double tol, int maxfcn) {
     pbar = simpl[jl].x;
     ybar = simpl[jl].f;
   }
-  const double pbig = std::max(simpl[0].x, simpl[1].x), plit = std::min(simpl[0].x, simpl[1].x);
+  const double pbig = std::max(simpl[0].x, simpl[1].x),
+               plit = std::min(simpl[0].x, simpl[1].x);
   double dirin = pbig - plit;
   dirin *= std::sqrt(up / sedm());
 
@@ -670,14 +698,15 @@ Outcome run_simplex(Fcn& fcn, double x0, double werr, double tol, int maxfcn) {
 
 }  // namespace
 
-Migrad1DResult migrad_1d(const std::function<double(double)>& f, double x0, double step0, double tol, int strategy,
-                         double up, int maxfcn, int iterate) {
+Migrad1DResult migrad_1d(const std::function<double(double)>& f, double x0,
+                         double step0, double tol, int strategy, double up, int maxfcn,
+                         int iterate) {
   Fcn fcn(f, up);
   Outcome fm = run_migrad(fcn, x0, step0, tol, strategy, maxfcn);
   int retries = 0;
-  // iminuit's _robust_low_level_fit(iterate, use_simplex=True): SIMPLEX then MIGRAD with
-  // strategy 2, each starting from the previous user state (value and error, no covariance
-  // for the MIGRAD after SIMPLEX).
+  // iminuit's _robust_low_level_fit(iterate, use_simplex=True): SIMPLEX then MIGRAD
+  // with strategy 2, each starting from the previous user state (value and error, no
+  // covariance for the MIGRAD after SIMPLEX).
   while (!fm.valid && !fm.call_limit && iterate > 1) {
     const Outcome sx = run_simplex(fcn, fm.st.x, fm.user_error(up), tol, maxfcn);
     fm = run_migrad(fcn, sx.st.x, sx.user_error(up), tol, 2, maxfcn);

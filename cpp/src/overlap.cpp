@@ -31,8 +31,9 @@ Index clamped_ceil(double v, Index lo, Index hi) {
   return static_cast<Index>(c);
 }
 
-// Pixels c whose unit interval (c - 0.5, c + 0.5) meets the open interval (lo, hi), clamped to
-// [0, n - 1]: first = floor(lo - 0.5) + 1, last = ceil(hi + 0.5) - 1. Empty if first > last.
+// Pixels c whose unit interval (c - 0.5, c + 0.5) meets the open interval (lo, hi),
+// clamped to [0, n - 1]: first = floor(lo - 0.5) + 1, last = ceil(hi + 0.5) - 1. Empty
+// if first > last.
 void touched_range(double lo, double hi, Index n, Index& first, Index& last) {
   first = clamped_floor(lo - 0.5, -1, n) + 1;
   last = clamped_ceil(hi + 0.5, 0, n + 1) - 1;
@@ -43,7 +44,8 @@ void touched_range(double lo, double hi, Index n, Index& first, Index& last) {
 // ---------------------------------------------------------------------------------------
 // Polygons: even-odd sweep
 
-// A non-horizontal polygon edge, oriented upwards: x = xlo at y = ylo, x = xhi at y = yhi.
+// A non-horizontal polygon edge, oriented upwards: x = xlo at y = ylo, x = xhi at y =
+// yhi.
 struct Edge {
   double ylo, yhi, xlo, xhi;
 };
@@ -59,7 +61,8 @@ std::vector<Edge> polygon_edges(const double* vx, const double* vy, Index n) {
   edges.reserve(static_cast<std::size_t>(n));
   for (Index i = 0; i < n; ++i) {
     const Index j = (i + 1 == n) ? 0 : i + 1;
-    if (vy[i] == vy[j]) continue;  // horizontal edges bound no area in a horizontal sweep
+    if (vy[i] == vy[j])
+      continue;  // horizontal edges bound no area in a horizontal sweep
     if (vy[i] < vy[j]) {
       edges.push_back(Edge{vy[i], vy[j], vx[i], vx[j]});
     } else {
@@ -102,14 +105,16 @@ struct SlabItem {
   double xa, xb;  // x at the bottom and at the top of the slab
 };
 
-// Emits the even-odd trapezoids of the slab [ya, yb], in which every edge of `items` spans
-// the whole slab: emit(h, xa_left, xb_left, xa_right, xb_right). Edges that cross inside the
-// slab (their x order differs at the bottom and at the top; two segments cross at most
-// once) split it at their crossing heights first.
+// Emits the even-odd trapezoids of the slab [ya, yb], in which every edge of `items`
+// spans the whole slab: emit(h, xa_left, xb_left, xa_right, xb_right). Edges that cross
+// inside the slab (their x order differs at the bottom and at the top; two segments
+// cross at most once) split it at their crossing heights first.
 template <class Emit>
-void process_slab(std::vector<SlabItem>& items, std::vector<double>& cuts, double ya, double yb,
-                  Emit&& emit) {
-  const auto by_middle = [](const SlabItem& a, const SlabItem& b) { return a.xa + a.xb < b.xa + b.xb; };
+void process_slab(std::vector<SlabItem>& items, std::vector<double>& cuts, double ya,
+                  double yb, Emit&& emit) {
+  const auto by_middle = [](const SlabItem& a, const SlabItem& b) {
+    return a.xa + a.xb < b.xa + b.xb;
+  };
   const auto emit_pairs = [&](double h) {
     for (std::size_t k = 0; k + 1 < items.size(); k += 2) {
       emit(h, items[k].xa, items[k].xb, items[k + 1].xa, items[k + 1].xb);
@@ -165,7 +170,8 @@ double edges_area(const std::vector<Edge>& edges) {
     events.push_back(edges[k].ylo);
     events.push_back(edges[k].yhi);
   }
-  std::sort(order.begin(), order.end(), [](const Edge* a, const Edge* b) { return a->ylo < b->ylo; });
+  std::sort(order.begin(), order.end(),
+            [](const Edge* a, const Edge* b) { return a->ylo < b->ylo; });
   std::sort(events.begin(), events.end());
   events.erase(std::unique(events.begin(), events.end()), events.end());
   std::vector<const Edge*> active;
@@ -175,20 +181,23 @@ double edges_area(const std::vector<Edge>& edges) {
   double area = 0.0;
   for (std::size_t e = 0; e + 1 < events.size(); ++e) {
     const double ya = events[e], yb = events[e + 1];
-    active.erase(std::remove_if(active.begin(), active.end(), [&](const Edge* p) { return p->yhi <= ya; }),
+    active.erase(std::remove_if(active.begin(), active.end(),
+                                [&](const Edge* p) { return p->yhi <= ya; }),
                  active.end());
-    while (next < order.size() && order[next]->ylo <= ya) active.push_back(order[next++]);
+    while (next < order.size() && order[next]->ylo <= ya)
+      active.push_back(order[next++]);
     items.clear();
     for (const Edge* p : active) items.push_back(SlabItem{p, 0.0, 0.0});
-    process_slab(items, cuts, ya, yb, [&](double h, double la, double lb, double ra, double rb) {
-      area += 0.5 * h * ((ra + rb) - (la + lb));
-    });
+    process_slab(items, cuts, ya, yb,
+                 [&](double h, double la, double lb, double ra, double rb) {
+                   area += 0.5 * h * ((ra + rb) - (la + lb));
+                 });
   }
   return area;
 }
 
-// Area of pixel column c (x in [c - 0.5, c + 0.5]) left of the edge x(y) running linearly
-// from p (bottom) to q (top) over a slab of height h.
+// Area of pixel column c (x in [c - 0.5, c + 0.5]) left of the edge x(y) running
+// linearly from p (bottom) to q (top) over a slab of height h.
 double left_of_edge(double p, double q, double h, double c) {
   const double v0 = c - 0.5, v1 = c + 0.5;
   const double lo = std::min(p, q), hi = std::max(p, q);
@@ -197,16 +206,18 @@ double left_of_edge(double p, double q, double h, double c) {
   const double span = hi - lo;
   if (span == 0.0) return h * (lo - v0);
   // x is uniform on [lo, hi] as y runs over the slab: h / span * integral of
-  // (clamp(x, v0, v1) - v0) dx. The width of the part inside the column is formed without
-  // subtracting v0 first, so that a nearly vertical edge keeps its relative precision.
+  // (clamp(x, v0, v1) - v0) dx. The width of the part inside the column is formed
+  // without subtracting v0 first, so that a nearly vertical edge keeps its relative
+  // precision.
   const double a = std::max(lo, v0), b = std::min(hi, v1);
   const double inside = (b - a) * 0.5 * ((b - v0) + (a - v0));
   const double right = hi > v1 ? hi - v1 : 0.0;
   return h * ((inside + right) / span);
 }
 
-// A bound on the number of pixels a shape of this area and perimeter touches, for reserving
-// the output (a pixel touched but not filled lies within one pixel diagonal of the boundary).
+// A bound on the number of pixels a shape of this area and perimeter touches, for
+// reserving the output (a pixel touched but not filled lies within one pixel diagonal
+// of the boundary).
 std::size_t pixel_estimate(double area, double perimeter, Index n_cols, Index n_rows) {
   const double est = area + 1.5 * perimeter + 4.0;
   const double cells = static_cast<double>(n_cols) * static_cast<double>(n_rows);
@@ -214,10 +225,12 @@ std::size_t pixel_estimate(double area, double perimeter, Index n_cols, Index n_
 }
 
 // Weights of the polygon given by its edges; `area` (its area) only sizes the output.
-ShapeWeights edge_weights(const std::vector<Edge>& edges, double area, Index nx, Index ny) {
+ShapeWeights edge_weights(const std::vector<Edge>& edges, double area, Index nx,
+                          Index ny) {
   ShapeWeights out;
   if (edges.empty() || nx <= 0 || ny <= 0) return out;
-  double xmin = edges[0].xlo, xmax = edges[0].xlo, ymin = edges[0].ylo, ymax = edges[0].yhi;
+  double xmin = edges[0].xlo, xmax = edges[0].xlo, ymin = edges[0].ylo,
+         ymax = edges[0].yhi;
   for (const auto& e : edges) {
     xmin = std::min({xmin, e.xlo, e.xhi});
     xmax = std::max({xmax, e.xlo, e.xhi});
@@ -268,26 +281,29 @@ ShapeWeights edge_weights(const std::vector<Edge>& edges, double area, Index nx,
       for (const Edge* e : row_edges) {
         if (e->ylo <= ya && e->yhi >= yb) items.push_back(SlabItem{e, 0.0, 0.0});
       }
-      process_slab(items, cuts, ya, yb, [&](double h, double la, double lb, double ra, double rb) {
-        // Columns met by the left edge, then full columns, then columns met by the right edge
-        // (the two ranges may overlap; then every column gets both terms).
-        Index c0, c1, l_last, r_first, unused;
-        touched_range(std::min(la, lb), std::max(ra, rb), nx, c0, c1);
-        touched_range(std::min(la, lb), std::max(la, lb), nx, unused, l_last);
-        touched_range(std::min(ra, rb), std::max(ra, rb), nx, r_first, unused);
-        c0 = std::max(c0, col0);
-        c1 = std::min(c1, col1);
-        for (Index c = c0; c <= c1; ++c) {
-          const double xc = static_cast<double>(c);
-          double& v = w[static_cast<std::size_t>(c - col0)];
-          if (c > l_last && c < r_first) {
-            v += h;
-          } else {
-            v += left_of_edge(ra, rb, h, xc) - left_of_edge(la, lb, h, xc);
-          }
-        }
-        touched = touched || c0 <= c1;
-      });
+      process_slab(
+          items, cuts, ya, yb,
+          [&](double h, double la, double lb, double ra, double rb) {
+            // Columns met by the left edge, then full columns, then columns met by the
+            // right edge (the two ranges may overlap; then every column gets both
+            // terms).
+            Index c0, c1, l_last, r_first, unused;
+            touched_range(std::min(la, lb), std::max(ra, rb), nx, c0, c1);
+            touched_range(std::min(la, lb), std::max(la, lb), nx, unused, l_last);
+            touched_range(std::min(ra, rb), std::max(ra, rb), nx, r_first, unused);
+            c0 = std::max(c0, col0);
+            c1 = std::min(c1, col1);
+            for (Index c = c0; c <= c1; ++c) {
+              const double xc = static_cast<double>(c);
+              double& v = w[static_cast<std::size_t>(c - col0)];
+              if (c > l_last && c < r_first) {
+                v += h;
+              } else {
+                v += left_of_edge(ra, rb, h, xc) - left_of_edge(la, lb, h, xc);
+              }
+            }
+            touched = touched || c0 <= c1;
+          });
     }
     if (!touched) continue;
     for (Index c = col0; c <= col1; ++c) {
@@ -308,8 +324,12 @@ ShapeWeights edge_weights(const std::vector<Edge>& edges, double area, Index nx,
 double theta_minus_sin(double t) {
   if (t < 0.1) {
     const double t2 = t * t;
-    // t^3/3! - t^5/5! + t^7/7! - t^9/9! + t^11/11!; the next term is below 1e-19 relative.
-    return t * t2 * (1.0 / 6.0 - t2 * (1.0 / 120.0 - t2 * (1.0 / 5040.0 - t2 * (1.0 / 362880.0 - t2 / 39916800.0))));
+    // t^3/3! - t^5/5! + t^7/7! - t^9/9! + t^11/11!; the next term is below 1e-19
+    // relative.
+    return t * t2 *
+           (1.0 / 6.0 -
+            t2 * (1.0 / 120.0 -
+                  t2 * (1.0 / 5040.0 - t2 * (1.0 / 362880.0 - t2 / 39916800.0))));
   }
   return t - std::sin(t);
 }
@@ -321,13 +341,15 @@ double segment_area(double r, double chord) {
 }
 
 // Height of the circle of radius r (centre 0) above abscissa a >= 0.
-double arc_height(double r, double a) { return a < r ? std::sqrt((r - a) * (r + a)) : 0.0; }
+double arc_height(double r, double a) {
+  return a < r ? std::sqrt((r - a) * (r + a)) : 0.0;
+}
 
-// Area of the disk of radius r centred on 0 inside [a0, a1] x [b0, b1], all in the first
-// quadrant (0 <= a0 <= a1, 0 <= b0 <= b1). Over x, the box column is full up to xa (where
-// the arc drops below b1), then the arc runs between heights sa and sb down to xb (where
-// it drops below b0 or the box ends); that part is the trapezoid under the chord plus the
-// circular segment between chord and arc.
+// Area of the disk of radius r centred on 0 inside [a0, a1] x [b0, b1], all in the
+// first quadrant (0 <= a0 <= a1, 0 <= b0 <= b1). Over x, the box column is full up to
+// xa (where the arc drops below b1), then the arc runs between heights sa and sb down
+// to xb (where it drops below b0 or the box ends); that part is the trapezoid under the
+// chord plus the circular segment between chord and arc.
 double quadrant_area(double r, double a0, double a1, double b0, double b1) {
   if (!(a1 > a0) || !(b1 > b0)) return 0.0;
   const double rr = r * r;
@@ -354,12 +376,14 @@ double quadrant_area(double r, double a0, double a1, double b0, double b1) {
   if (xb > xa) {
     sa = std::min(sa, b1);
     sb = std::max(std::min(sb, sa), b0);
-    area += (xb - xa) * 0.5 * ((sa - b0) + (sb - b0)) + segment_area(r, std::hypot(xb - xa, sa - sb));
+    area += (xb - xa) * 0.5 * ((sa - b0) + (sb - b0)) +
+            segment_area(r, std::hypot(xb - xa, sa - sb));
   }
   return std::min(area, (a1 - a0) * (b1 - b0));
 }
 
-// Splits [lo, hi] (relative to the centre) at 0 into at most two first-quadrant intervals.
+// Splits [lo, hi] (relative to the centre) at 0 into at most two first-quadrant
+// intervals.
 int split_at_zero(double lo, double hi, double out[2][2]) {
   int n = 0;
   if (lo < 0.0) {
@@ -375,8 +399,8 @@ int split_at_zero(double lo, double hi, double out[2][2]) {
   return n;
 }
 
-// Fraction of the pixel (cx, cy relative to the disk centre) inside the disk of radius r,
-// with fast paths for pixels fully inside or outside.
+// Fraction of the pixel (cx, cy relative to the disk centre) inside the disk of radius
+// r, with fast paths for pixels fully inside or outside.
 double disk_pixel(double r, double dx, double dy) {
   const double ax = std::abs(dx), ay = std::abs(dy);
   const double nx = std::max(ax - 0.5, 0.0), ny = std::max(ay - 0.5, 0.0);
@@ -397,8 +421,9 @@ ShapeWeights disk_weights(const PixelShape& s, Index nx, Index ny) {
   touched_range(s.y - r_out, s.y + r_out, ny, row0, row1);
   touched_range(s.x - r_out, s.x + r_out, nx, col0, col1);
   if (row0 > row1 || col0 > col1) return out;
-  const std::size_t est = pixel_estimate(kPi * (r_out - r_in) * (r_out + r_in), 2.0 * kPi * (r_out + r_in),
-                                         col1 - col0 + 1, row1 - row0 + 1);
+  const std::size_t est =
+      pixel_estimate(kPi * (r_out - r_in) * (r_out + r_in), 2.0 * kPi * (r_out + r_in),
+                     col1 - col0 + 1, row1 - row0 + 1);
   out.flat_index.reserve(est);
   out.weight.reserve(est);
   for (Index r = row0; r <= row1; ++r) {
@@ -416,8 +441,9 @@ ShapeWeights disk_weights(const PixelShape& s, Index nx, Index ny) {
   return out;
 }
 
-// Signed area of the disk of radius r centred on 0 inside the triangle (0, p, q): the parts
-// of the segment pq inside the disk bound triangles, the parts outside bound sectors.
+// Signed area of the disk of radius r centred on 0 inside the triangle (0, p, q): the
+// parts of the segment pq inside the disk bound triangles, the parts outside bound
+// sectors.
 double disk_triangle_area(double r, double px, double py, double qx, double qy) {
   const double dx = qx - px, dy = qy - py;
   const double a = dx * dx + dy * dy;
@@ -428,19 +454,23 @@ double disk_triangle_area(double r, double px, double py, double qx, double qy) 
   const double b = px * dx + py * dy;  // half of the linear coefficient
   const double c = px * px + py * py - r * r;
   const double disc = b * b - a * c;
-  if (disc <= 0.0) return sector(px, py, qx, qy);  // the line misses (or touches) the disk
+  if (disc <= 0.0)
+    return sector(px, py, qx, qy);  // the line misses (or touches) the disk
   const double root = std::sqrt(disc);
   // Roots of a t^2 + 2 b t + c (stable form), clamped to the segment.
   const double t_far = -b - std::copysign(root, b);
   double t1 = t_far / a, t2 = c / t_far;
   if (t_far == 0.0) t1 = t2 = 0.0;
   if (t1 > t2) std::swap(t1, t2);
-  const double ta = std::min(std::max(t1, 0.0), 1.0), tb = std::min(std::max(t2, 0.0), 1.0);
-  const double ax = px + ta * dx, ay = py + ta * dy, bx = px + tb * dx, by = py + tb * dy;
+  const double ta = std::min(std::max(t1, 0.0), 1.0),
+               tb = std::min(std::max(t2, 0.0), 1.0);
+  const double ax = px + ta * dx, ay = py + ta * dy, bx = px + tb * dx,
+               by = py + tb * dy;
   return sector(px, py, ax, ay) + 0.5 * (ax * by - ay * bx) + sector(bx, by, qx, qy);
 }
 
-// Area of the disk of radius r centred on 0 inside the convex polygon (x, y) (any orientation).
+// Area of the disk of radius r centred on 0 inside the convex polygon (x, y) (any
+// orientation).
 double disk_convex_polygon_area(double r, const double* x, const double* y, int n) {
   double area = 0.0;
   for (int k = 0; k < n; ++k) {
@@ -450,9 +480,10 @@ double disk_convex_polygon_area(double r, const double* x, const double* y, int 
   return std::abs(area);
 }
 
-// Ellipse rows: with Q = L^T L (Cholesky, L upper triangular), rho = |L (dx, dy)|, so the
-// ellipse is the unit disk in the coordinates L (dx, dy) and a pixel square becomes a
-// parallelogram there; its overlap with the disk, divided by det L, is the pixel's weight.
+// Ellipse rows: with Q = L^T L (Cholesky, L upper triangular), rho = |L (dx, dy)|, so
+// the ellipse is the unit disk in the coordinates L (dx, dy) and a pixel square becomes
+// a parallelogram there; its overlap with the disk, divided by det L, is the pixel's
+// weight.
 ShapeWeights ellipse_weights(const PixelShape& s, Index nx, Index ny) {
   ShapeWeights out;
   if (nx <= 0 || ny <= 0) return out;
@@ -461,11 +492,14 @@ ShapeWeights ellipse_weights(const PixelShape& s, Index nx, Index ny) {
   const double det = l00 * l11;
   const double r_in = std::sqrt(inner2);
   // Largest |L e| over the pixel's corner offsets e = (+-1/2, +-1/2).
-  const double reach = 0.5 * std::max(std::hypot(l00 + l01, l11), std::hypot(l00 - l01, l11));
+  const double reach =
+      0.5 * std::max(std::hypot(l00 + l01, l11), std::hypot(l00 - l01, l11));
   const PixelBox box = bounding_box(s);
   Index row0, row1, col0, col1;
-  touched_range(static_cast<double>(box.y0), static_cast<double>(box.y1), ny, row0, row1);
-  touched_range(static_cast<double>(box.x0), static_cast<double>(box.x1), nx, col0, col1);
+  touched_range(static_cast<double>(box.y0), static_cast<double>(box.y1), ny, row0,
+                row1);
+  touched_range(static_cast<double>(box.x0), static_cast<double>(box.x1), nx, col0,
+                col1);
   if (row0 > row1 || col0 > col1) return out;
   const auto disk_part = [&](double r, double cx, double cy, double dist) {
     if (dist >= r + reach) return 0.0;
@@ -497,14 +531,16 @@ ShapeWeights ellipse_weights(const PixelShape& s, Index nx, Index ny) {
 
 }  // namespace
 
-double disk_rect_area(double cx, double cy, double r, double x0, double x1, double y0, double y1) {
+double disk_rect_area(double cx, double cy, double r, double x0, double x1, double y0,
+                      double y1) {
   if (!(r > 0.0)) return 0.0;
   double xs[2][2], ys[2][2];
   const int nxs = split_at_zero(x0 - cx, x1 - cx, xs);
   const int nys = split_at_zero(y0 - cy, y1 - cy, ys);
   double area = 0.0;
   for (int i = 0; i < nxs; ++i) {
-    for (int j = 0; j < nys; ++j) area += quadrant_area(r, xs[i][0], xs[i][1], ys[j][0], ys[j][1]);
+    for (int j = 0; j < nys; ++j)
+      area += quadrant_area(r, xs[i][0], xs[i][1], ys[j][0], ys[j][1]);
   }
   return area;
 }
@@ -525,7 +561,8 @@ double shape_area(const PixelShape& s) {
       return kPi * (1.0 - s.sin_angle) / std::sqrt(s.p1 * s.cos_angle - s.p2 * s.p2);
     case ShapeKind::pixel_runs: {
       double n = 0.0;
-      for (Index k = 0; k + 1 < s.vertex_count; k += 2) n += s.vx[k + 1] - s.vx[k] + 1.0;
+      for (Index k = 0; k + 1 < s.vertex_count; k += 2)
+        n += s.vx[k + 1] - s.vx[k] + 1.0;
       return n;
     }
   }
@@ -534,7 +571,8 @@ double shape_area(const PixelShape& s) {
 
 ShapeWeights pixel_overlap(const PixelShape& shape, Index nx, Index ny) {
   if (nx < 0 || ny < 0) {
-    throw InvalidInput("map size must be >= 0, got nx = " + std::to_string(nx) + ", ny = " + std::to_string(ny));
+    throw InvalidInput("map size must be >= 0, got nx = " + std::to_string(nx) +
+                       ", ny = " + std::to_string(ny));
   }
   ShapeWeights out;
   switch (shape.kind) {
@@ -548,7 +586,8 @@ ShapeWeights pixel_overlap(const PixelShape& shape, Index nx, Index ny) {
       out.area = shape_area(shape);
       break;
     case ShapeKind::polygon: {
-      const std::vector<Edge> edges = polygon_edges(shape.vx, shape.vy, shape.vertex_count);
+      const std::vector<Edge> edges =
+          polygon_edges(shape.vx, shape.vy, shape.vertex_count);
       const double area = edges_area(edges);
       out = edge_weights(edges, area, nx, ny);
       out.area = area;
@@ -574,13 +613,17 @@ ShapeWeights pixel_overlap(const PixelShape& shape, Index nx, Index ny) {
   return out;
 }
 
-RegionWeights pixel_overlap_table(const ShapeTable& shapes, Index nx, Index ny, int n_threads) {
+RegionWeights pixel_overlap_table(const ShapeTable& shapes, Index nx, Index ny,
+                                  int n_threads) {
   if (nx < 0 || ny < 0) {
-    throw InvalidInput("map size must be >= 0, got nx = " + std::to_string(nx) + ", ny = " + std::to_string(ny));
+    throw InvalidInput("map size must be >= 0, got nx = " + std::to_string(nx) +
+                       ", ny = " + std::to_string(ny));
   }
   const Index n = shapes.size();
   std::vector<ShapeWeights> per_shape(static_cast<std::size_t>(n));
-  parallel_for(n, n_threads, [&](Index i) { per_shape[static_cast<std::size_t>(i)] = pixel_overlap(shapes[i], nx, ny); });
+  parallel_for(n, n_threads, [&](Index i) {
+    per_shape[static_cast<std::size_t>(i)] = pixel_overlap(shapes[i], nx, ny);
+  });
   RegionWeights out;
   std::size_t total = 0;
   for (const auto& s : per_shape) total += s.flat_index.size();
@@ -590,7 +633,8 @@ RegionWeights pixel_overlap_table(const ShapeTable& shapes, Index nx, Index ny, 
   out.area.reserve(static_cast<std::size_t>(n));
   out.offsets.push_back(0);
   for (auto& s : per_shape) {
-    out.flat_index.insert(out.flat_index.end(), s.flat_index.begin(), s.flat_index.end());
+    out.flat_index.insert(out.flat_index.end(), s.flat_index.begin(),
+                          s.flat_index.end());
     out.weight.insert(out.weight.end(), s.weight.begin(), s.weight.end());
     out.offsets.push_back(static_cast<std::int64_t>(out.flat_index.size()));
     out.area.push_back(s.area);

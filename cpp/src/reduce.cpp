@@ -19,12 +19,18 @@ namespace {
 template <class F>
 void with_typed(const void* data, DType dtype, F&& f) {
   switch (dtype) {
-    case DType::float32: return f(static_cast<const float*>(data));
-    case DType::float64: return f(static_cast<const double*>(data));
-    case DType::int16: return f(static_cast<const std::int16_t*>(data));
-    case DType::int32: return f(static_cast<const std::int32_t*>(data));
-    case DType::int64: return f(static_cast<const std::int64_t*>(data));
-    case DType::uint8: return f(static_cast<const std::uint8_t*>(data));
+    case DType::float32:
+      return f(static_cast<const float*>(data));
+    case DType::float64:
+      return f(static_cast<const double*>(data));
+    case DType::int16:
+      return f(static_cast<const std::int16_t*>(data));
+    case DType::int32:
+      return f(static_cast<const std::int32_t*>(data));
+    case DType::int64:
+      return f(static_cast<const std::int64_t*>(data));
+    case DType::uint8:
+      return f(static_cast<const std::uint8_t*>(data));
   }
   throw InvalidInput("unsupported cube dtype");
 }
@@ -47,11 +53,13 @@ struct Rasterised {
   double total = 0.0;
 
   PixelSpan span() const {
-    return PixelSpan{index.data(), weight.empty() ? nullptr : weight.data(), index.size(), total};
+    return PixelSpan{index.data(), weight.empty() ? nullptr : weight.data(),
+                     index.size(), total};
   }
 };
 
-Rasterised rasterise(const PixelShape& shape, Index nx, Index ny, Containment containment) {
+Rasterised rasterise(const PixelShape& shape, Index nx, Index ny,
+                     Containment containment) {
   if (containment == Containment::exact) {
     ShapeWeights sw = pixel_overlap(shape, nx, ny);
     return Rasterised{std::move(sw.flat_index), std::move(sw.weight), sw.area};
@@ -60,30 +68,36 @@ Rasterised rasterise(const PixelShape& shape, Index nx, Index ny, Containment co
   return Rasterised{std::move(sp.flat_index), {}, static_cast<double>(sp.n_total)};
 }
 
-// Region r of precomputed lists, its indices checked against the map (the lists come from
-// Python, where they may have been built for another map).
+// Region r of precomputed lists, its indices checked against the map (the lists come
+// from Python, where they may have been built for another map).
 PixelSpan precomputed_span(const PixelLists& lists, Index r, Index npix) {
   const std::int64_t begin = lists.offsets[r], end = lists.offsets[r + 1];
-  PixelSpan span{lists.flat_index + begin, lists.weight != nullptr ? lists.weight + begin : nullptr,
+  PixelSpan span{lists.flat_index + begin,
+                 lists.weight != nullptr ? lists.weight + begin : nullptr,
                  static_cast<std::size_t>(end - begin), lists.total[r]};
   bool inside = true;
-  for (std::size_t k = 0; k < span.size; ++k) inside &= span.index[k] >= 0 && span.index[k] < npix;
+  for (std::size_t k = 0; k < span.size; ++k)
+    inside &= span.index[k] >= 0 && span.index[k] < npix;
   if (!inside) throw InvalidInput("pixels: flat index out of the map");
   return span;
 }
 
-// The value is printed with %g so that round-off such as -2.8e-07 is not shown as -0.000000.
-[[noreturn]] void bad_value(const CubeView& cube, Index region, Index plane, std::int64_t flat, Index nx, double value) {
+// The value is printed with %g so that round-off such as -2.8e-07 is not shown as
+// -0.000000.
+[[noreturn]] void bad_value(const CubeView& cube, Index region, Index plane,
+                            std::int64_t flat, Index nx, double value) {
   char shown[32];
   std::snprintf(shown, sizeof shown, "%.6g", value);
-  throw InvalidInput(std::string(cube.name) + " must be finite" + (cube.non_negative ? " and >= 0" : "") +
-                     " in the pixels a region uses, got " + shown + " in region " + std::to_string(region) +
-                     " at (plane, y, x) = (" + std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " +
+  throw InvalidInput(std::string(cube.name) + " must be finite" +
+                     (cube.non_negative ? " and >= 0" : "") +
+                     " in the pixels a region uses, got " + shown + " in region " +
+                     std::to_string(region) + " at (plane, y, x) = (" +
+                     std::to_string(plane) + ", " + std::to_string(flat / nx) + ", " +
                      std::to_string(flat % nx) + ")");
 }
 
-// Sum of a plane over the region's pixels where the mask is set, checking every value read
-// (and counting negative values as 0 for cubes that clip them).
+// Sum of a plane over the region's pixels where the mask is set, checking every value
+// read (and counting negative values as 0 for cubes that clip them).
 template <class T>
 double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane,
                   const CubeView& cube, Index region, Index plane_index, Index nx) {
@@ -102,7 +116,8 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
     for (std::size_t k = 0; k < px.size; ++k) {
       if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
       const double v = static_cast<double>(plane[idx[k]]);
-      if ((!std::isfinite(v) && cube.must_be_finite) || (cube.non_negative && v < 0.0)) {
+      if ((!std::isfinite(v) && cube.must_be_finite) ||
+          (cube.non_negative && v < 0.0)) {
         bad_value(cube, region, plane_index, idx[k], nx, v);
       }
     }
@@ -110,34 +125,38 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
   return sum;
 }
 
-// NumPy's pairwise summation of plane[idx[0..n)] in the arithmetic of T: what np.add.reduce
-// (and so np.mean) does on the contiguous 1-D array of those values.
+// NumPy's pairwise summation of plane[idx[0..n)] in the arithmetic of T: what
+// np.add.reduce (and so np.mean) does on the contiguous 1-D array of those values.
 template <class T>
 T numpy_indexed_sum(const T* plane, const std::int64_t* idx, std::size_t n) {
-  return numpy_pairwise_sum<T>([plane, idx](std::size_t k) { return plane[idx[k]]; }, 0, n);
+  return numpy_pairwise_sum<T>([plane, idx](std::size_t k) { return plane[idx[k]]; }, 0,
+                               n);
 }
 
-// np.mean of plane[idx[0..n)] for a float32 or float64 cube: the pairwise sum divided by
-// the count in double precision, rounded to the cube's type. NaN for other types.
+// np.mean of plane[idx[0..n)] for a float32 or float64 cube: the pairwise sum divided
+// by the count in double precision, rounded to the cube's type. NaN for other types.
 template <class T>
 double numpy_mean(const T* plane, const std::int64_t* idx, std::size_t n) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     const T sum = numpy_indexed_sum(plane, idx, n);
-    return static_cast<double>(static_cast<T>(static_cast<double>(sum) / static_cast<double>(n)));
+    return static_cast<double>(
+        static_cast<T>(static_cast<double>(sum) / static_cast<double>(n)));
   } else {
     return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
-// The sum of a cube flagged numpy_sum (CubeView) over the region's n_safe pixels that are
-// safe in the plane: NumPy's pairwise summation in T, over those pixels in list order (the
-// indices of the safe ones gathered in `scratch` when some are masked), as np.sum of the
-// masked cutout does in Gammapy. A non-finite value makes the sum non-finite, so the values
-// are only looked at then (or when they must be non-negative).
+// The sum of a cube flagged numpy_sum (CubeView) over the region's n_safe pixels that
+// are safe in the plane: NumPy's pairwise summation in T, over those pixels in list
+// order (the indices of the safe ones gathered in `scratch` when some are masked), as
+// np.sum of the masked cutout does in Gammapy. A non-finite value makes the sum
+// non-finite, so the values are only looked at then (or when they must be
+// non-negative).
 template <class T>
-double numpy_masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane, std::size_t n_safe,
-                        std::vector<std::int64_t>& scratch, const CubeView& cube, Index region, Index plane_index,
-                        Index nx) {
+double numpy_masked_sum(const T* plane, const PixelSpan& px,
+                        const std::uint8_t* mask_plane, std::size_t n_safe,
+                        std::vector<std::int64_t>& scratch, const CubeView& cube,
+                        Index region, Index plane_index, Index nx) {
   const std::int64_t* idx = px.index;
   if (mask_plane != nullptr && n_safe != px.size) {
     scratch.clear();
@@ -150,7 +169,8 @@ double numpy_masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t*
   if ((!std::isfinite(sum) && cube.must_be_finite) || cube.non_negative) {
     for (std::size_t k = 0; k < n_safe; ++k) {
       const double v = static_cast<double>(plane[idx[k]]);
-      if ((!std::isfinite(v) && cube.must_be_finite) || (cube.non_negative && v < 0.0)) {
+      if ((!std::isfinite(v) && cube.must_be_finite) ||
+          (cube.non_negative && v < 0.0)) {
         bad_value(cube, region, plane_index, idx[k], nx, v);
       }
     }
@@ -196,7 +216,8 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     if (in.pixels != nullptr) {
       px = precomputed_span(*in.pixels, r, npix);
     } else {
-      own[static_cast<std::size_t>(i)] = rasterise(in.shapes[r], nx, in.ny, in.containment);
+      own[static_cast<std::size_t>(i)] =
+          rasterise(in.shapes[r], nx, in.ny, in.containment);
       px = own[static_cast<std::size_t>(i)].span();
     }
     out.npix_total[r] = px.total;
@@ -209,7 +230,8 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     if (in.image != nullptr) out.image_sum[r] = image_total;
   }
 
-  std::vector<std::int64_t> scratch;  // safe pixels of a partly masked region (numpy_sum cubes)
+  std::vector<std::int64_t>
+      scratch;  // safe pixels of a partly masked region (numpy_sum cubes)
   for (Index e = 0; e < n_reco; ++e) {
     const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
     for (Index i = 0; i < m; ++i) {
@@ -231,7 +253,8 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
           double& sum = out.reco_sums[c](begin + i, e);
           if (numpy_order && px.weight == nullptr) {
             const auto n_safe = static_cast<std::size_t>(out.n_safe(begin + i, e));
-            sum = numpy_masked_sum(cube + e * npix, px, mask_plane, n_safe, scratch, view, begin + i, e, nx);
+            sum = numpy_masked_sum(cube + e * npix, px, mask_plane, n_safe, scratch,
+                                   view, begin + i, e, nx);
           } else {
             sum = masked_sum(cube + e * npix, px, mask_plane, view, begin + i, e, nx);
           }
@@ -241,10 +264,12 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
   }
 
   if (in.exposure == nullptr) return;
-  // Pixels safe in every reco bin share one exposure sum; only the others are accumulated
-  // bin by bin (in the common case of a spatial-only mask that is all of them or none).
+  // Pixels safe in every reco bin share one exposure sum; only the others are
+  // accumulated bin by bin (in the common case of a spatial-only mask that is all of
+  // them or none).
   std::vector<std::size_t> flag_offset(static_cast<std::size_t>(m) + 1, 0);
-  for (Index i = 0; i < m; ++i) flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
+  for (Index i = 0; i < m; ++i)
+    flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
   std::vector<std::uint8_t> all_safe(flag_offset.back(), 1);
   if (mask != nullptr) {
     for (Index i = 0; i < m; ++i) {
@@ -274,7 +299,8 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
           const std::int64_t p = px.index[k];
           const double raw = static_cast<double>(plane[p]);
           // Exposure of unsafe pixels is never used, so only safe ones must be valid.
-          if (!(std::isfinite(raw) && raw >= 0.0) && (flags[k] || mask_has_safe(mask, npix, n_reco, p))) {
+          if (!(std::isfinite(raw) && raw >= 0.0) &&
+              (flags[k] || mask_has_safe(mask, npix, n_reco, p))) {
             bad_value(*in.exposure, r, j, p, nx, raw);
           }
           const double v = px.w(k) * raw;
@@ -286,10 +312,12 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
             }
           }
         }
-        for (Index e = 0; e < n_reco; ++e) out.exposure_sums(r, e * n_true + j) += common;
-        // Gammapy's exposure of a region: np.mean over all its pixels. Reproduced to the bit
-        // for whole regions of unweighted pixels, since MIGRAD's covariance (Gammapy's
-        // norm_err) changes by 1e-3 when the statistic changes in its last bits.
+        for (Index e = 0; e < n_reco; ++e)
+          out.exposure_sums(r, e * n_true + j) += common;
+        // Gammapy's exposure of a region: np.mean over all its pixels. Reproduced to
+        // the bit for whole regions of unweighted pixels, since MIGRAD's covariance
+        // (Gammapy's norm_err) changes by 1e-3 when the statistic changes in its last
+        // bits.
         if (px.weight == nullptr && static_cast<double>(px.size) == px.total) {
           out.exposure_means(r, j) = numpy_mean(plane, px.index, px.size);
         }
@@ -301,22 +329,24 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
 }  // namespace
 
 RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_reco,
-                          const std::vector<CubeView>& reco_cubes, const std::uint8_t* mask,
-                          const CubeView* exposure, const double* image, Containment containment,
-                          int n_threads, const PixelLists* pixels) {
+                          const std::vector<CubeView>& reco_cubes,
+                          const std::uint8_t* mask, const CubeView* exposure,
+                          const double* image, Containment containment, int n_threads,
+                          const PixelLists* pixels) {
   if (nx <= 0 || ny <= 0) {
     throw InvalidInput("map shape must be positive, got nx=" + std::to_string(nx) +
                        ", ny=" + std::to_string(ny));
   }
   for (const auto& cube : reco_cubes) {
-    if (cube.n_planes != n_reco) throw InvalidInput("every reco cube must have n_reco planes");
+    if (cube.n_planes != n_reco)
+      throw InvalidInput("every reco cube must have n_reco planes");
   }
   const Index n = shapes.size();
   const Index n_true = exposure != nullptr ? exposure->n_planes : 0;
 
   RegionSums out;
-  // The per-region rows are zeroed by the thread reducing the region (reduce_chunk): the
-  // first touch of these pages then happens in parallel too.
+  // The per-region rows are zeroed by the thread reducing the region (reduce_chunk):
+  // the first touch of these pages then happens in parallel too.
   out.reco_sums.assign(reco_cubes.size(), RowMatrixXd(n, n_reco));
   out.exposure_sums.resize(n, exposure != nullptr ? n_reco * n_true : 0);
   out.exposure_means.resize(n, n_true);
@@ -325,37 +355,50 @@ RegionSums reduce_regions(const ShapeTable& shapes, Index nx, Index ny, Index n_
   out.npix_inmap.setZero(n);
   out.image_sum.setZero(image != nullptr ? n : 0);
 
-  // The work of a region is about proportional to its pixels (when known beforehand) plus a
-  // fixed overhead. Chunks of consecutive regions of equal work keep the threads busy alike,
-  // and each chunk is reduced plane by plane: neighbouring regions read neighbouring pixels,
-  // so one plane of a chunk (at most kChunkPixels cache lines) stays in the core's cache
-  // while all its regions read it, instead of every region pulling all planes in again.
+  // The work of a region is about proportional to its pixels (when known beforehand)
+  // plus a fixed overhead. Chunks of consecutive regions of equal work keep the threads
+  // busy alike, and each chunk is reduced plane by plane: neighbouring regions read
+  // neighbouring pixels, so one plane of a chunk (at most kChunkPixels cache lines)
+  // stays in the core's cache while all its regions read it, instead of every region
+  // pulling all planes in again.
   constexpr double kRegionOverhead = 16.0;  // in pixels
   constexpr double kChunkPixels = 8192.0;
   const auto cost = [&](Index r) -> double {
-    return pixels != nullptr ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) + kRegionOverhead : 1.0;
+    return pixels != nullptr
+               ? static_cast<double>(pixels->offsets[r + 1] - pixels->offsets[r]) +
+                     kRegionOverhead
+               : 1.0;
   };
   const double total_cost = pixels != nullptr
-                                ? static_cast<double>(pixels->offsets[n]) + kRegionOverhead * static_cast<double>(n)
+                                ? static_cast<double>(pixels->offsets[n]) +
+                                      kRegionOverhead * static_cast<double>(n)
                                 : static_cast<double>(n);
   const int workers = resolve_threads(n_threads);
-  const Index n_chunks = std::max<Index>(workers * kChunksPerWorker, static_cast<Index>(total_cost / kChunkPixels) + 1);
-  const ChunkInputs in{shapes, nx, ny, n_reco, reco_cubes, mask, exposure, image, containment, pixels};
-  parallel_for_ranges(balanced_chunks(n, n_chunks, cost), workers,
-                      [&](Index begin, Index end) { reduce_chunk(in, begin, end, out); });
+  const Index n_chunks = std::max<Index>(
+      workers * kChunksPerWorker, static_cast<Index>(total_cost / kChunkPixels) + 1);
+  const ChunkInputs in{shapes, nx,       ny,    n_reco,      reco_cubes,
+                       mask,   exposure, image, containment, pixels};
+  parallel_for_ranges(
+      balanced_chunks(n, n_chunks, cost), workers,
+      [&](Index begin, Index end) { reduce_chunk(in, begin, end, out); });
   return out;
 }
 
-RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, const Eigen::Ref<const VectorXd>& npix_total,
-                        const std::vector<double>& flux, double scale, const double* kernels,
-                        Index n_kernels, Index n_reco, int n_threads, const double* exposure_means,
+RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums,
+                        const Eigen::Ref<const VectorXd>& npix_total,
+                        const std::vector<double>& flux, double scale,
+                        const double* kernels, Index n_kernels, Index n_reco,
+                        int n_threads, const double* exposure_means,
                         const double* n_safe) {
   const Index n = exposure_sums.rows();
   const auto n_true = static_cast<Index>(flux.size());
   if (exposure_sums.cols() != n_reco * n_true || npix_total.size() != n) {
-    throw InvalidInput("fold_signal: exposure_sums must be (n_regions, n_reco * n_true) and npix_total (n_regions)");
+    throw InvalidInput(
+        "fold_signal: exposure_sums must be (n_regions, n_reco * n_true) and "
+        "npix_total (n_regions)");
   }
-  if (n_kernels != 1 && n_kernels != n) throw InvalidInput("fold_signal: need 1 kernel or one per region");
+  if (n_kernels != 1 && n_kernels != n)
+    throw InvalidInput("fold_signal: need 1 kernel or one per region");
   if ((exposure_means == nullptr) != (n_safe == nullptr)) {
     throw InvalidInput("fold_signal: give both exposure_means and n_safe, or neither");
   }
@@ -367,14 +410,17 @@ RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, cons
     }
     const double* kernel = kernels + (n_kernels == 1 ? 0 : r) * n_true * n_reco;
     for (Index i = 0; i < n_reco; ++i) {
-      // Where every pixel of the region is safe in bin i, its exposure is the plain mean.
-      const bool whole = exposure_means != nullptr && n_safe[r * n_reco + i] == npix_total[r];
+      // Where every pixel of the region is safe in bin i, its exposure is the plain
+      // mean.
+      const bool whole =
+          exposure_means != nullptr && n_safe[r * n_reco + i] == npix_total[r];
       double sum = 0.0;
       for (Index j = 0; j < n_true; ++j) {
         const double mean = whole && std::isfinite(exposure_means[r * n_true + j])
                                 ? exposure_means[r * n_true + j]
                                 : exposure_sums(r, i * n_true + j) / npix_total[r];
-        // the operations in Gammapy's order: mean exposure times flux, then the unit scale
+        // the operations in Gammapy's order: mean exposure times flux, then the unit
+        // scale
         const double weighted = (mean * flux[j]) * scale;
         sum += weighted * kernel[j * n_reco + i];
       }
@@ -384,15 +430,19 @@ RowMatrixXd fold_signal(const Eigen::Ref<const RowMatrixXd>& exposure_sums, cons
   return signal;
 }
 
-RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny, int n_threads) {
+RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny,
+                           int n_threads) {
   const Index n = shapes.size();
   std::vector<ShapePixels> per_shape(static_cast<std::size_t>(n));
-  parallel_for(n, n_threads, [&](Index r) { per_shape[static_cast<std::size_t>(r)] = shape_pixels(shapes[r], nx, ny); });
+  parallel_for(n, n_threads, [&](Index r) {
+    per_shape[static_cast<std::size_t>(r)] = shape_pixels(shapes[r], nx, ny);
+  });
   RegionPixels out;
   out.offsets.reserve(static_cast<std::size_t>(n) + 1);
   out.offsets.push_back(0);
   for (const auto& s : per_shape) {
-    out.flat_index.insert(out.flat_index.end(), s.flat_index.begin(), s.flat_index.end());
+    out.flat_index.insert(out.flat_index.end(), s.flat_index.begin(),
+                          s.flat_index.end());
     out.offsets.push_back(static_cast<std::int64_t>(out.flat_index.size()));
     out.n_total.push_back(s.n_total);
   }

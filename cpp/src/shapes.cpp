@@ -9,7 +9,8 @@ namespace fluxprofile {
 
 namespace {
 
-bool point_in_polygon(const double* vx, const double* vy, Index n, double px, double py) {
+bool point_in_polygon(const double* vx, const double* vy, Index n, double px,
+                      double py) {
   // Even-odd rule: count crossings of a ray towards +x.
   bool inside = false;
   for (Index i = 0, j = n - 1; i < n; j = i++) {
@@ -29,16 +30,18 @@ double ellipse_rho2(double q00, double q01, double q11, double dx, double dy) {
   return dx * (q00 * dx + 2.0 * q01 * dy) + q11 * (dy * dy);
 }
 
-bool parallelogram_axes(const PixelShape& s, double& a0, double& a1, double& b0, double& b1) {
-  // The inverse of m = [[p1, p2], [cos, sin]]: its columns are the pixel vectors of the unit
-  // square's u and v axes.
+bool parallelogram_axes(const PixelShape& s, double& a0, double& a1, double& b0,
+                        double& b1) {
+  // The inverse of m = [[p1, p2], [cos, sin]]: its columns are the pixel vectors of the
+  // unit square's u and v axes.
   const double det = s.p1 * s.sin_angle - s.p2 * s.cos_angle;
   if (!(std::abs(det) > 0.0) || !std::isfinite(1.0 / det)) return false;
   a0 = s.sin_angle / det;
   a1 = -s.cos_angle / det;
   b0 = -s.p2 / det;
   b1 = s.p1 / det;
-  return std::isfinite(a0) && std::isfinite(a1) && std::isfinite(b0) && std::isfinite(b1);
+  return std::isfinite(a0) && std::isfinite(a1) && std::isfinite(b0) &&
+         std::isfinite(b1);
 }
 
 bool PixelShape::contains(double px, double py) const {
@@ -99,7 +102,8 @@ PixelBox bounding_box(const PixelShape& s) {
       break;
     }
     case ShapeKind::ellipse: {
-      // Extent of q^T Q q < 1: the diagonal of the inverse form, q11 / det and q00 / det.
+      // Extent of q^T Q q < 1: the diagonal of the inverse form, q11 / det and q00 /
+      // det.
       const double det = s.p1 * s.cos_angle - s.p2 * s.p2;
       hx = std::sqrt(s.cos_angle / det);
       hy = std::sqrt(s.p1 / det);
@@ -133,87 +137,118 @@ ShapeTable::ShapeTable(const double* rows, Index n, const double* vertices_x,
                        const double* vertices_y, Index n_vertices,
                        const std::int64_t* vertex_offsets)
     : rows_(rows), n_(n), vx_(vertices_x), vy_(vertices_y), offsets_(vertex_offsets) {
-  if (offsets_ != nullptr && offsets_[0] != 0) throw InvalidInput("vertex_offsets[0] must be 0");
+  if (offsets_ != nullptr && offsets_[0] != 0)
+    throw InvalidInput("vertex_offsets[0] must be 0");
   for (Index i = 0; i < n_; ++i) {
     const double* row = rows_ + i * kShapeColumns;
     for (Index c = 0; c < kShapeColumns; ++c) {
       if (!std::isfinite(row[c])) {
-        throw InvalidInput(shape_name(i) + ": parameter " + std::to_string(c) + " is not finite");
+        throw InvalidInput(shape_name(i) + ": parameter " + std::to_string(c) +
+                           " is not finite");
       }
     }
     const int kind = static_cast<int>(row[0]);
     if (kind < 0 || kind >= kShapeKindCount || static_cast<double>(kind) != row[0]) {
-      throw InvalidInput(shape_name(i) + ": unknown shape kind " + std::to_string(row[0]));
+      throw InvalidInput(shape_name(i) + ": unknown shape kind " +
+                         std::to_string(row[0]));
     }
     if (kind == 0 && (row[3] <= 0.0 || row[4] <= 0.0)) {
-      throw InvalidInput(shape_name(i) + ": rectangle width and height must be > 0, got " +
+      throw InvalidInput(shape_name(i) +
+                         ": rectangle width and height must be > 0, got " +
                          std::to_string(row[3]) + " and " + std::to_string(row[4]));
     }
     if (kind == 1 && row[3] <= 0.0) {
-      throw InvalidInput(shape_name(i) + ": circle radius must be > 0, got " + std::to_string(row[3]));
+      throw InvalidInput(shape_name(i) + ": circle radius must be > 0, got " +
+                         std::to_string(row[3]));
     }
     if (kind == 2 && !(row[3] >= 0.0 && row[4] > row[3])) {
-      throw InvalidInput(shape_name(i) + ": annulus needs 0 <= inner < outer radius, got " +
+      throw InvalidInput(shape_name(i) +
+                         ": annulus needs 0 <= inner < outer radius, got " +
                          std::to_string(row[3]) + " and " + std::to_string(row[4]));
     }
     if (kind == 4) {
-      PixelShape probe{ShapeKind::parallelogram, row[1], row[2], row[3], row[4], row[5], row[6]};
+      PixelShape probe{
+          ShapeKind::parallelogram, row[1], row[2], row[3], row[4], row[5], row[6]};
       double a0, a1, b0, b1;
       if (!parallelogram_axes(probe, a0, a1, b0, b1)) {
-        throw InvalidInput(shape_name(i) + ": parallelogram matrix must be invertible, got [[" +
-                           std::to_string(row[3]) + ", " + std::to_string(row[4]) + "], [" +
-                           std::to_string(row[5]) + ", " + std::to_string(row[6]) + "]]");
+        throw InvalidInput(
+            shape_name(i) + ": parallelogram matrix must be invertible, got [[" +
+            std::to_string(row[3]) + ", " + std::to_string(row[4]) + "], [" +
+            std::to_string(row[5]) + ", " + std::to_string(row[6]) + "]]");
       }
     }
-    if (kind == 5 && !(row[3] > 0.0 && row[5] > 0.0 && row[3] * row[5] - row[4] * row[4] > 0.0 &&
-                       row[6] >= 0.0 && row[6] < 1.0)) {
-      throw InvalidInput(shape_name(i) + ": ellipse needs a positive-definite form and 0 <= inner^2 < 1, got q = (" +
-                         std::to_string(row[3]) + ", " + std::to_string(row[4]) + ", " + std::to_string(row[5]) +
-                         "), inner^2 = " + std::to_string(row[6]));
+    if (kind == 5 &&
+        !(row[3] > 0.0 && row[5] > 0.0 && row[3] * row[5] - row[4] * row[4] > 0.0 &&
+          row[6] >= 0.0 && row[6] < 1.0)) {
+      throw InvalidInput(
+          shape_name(i) +
+          ": ellipse needs a positive-definite form and 0 <= inner^2 < 1, got q = (" +
+          std::to_string(row[3]) + ", " + std::to_string(row[4]) + ", " +
+          std::to_string(row[5]) + "), inner^2 = " + std::to_string(row[6]));
     }
     if (kind == 3 || kind == 6) {
       const char* what = kind == 3 ? "polygon" : "pixel-run shape";
-      if (offsets_ == nullptr) throw InvalidInput(shape_name(i) + ": " + what + " without vertices");
+      if (offsets_ == nullptr)
+        throw InvalidInput(shape_name(i) + ": " + what + " without vertices");
       const std::int64_t b = offsets_[i], e = offsets_[i + 1];
-      if (b < 0 || e > n_vertices || (kind == 3 && e - b < 3) || (kind == 6 && (e - b) % 2 != 0)) {
-        throw InvalidInput(shape_name(i) + (kind == 3 ? ": polygon needs >= 3 vertices within the vertex arrays"
-                                                      : ": pixel runs need an even number of vertices within the vertex arrays"));
+      if (b < 0 || e > n_vertices || (kind == 3 && e - b < 3) ||
+          (kind == 6 && (e - b) % 2 != 0)) {
+        throw InvalidInput(
+            shape_name(i) +
+            (kind == 3 ? ": polygon needs >= 3 vertices within the vertex arrays"
+                       : ": pixel runs need an even number of vertices within the "
+                         "vertex arrays"));
       }
       for (std::int64_t k = b; k < e; ++k) {
         if (!std::isfinite(vx_[k]) || !std::isfinite(vy_[k])) {
-          throw InvalidInput(shape_name(i) + ": " + what + " vertex " + std::to_string(k - b) + " is not finite");
+          throw InvalidInput(shape_name(i) + ": " + what + " vertex " +
+                             std::to_string(k - b) + " is not finite");
         }
       }
       if (kind == 6) {
         for (std::int64_t k = b; k < e; k += 2) {
-          if (k > b && (vy_[k] < vy_[k - 1] || (vy_[k] == vy_[k - 1] && vx_[k] <= vx_[k - 1]))) {
-            throw InvalidInput(shape_name(i) + ": pixel runs must be sorted by row, then column, without overlap");
+          if (k > b &&
+              (vy_[k] < vy_[k - 1] || (vy_[k] == vy_[k - 1] && vx_[k] <= vx_[k - 1]))) {
+            throw InvalidInput(
+                shape_name(i) +
+                ": pixel runs must be sorted by row, then column, without overlap");
           }
-          const bool integral = vx_[k] == std::floor(vx_[k]) && vx_[k + 1] == std::floor(vx_[k + 1]) &&
+          const bool integral = vx_[k] == std::floor(vx_[k]) &&
+                                vx_[k + 1] == std::floor(vx_[k + 1]) &&
                                 vy_[k] == std::floor(vy_[k]);
           if (!integral || vy_[k + 1] != vy_[k] || vx_[k + 1] < vx_[k]) {
-            throw InvalidInput(shape_name(i) + ": pixel run " + std::to_string((k - b) / 2) +
-                               " must be integer (first, row), (last, row) with first <= last");
+            throw InvalidInput(
+                shape_name(i) + ": pixel run " + std::to_string((k - b) / 2) +
+                " must be integer (first, row), (last, row) with first <= last");
           }
         }
       }
     }
     const PixelBox box = bounding_box((*this)[i]);
-    if (static_cast<double>(box.width()) * static_cast<double>(box.height()) > kMaxBoxPixels) {
+    if (static_cast<double>(box.width()) * static_cast<double>(box.height()) >
+        kMaxBoxPixels) {
       throw InvalidInput(shape_name(i) + ": region covers more than 4e9 pixels (" +
-                         std::to_string(box.width()) + " x " + std::to_string(box.height()) + ")");
+                         std::to_string(box.width()) + " x " +
+                         std::to_string(box.height()) + ")");
     }
   }
   if (offsets_ != nullptr && n_ > 0) {
     for (Index i = 0; i < n_; ++i) {
-      if (offsets_[i + 1] < offsets_[i]) throw InvalidInput("vertex_offsets must be non-decreasing");
+      if (offsets_[i + 1] < offsets_[i])
+        throw InvalidInput("vertex_offsets must be non-decreasing");
     }
   }
 }
 
 PixelShape ShapeTable::operator[](Index i) const {
   const double* row = rows_ + i * kShapeColumns;
-  PixelShape s{static_cast<ShapeKind>(static_cast<int>(row[0])), row[1], row[2], row[3], row[4], row[5], row[6]};
+  PixelShape s{static_cast<ShapeKind>(static_cast<int>(row[0])),
+               row[1],
+               row[2],
+               row[3],
+               row[4],
+               row[5],
+               row[6]};
   if (s.kind == ShapeKind::polygon || s.kind == ShapeKind::pixel_runs) {
     s.vx = vx_ + offsets_[i];
     s.vy = vy_ + offsets_[i];
@@ -225,16 +260,19 @@ PixelShape ShapeTable::operator[](Index i) const {
 namespace {
 
 // Pixel x-indices inside a convex predicate on one row: the exact test decides, the
-// geometric estimate [x_lo, x_hi] only tells where to look. Because the tests are monotone
-// along a row, the inside set is one interval, found by moving the estimate's ends until
-// the test changes. Returns an empty interval (first > last) when nothing is inside.
+// geometric estimate [x_lo, x_hi] only tells where to look. Because the tests are
+// monotone along a row, the inside set is one interval, found by moving the estimate's
+// ends until the test changes. Returns an empty interval (first > last) when nothing is
+// inside.
 template <class Inside>
-std::pair<Index, Index> row_interval(Inside&& inside, double x_lo, double x_hi, Index box_x0, Index box_x1) {
+std::pair<Index, Index> row_interval(Inside&& inside, double x_lo, double x_hi,
+                                     Index box_x0, Index box_x1) {
   if (!(x_hi >= x_lo)) return {1, 0};
   Index a = std::max(box_x0, static_cast<Index>(std::ceil(x_lo)));
   Index b = std::min(box_x1, static_cast<Index>(std::floor(x_hi)));
   if (a > b) {
-    // The estimate holds no pixel centre; an exact test may still accept its neighbours.
+    // The estimate holds no pixel centre; an exact test may still accept its
+    // neighbours.
     a = std::max(box_x0, static_cast<Index>(std::floor(x_lo)));
     b = std::min(box_x1, a + 1);
     while (a <= b && !inside(a)) ++a;
@@ -279,7 +317,8 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
   };
   if (shape.kind == ShapeKind::pixel_runs) {
     for (Index k = 0; k + 1 < shape.vertex_count; k += 2) {
-      emit(static_cast<Index>(shape.vy[k]), static_cast<Index>(shape.vx[k]), static_cast<Index>(shape.vx[k + 1]));
+      emit(static_cast<Index>(shape.vy[k]), static_cast<Index>(shape.vx[k]),
+           static_cast<Index>(shape.vx[k + 1]));
     }
     return out;
   }
@@ -290,8 +329,8 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
     switch (shape.kind) {
       case ShapeKind::rectangle:
       case ShapeKind::parallelogram: {
-        // |u| < w/2 and |v| < h/2 bound dx between two pairs of lines (a parallelogram is
-        // the same with its own matrix and half-sizes 1/2).
+        // |u| < w/2 and |v| < h/2 bound dx between two pairs of lines (a parallelogram
+        // is the same with its own matrix and half-sizes 1/2).
         double lo = -std::numeric_limits<double>::infinity(), hi = -lo;
         const auto clip = [&](double k, double offset, double half) {
           // |k * dx + offset| < half
@@ -311,14 +350,16 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
           clip(shape.p1, shape.p2 * dy, 0.5);
           clip(shape.cos_angle, shape.sin_angle * dy, 0.5);
         }
-        const auto [a, b] = row_interval(test, shape.x + lo - slack, shape.x + hi + slack, box.x0, box.x1);
+        const auto [a, b] = row_interval(test, shape.x + lo - slack,
+                                         shape.x + hi + slack, box.x0, box.x1);
         emit(iy, a, b);
         break;
       }
       case ShapeKind::circle: {
         const double half = chord(shape.p1, dy);
         if (std::isnan(half)) break;
-        const auto [a, b] = row_interval(test, shape.x - half - slack, shape.x + half + slack, box.x0, box.x1);
+        const auto [a, b] = row_interval(test, shape.x - half - slack,
+                                         shape.x + half + slack, box.x0, box.x1);
         emit(iy, a, b);
         break;
       }
@@ -326,14 +367,20 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
         // Outer disk minus inner disk, each an exact interval of its own test.
         const double half_out = chord(shape.p2, dy);
         if (std::isnan(half_out)) break;
-        auto in_outer = [&](Index ix) { return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p2; };
-        auto in_inner = [&](Index ix) { return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p1; };
-        const auto [a, b] = row_interval(in_outer, shape.x - half_out - slack, shape.x + half_out + slack, box.x0, box.x1);
+        auto in_outer = [&](Index ix) {
+          return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p2;
+        };
+        auto in_inner = [&](Index ix) {
+          return std::hypot(static_cast<double>(ix) - shape.x, dy) < shape.p1;
+        };
+        const auto [a, b] = row_interval(in_outer, shape.x - half_out - slack,
+                                         shape.x + half_out + slack, box.x0, box.x1);
         if (a > b) break;
         const double half_in = chord(shape.p1, dy);
         std::pair<Index, Index> hole{1, 0};
         if (!std::isnan(half_in)) {
-          hole = row_interval(in_inner, shape.x - half_in - slack, shape.x + half_in + slack, a, b);
+          hole = row_interval(in_inner, shape.x - half_in - slack,
+                              shape.x + half_in + slack, a, b);
         }
         if (hole.first > hole.second) {
           emit(iy, a, b);
@@ -345,10 +392,12 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
       }
       case ShapeKind::ellipse: {
         // Outer ellipse minus inner ellipse, each an exact interval of its own test.
-        const double q00 = shape.p1, q01 = shape.p2, q11 = shape.cos_angle, inner2 = shape.sin_angle;
+        const double q00 = shape.p1, q01 = shape.p2, q11 = shape.cos_angle,
+                     inner2 = shape.sin_angle;
         auto below = [&](double level) {
           return [&, level](Index ix) {
-            return ellipse_rho2(q00, q01, q11, static_cast<double>(ix) - shape.x, dy) < level;
+            return ellipse_rho2(q00, q01, q11, static_cast<double>(ix) - shape.x, dy) <
+                   level;
           };
         };
         // rho^2 < level on this row: q00 dx^2 + 2 q01 dy dx + (q11 dy^2 - level) < 0.
@@ -365,7 +414,8 @@ ShapePixels shape_pixels(const PixelShape& shape, Index nx, Index ny) {
         const auto [a, b] = row_interval(below(1.0), lo, hi, box.x0, box.x1);
         if (a > b) break;
         std::pair<Index, Index> hole{1, 0};
-        if (inner2 > 0.0 && estimate(inner2, lo, hi)) hole = row_interval(below(inner2), lo, hi, a, b);
+        if (inner2 > 0.0 && estimate(inner2, lo, hi))
+          hole = row_interval(below(inner2), lo, hi, a, b);
         if (hole.first > hole.second) {
           emit(iy, a, b);
         } else {

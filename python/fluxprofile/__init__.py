@@ -11,7 +11,9 @@ try:
     from . import _core
 except ImportError as err:  # pragma: no cover - only without a build
     if "_core" in str(err):
-        err.msg += "\nDid you forget to compile fluxprofile? Install it with `pip install .`"
+        err.msg += (
+            "\nDid you forget to compile fluxprofile? Install it with `pip install .`"
+        )
     raise
 
 from ._core import InvalidInput

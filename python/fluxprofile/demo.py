@@ -18,8 +18,7 @@ import astropy.units as u
 import numpy as np
 from scipy.special import erf
 
-from .datamodel import EDispKernelMap, MapDataset
-from .datamodel import Map, MapAxis, WcsGeom
+from .datamodel import EDispKernelMap, Map, MapAxis, MapDataset, WcsGeom
 from .datamodel.spectral import PowerLawSpectralModel
 
 __all__ = ["make_example_dataset"]
@@ -49,6 +48,7 @@ _SOURCES = (
     (3.4, 0.3, 0.25, 7.0e-10, 2.3),
     (8.5, -0.2, 0.0, 4.0e-10, 2.1),
 )
+
 
 def _true_edges(nodes: np.ndarray) -> np.ndarray:
     """Edges of a log centre-node axis: log midpoints, ends extrapolated by half a step."""

@@ -37,8 +37,20 @@ from .vocabulary import OPTIONAL_QUANTITIES
 __all__ = ["FluxProfileEstimator"]
 
 _NORM_KEYS = {
-    "name", "value", "unit", "min", "max", "frozen", "error", "scan_min", "scan_max",
-    "scan_n_values", "scan_n_sigma", "scan_values", "scale_method", "interp",
+    "name",
+    "value",
+    "unit",
+    "min",
+    "max",
+    "frozen",
+    "error",
+    "scan_min",
+    "scan_max",
+    "scan_n_values",
+    "scan_n_sigma",
+    "scan_values",
+    "scale_method",
+    "interp",
 }
 # Keywords of Gammapy <= 1.2 (the tutorial this package was written for) and their 2.x names.
 _OLD_NORM_KEYWORDS = {
@@ -156,7 +168,12 @@ class FluxProfileEstimator:
 
     tag = "FluxProfileEstimator"
 
-    def __init__(self, regions: Sequence[Any], spectral_model: SpectralModel | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        regions: Sequence[Any],
+        spectral_model: SpectralModel | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._geometry_cache = GeometryCache()
         if not isinstance(regions, (list, tuple)) or len(regions) <= 1:
             msg = "Please provide at least two regions for flux profile estimation."
@@ -174,15 +191,23 @@ class FluxProfileEstimator:
         self.spectral_model = as_spectral_model(spectral_model)
 
         if kwargs.get("reoptimize", False):
-            msg = f"reoptimize=True is not available for {self}. Set to `False` instead."
+            msg = (
+                f"reoptimize=True is not available for {self}. Set to `False` instead."
+            )
             raise ValueError(msg)
 
-        old_norm = {new: kwargs.pop(old) for old, new in _OLD_NORM_KEYWORDS.items() if old in kwargs}
+        old_norm = {
+            new: kwargs.pop(old)
+            for old, new in _OLD_NORM_KEYWORDS.items()
+            if old in kwargs
+        }
         self.energy_edges = kwargs.pop("energy_edges", [1, 10] * u.TeV)
         self.sum_over_energy_groups = bool(kwargs.pop("sum_over_energy_groups", False))
         self.n_jobs = kwargs.pop("n_jobs", None)
         self.parallel_backend = kwargs.pop("parallel_backend", None)
-        self.allow_multiple_telescopes = bool(kwargs.pop("allow_multiple_telescopes", False))
+        self.allow_multiple_telescopes = bool(
+            kwargs.pop("allow_multiple_telescopes", False)
+        )
         self.source = kwargs.pop("source", 0)
         self.n_sigma = kwargs.pop("n_sigma", 1)
         self.n_sigma_ul = kwargs.pop("n_sigma_ul", 2)
@@ -206,7 +231,9 @@ class FluxProfileEstimator:
             raise TypeError(msg)
         for name in ("n_sigma", "n_sigma_ul", "n_sigma_sensitivity"):
             value = getattr(self, name)
-            if not (np.isscalar(value) and np.isfinite(value) and np.asarray(value) > 0):
+            if not (
+                np.isscalar(value) and np.isfinite(value) and np.asarray(value) > 0
+            ):
                 msg = f"{name} must be a positive finite number, got {value!r}"
                 raise ValueError(msg)
         if not (np.isscalar(self.null_value) and np.isfinite(self.null_value)):
@@ -249,10 +276,17 @@ class FluxProfileEstimator:
                 raise ValueError(msg)
             self._selection_optional = list(selection)
 
-    def _make_norm(self, norm: Parameter | dict[str, Any] | None, old_norm: dict[str, Any]) -> Parameter:
+    def _make_norm(
+        self, norm: Parameter | dict[str, Any] | None, old_norm: dict[str, Any]
+    ) -> Parameter:
         default = {
-            "name": "norm", "value": 1.0, "unit": "", "interp": "log", "scan_min": 0.2,
-            "scan_max": 5.0, "scan_n_values": 11,
+            "name": "norm",
+            "value": 1.0,
+            "unit": "",
+            "interp": "log",
+            "scan_min": 0.2,
+            "scan_max": 5.0,
+            "scan_n_values": 11,
             "scan_n_sigma": int(max(self.n_sigma_ul, self.n_sigma_sensitivity) + 1),
         }
         if isinstance(norm, Parameter):
@@ -285,10 +319,22 @@ class FluxProfileEstimator:
     def config_parameters(self) -> dict[str, Any]:
         """The configuration, as listed by ``str(estimator)``."""
         names = [
-            "allow_multiple_telescopes", "containment", "energy_edges", "fit", "n_jobs", "n_sigma",
+            "allow_multiple_telescopes",
+            "containment",
+            "energy_edges",
+            "fit",
+            "n_jobs",
+            "n_sigma",
             "norm_err_method",
-            "n_sigma_sensitivity", "n_sigma_ul", "norm", "null_value", "parallel_backend",
-            "reoptimize", "selection_optional", "source", "spectral_model",
+            "n_sigma_sensitivity",
+            "n_sigma_ul",
+            "norm",
+            "null_value",
+            "parallel_backend",
+            "reoptimize",
+            "selection_optional",
+            "source",
+            "spectral_model",
             "sum_over_energy_groups",
         ]
         return {name: getattr(self, name) for name in names if hasattr(self, name)}
@@ -297,7 +343,10 @@ class FluxProfileEstimator:
         lines = [self.tag, "-" * len(self.tag), ""]
         params = self.config_parameters
         width = max(len(k) for k in params) + 1
-        lines += [f"  {name:{width}}: {_format_value(value)}" for name, value in sorted(params.items())]
+        lines += [
+            f"  {name:{width}}: {_format_value(value)}"
+            for name, value in sorted(params.items())
+        ]
         return "\n".join(lines)
 
     def copy(self) -> FluxProfileEstimator:
@@ -365,7 +414,9 @@ class FluxProfileEstimator:
                     self.spectral_model,
                     n_threads,
                     self.containment,
-                    pixels=geometry.pixel_lists(wcs, (ny, nx), self.containment, n_threads),
+                    pixels=geometry.pixel_lists(
+                        wcs, (ny, nx), self.containment, n_threads
+                    ),
                 )
             )
 
@@ -373,16 +424,26 @@ class FluxProfileEstimator:
         plan = plan_energy_groups([r.energy_edges for r in reduced], energy_edges)
         groups = plan.ranges
         selection = self.selection_optional
-        result = fit_groups(reduced, groups, self._fit_options(), self.sum_over_energy_groups, n_threads)
+        result = fit_groups(
+            reduced, groups, self._fit_options(), self.sum_over_energy_groups, n_threads
+        )
         energy_axis = MapAxis.from_edges(plan.edges, name="energy", interp="log")
         self._warn_empty(result, reduced, plan)
         data = self._quantities(result)
         # Size of each profile bin (whole region, also where masked or off the map), from
         # the first dataset's pixels; the same for every energy group.
         n_groups = len(groups[0])
-        data["npix"] = np.repeat(reduced[0].npix_total[:, None], n_groups, axis=1).astype(float)
-        data["solid_angle"] = u.Quantity(np.repeat(reduced[0].solid_angle[:, None], n_groups, axis=1), u.sr)
-        gtis = [d.gti for d in datasets if getattr(d, "gti", None) is not None and len(d.gti) > 0]
+        data["npix"] = np.repeat(
+            reduced[0].npix_total[:, None], n_groups, axis=1
+        ).astype(float)
+        data["solid_angle"] = u.Quantity(
+            np.repeat(reduced[0].solid_angle[:, None], n_groups, axis=1), u.sr
+        )
+        gtis = [
+            d.gti
+            for d in datasets
+            if getattr(d, "gti", None) is not None and len(d.gti) > 0
+        ]
         gti = vstack(gtis * len(self.regions)) if gtis else None
         return FluxPoints(
             data=data,
@@ -395,7 +456,9 @@ class FluxProfileEstimator:
                 "sed_type_init": "likelihood",
                 "SED_TYPE": "likelihood",
             },
-            norm_scan=np.asarray(self.norm.scan_values, dtype=float) if "scan" in selection else None,
+            norm_scan=np.asarray(self.norm.scan_values, dtype=float)
+            if "scan" in selection
+            else None,
             dataset_names=[d.name for d in datasets],
             gti=gti,
         )
@@ -411,7 +474,9 @@ class FluxProfileEstimator:
             errn_errp="errn-errp" in selection,
             ul="ul" in selection,
             sensitivity="sensitivity" in selection,
-            scan_values=[float(v) for v in self.norm.scan_values] if "scan" in selection else [],
+            scan_values=[float(v) for v in self.norm.scan_values]
+            if "scan" in selection
+            else [],
             minuit_errors=self.norm_err_method == "minuit",
             minuit_norm=self.norm_err_method == "minuit",
         )
@@ -424,7 +489,9 @@ class FluxProfileEstimator:
         first = datasets[0].counts.geom.axes["energy"].edges
         for d in datasets[1:]:
             edges = d.counts.geom.axes["energy"].edges
-            if edges.shape != first.shape or not np.allclose(edges.to_value(first.unit), first.value, rtol=1e-6):
+            if edges.shape != first.shape or not np.allclose(
+                edges.to_value(first.unit), first.value, rtol=1e-6
+            ):
                 msg = "All datasets must have aligned energy axes."
                 raise ValueError(msg)
         if not self.allow_multiple_telescopes:
@@ -433,7 +500,9 @@ class FluxProfileEstimator:
                 table = getattr(d, "meta_table", None)
                 if table is not None and "TELESCOP" in table.colnames:
                     # Cells may hold one value per stacked observation: flattened, as Gammapy.
-                    telescopes.update(str(t) for t in np.asarray(table["TELESCOP"]).ravel())
+                    telescopes.update(
+                        str(t) for t in np.asarray(table["TELESCOP"]).ravel()
+                    )
             if len(telescopes) > 1:
                 msg = (
                     "All datasets must use the same value of the 'TELESCOP' meta keyword "
@@ -441,13 +510,17 @@ class FluxProfileEstimator:
                 )
                 raise ValueError(msg)
 
-    def _warn_empty(self, result: GroupFits, reduced: list[ReducedDataset], plan: EnergyGroups) -> None:
+    def _warn_empty(
+        self, result: GroupFits, reduced: list[ReducedDataset], plan: EnergyGroups
+    ) -> None:
         # One warning for all the groups without data, one for all the dropped groups
         # (docs/energy_groups.rst); Gammapy warns once per group and region.
         if plan.empty:
             rows = "its row is NaN" if len(plan.empty) == 1 else "their rows are NaN"
             warnings.warn(
-                FluxProfileWarning(f"No dataset contribute in range {_describe_groups(plan, plan.empty)}: {rows}"),
+                FluxProfileWarning(
+                    f"No dataset contribute in range {_describe_groups(plan, plan.empty)}: {rows}"
+                ),
                 stacklevel=3,
             )
         if plan.dropped:

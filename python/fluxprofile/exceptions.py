@@ -24,11 +24,15 @@ class FluxProfileWarning(UserWarning):
         Indices of the regions the warning is about (empty for warnings on energy groups).
     """
 
-    def __init__(self, message: str, regions: Sequence[int] | npt.ArrayLike = ()) -> None:
+    def __init__(
+        self, message: str, regions: Sequence[int] | npt.ArrayLike = ()
+    ) -> None:
         super().__init__(message)
         self.regions = tuple(np.asarray(regions, dtype=np.int64).tolist())
 
-    def __reduce__(self) -> tuple[type[FluxProfileWarning], tuple[str, tuple[int, ...]]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[FluxProfileWarning], tuple[str, tuple[int, ...]]]:
         # keep the indices when pickled (e.g. sent back from a Dask worker)
         return type(self), (str(self), self.regions)
 
@@ -50,10 +54,17 @@ def index_ranges(indices: Sequence[int] | npt.ArrayLike) -> str:
     gaps = np.flatnonzero(np.diff(indices) != 1)
     starts = np.concatenate([indices[:1], indices[gaps + 1]]).tolist()
     stops = np.concatenate([indices[gaps], indices[-1:]]).tolist()
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, stops, strict=True))
+    return ", ".join(
+        str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, stops, strict=True)
+    )
 
 
-def warn_regions(indices: Sequence[int] | npt.NDArray[np.int64], singular: str, plural: str, stacklevel: int = 4) -> None:
+def warn_regions(
+    indices: Sequence[int] | npt.NDArray[np.int64],
+    singular: str,
+    plural: str,
+    stacklevel: int = 4,
+) -> None:
     """One `FluxProfileWarning` naming all the regions ``indices`` (however many).
 
     Parameters
@@ -68,5 +79,9 @@ def warn_regions(indices: Sequence[int] | npt.NDArray[np.int64], singular: str, 
     """
     if len(indices) == 0:
         return
-    text = f"Region {indices[0]} {singular}" if len(indices) == 1 else f"Regions {index_ranges(indices)} {plural}"
+    text = (
+        f"Region {indices[0]} {singular}"
+        if len(indices) == 1
+        else f"Regions {index_ranges(indices)} {plural}"
+    )
     warnings.warn(FluxProfileWarning(text, indices), stacklevel=stacklevel)

@@ -48,7 +48,11 @@ __all__ = [
 # Gammapy models rebuilt natively (same class name and parameters); others are wrapped.
 _NATIVE_MODELS = {
     cls.__name__: cls
-    for cls in (PowerLawSpectralModel, LogParabolaSpectralModel, ExpCutoffPowerLawSpectralModel)
+    for cls in (
+        PowerLawSpectralModel,
+        LogParabolaSpectralModel,
+        ExpCutoffPowerLawSpectralModel,
+    )
 }
 
 
@@ -74,7 +78,9 @@ def is_gammapy_object(obj: Any, *class_names: str) -> bool:
     """
     for klass in type(obj).__mro__:
         module = getattr(klass, "__module__", "") or ""
-        if (module == "gammapy" or module.startswith("gammapy.")) and klass.__name__ in class_names:
+        if (
+            module == "gammapy" or module.startswith("gammapy.")
+        ) and klass.__name__ in class_names:
             return True
     return False
 
@@ -241,8 +247,14 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
     else:
         geom = _geom_from_gammapy(kernel_map.geom, "edisp")
         geom = geom.to_image()
-    kwargs = {} if exposure is None else {"exposure": exposure, "exposure_unit": exposure_unit}
-    return EDispKernelMap(np.ascontiguousarray(data), axis_true, axis_reco, geom=geom, **kwargs)
+    kwargs = (
+        {}
+        if exposure is None
+        else {"exposure": exposure, "exposure_unit": exposure_unit}
+    )
+    return EDispKernelMap(
+        np.ascontiguousarray(data), axis_true, axis_reco, geom=geom, **kwargs
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -325,7 +337,9 @@ def dataset_arguments_from_gammapy(dataset: Any) -> tuple[str, dict[str, Any]]:
             kwargs[attr] = map_from_gammapy(value, attr)
         return "MapDatasetOnOff", kwargs
     npred = dataset.npred()
-    kwargs["background"] = Map(counts.geom, native_byte_order(npred.data), unit=u.Unit(npred.unit))
+    kwargs["background"] = Map(
+        counts.geom, native_byte_order(npred.data), unit=u.Unit(npred.unit)
+    )
     return "MapDataset", kwargs
 
 
@@ -359,7 +373,9 @@ def spectral_model_to_gammapy(model: SpectralModel) -> Any:
     if is_gammapy_object(model, "SpectralModel"):
         return model
     tag = getattr(model, "tag", None)
-    cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    cls_name = (
+        tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    )
     gp_cls = getattr(gp_models, cls_name, None)
     if gp_cls is None:
         msg = f"spectral model {type(model).__name__} ({cls_name}) has no Gammapy equivalent"
@@ -390,18 +406,26 @@ def spectral_model_from_gammapy(model: Any) -> SpectralModel:
         Equivalent fluxprofile model.
     """
     tag = getattr(model, "tag", None)
-    cls_name = tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    cls_name = (
+        tag[0] if isinstance(tag, (list, tuple)) and tag else type(model).__name__
+    )
     cls = _NATIVE_MODELS.get(cls_name)
     if is_gammapy_object(model, "SpectralModel") and cls is not None:
         try:
-            native = cls(**{p.name: u.Quantity(p.value, p.unit) for p in model.parameters})
+            native = cls(
+                **{p.name: u.Quantity(p.value, p.unit) for p in model.parameters}
+            )
         except (TypeError, ValueError):
             native = None
         if native is not None:
             for par in model.parameters:
                 native.parameters[par.name].frozen = bool(par.frozen)
             return native
-    if cls_name == "TemplateSpectralModel" and hasattr(model, "energy") and hasattr(model, "values"):
+    if (
+        cls_name == "TemplateSpectralModel"
+        and hasattr(model, "energy")
+        and hasattr(model, "values")
+    ):
         return TemplateSpectralModel(u.Quantity(model.energy), u.Quantity(model.values))
     return as_spectral_model(model)
 
@@ -445,12 +469,16 @@ def flux_points_to_gammapy(flux_points: FluxPoints) -> Any:
     gp_points = GammapyFluxPoints.from_table(table, reference_model=reference_model,
                                              sed_type="likelihood", format="profile",
                                              gti=gti)  # fmt: skip
-    gp_points.meta.update({k: v for k, v in flux_points.meta.items() if k not in gp_points.meta})
+    gp_points.meta.update(
+        {k: v for k, v in flux_points.meta.items() if k not in gp_points.meta}
+    )
     return gp_points
 
 
 def flux_points_from_gammapy(
-    flux_points: Any, reference_model: SpectralModel | None = None, sed_type: str = "likelihood"
+    flux_points: Any,
+    reference_model: SpectralModel | None = None,
+    sed_type: str = "likelihood",
 ) -> FluxPoints:
     """Convert Gammapy ``FluxPoints`` with a projected-distance axis (a profile).
 
@@ -478,7 +506,9 @@ def flux_points_from_gammapy(
         If it has no projected-distance axis.
     """
     if not is_gammapy_object(flux_points, "FluxPoints", "FluxMaps"):
-        msg = f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"
+        msg = (
+            f"flux_points must be Gammapy FluxPoints, got {type(flux_points).__name__}"
+        )
         raise TypeError(msg)
     names = list(flux_points.geom.axes.names)
     if "projected-distance" not in names:
@@ -493,7 +523,11 @@ def flux_points_from_gammapy(
     if reference_model is None:
         spectral = getattr(flux_points, "reference_spectral_model", None)
         if spectral is None:
-            spectral = getattr(flux_points.reference_model, "spectral_model", flux_points.reference_model)
+            spectral = getattr(
+                flux_points.reference_model,
+                "spectral_model",
+                flux_points.reference_model,
+            )
         reference_model = spectral_model_from_gammapy(spectral)
     gti = _gti_table(getattr(flux_points, "gti", None))
     return FluxPoints.from_table(table, reference_model=reference_model, sed_type=sed_type,

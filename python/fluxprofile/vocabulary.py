@@ -73,7 +73,9 @@ COMMON_QUANTITIES: tuple[str, ...] = (
 )
 #: fluxprofile's additions (not written by Gammapy): appended after Gammapy's columns.
 EXTRA_QUANTITIES: tuple[str, ...] = ("npix", "solid_angle")
-STORABLE_QUANTITIES: tuple[str, ...] = NORM_QUANTITIES + COMMON_QUANTITIES + EXTRA_QUANTITIES
+STORABLE_QUANTITIES: tuple[str, ...] = (
+    NORM_QUANTITIES + COMMON_QUANTITIES + EXTRA_QUANTITIES
+)
 #: Quantities with one value per dataset (a ``dataset`` axis).
 DATASET_QUANTITIES: tuple[str, ...] = ("counts", "npred", "npred_excess")
 #: Quantities with one value per scanned norm (a ``norm`` axis).
@@ -82,7 +84,10 @@ SCAN_QUANTITIES: tuple[str, ...] = ("stat_scan",)
 BOOL_QUANTITIES: tuple[str, ...] = ("success", "is_ul")
 #: Which quantity of a SED type (`FluxPoints.surface_brightness`): the values (None), the
 #: errors, the upper limits or the sensitivity.
-QUANTITY_SUFFIXES: tuple[str | None, ...] = (None, *(s[1:] for s in SUFFIXES_LIKELIHOOD))
+QUANTITY_SUFFIXES: tuple[str | None, ...] = (
+    None,
+    *(s[1:] for s in SUFFIXES_LIKELIHOOD),
+)
 
 
 def sed_quantities(sed_type: str) -> tuple[str, ...]:

@@ -59,7 +59,10 @@ def make_cluster(distributed) -> Callable[[int], tuple[Any, Any]]:
 
     def make(n_workers: int) -> tuple[Any, Any]:
         cluster = distributed.LocalCluster(
-            n_workers=n_workers, processes=True, threads_per_worker=1, dashboard_address=":0"
+            n_workers=n_workers,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=":0",
         )
         client = distributed.Client(cluster, timeout="120s")
         return cluster, client

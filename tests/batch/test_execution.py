@@ -42,7 +42,9 @@ def test_progress_options(capsys):
     err = capsys.readouterr().err
     assert "loud" in err
     assert "2/2" in err
-    with pytest.raises(TypeError, match="progress must be None, a bool or a callable, got str 'yes'"):
+    with pytest.raises(
+        TypeError, match="progress must be None, a bool or a callable, got str 'yes'"
+    ):
         Progress("yes", 1, "x")
 
 
@@ -51,15 +53,21 @@ def test_argument_checks():
     assert check_threads(None) == 1
     assert check_threads(np.int64(3)) == 3
     for bad in (0, True, 2.0, "2"):
-        with pytest.raises(ValueError, match="n_threads must be a positive integer or None"):
+        with pytest.raises(
+            ValueError, match="n_threads must be a positive integer or None"
+        ):
             check_threads(bad)
     assert check_timeout(None) is None
     assert check_timeout(2) == 2.0
     for bad in (0, -1, [1, 2]):
-        with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        with pytest.raises(
+            ValueError, match="timeout must be a positive number of seconds"
+        ):
             check_timeout(bad)
     check_client(None)
-    with pytest.raises(TypeError, match=r"client must be a dask\.distributed\.Client or None, got str"):
+    with pytest.raises(
+        TypeError, match=r"client must be a dask\.distributed\.Client or None, got str"
+    ):
         check_client("tcp://localhost:8786")
     cores = os.cpu_count() or 1
     assert local_pool_size(1000, 1) == cores
@@ -77,7 +85,9 @@ def _offset_square(offset, x):
 
 def test_execute_locally_yields_every_task_once():
     bar = Progress(False, 6, "squares")
-    runs = execute(_offset_square, [(x,) for x in range(6)], None, [10], 1, bar, "squares", TIMEOUT)
+    runs = execute(
+        _offset_square, [(x,) for x in range(6)], None, [10], 1, bar, "squares", TIMEOUT
+    )
     seen = {}
     for index, value, exc in runs:
         assert index not in seen
@@ -111,7 +121,11 @@ def test_package_never_imports_dask():
         "print('ok')\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
@@ -132,7 +146,9 @@ def test_throughput_example_smoke(distributed, fermi_gc_path, tmp_path):
     lines = output.read_text().splitlines()
     rows = [line for line in lines if line.startswith("| ") and "backend" not in line]
     assert [r.split("|")[1].strip().split(",")[0] for r in rows] == [
-        "Dask LocalCluster", "Dask LocalCluster", "local threads (client=None"
+        "Dask LocalCluster",
+        "Dask LocalCluster",
+        "local threads (client=None",
     ]
     rates = np.array([[float(c) for c in r.split("|")[2:4]] for r in rows])
     assert np.all(rates > 0)

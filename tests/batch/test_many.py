@@ -34,7 +34,10 @@ def items(fermi_gc_path, fermi_dataset, tmp_path_factory):
 @pytest.fixture(scope="module")
 def serial(estimator, items):
     """The serial results, one ``estimator.run`` per item."""
-    return [estimator.run(it if isinstance(it, MapDataset) else MapDataset.read(it)) for it in items]
+    return [
+        estimator.run(it if isinstance(it, MapDataset) else MapDataset.read(it))
+        for it in items
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +51,15 @@ def assert_same_profile(a, b):
     """Exact equality of two profiles: every stored quantity and the profile table."""
     assert a.available_quantities == b.available_quantities
     for name in a.available_quantities:
-        np.testing.assert_array_equal(getattr(a, name).values, getattr(b, name).values, err_msg=name)
+        np.testing.assert_array_equal(
+            getattr(a, name).values, getattr(b, name).values, err_msg=name
+        )
     ta, tb = a.to_table(format="profile"), b.to_table(format="profile")
     assert ta.colnames == tb.colnames
     for name in ta.colnames:
-        np.testing.assert_array_equal(np.asarray(ta[name]), np.asarray(tb[name]), err_msg=name)
+        np.testing.assert_array_equal(
+            np.asarray(ta[name]), np.asarray(tb[name]), err_msg=name
+        )
     assert a.dataset_names == b.dataset_names
 
 
@@ -72,7 +79,13 @@ def test_run_many_equals_serial(backend, estimator, items, serial):
 
 def test_run_many_stacked_table(backend, estimator, items, serial):
     table = run_many(
-        estimator, items, client=backend, stack=True, n_threads=2, progress=False, timeout=TIMEOUT
+        estimator,
+        items,
+        client=backend,
+        stack=True,
+        n_threads=2,
+        progress=False,
+        timeout=TIMEOUT,
     )
     n_x = len(estimator.regions)
     assert len(table) == 8 * n_x
@@ -81,7 +94,9 @@ def test_run_many_stacked_table(backend, estimator, items, serial):
     expected = vstack([r.to_table(format="profile") for r in serial])
     assert table.colnames[1:] == expected.colnames
     for name in expected.colnames:
-        np.testing.assert_array_equal(np.asarray(table[name]), np.asarray(expected[name]), err_msg=name)
+        np.testing.assert_array_equal(
+            np.asarray(table[name]), np.asarray(expected[name]), err_msg=name
+        )
     assert table.meta["BATCH_ITEMS"][0] == str(items[0])
 
 
@@ -119,7 +134,10 @@ def test_run_many_estimator_error_is_reported(estimator, fermi_dataset):
         background=fermi_dataset.background,
         name="negative",
     )
-    with pytest.raises(BatchError, match=r"item 1 \(dataset 'negative'\): ValueError: .*counts must be finite and >= 0"):
+    with pytest.raises(
+        BatchError,
+        match=r"item 1 \(dataset 'negative'\): ValueError: .*counts must be finite and >= 0",
+    ):
         run_many(estimator, [fermi_dataset, bad], timeout=TIMEOUT)
 
 

@@ -26,7 +26,9 @@ def _brute_force(dataset, estimator, n, seed, npred_signal=None):
         mu = mu + npred_signal
     out = []
     for child in np.random.SeedSequence(seed).spawn(n):
-        counts = np.random.default_rng(child).poisson(mu).astype(dataset.counts.data.dtype)
+        counts = (
+            np.random.default_rng(child).poisson(mu).astype(dataset.counts.data.dtype)
+        )
         realisation = MapDataset(
             Map(dataset.counts.geom, counts), dataset.exposure, background=dataset.background,
             mask_safe=dataset.mask_safe, edisp=dataset.edisp, name=dataset.name,
@@ -45,10 +47,14 @@ def signal_cube(fermi_dataset):
 
 @pytest.fixture(scope="module")
 def simulated_local(fermi_dataset, estimator, signal_cube):
-    return simulate(fermi_dataset, estimator, N_SIM, SEED, npred_signal=signal_cube, timeout=TIMEOUT)
+    return simulate(
+        fermi_dataset, estimator, N_SIM, SEED, npred_signal=signal_cube, timeout=TIMEOUT
+    )
 
 
-def test_simulate_matches_brute_force(simulated_local, fermi_dataset, estimator, signal_cube):
+def test_simulate_matches_brute_force(
+    simulated_local, fermi_dataset, estimator, signal_cube
+):
     profiles = _brute_force(fermi_dataset, estimator, N_SIM, SEED, signal_cube)
     result = simulated_local
     n_x, n_e = len(estimator.regions), 2
@@ -63,19 +69,31 @@ def test_simulate_matches_brute_force(simulated_local, fermi_dataset, estimator,
     assert result.distance_axis == profiles[0].distance_axis
 
 
-def test_simulate_independent_of_batching_and_threads(simulated_local, fermi_dataset, estimator, signal_cube):
+def test_simulate_independent_of_batching_and_threads(
+    simulated_local, fermi_dataset, estimator, signal_cube
+):
     other = simulate(
         fermi_dataset, estimator, N_SIM, SEED, npred_signal=Map(fermi_dataset.counts.geom, signal_cube),
         batch_size=4, n_threads=2, progress=False, timeout=TIMEOUT,
     )  # fmt: skip
     for name in ("norm", "norm_err", "ts", "success"):
-        np.testing.assert_array_equal(getattr(other, name), getattr(simulated_local, name), err_msg=name)
-    different = simulate(fermi_dataset, estimator, 2, SEED + 1, npred_signal=signal_cube, timeout=TIMEOUT)
+        np.testing.assert_array_equal(
+            getattr(other, name), getattr(simulated_local, name), err_msg=name
+        )
+    different = simulate(
+        fermi_dataset, estimator, 2, SEED + 1, npred_signal=signal_cube, timeout=TIMEOUT
+    )
     assert not np.array_equal(different.norm, simulated_local.norm[:2], equal_nan=True)
 
 
 def test_simulate_same_with_1_and_2_workers(
-    simulated_local, client2, make_cluster, fermi_dataset, fermi_gc_path, estimator, signal_cube
+    simulated_local,
+    client2,
+    make_cluster,
+    fermi_dataset,
+    fermi_gc_path,
+    estimator,
+    signal_cube,
 ):
     two = simulate(fermi_dataset, estimator, N_SIM, SEED, client=client2, npred_signal=signal_cube,
                    batch_size=2, timeout=TIMEOUT)  # fmt: skip
@@ -88,8 +106,12 @@ def test_simulate_same_with_1_and_2_workers(
         client1.close()
         cluster.close()
     for name in ("norm", "norm_err", "ts", "success"):
-        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
-        np.testing.assert_array_equal(getattr(two, name), getattr(simulated_local, name), err_msg=name)
+        np.testing.assert_array_equal(
+            getattr(one, name), getattr(two, name), err_msg=name
+        )
+        np.testing.assert_array_equal(
+            getattr(two, name), getattr(simulated_local, name), err_msg=name
+        )
 
 
 def test_simulate_summary_and_p_value(simulated_local):
@@ -99,12 +121,20 @@ def test_simulate_summary_and_p_value(simulated_local):
     assert len(table) == n_x * n_e
     norm = result.norm.reshape(result.n, -1)
     ts = result.ts.reshape(result.n, -1)
-    np.testing.assert_allclose(table["norm_mean"], [np.mean(c[np.isfinite(c)]) for c in norm.T])
-    np.testing.assert_allclose(table["norm_std"], [np.std(c[np.isfinite(c)], ddof=1) for c in norm.T])
-    np.testing.assert_allclose(table["ts_median"], [np.median(c[np.isfinite(c)]) for c in ts.T])
+    np.testing.assert_allclose(
+        table["norm_mean"], [np.mean(c[np.isfinite(c)]) for c in norm.T]
+    )
+    np.testing.assert_allclose(
+        table["norm_std"], [np.std(c[np.isfinite(c)], ddof=1) for c in norm.T]
+    )
+    np.testing.assert_allclose(
+        table["ts_median"], [np.median(c[np.isfinite(c)]) for c in ts.T]
+    )
     np.testing.assert_array_equal(table["n_valid"], np.isfinite(norm).sum(axis=0))
     x_ref = result.distance_axis.center.to_value(u.deg)
-    np.testing.assert_allclose(table["x_ref"].quantity.to_value(u.deg), np.repeat(x_ref, n_e))
+    np.testing.assert_allclose(
+        table["x_ref"].quantity.to_value(u.deg), np.repeat(x_ref, n_e)
+    )
     assert table.meta == {"n_realisations": N_SIM, "seed": SEED}
 
     # p-value: closed form on known ts values 0, 1, ..., n-1 in every bin.
@@ -129,7 +159,13 @@ def test_simulate_validation(fermi_dataset, estimator):
     with pytest.raises(ValueError, match="npred_signal shape"):
         simulate(fermi_dataset, estimator, 2, 1, npred_signal=np.ones(3))
     with pytest.raises(ValueError, match="finite and non-negative"):
-        simulate(fermi_dataset, estimator, 2, 1, npred_signal=-np.ones(fermi_dataset.counts.data.shape))
+        simulate(
+            fermi_dataset,
+            estimator,
+            2,
+            1,
+            npred_signal=-np.ones(fermi_dataset.counts.data.shape),
+        )
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         simulate(fermi_dataset, estimator, 2, 1, batch_size=0)
 
@@ -142,5 +178,7 @@ def test_simulate_validation(fermi_dataset, estimator):
 
 
 def test_simulate_failing_batch_names_realisations(estimator, tmp_path):
-    with pytest.raises(RuntimeError, match=r"realisations 0\.\.1 failed: FileNotFoundError"):
+    with pytest.raises(
+        RuntimeError, match=r"realisations 0\.\.1 failed: FileNotFoundError"
+    ):
         simulate(tmp_path / "missing.fits", estimator, 2, 1, batch_size=2)

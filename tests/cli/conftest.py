@@ -47,7 +47,9 @@ def cli() -> CommandLine:
     return CommandLine()
 
 
-def _assert_one_line_error(result: subprocess.CompletedProcess, status: int, *fragments: str) -> None:
+def _assert_one_line_error(
+    result: subprocess.CompletedProcess, status: int, *fragments: str
+) -> None:
     assert result.returncode == status, (result.returncode, result.stderr)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr

@@ -18,8 +18,10 @@ def test_demo_prints_both_tables(cli, tmp_path):
     assert "Radial profile (10 annuli, two energy groups)" in out
     longitude, radial = out.split("Radial profile")
     # 49 + 10 * 2 data rows below the header lines of each table.
-    header = longitude.splitlines().index(next(l for l in longitude.splitlines() if l.startswith("---")))
-    assert len([l for l in longitude.splitlines()[header + 1:] if l.strip()]) == 49
+    header = longitude.splitlines().index(
+        next(l for l in longitude.splitlines() if l.startswith("---"))
+    )
+    assert len([l for l in longitude.splitlines()[header + 1 :] if l.strip()]) == 49
     assert "flux_ul" in radial
 
 

@@ -17,9 +17,9 @@ from fluxprofile.cli.errors import (
 def test_error_messages():
     assert error_message(KeyError("COUNTS")) == "missing entry 'COUNTS'"
     assert error_message(KeyError("no HDU named COUNTS")) == "no HDU named COUNTS"
-    assert error_message(FileNotFoundError(2, "No such file or directory", "x.fits")) == (
-        "No such file or directory: 'x.fits'"
-    )
+    assert error_message(
+        FileNotFoundError(2, "No such file or directory", "x.fits")
+    ) == ("No such file or directory: 'x.fits'")
     assert error_message(ValueError("two\n  lines")) == "two lines"
     assert error_message(RuntimeError()) == "RuntimeError"
     assert one_line("a\n\tb  c\n") == "a b c"
@@ -30,9 +30,13 @@ def test_warnings_once_each_and_capped():
         warnings.simplefilter("always")
         for i in range(MAX_WARNINGS + 3):
             warnings.warn(f"region {i}\nis empty", UserWarning, stacklevel=1)
-            warnings.warn(f"region {i}\nis empty", UserWarning, stacklevel=1)  # a repeat
+            warnings.warn(
+                f"region {i}\nis empty", UserWarning, stacklevel=1
+            )  # a repeat
     err = io.StringIO()
     report_warnings(caught, err)
     lines = err.getvalue().splitlines()
-    assert lines[:MAX_WARNINGS] == [f"{PROG}: warning: region {i} is empty" for i in range(MAX_WARNINGS)]
+    assert lines[:MAX_WARNINGS] == [
+        f"{PROG}: warning: region {i} is empty" for i in range(MAX_WARNINGS)
+    ]
     assert lines[MAX_WARNINGS:] == [f"{PROG}: warning: ... and 3 more warnings"]

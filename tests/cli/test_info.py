@@ -26,13 +26,17 @@ def test_info_fermi(cli, fermi_gc_path, tmp_path):
     assert "reco          : 11 bins, 10 - 500 GeV" in out
     assert "true          : 12 bins" in out
     assert f"counts {counts.sum():.0f} ({counts[mask].sum():.0f} safe)" in out
-    assert f"background {background.sum():.2f} ({background[mask].sum():.2f} safe)" in out
+    assert (
+        f"background {background.sum():.2f} ({background[mask].sum():.2f} safe)" in out
+    )
     assert f"{exposure.min():.4g} - {exposure.max():.4g} cm2 s" in out
     assert f"mask_safe     : {mask.sum()} of {mask.size} bins" in out
     assert "within x 20..379, y 20..179" in out  # the 1 deg unsafe border
     assert "EDispKernelMap" in out
     assert "name          : fermi-3fhl-gc" in out
     # Per energy bin counts: one table row per bin, with the counts of the file.
-    rows = [line.split() for line in out.splitlines() if line.strip()[:2].strip().isdigit()]
+    rows = [
+        line.split() for line in out.splitlines() if line.strip()[:2].strip().isdigit()
+    ]
     per_bin = {int(r[0]): float(r[3]) for r in rows if len(r) >= 7}
     assert per_bin == dict(enumerate(counts.sum(axis=(1, 2))))

@@ -22,11 +22,36 @@ def test_help_of_every_command(cli, tmp_path, capsys):
     for command in ("run", "info", "demo", "examples:", "Exit status"):
         assert command in result.stdout
     for command, expected in (
-        ("run", ["--start", "--end", "--height", "--center", "--radius-max", "--radius-min",
-                 "--path", "--width", "--bin-size", "--nbin", "--frame", "--energy-edges",
-                 "--index", "--amplitude", "--reference", "--selection", "--n-jobs",
-                 "--containment", "--sum-over-energy-groups", "--output", "--sed-type",
-                 "--plot", "--overwrite", "--quiet", "examples:"]),
+        (
+            "run",
+            [
+                "--start",
+                "--end",
+                "--height",
+                "--center",
+                "--radius-max",
+                "--radius-min",
+                "--path",
+                "--width",
+                "--bin-size",
+                "--nbin",
+                "--frame",
+                "--energy-edges",
+                "--index",
+                "--amplitude",
+                "--reference",
+                "--selection",
+                "--n-jobs",
+                "--containment",
+                "--sum-over-energy-groups",
+                "--output",
+                "--sed-type",
+                "--plot",
+                "--overwrite",
+                "--quiet",
+                "examples:",
+            ],
+        ),
         ("info", ["DATASET", "examples:"]),
         ("demo", ["--seed", "--n-jobs", "examples:"]),
     ):
@@ -40,10 +65,26 @@ def test_help_of_every_command(cli, tmp_path, capsys):
 
 def test_argument_values():
     parser = build_parser()
-    args = parser.parse_args(join_negative_positions([
-        "run", "x.fits", "--start", "-5,0.5", "--end", "17h45m40s,-29d", "--height", "30arcmin",
-        "--energy-edges", "0.01, 0.1, 2 TeV", "--selection", "all", "--amplitude", "2e-12 cm-2 s-1 TeV-1",
-    ]))
+    args = parser.parse_args(
+        join_negative_positions(
+            [
+                "run",
+                "x.fits",
+                "--start",
+                "-5,0.5",
+                "--end",
+                "17h45m40s,-29d",
+                "--height",
+                "30arcmin",
+                "--energy-edges",
+                "0.01, 0.1, 2 TeV",
+                "--selection",
+                "all",
+                "--amplitude",
+                "2e-12 cm-2 s-1 TeV-1",
+            ]
+        )
+    )
     assert args.start[0].to_value(u.deg) == -5
     assert args.start[1].to_value(u.deg) == 0.5
     assert args.end[0].to_value(u.deg) == pytest.approx(266.41666666666667)
@@ -59,12 +100,19 @@ def test_argument_values():
 def test_vocabularies_come_from_the_vocabulary_module():
     """--selection all, --sed-type and --plot-sed-type offer exactly the package's names."""
     parser = build_parser()
-    assert parser.parse_args(["run", "x", "--selection", "all"]).selection == list(OPTIONAL_QUANTITIES)
+    assert parser.parse_args(["run", "x", "--selection", "all"]).selection == list(
+        OPTIONAL_QUANTITIES
+    )
     assert sorted(TABLE_SED_TYPES) == sorted(SED_TYPES)
     for sed_type in TABLE_SED_TYPES:
-        assert parser.parse_args(["run", "x", "--sed-type", sed_type]).sed_type == sed_type
+        assert (
+            parser.parse_args(["run", "x", "--sed-type", sed_type]).sed_type == sed_type
+        )
     for sed_type in PLOT_SED_TYPES:
-        assert parser.parse_args(["run", "x", "--plot-sed-type", sed_type]).plot_sed_type == sed_type
+        assert (
+            parser.parse_args(["run", "x", "--plot-sed-type", sed_type]).plot_sed_type
+            == sed_type
+        )
     with pytest.raises(UsageError, match="invalid choice"):
         parser.parse_args(["run", "x", "--sed-type", "norm"])
     with pytest.raises(UsageError, match="invalid choice"):

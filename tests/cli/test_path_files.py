@@ -11,7 +11,14 @@ from fluxprofile.cli.errors import InputError
 from fluxprofile.cli.path_files import read_path_file
 
 
-def _read(tmp_path, text, name="path.csv", frame=None, default_frame="galactic", encoding="utf-8"):
+def _read(
+    tmp_path,
+    text,
+    name="path.csv",
+    frame=None,
+    default_frame="galactic",
+    encoding="utf-8",
+):
     path = tmp_path / name
     path.write_text(text, encoding=encoding)
     return read_path_file(path, frame, default_frame)
@@ -31,8 +38,14 @@ def _assert_positions(coords, frame, lon, lat):
         ("9;0\n0;0.5\n351;-1\n", "icrs"),  # semicolons
         ("9 0\n0\t0.5\n351    -1\n", "icrs"),  # white space, tabs, runs of spaces
         ("9, 0,\n 0 , 0.5\n,351,,-1\n", "icrs"),  # spaces around fields, empty fields
-        ("# a path\n\n9,0  # start\n0,0.5\n# bend\n351,-1\n", "icrs"),  # comments, blank lines
-        ("glon,glat\n9,0\n0,0.5\n351,-1\n", "galactic"),  # header: the frame of its names
+        (
+            "# a path\n\n9,0  # start\n0,0.5\n# bend\n351,-1\n",
+            "icrs",
+        ),  # comments, blank lines
+        (
+            "glon,glat\n9,0\n0,0.5\n351,-1\n",
+            "galactic",
+        ),  # header: the frame of its names
         ("L B\n9 0\n0 0.5\n351 -1\n", "galactic"),  # names in any case
         ('"l","b"\n"9","0"\n0,0.5\n351,-1\n', "galactic"),  # quoted CSV fields
         ("lon,lat\n9,0\n0,0.5\n351,-1\n", "icrs"),  # lon/lat: the map's frame
@@ -51,7 +64,9 @@ def test_header_selects_columns_in_any_order_and_ignores_the_others(tmp_path):
 
 
 def test_byte_order_mark_is_not_part_of_the_header(tmp_path):
-    coords = _read(tmp_path, "glon,glat\n1,0\n2,0\n", default_frame="icrs", encoding="utf-8-sig")
+    coords = _read(
+        tmp_path, "glon,glat\n1,0\n2,0\n", default_frame="icrs", encoding="utf-8-sig"
+    )
     _assert_positions(coords, "galactic", [1, 2], [0, 0])
 
 
@@ -64,10 +79,19 @@ def test_frame_option_overrides_the_file(tmp_path):
 def test_ecsv_units_and_frame(tmp_path):
     table = Table({"GLON": [60.0, 0.0] * u.arcmin, "GLAT": [0.0, 30.0] * u.arcmin})
     table.write(tmp_path / "p.ecsv")
-    _assert_positions(read_path_file(tmp_path / "p.ecsv", None, "icrs"), "galactic", [1, 0], [0, 0.5])
+    _assert_positions(
+        read_path_file(tmp_path / "p.ecsv", None, "icrs"), "galactic", [1, 0], [0, 0.5]
+    )
     table = Table({"a": [266.4, 267.0], "b": [-29.0, -28.5]}, meta={"frame": "fk5"})
-    table.write(tmp_path / "q.ecsv")  # no names: the first two columns, degrees, meta frame
-    _assert_positions(read_path_file(tmp_path / "q.ecsv", None, "galactic"), "fk5", [266.4, 267], [-29, -28.5])
+    table.write(
+        tmp_path / "q.ecsv"
+    )  # no names: the first two columns, degrees, meta frame
+    _assert_positions(
+        read_path_file(tmp_path / "q.ecsv", None, "galactic"),
+        "fk5",
+        [266.4, 267],
+        [-29, -28.5],
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +104,10 @@ def test_ecsv_units_and_frame(tmp_path):
         ("9\n0\n", "line 1: expected two numbers lon, lat, got '9'"),
         ("name,glon,glat\na,9\nb,0,0\n", "a row has fewer columns than the header"),
         ("glon,glat\n9,x\n0,0\n", "line 2: expected two numbers"),
-        ("1;0\n9,5;0,5\n", "line 2: expected two numbers"),  # decimal commas are refused
+        (
+            "1;0\n9,5;0,5\n",
+            "line 2: expected two numbers",
+        ),  # decimal commas are refused
         ("9,0\n0,95\n", "positions must be finite with |lat| <= 90 deg"),
         ("9,0\nnan,0\n", "positions must be finite with |lat| <= 90 deg"),
     ],
@@ -103,6 +130,8 @@ def test_refused_files(tmp_path):
     Table({"lon": [1.0, 2.0]}).write(tmp_path / "one.ecsv")
     with pytest.raises(InputError, match="needs two columns"):
         read_path_file(tmp_path / "one.ecsv", None, "galactic")
-    Table({"lon": [1.0, 2.0] * u.m, "lat": [0.0, 0.0] * u.deg}).write(tmp_path / "m.ecsv")
+    Table({"lon": [1.0, 2.0] * u.m, "lat": [0.0, 0.0] * u.deg}).write(
+        tmp_path / "m.ecsv"
+    )
     with pytest.raises(InputError, match="column 'lon' is not an angle"):
         read_path_file(tmp_path / "m.ecsv", None, "galactic")

@@ -35,16 +35,38 @@ def _rect_regions(dataset, nbin=51):
     return make_orthogonal_rectangle_sky_regions(
         start_pos=SkyCoord(9, 0, unit="deg", frame="galactic"),
         end_pos=SkyCoord(351, 0, unit="deg", frame="galactic"),
-        wcs=dataset.counts.geom.wcs, height=3 * u.deg, nbin=nbin,
+        wcs=dataset.counts.geom.wcs,
+        height=3 * u.deg,
+        nbin=nbin,
     )
 
 
 def test_run_rectangles_fits_ecsv_png(cli, fermi_gc_path, reference_dir, tmp_path):
     """The tutorial longitude profile: files equal Gammapy's reference and the in-process run."""
     result = cli(
-        "run", fermi_gc_path, "--start", "9,0", "--end", "351,0", "--height", "3", "--nbin", "51",
-        "--energy-edges", "10,2000 GeV", "--index", "2.3", "--selection", "ul",
-        "--output", "profile.fits", "-o", "profile.ecsv", "--plot", "profile.png", cwd=tmp_path,
+        "run",
+        fermi_gc_path,
+        "--start",
+        "9,0",
+        "--end",
+        "351,0",
+        "--height",
+        "3",
+        "--nbin",
+        "51",
+        "--energy-edges",
+        "10,2000 GeV",
+        "--index",
+        "2.3",
+        "--selection",
+        "ul",
+        "--output",
+        "profile.fits",
+        "-o",
+        "profile.ecsv",
+        "--plot",
+        "profile.png",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # not a terminal: no progress bar; no warnings
@@ -71,53 +93,92 @@ def test_run_rectangles_fits_ecsv_png(cli, fermi_gc_path, reference_dir, tmp_pat
         diff = np.abs(_cells(table, name) - _cells(ref, name))
         assert np.all(diff[ok] <= tol[ok]), name
     np.testing.assert_array_equal(_cells(table, "counts"), _cells(ref, "counts"))
-    np.testing.assert_allclose(np.asarray(table["x_ref"]), np.asarray(ref["x_ref"]), atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(table["x_ref"]), np.asarray(ref["x_ref"]), atol=1e-6
+    )
 
     # The same settings in-process.
     dataset = read_dataset(fermi_gc_path)
     expected = FluxProfileEstimator(
-        _rect_regions(dataset), spectral_model=PowerLawSpectralModel(index=2.3),
-        energy_edges=[10, 2000] * u.GeV, selection_optional=["ul"],
+        _rect_regions(dataset),
+        spectral_model=PowerLawSpectralModel(index=2.3),
+        energy_edges=[10, 2000] * u.GeV,
+        selection_optional=["ul"],
     ).run(dataset)
-    np.testing.assert_allclose(ours.norm.values, expected.norm.values, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(ours.norm_ul.values, expected.norm_ul.values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.norm.values, expected.norm.values, rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        ours.norm_ul.values, expected.norm_ul.values, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_run_annuli_flux_ecsv(cli, fermi_gc_path, reference_dir, tmp_path):
     """The tutorial radial profile: --nbin 10 gives Gammapy's nbin=11 (10 annuli)."""
     result = cli(
-        "run", fermi_gc_path, "--center", "0,0", "--radius-max", "1.5", "--nbin", "10",
-        "--energy-edges", "10,100,2000 GeV", "--index", "2.3", "--selection", "ul,scan",
-        "--sed-type", "flux", "--output", "radial.ecsv", "--quiet", cwd=tmp_path,
+        "run",
+        fermi_gc_path,
+        "--center",
+        "0,0",
+        "--radius-max",
+        "1.5",
+        "--nbin",
+        "10",
+        "--energy-edges",
+        "10,100,2000 GeV",
+        "--index",
+        "2.3",
+        "--selection",
+        "ul,scan",
+        "--sed-type",
+        "flux",
+        "--output",
+        "radial.ecsv",
+        "--quiet",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == ""
     # A flux table: the reference model (the CLI's power law) is given back to read it.
-    ours = FluxPoints.read(tmp_path / "radial.ecsv", reference_model=PowerLawSpectralModel(index=2.3))
+    ours = FluxPoints.read(
+        tmp_path / "radial.ecsv", reference_model=PowerLawSpectralModel(index=2.3)
+    )
     table = ours.to_table(sed_type="flux")
     assert len(table) == 10
 
     from astropy.table import Table
 
-    ref = Table.read(reference_dir / "fermi_annulus_seed_flux.ecsv", format="ascii.ecsv")
+    ref = Table.read(
+        reference_dir / "fermi_annulus_seed_flux.ecsv", format="ascii.ecsv"
+    )
     ok = _cells(ref, "success").astype(bool)
     for name in ("flux", "flux_ul"):
         a = _cells(table, name) * u.Unit(table[name].unit)
         b = (_cells(ref, name) * u.Unit(ref[name].unit)).to_value(a.unit)
-        tol = 0.01 * (_cells(ref, "flux_err") * u.Unit(ref["flux_err"].unit)).to_value(a.unit)
+        tol = 0.01 * (_cells(ref, "flux_err") * u.Unit(ref["flux_err"].unit)).to_value(
+            a.unit
+        )
         assert np.all(np.abs(a.value - b)[ok] <= tol[ok] + 1e-30), name
 
     dataset = read_dataset(fermi_gc_path)
     regions = make_concentric_annulus_sky_regions(
-        center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
+        center=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        radius_max=1.5 * u.deg,
+        nbin=11,
     )
     expected = FluxProfileEstimator(
-        regions, spectral_model=PowerLawSpectralModel(index=2.3),
-        energy_edges=[10, 100, 2000] * u.GeV, selection_optional=["ul", "scan"],
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.3),
+        energy_edges=[10, 100, 2000] * u.GeV,
+        selection_optional=["ul", "scan"],
     ).run(dataset)
-    np.testing.assert_allclose(ours.flux.to_value("cm-2 s-1"), expected.flux.to_value("cm-2 s-1"), rtol=1e-9)
-    np.testing.assert_allclose(ours.norm.values, expected.norm.values, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.flux.to_value("cm-2 s-1"), expected.flux.to_value("cm-2 s-1"), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        ours.norm.values, expected.norm.values, rtol=1e-9, atol=1e-12
+    )
 
 
 def test_run_two_datasets_prints_joint_profile(cli, fermi_gc_path, tmp_path):
@@ -125,17 +186,35 @@ def test_run_two_datasets_prints_joint_profile(cli, fermi_gc_path, tmp_path):
     example = fluxprofile.make_example_dataset(seed=1)
     example.write(tmp_path / "example.fits")
     result = cli(
-        "run", fermi_gc_path, "example.fits", "--start", "-4,0.5", "--end", "4,0.5",
-        "--height", "1", "--nbin", "4", "--energy-edges", "10 100 2000 GeV", "--index", "2.5",
-        "--n-jobs", "2", cwd=tmp_path,
+        "run",
+        fermi_gc_path,
+        "example.fits",
+        "--start",
+        "-4,0.5",
+        "--end",
+        "4,0.5",
+        "--height",
+        "1",
+        "--nbin",
+        "4",
+        "--energy-edges",
+        "10 100 2000 GeV",
+        "--index",
+        "2.5",
+        "--n-jobs",
+        "2",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == "Profile of fermi-3fhl-gc, fluxprofile-example: 4 rectangles, 2 energy group(s)"
+    assert (
+        lines[0]
+        == "Profile of fermi-3fhl-gc, fluxprofile-example: 4 rectangles, 2 energy group(s)"
+    )
     dash = next(i for i, line in enumerate(lines) if line.startswith("---"))
     names = lines[dash - 2].split()
-    rows = [line.split() for line in lines[dash + 1:]]
+    rows = [line.split() for line in lines[dash + 1 :]]
     assert len(rows) == 8  # 4 boxes x 2 energy groups, one row each
     norm = np.array([float(r[names.index("norm")]) for r in rows])
     counts = np.array([float(r[names.index("counts")]) for r in rows])
@@ -144,27 +223,51 @@ def test_run_two_datasets_prints_joint_profile(cli, fermi_gc_path, tmp_path):
     regions = make_orthogonal_rectangle_sky_regions(
         start_pos=SkyCoord(-4, 0.5, unit="deg", frame="galactic"),
         end_pos=SkyCoord(4, 0.5, unit="deg", frame="galactic"),
-        wcs=datasets[0].counts.geom.wcs, height=1 * u.deg, nbin=4,
+        wcs=datasets[0].counts.geom.wcs,
+        height=1 * u.deg,
+        nbin=4,
     )
     expected = FluxProfileEstimator(
-        regions, spectral_model=PowerLawSpectralModel(index=2.5),
-        energy_edges=[10, 100, 2000] * u.GeV, selection_optional=["ul"],
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.5),
+        energy_edges=[10, 100, 2000] * u.GeV,
+        selection_optional=["ul"],
     ).run(datasets)
     np.testing.assert_allclose(norm, expected.norm.values.reshape(-1), atol=6e-4)
-    np.testing.assert_array_equal(counts, np.asarray(expected.counts.values).reshape(8, -1).sum(axis=1))
+    np.testing.assert_array_equal(
+        counts, np.asarray(expected.counts.values).reshape(8, -1).sum(axis=1)
+    )
     # Both datasets contribute: more counts than the Fermi file alone.
     alone = FluxProfileEstimator(
-        regions, spectral_model=PowerLawSpectralModel(index=2.5), energy_edges=[10, 100, 2000] * u.GeV,
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.5),
+        energy_edges=[10, 100, 2000] * u.GeV,
     ).run(datasets[0])
     assert np.all(counts > np.asarray(alone.counts.values).reshape(8, -1).sum(axis=1))
 
 
 def test_run_path_file(cli, fermi_gc_path, tmp_path):
     """A straight path read from a CSV file gives the boxes (and profile) of the rectangles."""
-    (tmp_path / "plane.csv").write_text("# along the Galactic plane\nglon,glat\n9,0\n0,0\n351,0\n")
+    (tmp_path / "plane.csv").write_text(
+        "# along the Galactic plane\nglon,glat\n9,0\n0,0\n351,0\n"
+    )
     result = cli(
-        "run", fermi_gc_path, "--path", "plane.csv", "--width", "3", "--nbin", "6",
-        "--energy-edges", "10,2000 GeV", "--index", "2.3", "-o", "path.fits", "--plot", "path.png",
+        "run",
+        fermi_gc_path,
+        "--path",
+        "plane.csv",
+        "--width",
+        "3",
+        "--nbin",
+        "6",
+        "--energy-edges",
+        "10,2000 GeV",
+        "--index",
+        "2.3",
+        "-o",
+        "path.fits",
+        "--plot",
+        "path.png",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -176,14 +279,22 @@ def test_run_path_file(cli, fermi_gc_path, tmp_path):
     model = PowerLawSpectralModel(index=2.3)
     expected = FluxProfileEstimator(
         make_path_sky_regions(path, 3 * u.deg, nbin=6, wcs=dataset.counts.geom.wcs),
-        spectral_model=model, energy_edges=[10, 2000] * u.GeV, selection_optional=["ul"],
+        spectral_model=model,
+        energy_edges=[10, 2000] * u.GeV,
+        selection_optional=["ul"],
     ).run(dataset)
-    np.testing.assert_allclose(ours.norm.values, expected.norm.values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.norm.values, expected.norm.values, rtol=1e-12, atol=1e-12
+    )
     # Straight path: the profile of the same six boxes made as rectangles.
     boxes = FluxProfileEstimator(
-        _rect_regions(dataset, nbin=6), spectral_model=model, energy_edges=[10, 2000] * u.GeV,
+        _rect_regions(dataset, nbin=6),
+        spectral_model=model,
+        energy_edges=[10, 2000] * u.GeV,
     ).run(dataset)
-    np.testing.assert_allclose(ours.norm.values, boxes.norm.values, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        ours.norm.values, boxes.norm.values, rtol=1e-6, atol=1e-8
+    )
     np.testing.assert_array_equal(ours.counts.values, boxes.counts.values)
 
 
@@ -194,8 +305,18 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal(fermi_gc_path, tmp_path, monkeypatch, capsys):
-    args = ["run", str(fermi_gc_path), "--center", "0,0", "--radius-max", "1", "--nbin", "3",
-            "--energy-edges", "10,2000 GeV"]
+    args = [
+        "run",
+        str(fermi_gc_path),
+        "--center",
+        "0,0",
+        "--radius-max",
+        "1",
+        "--nbin",
+        "3",
+        "--energy-edges",
+        "10,2000 GeV",
+    ]
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main([*args, "-o", str(tmp_path / "a.fits")]) == 0
@@ -209,7 +330,8 @@ def test_progress_bar_only_on_a_terminal(fermi_gc_path, tmp_path, monkeypatch, c
     assert terminal.getvalue() == ""
     assert capsys.readouterr().out == ""
     np.testing.assert_array_equal(
-        FluxPoints.read(tmp_path / "a.fits").norm.values, FluxPoints.read(tmp_path / "b.fits").norm.values
+        FluxPoints.read(tmp_path / "a.fits").norm.values,
+        FluxPoints.read(tmp_path / "b.fits").norm.values,
     )
 
 
@@ -226,10 +348,14 @@ def test_per_solid_angle_table_and_plot(fermi_gc_path, tmp_path, capsys):
     table = Table.read(tmp_path / "sb.ecsv", format="ascii.ecsv")
     dataset = read_dataset(fermi_gc_path)
     regions = make_concentric_annulus_sky_regions(
-        center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1 * u.deg, nbin=4
+        center=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        radius_max=1 * u.deg,
+        nbin=4,
     )
     profile = FluxProfileEstimator(
-        regions, spectral_model=PowerLawSpectralModel(index=2.3), energy_edges=[10, 2000] * u.GeV,
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.3),
+        energy_edges=[10, 2000] * u.GeV,
         selection_optional=["ul"],
     ).run(dataset)
     # Independent of the table code: norm x reference flux / solid angle of the region.
@@ -241,7 +367,22 @@ def test_per_solid_angle_table_and_plot(fermi_gc_path, tmp_path, capsys):
 
     # Norms are not per solid angle: a usage error before any work.
     assert main([*args, "--per-solid-angle", "-o", str(tmp_path / "n.ecsv")]) == 2
-    assert "--per-solid-angle needs --sed-type dnde, e2dnde, flux or eflux" in capsys.readouterr().err
-    assert main([*args, "--per-solid-angle", "--plot", str(tmp_path / "n.png"), "--plot-sed-type", "norm"]) == 2
+    assert (
+        "--per-solid-angle needs --sed-type dnde, e2dnde, flux or eflux"
+        in capsys.readouterr().err
+    )
+    assert (
+        main(
+            [
+                *args,
+                "--per-solid-angle",
+                "--plot",
+                str(tmp_path / "n.png"),
+                "--plot-sed-type",
+                "norm",
+            ]
+        )
+        == 2
+    )
     assert "--plot-sed-type other than norm" in capsys.readouterr().err
     assert not (tmp_path / "n.ecsv").exists()

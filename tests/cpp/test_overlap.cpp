@@ -1,6 +1,6 @@
-// Tests of the exact pixel-overlap weights against independent references: closed forms,
-// per-pixel Sutherland-Hodgman clipping of the polygon and a long-double column integral of
-// the disk (run by ctest).
+// Tests of the exact pixel-overlap weights against independent references: closed
+// forms, per-pixel Sutherland-Hodgman clipping of the polygon and a long-double column
+// integral of the disk (run by ctest).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,10 +8,9 @@
 #include <random>
 #include <vector>
 
+#include "check.hpp"
 #include "fluxprofile/overlap.hpp"
 #include "fluxprofile/reduce.hpp"
-
-#include "check.hpp"
 
 namespace fp = fluxprofile;
 using fp::Index;
@@ -36,9 +35,11 @@ static Poly clip_half_plane(const Poly& in, int axis, double bound, bool keep_be
     const bool ia = inside(a), ib = inside(b);
     if (ia) out.push_back(a);
     if (ia != ib) {
-      const double va = axis == 0 ? a.first : a.second, vb = axis == 0 ? b.first : b.second;
+      const double va = axis == 0 ? a.first : a.second,
+                   vb = axis == 0 ? b.first : b.second;
       const double t = (bound - va) / (vb - va);
-      out.emplace_back(a.first + t * (b.first - a.first), a.second + t * (b.second - a.second));
+      out.emplace_back(a.first + t * (b.first - a.first),
+                       a.second + t * (b.second - a.second));
     }
   }
   return out;
@@ -54,7 +55,8 @@ static double shoelace(const Poly& p) {
   return 0.5 * a;
 }
 
-static double clipped_area(const Poly& poly, double x0, double x1, double y0, double y1) {
+static double clipped_area(const Poly& poly, double x0, double x1, double y0,
+                           double y1) {
   Poly p = clip_half_plane(poly, 0, x0, false);
   if (!p.empty()) p = clip_half_plane(p, 0, x1, true);
   if (!p.empty()) p = clip_half_plane(p, 1, y0, false);
@@ -64,14 +66,16 @@ static double clipped_area(const Poly& poly, double x0, double x1, double y0, do
 
 // ---------------------------------------------------------------------------------------
 // Reference 2: disk inside a box as a column integral of the chord length, with the
-// primitive of sqrt(r^2 - x^2) in long double, split where the chord meets the box edges.
+// primitive of sqrt(r^2 - x^2) in long double, split where the chord meets the box
+// edges.
 
 static long double prim(long double r, long double x) {
   x = std::max(-r, std::min(r, x));
   return 0.5L * (x * std::sqrt(r * r - x * x) + r * r * std::asin(x / r));
 }
 
-static double disk_box_reference(double cx, double cy, double r, double x0, double x1, double y0, double y1) {
+static double disk_box_reference(double cx, double cy, double r, double x0, double x1,
+                                 double y0, double y1) {
   const long double R = r, X0 = (long double)x0 - cx, X1 = (long double)x1 - cx;
   const long double Y0 = (long double)y0 - cy, Y1 = (long double)y1 - cy;
   std::vector<long double> br{std::max(X0, -R), std::min(X1, R)};
@@ -89,7 +93,7 @@ static double disk_box_reference(double cx, double cy, double r, double x0, doub
   for (std::size_t k = 0; k + 1 < br.size(); ++k) {
     const long double a = br[k], b = br[k + 1];
     const long double m = 0.5L * (a + b), s = std::sqrt(R * R - m * m);
-    const bool top_arc = s < Y1, bottom_arc = -s > Y0;  // which bound limits the chord
+    const bool top_arc = s<Y1, bottom_arc = -s> Y0;  // which bound limits the chord
     if ((top_arc ? s : Y1) <= (bottom_arc ? -s : Y0)) continue;  // chord misses the box
     // integral of (top - bottom) over [a, b]
     const long double sint = prim(R, b) - prim(R, a);
@@ -104,10 +108,12 @@ static double disk_box_reference(double cx, double cy, double r, double x0, doub
 // Helpers
 
 static fp::PixelShape rectangle(double x, double y, double w, double h, double angle) {
-  return fp::PixelShape{fp::ShapeKind::rectangle, x, y, w, h, std::cos(angle), std::sin(angle)};
+  return fp::PixelShape{fp::ShapeKind::rectangle, x, y, w, h, std::cos(angle),
+                        std::sin(angle)};
 }
 
-static fp::PixelShape polygon(const std::vector<double>& vx, const std::vector<double>& vy) {
+static fp::PixelShape polygon(const std::vector<double>& vx,
+                              const std::vector<double>& vy) {
   fp::PixelShape s{fp::ShapeKind::polygon, 0, 0, 0, 0, 0, 0};
   s.vx = vx.data();
   s.vy = vy.data();
@@ -117,7 +123,8 @@ static fp::PixelShape polygon(const std::vector<double>& vx, const std::vector<d
 
 static std::vector<double> dense(const fp::ShapeWeights& w, Index nx, Index ny) {
   std::vector<double> img(static_cast<std::size_t>(nx * ny), 0.0);
-  for (std::size_t k = 0; k < w.flat_index.size(); ++k) img[static_cast<std::size_t>(w.flat_index[k])] = w.weight[k];
+  for (std::size_t k = 0; k < w.flat_index.size(); ++k)
+    img[static_cast<std::size_t>(w.flat_index[k])] = w.weight[k];
   return img;
 }
 
@@ -143,13 +150,15 @@ static Poly corners(const std::vector<double>& vx, const std::vector<double>& vy
   return p;
 }
 
-static double max_diff_to_clipping(const fp::ShapeWeights& w, const Poly& poly, Index nx, Index ny) {
+static double max_diff_to_clipping(const fp::ShapeWeights& w, const Poly& poly,
+                                   Index nx, Index ny) {
   const std::vector<double> img = dense(w, nx, ny);
   double worst = 0.0;
   for (Index y = 0; y < ny; ++y) {
     for (Index x = 0; x < nx; ++x) {
       const double ref = clipped_area(poly, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
-      worst = std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * nx + x)]));
+      worst =
+          std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * nx + x)]));
     }
   }
   return worst;
@@ -160,7 +169,8 @@ static Poly rectangle_corners(const fp::PixelShape& s) {
   const double us[4] = {-0.5 * s.p1, 0.5 * s.p1, 0.5 * s.p1, -0.5 * s.p1};
   const double vs[4] = {-0.5 * s.p2, -0.5 * s.p2, 0.5 * s.p2, 0.5 * s.p2};
   for (int k = 0; k < 4; ++k) {
-    p.emplace_back(s.x + us[k] * s.cos_angle + vs[k] * s.sin_angle, s.y + us[k] * s.sin_angle - vs[k] * s.cos_angle);
+    p.emplace_back(s.x + us[k] * s.cos_angle + vs[k] * s.sin_angle,
+                   s.y + us[k] * s.sin_angle - vs[k] * s.cos_angle);
   }
   return p;
 }
@@ -182,7 +192,8 @@ static void test_axis_aligned_rectangle_closed_form() {
   for (Index y = 0; y < ny; ++y) {
     for (Index x = 0; x < nx; ++x) {
       const double ref = overlap(1.2, 4.7, x) * overlap(2.1, 3.3, y);
-      worst = std::max(worst, std::abs(img[static_cast<std::size_t>(y * nx + x)] - ref));
+      worst =
+          std::max(worst, std::abs(img[static_cast<std::size_t>(y * nx + x)] - ref));
     }
   }
   CHECK(worst < 1e-14);
@@ -191,7 +202,8 @@ static void test_axis_aligned_rectangle_closed_form() {
 
 static void test_random_rectangles_match_clipping() {
   std::mt19937_64 rng(42);
-  std::uniform_real_distribution<double> pos(-3.0, 23.0), size(0.05, 12.0), ang(-kPi, kPi);
+  std::uniform_real_distribution<double> pos(-3.0, 23.0), size(0.05, 12.0),
+      ang(-kPi, kPi);
   const Index nx = 20, ny = 17;
   double worst = 0.0, worst_sum = 0.0;
   for (int t = 0; t < 200; ++t) {
@@ -200,11 +212,14 @@ static void test_random_rectangles_match_clipping() {
     CHECK(well_formed(w, nx, ny));
     worst = std::max(worst, max_diff_to_clipping(w, rectangle_corners(s), nx, ny));
     // The same rectangle on a map that holds it entirely: weights sum to w * h.
-    const auto big = rectangle(s.x + 20.0, s.y + 20.0, s.p1, s.p2, std::atan2(s.sin_angle, s.cos_angle));
+    const auto big = rectangle(s.x + 20.0, s.y + 20.0, s.p1, s.p2,
+                               std::atan2(s.sin_angle, s.cos_angle));
     const auto wb = pixel_overlap(big, 70, 70);
-    worst_sum = std::max(worst_sum, std::abs(sum(wb.weight) - s.p1 * s.p2) / (s.p1 * s.p2));
+    worst_sum =
+        std::max(worst_sum, std::abs(sum(wb.weight) - s.p1 * s.p2) / (s.p1 * s.p2));
   }
-  std::printf("rectangles: max |w - clip| = %.3g, max rel sum error = %.3g\n", worst, worst_sum);
+  std::printf("rectangles: max |w - clip| = %.3g, max rel sum error = %.3g\n", worst,
+              worst_sum);
   CHECK(worst < 1e-12);
   CHECK(worst_sum < 1e-12);
 }
@@ -217,7 +232,8 @@ static void test_random_polygons_match_clipping() {
   double worst = 0.0, worst_area = 0.0;
   for (int t = 0; t < 100; ++t) {
     const int n = 3 + static_cast<int>(u(rng) * 30);
-    const double cx = 2.0 + 12.0 * u(rng), cy = 2.0 + 12.0 * u(rng), scale = 0.1 + 7.0 * u(rng);
+    const double cx = 2.0 + 12.0 * u(rng), cy = 2.0 + 12.0 * u(rng),
+                 scale = 0.1 + 7.0 * u(rng);
     std::vector<double> vx, vy;
     for (int k = 0; k < n; ++k) {
       const double a = 2.0 * kPi * (k + 0.8 * u(rng)) / n * (t % 2 ? 1.0 : -1.0);
@@ -232,13 +248,15 @@ static void test_random_polygons_match_clipping() {
     const double ref_area = std::abs(shoelace(corners(vx, vy)));
     worst_area = std::max(worst_area, std::abs(w.area - ref_area) / ref_area);
   }
-  std::printf("polygons: max |w - clip| = %.3g, max rel area error = %.3g\n", worst, worst_area);
+  std::printf("polygons: max |w - clip| = %.3g, max rel area error = %.3g\n", worst,
+              worst_area);
   CHECK(worst < 1e-12);
   CHECK(worst_area < 1e-12);
 }
 
 static void test_self_intersecting_polygon_even_odd() {
-  // A bow tie: (0,0) (4,2) (4,0) (0,2) -> two triangles of area 2 each meeting at (2, 1).
+  // A bow tie: (0,0) (4,2) (4,0) (0,2) -> two triangles of area 2 each meeting at (2,
+  // 1).
   std::vector<double> vx{0.0, 4.0, 4.0, 0.0}, vy{0.0, 2.0, 0.0, 2.0};
   const auto s = polygon(vx, vy);
   CHECK(std::abs(fp::shape_area(s) - 4.0) < 1e-14);
@@ -260,7 +278,8 @@ static void test_self_intersecting_polygon_even_odd() {
   }
   CHECK(worst < 1e-13);
   CHECK(std::abs(w.area - 4.0) < 1e-13);
-  // A pentagram has a hole in the middle under the even-odd rule: area = 5 outer triangles.
+  // A pentagram has a hole in the middle under the even-odd rule: area = 5 outer
+  // triangles.
   std::vector<double> px, py;
   for (int k = 0; k < 5; ++k) {
     const double a = kPi / 2 + 4.0 * kPi * k / 5.0;
@@ -291,16 +310,20 @@ static void test_disks_match_column_integral() {
     const auto img = dense(w, nx, ny);
     for (Index y = 0; y < ny; ++y) {
       for (Index x = 0; x < nx; ++x) {
-        const double ref = disk_box_reference(cx, cy, r, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
-        worst = std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * nx + x)]));
+        const double ref =
+            disk_box_reference(cx, cy, r, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+        worst =
+            std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * nx + x)]));
       }
     }
     const fp::PixelShape inside{fp::ShapeKind::circle, 15.3, 14.8, r, 0.0, 1.0, 0.0};
     const auto wi = pixel_overlap(inside, 31, 31);
-    worst_sum = std::max(worst_sum, std::abs(sum(wi.weight) - kPi * r * r) / (kPi * r * r));
+    worst_sum =
+        std::max(worst_sum, std::abs(sum(wi.weight) - kPi * r * r) / (kPi * r * r));
     CHECK(std::abs(wi.area - kPi * r * r) < 1e-15 * kPi * r * r);
   }
-  std::printf("disks: max |w - integral| = %.3g, max rel sum error = %.3g\n", worst, worst_sum);
+  std::printf("disks: max |w - integral| = %.3g, max rel sum error = %.3g\n", worst,
+              worst_sum);
   CHECK(worst < 1e-12);
   CHECK(worst_sum < 1e-12);
 }
@@ -314,8 +337,10 @@ static void test_large_disk_precision() {
   double worst = 0.0;
   for (Index y = 0; y < 20; ++y) {
     for (Index x = 0; x < 40; ++x) {
-      const double ref = disk_box_reference(cx, cy, r, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
-      worst = std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * 40 + x)]));
+      const double ref =
+          disk_box_reference(cx, cy, r, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+      worst =
+          std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * 40 + x)]));
     }
   }
   std::printf("large disk: max |w - integral| = %.3g\n", worst);
@@ -333,9 +358,11 @@ static void test_annulus_and_tiny_shapes() {
   double worst = 0.0;
   for (Index y = 0; y < 21; ++y) {
     for (Index x = 0; x < 21; ++x) {
-      const double ref = disk_box_reference(10.2, 9.7, 7.4, x - 0.5, x + 0.5, y - 0.5, y + 0.5) -
-                         disk_box_reference(10.2, 9.7, 3.1, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
-      worst = std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * 21 + x)]));
+      const double ref =
+          disk_box_reference(10.2, 9.7, 7.4, x - 0.5, x + 0.5, y - 0.5, y + 0.5) -
+          disk_box_reference(10.2, 9.7, 3.1, x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+      worst =
+          std::max(worst, std::abs(ref - img[static_cast<std::size_t>(y * 21 + x)]));
     }
   }
   CHECK(worst < 1e-12);
@@ -373,7 +400,9 @@ static void test_off_map_and_partial() {
   double in_map = 0.0, worst = 0.0;
   for (std::size_t k = 0; k < wh.flat_index.size(); ++k) {
     const Index x = wh.flat_index[k] % 10, y = wh.flat_index[k] / 10;
-    worst = std::max(worst, std::abs(wh.weight[k] - img[static_cast<std::size_t>((y + 10) * 30 + x + 10)]));
+    worst = std::max(
+        worst,
+        std::abs(wh.weight[k] - img[static_cast<std::size_t>((y + 10) * 30 + x + 10)]));
     in_map += wh.weight[k];
   }
   CHECK(worst < 1e-12);
@@ -401,10 +430,12 @@ static void test_table_and_threads() {
   CHECK(one.offsets.size() == 6 && one.area.size() == 5);
   for (Index i = 0; i < 5; ++i) {
     const auto w = fp::pixel_overlap(table[i], 12, 9);
-    CHECK(static_cast<std::int64_t>(w.flat_index.size()) == one.offsets[i + 1] - one.offsets[i]);
+    CHECK(static_cast<std::int64_t>(w.flat_index.size()) ==
+          one.offsets[i + 1] - one.offsets[i]);
     CHECK(w.area == one.area[static_cast<std::size_t>(i)]);
   }
-  CHECK(std::abs(one.area[3] - 0.5 * std::abs((6.0 - 1.0) * (7.0 - 1.0) - (3.0 - 1.0) * (2.0 - 1.0))) < 1e-13);
+  CHECK(std::abs(one.area[3] - 0.5 * std::abs((6.0 - 1.0) * (7.0 - 1.0) -
+                                              (3.0 - 1.0) * (2.0 - 1.0))) < 1e-13);
   CHECK(one.offsets[5] == one.offsets[4]);  // the off-map rectangle has no pixels
   bool threw = false;
   try {
@@ -416,14 +447,17 @@ static void test_table_and_threads() {
 }
 
 static void test_fine_pixels_converge_to_centre_rule() {
-  // Scaling a shape up by k (finer pixels) the centre-rule pixel count approaches the exact
-  // area: relative difference -> 0.
+  // Scaling a shape up by k (finer pixels) the centre-rule pixel count approaches the
+  // exact area: relative difference -> 0.
   double prev = 1.0;
   for (double k : {1.0, 4.0, 16.0, 64.0}) {
     const auto s = rectangle(10.3 * k, 10.7 * k, 7.3 * k, 3.1 * k, 0.61);
-    const auto exact = pixel_overlap(s, static_cast<Index>(25 * k), static_cast<Index>(25 * k));
-    const auto centre = fp::shape_pixels(s, static_cast<Index>(25 * k), static_cast<Index>(25 * k));
-    const double diff = std::abs(static_cast<double>(centre.n_total) - sum(exact.weight)) / exact.area;
+    const auto exact =
+        pixel_overlap(s, static_cast<Index>(25 * k), static_cast<Index>(25 * k));
+    const auto centre =
+        fp::shape_pixels(s, static_cast<Index>(25 * k), static_cast<Index>(25 * k));
+    const double diff =
+        std::abs(static_cast<double>(centre.n_total) - sum(exact.weight)) / exact.area;
     CHECK(diff <= prev + 1e-12 || diff < 1e-3);
     prev = diff;
   }
@@ -437,7 +471,8 @@ static void timing() {
   std::vector<double> rows;
   for (int i = 0; i < 1000; ++i) {
     const double a = kPi * u(rng);
-    const double r[7] = {0, 400 * u(rng), 200 * u(rng), 8.0, 60.0, std::cos(a), std::sin(a)};
+    const double r[7] = {0,    400 * u(rng), 200 * u(rng), 8.0,
+                         60.0, std::cos(a),  std::sin(a)};
     rows.insert(rows.end(), r, r + 7);
   }
   const fp::ShapeTable table(rows.data(), 1000, nullptr, nullptr, 0, nullptr);
@@ -447,9 +482,12 @@ static void timing() {
     const auto t1 = std::chrono::steady_clock::now();
     const auto p = fp::region_pixels(table, 400, 200, threads);
     const auto t2 = std::chrono::steady_clock::now();
-    std::printf("1000 boxes 8x60 (n_threads=%d): exact %.1f ms (%zu weights), centre %.1f ms (%zu pixels)\n",
-                threads, std::chrono::duration<double, std::milli>(t1 - t0).count(), w.weight.size(),
-                std::chrono::duration<double, std::milli>(t2 - t1).count(), p.flat_index.size());
+    std::printf(
+        "1000 boxes 8x60 (n_threads=%d): exact %.1f ms (%zu weights), centre %.1f ms "
+        "(%zu pixels)\n",
+        threads, std::chrono::duration<double, std::milli>(t1 - t0).count(),
+        w.weight.size(), std::chrono::duration<double, std::milli>(t2 - t1).count(),
+        p.flat_index.size());
   }
 }
 

@@ -1,13 +1,13 @@
-// The owned shape table and its builder: named parameters land in the layout of shapes.hpp,
-// every row must be set, the view survives moves, polygon centres are np.mean's.
+// The owned shape table and its builder: named parameters land in the layout of
+// shapes.hpp, every row must be set, the view survives moves, polygon centres are
+// np.mean's.
 #include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "fluxprofile/shapes.hpp"
-
 #include "check.hpp"
+#include "fluxprofile/shapes.hpp"
 
 namespace fp = fluxprofile;
 
@@ -30,11 +30,13 @@ static void test_rows_follow_the_layout() {
   const fp::OwnedShapeTable t = b.build();
   CHECK(t.size() == 4);
   const std::vector<double>& r = t.rows();
-  const std::vector<double> expected{0, 5, 6, 4, 2, 0.6, 0.8, 1, 1, 2, 3, 0, 1, 0, 2, 7, 8, 1, 2, 1, 0, 3, 2, 1, 0, 0, 0, 0};
+  const std::vector<double> expected{0, 5, 6, 4, 2, 0.6, 0.8, 1, 1, 2, 3, 0, 1, 0,
+                                     2, 7, 8, 1, 2, 1,   0,   3, 2, 1, 0, 0, 0, 0};
   CHECK(r == expected);
   CHECK(t.vertex_offsets() == (std::vector<std::int64_t>{0, 0, 0, 0, 4}));
   const fp::PixelShape rect = t.view()[0];
-  CHECK(rect.kind == fp::ShapeKind::rectangle && rect.p1 == 4.0 && rect.sin_angle == 0.8);
+  CHECK(rect.kind == fp::ShapeKind::rectangle && rect.p1 == 4.0 &&
+        rect.sin_angle == 0.8);
   CHECK(t.view()[3].vertex_count == 4);
   // the table reads the same shapes as the validated view of its arrays
   CHECK(rect.contains(5.0, 6.0) && !rect.contains(8.0, 6.0));
@@ -44,15 +46,20 @@ static void test_every_row_must_be_set_and_valid() {
   fp::ShapeTableBuilder b(2);
   b.set_circle(0, 1.0, 1.0, 1.0);
   CHECK(throws_invalid([&] { (void)b.build(); }, "shape table row 1 was never set"));
-  CHECK(throws_invalid([&] { b.set_circle(2, 1.0, 1.0, 1.0); }, "out of the table of 2 rows"));
+  CHECK(throws_invalid([&] { b.set_circle(2, 1.0, 1.0, 1.0); },
+                       "out of the table of 2 rows"));
   CHECK(throws_invalid([&] { b.set_polygon(1, {0.0, 1.0}, {0.0}); }, "equal length"));
   b.set_polygon(1, {0.0, 1.0}, {0.0, 1.0});
   CHECK(throws_invalid([&] { (void)b.build(); }, "polygon needs >= 3 vertices"));
   b.set_pixel_runs(1, {}, {});  // replacing the row: no runs is the empty set
   CHECK(b.build().view()[1].vertex_count == 0);
   CHECK(throws_invalid([] { fp::ShapeTableBuilder(-1); }, "n >= 0"));
-  CHECK(throws_invalid([] { fp::OwnedShapeTable({1.0, 0, 0, 1, 0, 1}, {}, {}, {0, 0}); }, "multiple of 7"));
-  CHECK(throws_invalid([] { fp::OwnedShapeTable({1.0, 0, 0, 1, 0, 1, 0}, {}, {}, {0}); }, "vertex_offsets"));
+  CHECK(
+      throws_invalid([] { fp::OwnedShapeTable({1.0, 0, 0, 1, 0, 1}, {}, {}, {0, 0}); },
+                     "multiple of 7"));
+  CHECK(
+      throws_invalid([] { fp::OwnedShapeTable({1.0, 0, 0, 1, 0, 1, 0}, {}, {}, {0}); },
+                     "vertex_offsets"));
 }
 
 static void test_view_survives_a_move() {
@@ -63,11 +70,13 @@ static void test_view_survives_a_move() {
   const fp::OwnedShapeTable moved(std::move(first));
   CHECK(moved.rows().data() == rows);
   const fp::PixelShape s = moved.view()[0];
-  CHECK(s.vx == moved.vertices_x().data() && s.contains(5.0, 5.0) && !s.contains(15.0, 5.0));
+  CHECK(s.vx == moved.vertices_x().data() && s.contains(5.0, 5.0) &&
+        !s.contains(15.0, 5.0));
 }
 
 static void test_polygon_centre_is_numpy_mean() {
-  // 11 vertices: NumPy adds 8 interleaved partial sums, then the rest (not left to right).
+  // 11 vertices: NumPy adds 8 interleaved partial sums, then the rest (not left to
+  // right).
   std::vector<double> vx, vy;
   for (int k = 0; k < 11; ++k) {
     vx.push_back(0.1 * k + 1e-3 * std::sin(k));

@@ -37,7 +37,11 @@ def test_axis_arithmetic_is_gammapys_bit_for_bit(reference_dir):
     rng = np.random.default_rng(3)
     for trial in range(200):
         n = int(rng.integers(2, 40))
-        nodes = np.unique(rng.uniform(0, 10, n)) if trial % 2 else np.cumsum(rng.uniform(0.01, 1, n))
+        nodes = (
+            np.unique(rng.uniform(0, 10, n))
+            if trial % 2
+            else np.cumsum(rng.uniform(0.01, 1, n))
+        )
         if nodes.size < 2:
             continue
         axis = MapAxis.from_nodes(nodes, name="projected-distance")
@@ -49,18 +53,31 @@ def test_axis_arithmetic_is_gammapys_bit_for_bit(reference_dir):
         gammapy_pix = interp1d(nodes, index, kind=1, fill_value="extrapolate")(coords)
         np.testing.assert_array_equal(axis.coord_to_pix(coords), gammapy_pix)
         log_axis = MapAxis.from_edges(nodes + 1, interp="log")
-        log_centres = np.exp(interp1d(index, np.log(nodes + 1), kind=1)(index[:-1] + 0.5))
+        log_centres = np.exp(
+            interp1d(index, np.log(nodes + 1), kind=1)(index[:-1] + 0.5)
+        )
         np.testing.assert_array_equal(log_axis.center, log_centres)
     # the H.E.S.S. tilted boxes: the edges Gammapy 2.1 computed, bit for bit
     import json
 
     info = json.loads((reference_dir / "hess_crab_map_rect.json").read_text())
     regions = info["regions"]["list"]
-    first = SkyCoord(regions[0]["center"]["lon_deg"], regions[0]["center"]["lat_deg"], unit="deg", frame="icrs")
-    centres = SkyCoord([r["center"]["lon_deg"] for r in regions], [r["center"]["lat_deg"] for r in regions],
-                       unit="deg", frame="icrs")
+    first = SkyCoord(
+        regions[0]["center"]["lon_deg"],
+        regions[0]["center"]["lat_deg"],
+        unit="deg",
+        frame="icrs",
+    )
+    centres = SkyCoord(
+        [r["center"]["lon_deg"] for r in regions],
+        [r["center"]["lat_deg"] for r in regions],
+        unit="deg",
+        frame="icrs",
+    )
     axis = MapAxis.from_nodes(first.separation(centres).deg, name="projected-distance")
-    np.testing.assert_array_equal(axis.edges.value, info["result"]["projected_distance_axis"]["edges"])
+    np.testing.assert_array_equal(
+        axis.edges.value, info["result"]["projected_distance_axis"]["edges"]
+    )
 
 
 def test_tutorial_box_distance_axis():
@@ -68,7 +85,9 @@ def test_tutorial_box_distance_axis():
     nodes = np.arange(49) * 18 / 49
     axis = MapAxis.from_nodes(nodes, unit="deg", name="projected-distance")
     assert axis.edges[0].to_value(u.deg) == pytest.approx(-9 / 49, abs=1e-12)
-    assert axis.edges[-1].to_value(u.deg) == pytest.approx(nodes[-1] + 9 / 49, abs=1e-12)
+    assert axis.edges[-1].to_value(u.deg) == pytest.approx(
+        nodes[-1] + 9 / 49, abs=1e-12
+    )
     np.testing.assert_allclose(np.diff(axis.edges.value), 18 / 49, rtol=1e-12)
 
 
@@ -79,7 +98,11 @@ def test_centre_node_log_axis_fermi_true_energy():
     ln = np.log(nodes)
     expected = np.exp(
         np.concatenate(
-            [[ln[0] - (ln[1] - ln[0]) / 2], (ln[1:] + ln[:-1]) / 2, [ln[-1] + (ln[-1] - ln[-2]) / 2]]
+            [
+                [ln[0] - (ln[1] - ln[0]) / 2],
+                (ln[1:] + ln[:-1]) / 2,
+                [ln[-1] + (ln[-1] - ln[-2]) / 2],
+            ]
         )
     )
     np.testing.assert_allclose(axis.edges.to_value(u.MeV), expected, rtol=1e-13)
@@ -91,7 +114,9 @@ def test_centre_node_log_axis_fermi_true_energy():
 def test_edge_axis_log_centres_are_geometric_means():
     edges = np.array([1.0, 10.0, 1000.0])
     axis = MapAxis.from_edges(edges, unit="TeV", interp="log", name="energy")
-    np.testing.assert_allclose(axis.center.to_value(u.TeV), np.sqrt(edges[:-1] * edges[1:]), rtol=1e-14)
+    np.testing.assert_allclose(
+        axis.center.to_value(u.TeV), np.sqrt(edges[:-1] * edges[1:]), rtol=1e-14
+    )
     np.testing.assert_allclose(axis.edges.to_value(u.TeV), edges, rtol=1e-14)
     np.testing.assert_allclose(axis.bounds.to_value(u.TeV), [1.0, 1000.0], rtol=1e-14)
 
@@ -109,7 +134,9 @@ def test_from_energy_bounds():
     assert axis.interp == "log"
     assert axis.unit == u.GeV
     np.testing.assert_allclose(axis.edges.value, np.geomspace(10, 500, 12), rtol=1e-13)
-    true_axis = MapAxis.from_energy_bounds(0.1, 100, 5, unit="TeV", per_decade=True, name="energy_true")
+    true_axis = MapAxis.from_energy_bounds(
+        0.1, 100, 5, unit="TeV", per_decade=True, name="energy_true"
+    )
     assert true_axis.nbin == 15  # 3 decades x 5
     assert true_axis.name == "energy_true"
     centre = MapAxis.from_energy_bounds(1 * u.TeV, 100 * u.TeV, 3, node_type="center")
@@ -160,7 +187,9 @@ def test_coord_to_pix_edges_and_extrapolation():
     # closed form for a log axis with constant step: pix = log10(E) - 0.5, also outside
     e = np.array([0.1, 3.0, 50.0, 1e4])
     np.testing.assert_allclose(axis.coord_to_pix(e), np.log10(e) - 0.5, atol=1e-12)
-    np.testing.assert_allclose(axis.coord_to_pix(3000 * u.GeV), np.log10(3.0) - 0.5, atol=1e-12)
+    np.testing.assert_allclose(
+        axis.coord_to_pix(3000 * u.GeV), np.log10(3.0) - 0.5, atol=1e-12
+    )
     # lower edges are inclusive, the last upper edge is not
     e = axis.edges.value
     idx = axis.coord_to_idx([0.5, e[0], 9.99, e[1], 999.0, e[3], 2000.0, np.nan])
@@ -172,7 +201,9 @@ def test_coord_to_pix_edges_and_extrapolation():
 
 def test_coord_to_pix_centre_axis():
     axis = MapAxis.from_nodes([0.0, 1.0, 3.0], unit="deg")
-    np.testing.assert_allclose(axis.coord_to_pix([0.0, 1.0, 2.0, 3.0, 4.0]), [0, 1, 1.5, 2, 2.5])
+    np.testing.assert_allclose(
+        axis.coord_to_pix([0.0, 1.0, 2.0, 3.0, 4.0]), [0, 1, 1.5, 2, 2.5]
+    )
 
 
 @settings(max_examples=50, deadline=None)
@@ -190,7 +221,10 @@ def test_pix_coord_round_trip(values, interp):
     np.testing.assert_allclose(axis.pix_to_coord(pix), nodes, rtol=1e-9)
     # edges are monotonic and bracket the centres
     assert np.all(np.diff(axis.edges.value) > 0)
-    assert np.all((axis.center.value > axis.edges_min.value) & (axis.center.value < axis.edges_max.value))
+    assert np.all(
+        (axis.center.value > axis.edges_min.value)
+        & (axis.center.value < axis.edges_max.value)
+    )
 
 
 def test_slice_squash_copy_equality():
@@ -214,7 +248,9 @@ def test_slice_squash_copy_equality():
     assert axis.copy(name="energy_true") != axis
     assert axis.rename("energy_true").name == "energy_true"
     # equal within 1e-6 and unit-aware
-    assert axis == MapAxis.from_energy_bounds("0.01 TeV", "0.5 TeV", nbin=11).copy(unit="TeV")
+    assert axis == MapAxis.from_energy_bounds("0.01 TeV", "0.5 TeV", nbin=11).copy(
+        unit="TeV"
+    )
     assert axis.is_allclose(MapAxis.from_energy_bounds("0.01 TeV", "0.5 TeV", nbin=11))
     assert axis != MapAxis.from_energy_bounds("10 GeV", "500 GeV", nbin=10)
     assert axis != "energy"

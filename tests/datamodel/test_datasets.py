@@ -47,7 +47,9 @@ def test_constructor_errors():
     with pytest.raises(TypeError, match="exposure"):
         MapDataset(small.counts, None)
     geom = small.counts.geom
-    wrong = Map(geom.to_image().to_cube([geom.axes[0].slice(slice(0, 2))]), np.zeros((2, 4, 6)))
+    wrong = Map(
+        geom.to_image().to_cube([geom.axes[0].slice(slice(0, 2))]), np.zeros((2, 4, 6))
+    )
     with pytest.raises(ValueError, match="background shape"):
         MapDataset(small.counts, small.exposure, background=wrong)
     with pytest.raises(ValueError, match="mask_safe shape"):
@@ -73,7 +75,9 @@ def onoff(onoff_path: Path) -> MapDatasetOnOff:
 def test_background_is_alpha_times_counts_off(onoff):
     expected = onoff.alpha.data * onoff.counts_off.data
     np.testing.assert_array_equal(onoff.background.data, expected)
-    assert onoff.background.data.sum() == 3200.0  # 2 x 40 x 40 pixels x alpha 1 x n_off 1
+    assert (
+        onoff.background.data.sum() == 3200.0
+    )  # 2 x 40 x 40 pixels x alpha 1 x n_off 1
     # recomputed on every access: editing the returned map changes nothing (as in Gammapy)
     onoff.background.data[...] = -1
     np.testing.assert_array_equal(onoff.background.data, expected)
@@ -88,7 +92,9 @@ def test_alpha_undefined_is_zero_and_units():
     assert alpha[0, 0, 0] == 0.0  # 0 / 0
     sel = (slice(None), slice(1, None))
     np.testing.assert_allclose(
-        alpha[sel], ds.acceptance.data[sel].astype(float) / ds.acceptance_off.data[sel], rtol=1e-15
+        alpha[sel],
+        ds.acceptance.data[sel].astype(float) / ds.acceptance_off.data[sel],
+        rtol=1e-15,
     )
     np.testing.assert_array_equal(ds._alpha_counts_off(), alpha * ds.counts_off.data)
 
@@ -98,7 +104,9 @@ def test_npred_and_stat_closed_form():
     alpha = ds.alpha.data
     n_on, n_off = ds.counts.data, ds.counts_off.data
     # WStat background profile with no signal: mu_b = (n_on + n_off) / (1 + alpha)
-    np.testing.assert_allclose(ds.npred().data, alpha * (n_on + n_off) / (1 + alpha), rtol=1e-14)
+    np.testing.assert_allclose(
+        ds.npred().data, alpha * (n_on + n_off) / (1 + alpha), rtol=1e-14
+    )
     # brute force: minimise W over mu_b numerically, bin by bin (Gammapy's WStat without
     # signal, with its data-only terms); the core's value of one bin first
     grid = np.linspace(0.01, 50, 200001)
@@ -110,7 +118,9 @@ def test_npred_and_stat_closed_form():
         return w.min()
 
     i = (1, 2, 3)
-    assert _core.wstat(n_on[i], n_off[i], alpha[i], 0.0) == pytest.approx(w_min(alpha[i], n_on[i], n_off[i]), abs=1e-6)
+    assert _core.wstat(n_on[i], n_off[i], alpha[i], 0.0) == pytest.approx(
+        w_min(alpha[i], n_on[i], n_off[i]), abs=1e-6
+    )
     # the summary's statistic: the sum over the fit bins; bins with alpha = 0 count 0 as in
     # Gammapy (its closed form gives NaN there, mapped to 0)
     assert alpha[0, 0, 0] == 0
@@ -118,7 +128,10 @@ def test_npred_and_stat_closed_form():
         unmasked = MapDatasetOnOff(ds.counts, ds.counts_off, ds.acceptance, ds.acceptance_off, ds.exposure,
                                    mask_safe=mask)  # fmt: skip
         sel = np.ones(alpha.shape, bool) if mask is None else mask
-        expected = sum(w_min(alpha[k], n_on[k], n_off[k]) for k in zip(*np.nonzero(sel & (alpha != 0)), strict=True))
+        expected = sum(
+            w_min(alpha[k], n_on[k], n_off[k])
+            for k in zip(*np.nonzero(sel & (alpha != 0)), strict=True)
+        )
         assert unmasked.stat_sum() == pytest.approx(expected, abs=1e-4)
     assert f"{ds.stat_sum():.2f}" in str(ds)
 
@@ -133,7 +146,9 @@ def test_cash_stat_sum_closed_form():
     expected = np.sum((2 * (mu_t - n * np.log(mu_t)))[ds.mask])
     assert ds.stat_sum() == pytest.approx(expected, rel=1e-9)
     no_mask = MapDataset(ds.counts, ds.exposure, background=ds.background)
-    assert no_mask.stat_sum() == pytest.approx(np.sum(2 * (mu_t - n * np.log(mu_t))), rel=1e-9)
+    assert no_mask.stat_sum() == pytest.approx(
+        np.sum(2 * (mu_t - n * np.log(mu_t))), rel=1e-9
+    )
     assert f"{ds.stat_sum():.2f}" in str(ds)
 
 

@@ -56,7 +56,9 @@ def test_gc_edisp_kernel(gc):
 def test_crab_edisp_nearest_pixel(crab, fermi_crab_path):
     edisp = crab.edisp
     assert edisp.is_spatial
-    raw = fits.getdata(fermi_crab_path, "EDISP").astype(np.float64)  # (n_true, n_reco, ny, nx)
+    raw = fits.getdata(fermi_crab_path, "EDISP").astype(
+        np.float64
+    )  # (n_true, n_reco, ny, nx)
     assert edisp.data.shape == raw.shape == (5, 5, 20, 25)
     geom = edisp.geom
     rng = np.random.default_rng(3)
@@ -96,7 +98,9 @@ def test_diagonal_response_closed_form():
     spatial = EDispKernelMap.from_diagonal_response(reco, true, geom=geom)
     assert spatial.data.shape == (2, 2, 2, 3)
     pos = SkyCoord([0.3, -1.0], [0.0, 0.4], unit="deg")
-    np.testing.assert_allclose(spatial.get_kernels(pos), np.broadcast_to(k.data, (2, 2, 2)))
+    np.testing.assert_allclose(
+        spatial.get_kernels(pos), np.broadcast_to(k.data, (2, 2, 2))
+    )
     small = small_dataset(with_edisp=False)
     assert small.edisp is None
     fallback = small.edisp_or_diagonal()

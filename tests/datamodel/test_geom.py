@@ -12,7 +12,9 @@ from fluxprofile import MapAxis, WcsGeom
 
 def test_wcsgeom_create_conventions():
     energy = MapAxis.from_energy_bounds("10 GeV", "500 GeV", 11)
-    geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(20, 10), frame="galactic", axes=[energy])
+    geom = WcsGeom.create(
+        skydir=(0, 0), binsz=0.05, width=(20, 10), frame="galactic", axes=[energy]
+    )
     assert geom.npix == (400, 200)
     assert geom.data_shape == (11, 200, 400)
     np.testing.assert_allclose(geom.wcs.wcs.crpix, [200.5, 100.5])
@@ -27,7 +29,9 @@ def test_wcsgeom_create_conventions():
     assert geom.to_image().data_shape == (200, 400)
     assert geom.to_image().is_image
     assert geom.axes.names == ["energy"]
-    icrs = WcsGeom.create(skydir=SkyCoord(83.63, 22.01, unit="deg"), binsz=(0.1, 0.2), npix=(10, 5))
+    icrs = WcsGeom.create(
+        skydir=SkyCoord(83.63, 22.01, unit="deg"), binsz=(0.1, 0.2), npix=(10, 5)
+    )
     assert icrs.frame == "icrs"
     assert list(icrs.wcs.wcs.ctype) == ["RA---CAR", "DEC--CAR"]
     np.testing.assert_allclose(icrs.wcs.wcs.crval, [83.63, 22.01])
@@ -58,7 +62,9 @@ def test_solid_angle_closed_form_and_full_sky():
     # lat-lon cell area, dlon * (sin b2 - sin b1): equal to the geodesic cell to << 1e-6
     b_edges = np.radians(np.arange(41) * 0.05 - 1.0)
     cell = np.radians(0.05) * np.diff(np.sin(b_edges))
-    np.testing.assert_allclose(omega.value, np.broadcast_to(cell[:, None], (40, 40)), rtol=1e-6)
+    np.testing.assert_allclose(
+        omega.value, np.broadcast_to(cell[:, None], (40, 40)), rtol=1e-6
+    )
     # the pixels of an all-sky CAR map tile the sphere
     allsky = WcsGeom.create(binsz=2.0, frame="icrs")
     assert allsky.npix == (180, 90)

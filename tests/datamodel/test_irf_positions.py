@@ -51,7 +51,15 @@ def test_tie_rule_equals_brute_force(n):
 
 def test_ties_go_to_the_lower_pixel_and_outside_is_clipped():
     # Stated consequences of the rule (docs/irf_positions.rst), checked with brute force.
-    for x, n in [(4.5, 10), (0.5, 10), (8.5, 10), (-0.5, 10), (9.5, 10), (-7.0, 10), (12.0, 10)]:
+    for x, n in [
+        (4.5, 10),
+        (0.5, 10),
+        (8.5, 10),
+        (-0.5, 10),
+        (9.5, 10),
+        (-7.0, 10),
+        (12.0, 10),
+    ]:
         assert nearest_grid_index([x], n)[0] == brute_force_index(x, n)
     assert brute_force_index(4.5, 10) == 4
     assert brute_force_index(np.nextafter(4.5, 5), 10) == 5
@@ -100,7 +108,11 @@ def _expected_kernels(raw, positions):
     x, y = wcs.wcs_world2pix(icrs.ra.deg, icrs.dec.deg, 0)
     ix = [brute_force_index(v, nx) for v in np.ravel(x)]
     iy = [brute_force_index(v, ny) for v in np.ravel(y)]
-    return np.stack([cube[:, :, j, i] for i, j in zip(ix, iy, strict=True)]), np.array(ix), np.array(iy)
+    return (
+        np.stack([cube[:, :, j, i] for i, j in zip(ix, iy, strict=True)]),
+        np.array(ix),
+        np.array(iy),
+    )
 
 
 def test_hess_annulus_centre_kernel(hess, hess_raw, load_reference_case):
@@ -124,7 +136,9 @@ def test_hess_kernels_on_edges_corners_and_outside(hess, hess_raw):
     coords = _awkward_coordinates(nx)
     rng = np.random.default_rng(19)
     px = np.concatenate([coords, rng.choice(coords, 200), rng.uniform(-3, nx + 2, 200)])
-    py = np.concatenate([rng.permutation(coords), rng.choice(coords, 200), rng.uniform(-3, ny + 2, 200)])
+    py = np.concatenate(
+        [rng.permutation(coords), rng.choice(coords, 200), rng.uniform(-3, ny + 2, 200)]
+    )
     ra, dec = wcs.wcs_pix2world(px, py, 0)
     positions = SkyCoord(ra, dec, unit="deg", frame="icrs")
     expected, _, _ = _expected_kernels(hess_raw, positions)
@@ -142,7 +156,9 @@ def test_hess_kernels_on_the_central_meridian(hess, hess_raw):
     # RA = CRVAL1 projects exactly on the edge x = 4.5 between pixel columns 4 and 5.
     _, wcs = hess_raw
     dec = np.linspace(20.9, 23.1, 45)
-    positions = SkyCoord(np.full(dec.size, wcs.wcs.crval[0]), dec, unit="deg", frame="icrs")
+    positions = SkyCoord(
+        np.full(dec.size, wcs.wcs.crval[0]), dec, unit="deg", frame="icrs"
+    )
     x, _ = irf_pixel_coordinates(hess.edisp.geom.wcs, positions)
     assert np.sum(x == 4.5) >= 30
     expected, ix, _ = _expected_kernels(hess_raw, positions)
@@ -159,7 +175,12 @@ def test_exact_ties_on_every_edge_of_a_car_grid():
     x, y = irf_pixel_coordinates(geom.wcs, positions)
     np.testing.assert_array_equal(x, px.ravel())
     np.testing.assert_array_equal(y, py.ravel())
-    expected = np.stack([data[:, :, brute_force_index(b, 4), brute_force_index(a, 6)] for a, b in zip(x, y, strict=True)])
+    expected = np.stack(
+        [
+            data[:, :, brute_force_index(b, 4), brute_force_index(a, 6)]
+            for a, b in zip(x, y, strict=True)
+        ]
+    )
     np.testing.assert_array_equal(edisp.get_kernels(positions), expected)
 
 
@@ -198,7 +219,9 @@ def test_scalar_position_and_unprojectable_position(hess):
 def _kernel_map(nx=4, ny=3, fill=None, skydir=(10, 20), frame="icrs"):
     reco = fp.MapAxis.from_energy_bounds(1 * u.TeV, 10 * u.TeV, 3, name="energy")
     true = fp.MapAxis.from_energy_bounds(0.5 * u.TeV, 20 * u.TeV, 5, name="energy_true")
-    geom = fp.WcsGeom.create(skydir=skydir, binsz=0.5, npix=(nx, ny), frame=frame, proj="CAR")
+    geom = fp.WcsGeom.create(
+        skydir=skydir, binsz=0.5, npix=(nx, ny), frame=frame, proj="CAR"
+    )
     rng = np.random.default_rng(nx * 10 + ny)
     data = rng.uniform(0, 0.3, (true.nbin, reco.nbin, ny, nx))
     if fill is not None:
@@ -211,9 +234,16 @@ def test_non_finite_kernel_values_count_as_zero():
     data[1, 2, 1, 2] = np.nan
     data[0, 0, 1, 2] = np.inf
     data[3, 1, 0, 0] = np.nan
-    positions = geom.pix_to_skycoord(np.array([2.0, 0.0, 3.0]), np.array([1.0, 0.0, 2.0]))
+    positions = geom.pix_to_skycoord(
+        np.array([2.0, 0.0, 3.0]), np.array([1.0, 0.0, 2.0])
+    )
     kernels = edisp.get_kernels(positions)
-    expected = np.stack([np.nan_to_num(data[:, :, j, i], nan=0.0, posinf=0.0) for i, j in [(2, 1), (0, 0), (3, 2)]])
+    expected = np.stack(
+        [
+            np.nan_to_num(data[:, :, j, i], nan=0.0, posinf=0.0)
+            for i, j in [(2, 1), (0, 0), (3, 2)]
+        ]
+    )
     np.testing.assert_array_equal(kernels, expected)
     assert np.isnan(data[1, 2, 1, 2])  # the stored map is not modified
 
@@ -264,8 +294,12 @@ def _random_positions_with_ties(wcs, nx, ny, n, seed):
     rng = np.random.default_rng(seed)
     edges_x = np.arange(nx + 1) - 0.5
     edges_y = np.arange(ny + 1) - 0.5
-    px = np.concatenate([rng.choice(edges_x, n), rng.choice(edges_x, n), rng.uniform(-0.5, nx - 0.5, n)])
-    py = np.concatenate([rng.choice(edges_y, n), rng.uniform(-0.5, ny - 0.5, n), rng.choice(edges_y, n)])
+    px = np.concatenate(
+        [rng.choice(edges_x, n), rng.choice(edges_x, n), rng.uniform(-0.5, nx - 0.5, n)]
+    )
+    py = np.concatenate(
+        [rng.choice(edges_y, n), rng.uniform(-0.5, ny - 0.5, n), rng.choice(edges_y, n)]
+    )
     ra, dec = wcs.wcs_pix2world(px, py, 0)
     return SkyCoord(ra, dec, unit="deg", frame="icrs")
 
@@ -277,7 +311,9 @@ def test_kernels_equal_gammapy_get_edisp_kernel(hess, gammapy_hess):
     nx, ny = geom.data_shape[-1], geom.data_shape[-2]
     positions = _random_positions_with_ties(geom.wcs, nx, ny, 60, seed=190)
     # RA = CRVAL1 lies exactly on the edge x = 4.5 (see the test above)
-    meridian = SkyCoord(np.full(25, geom.wcs.wcs.crval[0]), np.linspace(21, 23, 25), unit="deg")
+    meridian = SkyCoord(
+        np.full(25, geom.wcs.wcs.crval[0]), np.linspace(21, 23, 25), unit="deg"
+    )
     positions = SkyCoord([hess.counts.geom.center_skydir, *positions, *meridian])
     ours = hess.edisp.get_kernels(positions)
     x, y = irf_pixel_coordinates(hess.edisp.geom.wcs, positions)
@@ -313,23 +349,35 @@ def test_migration_map_kernels_equal_gammapy_at_ties():
     e = MapAxis.from_energy_bounds("0.1 TeV", "10 TeV", 4)
     et = MapAxis.from_energy_bounds("0.05 TeV", "20 TeV", 6, name="energy_true")
     migra = MapAxis.from_edges(np.linspace(0.2, 3, 57), name="migra")
-    geom = WcsGeom.create(skydir=(0, 0), npix=(20, 10), binsz=0.1, frame="galactic", axes=[e])
-    gp_dataset = GPMapDataset.create(geom, energy_axis_true=et, migra_axis=migra, binsz_irf=0.5, name="m")
+    geom = WcsGeom.create(
+        skydir=(0, 0), npix=(20, 10), binsz=0.1, frame="galactic", axes=[e]
+    )
+    gp_dataset = GPMapDataset.create(
+        geom, energy_axis_true=et, migra_axis=migra, binsz_irf=0.5, name="m"
+    )
     assert gammapy.__version__.startswith("2.1")
     edisp_data = gp_dataset.edisp.edisp_map.data
     ny, nx = edisp_data.shape[-2:]
     sigma = 0.1 + 0.05 * np.arange(nx)[None, :] + 0.02 * np.arange(ny)[:, None]
     mc = migra.center.value[None, :, None, None]
-    edisp_data[...] = np.exp(-0.5 * ((mc - 1) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    edisp_data[...] = np.exp(-0.5 * ((mc - 1) / sigma) ** 2) / (
+        np.sqrt(2 * np.pi) * sigma
+    )
     gp_dataset.exposure.data += 1e9
     ours = MapDataset.from_gammapy(gp_dataset)
     irf_wcs = gp_dataset.edisp.edisp_map.geom.wcs
     rng = np.random.default_rng(4)
-    px = np.concatenate([rng.choice(np.arange(nx + 1) - 0.5, 20), rng.uniform(-1, nx, 10)])
-    py = np.concatenate([rng.choice(np.arange(ny + 1) - 0.5, 20), rng.uniform(-1, ny, 10)])
+    px = np.concatenate(
+        [rng.choice(np.arange(nx + 1) - 0.5, 20), rng.uniform(-1, nx, 10)]
+    )
+    py = np.concatenate(
+        [rng.choice(np.arange(ny + 1) - 0.5, 20), rng.uniform(-1, ny, 10)]
+    )
     lon, lat = irf_wcs.wcs_pix2world(px, py, 0)
     positions = SkyCoord(lon, lat, unit="deg", frame="galactic")
     kernels = ours.edisp.get_kernels(positions)
     for kernel, position in zip(kernels, positions, strict=True):
-        expected = gp_dataset.edisp.get_edisp_kernel(position=position, energy_axis=e).data
+        expected = gp_dataset.edisp.get_edisp_kernel(
+            position=position, energy_axis=e
+        ).data
         np.testing.assert_allclose(kernel, expected, rtol=1e-10, atol=1e-15)

@@ -13,7 +13,9 @@ from fluxprofile import Map, MapAxis, MapDataset, WcsGeom, WcsNDMap
 
 def _cube_geom() -> WcsGeom:
     energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 3)
-    return WcsGeom.create(skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy])
+    return WcsGeom.create(
+        skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy]
+    )
 
 
 def test_map_uses_data_in_place_and_sums():
@@ -71,10 +73,16 @@ def test_sum_over_axes_and_smooth_match_scipy(fermi_gc_path, counts_image):
     smoothed = counts_image.smooth("0.1 deg")  # 2 pixels of 0.05 deg
     assert smoothed.geom == counts_image.geom
     np.testing.assert_allclose(
-        smoothed.data, ndimage.gaussian_filter(counts_image.data.astype(float), 2.0), rtol=1e-12, atol=1e-12
+        smoothed.data,
+        ndimage.gaussian_filter(counts_image.data.astype(float), 2.0),
+        rtol=1e-12,
+        atol=1e-12,
     )
     np.testing.assert_allclose(
-        counts_image.smooth(3.3).data, ndimage.gaussian_filter(counts_image.data.astype(float), 3.3), rtol=1e-12, atol=1e-12
+        counts_image.smooth(3.3).data,
+        ndimage.gaussian_filter(counts_image.data.astype(float), 3.3),
+        rtol=1e-12,
+        atol=1e-12,
     )
     kernel = Tophat2DKernel(2.5)
     kernel.normalize("integral")
@@ -86,7 +94,10 @@ def test_sum_over_axes_and_smooth_match_scipy(fermi_gc_path, counts_image):
     )
     cube = counts.smooth(1.5)  # each energy plane on its own
     np.testing.assert_allclose(
-        cube.data[3], ndimage.gaussian_filter(counts.data[3].astype(float), 1.5), rtol=1e-12, atol=1e-12
+        cube.data[3],
+        ndimage.gaussian_filter(counts.data[3].astype(float), 1.5),
+        rtol=1e-12,
+        atol=1e-12,
     )
     with pytest.raises(ValueError, match="kernel must be"):
         counts_image.smooth(1, kernel="box")

@@ -47,7 +47,15 @@ def test_parameters_collection():
     assert list(table["name"]) == ["a", "b"]
     assert list(table["unit"]) == ["TeV", "cm"]
     assert list(table["frozen"]) == [False, True]
-    assert str(pars).splitlines()[0].split() == ["name", "value", "unit", "error", "min", "max", "frozen"]
+    assert str(pars).splitlines()[0].split() == [
+        "name",
+        "value",
+        "unit",
+        "error",
+        "min",
+        "max",
+        "frozen",
+    ]
     pars.freeze_all()
     assert a.frozen
     assert pars.free_parameters.names == []

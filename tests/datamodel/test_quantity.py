@@ -52,7 +52,9 @@ def test_values_and_unit():
     assert unit == u.TeV
     assert list(values) == [1.0, 2.0]
     # masked table entries become NaN (False for flags), never a silent 0
-    values, unit = values_and_unit("ts", MaskedColumn([1.0, 2.0], mask=[False, True], unit=""))
+    values, unit = values_and_unit(
+        "ts", MaskedColumn([1.0, 2.0], mask=[False, True], unit="")
+    )
     assert values[0] == 1.0
     assert np.isnan(values[1])
     flags, _ = values_and_unit("is_ul", MaskedColumn([True, True], mask=[False, True]))

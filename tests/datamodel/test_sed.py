@@ -51,7 +51,9 @@ def test_sed_quantities_are_norms_times_reference():
     rng = np.random.default_rng(4)
     norm, err, ul = (rng.uniform(0.5, 2, (3, 2)) for _ in range(3))
     model = LogParabolaSpectralModel(alpha=2.1, beta=0.2)
-    fp = FluxPoints({"norm": norm, "norm_err": err, "norm_ul": ul}, energy, distance, model)
+    fp = FluxPoints(
+        {"norm": norm, "norm_err": err, "norm_ul": ul}, energy, distance, model
+    )
     # closed forms of the reference quantities at the group centres (log axis: geometric
     # means of the edges), integrals against scipy's adaptive quadrature
     from scipy.integrate import quad
@@ -60,7 +62,9 @@ def test_sed_quantities_are_norms_times_reference():
     np.testing.assert_allclose(fp.energy_axis.center.value, center.value, rtol=1e-12)
     dnde = model(center).to_value("cm-2 s-1 TeV-1")
     np.testing.assert_allclose(fp.dnde_ref.value, dnde, rtol=1e-12)
-    np.testing.assert_allclose(fp.e2dnde_ref.to_value("TeV cm-2 s-1"), dnde * center.value**2, rtol=1e-12)
+    np.testing.assert_allclose(
+        fp.e2dnde_ref.to_value("TeV cm-2 s-1"), dnde * center.value**2, rtol=1e-12
+    )
     lo, hi = energy.edges.value[:-1], energy.edges.value[1:]
 
     def dnde_tev(e):
@@ -68,11 +72,16 @@ def test_sed_quantities_are_norms_times_reference():
 
     flux = [quad(dnde_tev, a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi, strict=True)]
     np.testing.assert_allclose(fp.flux_ref.to_value("cm-2 s-1"), flux, rtol=1e-4)
-    eflux = [quad(lambda e: e * dnde_tev(e), a, b, epsrel=1e-10)[0] for a, b in zip(lo, hi, strict=True)]
+    eflux = [
+        quad(lambda e: e * dnde_tev(e), a, b, epsrel=1e-10)[0]
+        for a, b in zip(lo, hi, strict=True)
+    ]
     np.testing.assert_allclose(fp.eflux_ref.to_value("TeV cm-2 s-1"), eflux, rtol=1e-4)
     for sed_type in ("dnde", "e2dnde", "flux", "eflux"):
         ref = getattr(fp, f"{sed_type}_ref")
-        np.testing.assert_array_equal(reference_flux(fp.reference_model, energy, sed_type), ref)
+        np.testing.assert_array_equal(
+            reference_flux(fp.reference_model, energy, sed_type), ref
+        )
         for suffix, values in (("", norm), ("_err", err), ("_ul", ul)):
             q = getattr(fp, sed_type + suffix)
             np.testing.assert_allclose(q.values, values * ref.value, rtol=1e-15)

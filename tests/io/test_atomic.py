@@ -15,15 +15,21 @@ def test_staged_file_replaces_only_on_success(tmp_path):
         assert not target.exists()  # nothing is visible before the end
         temporary.write_text("new")
     assert target.read_text() == "new"
+
     def write_half(temporary):
         temporary.write_text("half")
         msg = "boom"
         raise RuntimeError(msg)
 
-    with pytest.raises(RuntimeError, match="boom"), staged_file(target, overwrite=True, who="test") as temporary:
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        staged_file(target, overwrite=True, who="test") as temporary,
+    ):
         write_half(temporary)
     assert target.read_text() == "new"  # the old file is intact
-    assert sorted(p.name for p in target.parent.iterdir()) == ["out.ecsv"]  # no leftovers
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        "out.ecsv"
+    ]  # no leftovers
 
 
 def test_refusals(tmp_path):
@@ -34,7 +40,10 @@ def test_refusals(tmp_path):
     check_writable([existing], overwrite=True, who="test")
     with pytest.raises(IsADirectoryError, match="is a folder"):
         check_writable([tmp_path], overwrite=True, who="test")
-    with pytest.raises(OSError, match="nothing was written"), StagedFiles("test") as staged:
+    with (
+        pytest.raises(OSError, match="nothing was written"),
+        StagedFiles("test") as staged,
+    ):
         staged.stage(tmp_path / "b.fits")  # never written
     assert existing.read_text() == "old"
     assert not (tmp_path / "b.fits").exists()
@@ -44,6 +53,7 @@ def test_several_files_commit_together(tmp_path):
     targets = [tmp_path / "x.fits", tmp_path / "x.yaml"]
     for t in targets:
         t.write_text("old")
+
     def write_first_then_fail(staged):
         staged.stage(targets[0]).write_text("new")
         msg = "second file failed"

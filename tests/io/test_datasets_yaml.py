@@ -85,7 +85,9 @@ def assert_table_identical(a, b, what):
     assert len(a) == len(b), what
     for name in a.colnames:
         assert str(a[name].unit or "") == str(b[name].unit or ""), (what, name)
-        np.testing.assert_array_equal(np.asarray(a[name]), np.asarray(b[name]), err_msg=f"{what} {name}")
+        np.testing.assert_array_equal(
+            np.asarray(a[name]), np.asarray(b[name]), err_msg=f"{what} {name}"
+        )
 
 
 def assert_same_dataset(a, b):
@@ -118,7 +120,11 @@ def assert_same_dataset(a, b):
 
 def kept_hdus(dataset):
     """The HDUs a dataset keeps for writing (those of to_hdulist beyond its own)."""
-    return [h for h in dataset.to_hdulist() if h.name in ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")]
+    return [
+        h
+        for h in dataset.to_hdulist()
+        if h.name in ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")
+    ]
 
 
 def write_index(path: Path, entries: list[dict]) -> Path:
@@ -193,12 +199,16 @@ def test_read_accepts_gammapy_keywords(fermi_yaml):
 def test_read_refuses_models_file(fermi_yaml, tmp_path):
     models = tmp_path / "models.yaml"
     models.write_text("components: []\n")
-    with pytest.raises(ValueError, match=r"filename_models=.*models.yaml.*Datasets.from_gammapy"):
+    with pytest.raises(
+        ValueError, match=r"filename_models=.*models.yaml.*Datasets.from_gammapy"
+    ):
         Datasets.read(fermi_yaml, filename_models=models)
 
 
 # ---- paths ------------------------------------------------------------------------------
-def test_relative_paths_resolve_from_the_yaml_folder(fermi_crab_path, tmp_path, monkeypatch):
+def test_relative_paths_resolve_from_the_yaml_folder(
+    fermi_crab_path, tmp_path, monkeypatch
+):
     (tmp_path / "index" / "data").mkdir(parents=True)
     shutil.copy(fermi_crab_path, tmp_path / "index" / "data" / "crab.fits")
     index = write_index(tmp_path / "index" / "crab.yaml",
@@ -212,13 +222,20 @@ def test_relative_paths_resolve_from_the_yaml_folder(fermi_crab_path, tmp_path, 
     assert_same_dataset(Datasets.read(Path("..") / "index" / "crab.yaml")[0], expected)
 
 
-def test_yaml_folder_wins_over_working_folder(fermi_crab_path, onoff_path, tmp_path, monkeypatch):
+def test_yaml_folder_wins_over_working_folder(
+    fermi_crab_path, onoff_path, tmp_path, monkeypatch
+):
     (tmp_path / "index").mkdir()
     shutil.copy(fermi_crab_path, tmp_path / "index" / "a.fits")
     shutil.copy(onoff_path, tmp_path / "a.fits")  # same name in the working folder
-    index = write_index(tmp_path / "index" / "i.yaml", [{"name": "a", "type": "MapDataset", "filename": "a.fits"}])
+    index = write_index(
+        tmp_path / "index" / "i.yaml",
+        [{"name": "a", "type": "MapDataset", "filename": "a.fits"}],
+    )
     monkeypatch.chdir(tmp_path)
-    assert_same_dataset(Datasets.read(index)[0], MapDataset.read(fermi_crab_path, name="a"))
+    assert_same_dataset(
+        Datasets.read(index)[0], MapDataset.read(fermi_crab_path, name="a")
+    )
 
 
 def test_working_folder_fallback_as_gammapy(fermi_crab_path, tmp_path, monkeypatch):
@@ -227,7 +244,9 @@ def test_working_folder_fallback_as_gammapy(fermi_crab_path, tmp_path, monkeypat
     index = write_index(tmp_path / "index" / "i.yaml",
                         [{"name": "a", "type": "MapDataset", "filename": "only-here.fits"}])  # fmt: skip
     monkeypatch.chdir(tmp_path)
-    assert_same_dataset(Datasets.read(index)[0], MapDataset.read(fermi_crab_path, name="a"))
+    assert_same_dataset(
+        Datasets.read(index)[0], MapDataset.read(fermi_crab_path, name="a")
+    )
 
 
 def test_environment_variables_expanded(fermi_crab_path, tmp_path, monkeypatch):
@@ -245,14 +264,20 @@ def test_unknown_type_names_the_entry(fermi_crab_path, tmp_path):
         {"name": "ok", "type": "MapDataset", "filename": str(fermi_crab_path)},
         {"name": "odd", "type": "MapDatasetX", "filename": str(fermi_crab_path)},
     ])  # fmt: skip
-    with pytest.raises(ValueError, match=r"datasets\[1\] \(name 'odd', type 'MapDatasetX'\).*unknown.*supported"):
+    with pytest.raises(
+        ValueError,
+        match=r"datasets\[1\] \(name 'odd', type 'MapDatasetX'\).*unknown.*supported",
+    ):
         Datasets.read(index)
 
 
 def test_gammapy_only_type_is_named(fermi_crab_path, tmp_path):
     index = write_index(tmp_path / "i.yaml",
                         [{"name": "spec", "type": "SpectrumDatasetOnOff", "filename": str(fermi_crab_path)}])  # fmt: skip
-    with pytest.raises(ValueError, match=r"datasets\[0\] \(name 'spec'.*Gammapy dataset type fluxprofile does not support"):
+    with pytest.raises(
+        ValueError,
+        match=r"datasets\[0\] \(name 'spec'.*Gammapy dataset type fluxprofile does not support",
+    ):
         Datasets.read(index)
 
 
@@ -261,22 +286,39 @@ def test_missing_file_names_the_entry(fermi_crab_path, tmp_path):
         {"name": "ok", "type": "MapDataset", "filename": str(fermi_crab_path)},
         {"name": "gone", "type": "MapDataset", "filename": "gone.fits"},
     ])  # fmt: skip
-    with pytest.raises(FileNotFoundError, match=r"datasets\[1\] \(name 'gone'.*'gone.fits' not found.*looked at"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"datasets\[1\] \(name 'gone'.*'gone.fits' not found.*looked at",
+    ):
         Datasets.read(index)
 
 
 def test_unreadable_file_names_the_entry(tmp_path):
     (tmp_path / "junk.fits").write_bytes(b"not a FITS file at all" * 200)
-    index = write_index(tmp_path / "i.yaml", [{"name": "junk", "type": "MapDataset", "filename": "junk.fits"}])
-    with pytest.raises(OSError, match=r"datasets\[0\] \(name 'junk'.*not a readable FITS file"):
+    index = write_index(
+        tmp_path / "i.yaml",
+        [{"name": "junk", "type": "MapDataset", "filename": "junk.fits"}],
+    )
+    with pytest.raises(
+        OSError, match=r"datasets\[0\] \(name 'junk'.*not a readable FITS file"
+    ):
         Datasets.read(index)
 
 
 def test_wrong_type_for_the_file_names_the_entry(onoff_path, tmp_path):
-    index = write_index(tmp_path / "i.yaml", [{"name": "oo", "type": "MapDataset", "filename": str(onoff_path)}])
-    with pytest.raises(ValueError, match=r"datasets\[0\] \(name 'oo', type 'MapDataset'\).*MapDatasetOnOff.read"):
+    index = write_index(
+        tmp_path / "i.yaml",
+        [{"name": "oo", "type": "MapDataset", "filename": str(onoff_path)}],
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"datasets\[0\] \(name 'oo', type 'MapDataset'\).*MapDatasetOnOff.read",
+    ):
         Datasets.read(index)
-    index = write_index(tmp_path / "j.yaml", [{"name": "oo", "type": "MapDatasetOnOff", "filename": str(onoff_path)}])
+    index = write_index(
+        tmp_path / "j.yaml",
+        [{"name": "oo", "type": "MapDatasetOnOff", "filename": str(onoff_path)}],
+    )
     assert isinstance(Datasets.read(index)[0], MapDatasetOnOff)
 
 
@@ -287,8 +329,14 @@ def test_wrong_type_for_the_file_names_the_entry(onoff_path, tmp_path):
         ("other: 1\n", r"needs a top-level 'datasets' list.*keys \['other'\]"),
         ("datasets: 3\n", "'datasets' .* must be a list"),
         ("datasets:\n- just a string\n", r"datasets\[0\] must be a mapping"),
-        ("datasets:\n- name: a\n  type: MapDataset\n", r"datasets\[0\] .*has no filename"),
-        ("datasets:\n- name: 23523\n  type: MapDataset\n  filename: a.fits\n", r"datasets\[0\]: name must be a string"),
+        (
+            "datasets:\n- name: a\n  type: MapDataset\n",
+            r"datasets\[0\] .*has no filename",
+        ),
+        (
+            "datasets:\n- name: 23523\n  type: MapDataset\n  filename: a.fits\n",
+            r"datasets\[0\]: name must be a string",
+        ),
     ],
 )
 def test_malformed_index(tmp_path, content, match):
@@ -305,14 +353,18 @@ def test_unparsable_yaml_missing_index_and_fits_instead(tmp_path, fermi_crab_pat
         Datasets.read(path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         Datasets.read(tmp_path / "nothing.yaml")
-    with pytest.raises(ValueError, match=r"is a FITS .* not a datasets YAML index.*read_dataset"):
+    with pytest.raises(
+        ValueError, match=r"is a FITS .* not a datasets YAML index.*read_dataset"
+    ):
         Datasets.read(fermi_crab_path)
 
 
 def test_duplicate_names_name_both_entries(fermi_crab_path, tmp_path):
     entry = {"name": "same", "type": "MapDataset", "filename": str(fermi_crab_path)}
     index = write_index(tmp_path / "i.yaml", [entry, entry])
-    with pytest.raises(ValueError, match=r"datasets\[1\] \(name 'same'.*already used by datasets\[0\]"):
+    with pytest.raises(
+        ValueError, match=r"datasets\[1\] \(name 'same'.*already used by datasets\[0\]"
+    ):
         Datasets.read(index)
 
 
@@ -332,7 +384,11 @@ def test_checksum_mismatch_warns(small, tmp_path):
 def test_write_layout_is_gammapys(small, tmp_path):
     small.write(tmp_path / "out" / "datasets.yaml")
     folder = tmp_path / "out"
-    assert sorted(p.name for p in folder.iterdir()) == ["datasets.yaml", "fermi_crab.fits", "onoff.fits"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "datasets.yaml",
+        "fermi_crab.fits",
+        "onoff.fits",
+    ]
     content = yaml.safe_load((folder / "datasets.yaml").read_text())
     assert content["datasets"] == [
         {"name": "fermi crab", "type": "MapDataset", "filename": "fermi_crab.fits"},
@@ -352,8 +408,12 @@ def test_write_read_round_trip_exact(hawc, small, tmp_path):
     for a, b in zip(hawc, back, strict=True):
         assert_same_dataset(a, b)
     small.write(tmp_path / "small" / "small.yaml", checksum=False)
-    assert "checksum" not in yaml.safe_load((tmp_path / "small" / "small.yaml").read_text())
-    for a, b in zip(small, Datasets.read(tmp_path / "small" / "small.yaml"), strict=True):
+    assert "checksum" not in yaml.safe_load(
+        (tmp_path / "small" / "small.yaml").read_text()
+    )
+    for a, b in zip(
+        small, Datasets.read(tmp_path / "small" / "small.yaml"), strict=True
+    ):
         assert_same_dataset(a, b)
 
 
@@ -420,9 +480,16 @@ def test_write_refuses_models_and_bad_names(small, tmp_path, fermi_crab_path):
         small.write(tmp_path / "i.yaml", filename_models=tmp_path / "m.yaml")
     assert list(tmp_path.iterdir()) == []
     bad = Datasets([MapDataset.read(fermi_crab_path, name="a/b")])
-    with pytest.raises(ValueError, match="named 'a/b', which cannot be used as a file name"):
+    with pytest.raises(
+        ValueError, match="named 'a/b', which cannot be used as a file name"
+    ):
         bad.write(tmp_path / "i.yaml")
-    clash = Datasets([MapDataset.read(fermi_crab_path, name="a b"), MapDataset.read(fermi_crab_path, name="a_b")])
+    clash = Datasets(
+        [
+            MapDataset.read(fermi_crab_path, name="a b"),
+            MapDataset.read(fermi_crab_path, name="a_b"),
+        ]
+    )
     with pytest.raises(ValueError, match=r"a_b\.fits', the same file as dataset 0"):
         clash.write(tmp_path / "i.yaml")
     assert list(tmp_path.iterdir()) == []
@@ -440,7 +507,9 @@ def test_mapdataset_write_refuses_overwrite(small, tmp_path):
 
 
 def test_read_datasets_yaml_is_the_reader(fermi_yaml):
-    assert [d.name for d in read_datasets_yaml(fermi_yaml)] == Datasets.read(fermi_yaml).names
+    assert [d.name for d in read_datasets_yaml(fermi_yaml)] == Datasets.read(
+        fermi_yaml
+    ).names
 
 
 # ---- joint profiles ---------------------------------------------------------------------
@@ -455,17 +524,26 @@ def test_telescop_check_over_joint_datasets(hawc):
     stacked dataset listing HAWC per observation joins a HAWC dataset; two telescopes
     need allow_multiple_telescopes=True."""
     center = SkyCoord(83.633, 22.0145, unit="deg", frame="icrs")
-    regions = fluxprofile.make_concentric_annulus_sky_regions(center=center, radius_max=0.6 * u.deg, nbin=3)
-    est = fluxprofile.FluxProfileEstimator(regions=regions, energy_edges=[1, 316] * u.TeV)
+    regions = fluxprofile.make_concentric_annulus_sky_regions(
+        center=center, radius_max=0.6 * u.deg, nbin=3
+    )
+    est = fluxprofile.FluxProfileEstimator(
+        regions=regions, energy_edges=[1, 316] * u.TeV
+    )
     stacked = _with_telescope(hawc["nHit-9"], "stacked", [["HAWC", "HAWC"]])
     profile = est.run([hawc["nHit-8"], stacked])
     assert profile.dataset_names == ["nHit-8", "stacked"]
     other = _with_telescope(hawc["nHit-9"], "other", ["HESS"])
-    with pytest.raises(ValueError, match=r"same value of the 'TELESCOP' meta keyword \(got \['HAWC', 'HESS'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"same value of the 'TELESCOP' meta keyword \(got \['HAWC', 'HESS'\]",
+    ):
         est.run([hawc["nHit-8"], other])
     est.allow_multiple_telescopes = True
     joint = est.run([hawc["nHit-8"], other]).to_table(sed_type="likelihood")
-    np.testing.assert_array_equal(joint["counts"], profile.to_table(sed_type="likelihood")["counts"])
+    np.testing.assert_array_equal(
+        joint["counts"], profile.to_table(sed_type="likelihood")["counts"]
+    )
 
 
 # ---- Gammapy 2.1 (run with -m gammapy) ---------------------------------------------------
@@ -486,7 +564,11 @@ def assert_gammapy_same(ours, theirs):
     assert ours.name == theirs.name
     assert ours.tag == theirs.tag
     attrs = ["counts", "exposure", "mask_safe", "mask_fit"]
-    attrs += ["counts_off", "acceptance", "acceptance_off"] if ours.tag == "MapDatasetOnOff" else ["background"]
+    attrs += (
+        ["counts_off", "acceptance", "acceptance_off"]
+        if ours.tag == "MapDatasetOnOff"
+        else ["background"]
+    )
     for attr in attrs:
         a, b = getattr(ours, attr), getattr(theirs, attr)
         assert (a is None) == (b is None), attr
@@ -497,14 +579,18 @@ def assert_gammapy_same(ours, theirs):
     assert (ours.edisp is None) == (theirs.edisp is None)
     if ours.edisp is not None:
         assert ours.edisp.edisp_map.geom == theirs.edisp.edisp_map.geom
-        np.testing.assert_array_equal(ours.edisp.edisp_map.data, theirs.edisp.edisp_map.data)
+        np.testing.assert_array_equal(
+            ours.edisp.edisp_map.data, theirs.edisp.edisp_map.data
+        )
     assert (ours.psf is None) == (theirs.psf is None)
     if ours.psf is not None:
         assert ours.psf.psf_map.geom == theirs.psf.psf_map.geom
         np.testing.assert_array_equal(ours.psf.psf_map.data, theirs.psf.psf_map.data)
     assert (ours.gti is None) == (theirs.gti is None)
     if ours.gti is not None:
-        np.testing.assert_array_equal(ours.gti.time_start.mjd, theirs.gti.time_start.mjd)
+        np.testing.assert_array_equal(
+            ours.gti.time_start.mjd, theirs.gti.time_start.mjd
+        )
         np.testing.assert_array_equal(ours.gti.time_stop.mjd, theirs.gti.time_stop.mjd)
 
 
@@ -544,7 +630,9 @@ def test_we_read_what_gammapy_writes(gp, small, fermi_crab_path, onoff_path, tmp
     for a, b in zip(back, small, strict=True):
         assert type(a) is type(b)
         for attr in ("counts", "exposure", "mask_safe"):
-            np.testing.assert_array_equal(getattr(a, attr).data, getattr(b, attr).data, err_msg=attr)
+            np.testing.assert_array_equal(
+                getattr(a, attr).data, getattr(b, attr).data, err_msg=attr
+            )
         np.testing.assert_array_equal(a.background.data, b.background.data)
 
 
@@ -552,11 +640,15 @@ def _profile_regions(kind, package, geom_wcs):
     """The same regions built by fluxprofile's or Gammapy's generator."""
     center = SkyCoord(83.633, 22.0145, unit="deg", frame="icrs")
     if kind == "annulus":
-        return package.make_concentric_annulus_sky_regions(center=center, radius_max=1 * u.deg, nbin=7)
+        return package.make_concentric_annulus_sky_regions(
+            center=center, radius_max=1 * u.deg, nbin=7
+        )
     return package.make_orthogonal_rectangle_sky_regions(
         start_pos=SkyCoord(82.633, 22.0145, unit="deg", frame="icrs"),
         end_pos=SkyCoord(84.633, 22.0145, unit="deg", frame="icrs"),
-        wcs=geom_wcs, height=0.5 * u.deg, nbin=6,
+        wcs=geom_wcs,
+        height=0.5 * u.deg,
+        nbin=6,
     )
 
 
@@ -569,12 +661,22 @@ def compare_joint_profile(ours, ref):
     statistic at or below Gammapy's (docs/datasets_yaml.rst, "Gammapy agreement")."""
     np.testing.assert_array_equal(_cells(ours, "counts"), _cells(ref, "counts"))
     for name in ("x_min", "x_max", "x_ref"):
-        np.testing.assert_allclose(_cells(ours, name), _cells(ref, name), rtol=0, atol=1e-6)
-    np.testing.assert_allclose(_cells(ours, "stat_null"), _cells(ref, "stat_null"), rtol=0, atol=1e-3)
-    ours_ok, ref_ok = _cells(ours, "success").astype(bool), _cells(ref, "success").astype(bool)
+        np.testing.assert_allclose(
+            _cells(ours, name), _cells(ref, name), rtol=0, atol=1e-6
+        )
+    np.testing.assert_allclose(
+        _cells(ours, "stat_null"), _cells(ref, "stat_null"), rtol=0, atol=1e-3
+    )
+    ours_ok, ref_ok = (
+        _cells(ours, "success").astype(bool),
+        _cells(ref, "success").astype(bool),
+    )
     assert not np.any(ref_ok & ~ours_ok), "fluxprofile failed where Gammapy succeeded"
     only_gp_failed = ours_ok & ~ref_ok
-    assert np.all(_cells(ours, "stat")[only_gp_failed] <= _cells(ref, "stat")[only_gp_failed] + 1e-3)
+    assert np.all(
+        _cells(ours, "stat")[only_gp_failed]
+        <= _cells(ref, "stat")[only_gp_failed] + 1e-3
+    )
     ok = ref_ok
     assert ok.sum() >= 0.5 * ok.size
     err = _cells(ref, "norm_err")
@@ -585,10 +687,14 @@ def compare_joint_profile(ours, ref):
     np.testing.assert_allclose(_cells(ours, "norm_err")[ok], err[ok], rtol=1e-3)
     ts_a, ts_b = _cells(ours, "ts"), _cells(ref, "ts")
     assert np.all(np.abs(ts_a - ts_b)[ok] <= (1e-3 + 1e-5 * np.abs(ts_b))[ok])
-    np.testing.assert_allclose(_cells(ours, "stat")[ok], _cells(ref, "stat")[ok], rtol=0, atol=1e-3)
+    np.testing.assert_allclose(
+        _cells(ours, "stat")[ok], _cells(ref, "stat")[ok], rtol=0, atol=1e-3
+    )
     npred_a, npred_b = _cells(ours, "npred"), _cells(ref, "npred")
     with np.errstate(invalid="ignore", divide="ignore"):
-        signal = _cells(ref, "npred_excess") / _cells(ref, "norm")[..., None]  # per unit norm
+        signal = (
+            _cells(ref, "npred_excess") / _cells(ref, "norm")[..., None]
+        )  # per unit norm
     tol_npred = np.abs(tol[..., None] * signal) + 1e-4 * np.abs(npred_b)
     sel = np.broadcast_to(ok[..., None], npred_b.shape)
     assert np.all((np.abs(npred_a - npred_b) <= tol_npred)[sel])
@@ -615,7 +721,9 @@ def test_joint_hawc_profile_equals_gammapy(gp, hawc, hawc_yaml, kind):
     profile = est.run(hawc)
     assert profile.dataset_names == HAWC_NAMES
     ours = profile.to_table(format="profile", sed_type="likelihood")
-    assert _cells(ours, "counts").shape == _cells(ref, "counts").shape == (len(ours), 2, 5)
+    assert (
+        _cells(ours, "counts").shape == _cells(ref, "counts").shape == (len(ours), 2, 5)
+    )
     compare_joint_profile(ours, ref)
 
 
@@ -623,8 +731,12 @@ def test_joint_hawc_profile_equals_gammapy(gp, hawc, hawc_yaml, kind):
 def test_telescop_rule_is_gammapys(gp, hawc_yaml):
     """The rule of test_telescop_check_over_joint_datasets, in Gammapy 2.1 itself."""
     center = SkyCoord(83.633, 22.0145, unit="deg", frame="icrs")
-    regions = gp.utils.regions.make_concentric_annulus_sky_regions(center=center, radius_max=0.6 * u.deg, nbin=3)
-    est = gp.estimators.FluxProfileEstimator(regions=regions, energy_edges=[1, 316] * u.TeV)
+    regions = gp.utils.regions.make_concentric_annulus_sky_regions(
+        center=center, radius_max=0.6 * u.deg, nbin=3
+    )
+    est = gp.estimators.FluxProfileEstimator(
+        regions=regions, energy_edges=[1, 316] * u.TeV
+    )
     a = gp.datasets.MapDataset.read(hawc_yaml.parent / "nHit-8.fits.gz", name="nHit-8")
     b = gp.datasets.MapDataset.read(hawc_yaml.parent / "nHit-9.fits.gz", name="b")
     assert list(a.meta_table["TELESCOP"]) == ["HAWC"]
@@ -642,6 +754,14 @@ def test_summary_exposure_range_is_gammapys(gp, hawc, hawc_yaml):
     theirs = str(gp.datasets.MapDataset.read(hawc_yaml.parent / "nHit-5.fits.gz"))
     ours = str(hawc["nHit-5"])
     for label in ("Exposure min", "Exposure max", "Total counts", "Number of fit bins"):
-        line = [x.split(":", 1)[1].strip() for x in theirs.splitlines() if x.strip().startswith(label)]
+        line = [
+            x.split(":", 1)[1].strip()
+            for x in theirs.splitlines()
+            if x.strip().startswith(label)
+        ]
         assert line, label
-        assert [x.split(":", 1)[1].strip() for x in ours.splitlines() if x.strip().startswith(label)] == line
+        assert [
+            x.split(":", 1)[1].strip()
+            for x in ours.splitlines()
+            if x.strip().startswith(label)
+        ] == line

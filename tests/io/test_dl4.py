@@ -56,7 +56,11 @@ def test_gc_arrays_kept_as_stored(gc):
 
 def test_gc_counts_totals(gc, rect_ref):
     np.testing.assert_array_equal(gc.counts.data.sum(axis=(1, 2)), GC_COUNTS_PER_BIN)
-    assert gc.counts.data.sum() == rect_ref["dataset"]["total_counts"] == sum(GC_COUNTS_PER_BIN)
+    assert (
+        gc.counts.data.sum()
+        == rect_ref["dataset"]["total_counts"]
+        == sum(GC_COUNTS_PER_BIN)
+    )
 
 
 def test_gc_geometry_matches_reference(gc, rect_ref):
@@ -70,8 +74,12 @@ def test_gc_geometry_matches_reference(gc, rect_ref):
     np.testing.assert_allclose(geom.wcs.wcs.crval, [header["CRVAL1"], header["CRVAL2"]])
     assert list(geom.wcs.wcs.ctype) == [header["CTYPE1"], header["CTYPE2"]]
     assert geom.frame == ref["frame"]
-    assert geom.center_skydir.l.deg == pytest.approx(ref["center"]["lon_deg"], abs=1e-10)
-    assert geom.center_skydir.b.deg == pytest.approx(ref["center"]["lat_deg"], abs=1e-10)
+    assert geom.center_skydir.l.deg == pytest.approx(
+        ref["center"]["lon_deg"], abs=1e-10
+    )
+    assert geom.center_skydir.b.deg == pytest.approx(
+        ref["center"]["lat_deg"], abs=1e-10
+    )
     assert gc.exposure.geom.npix == geom.npix
     assert gc.exposure.data.shape == (12, *geom.data_shape[1:])
 
@@ -83,30 +91,42 @@ def test_gc_energy_axes(gc, rect_ref, fermi_gc_path):
     assert axis.unit == u.Unit(ref_reco["unit"]) == u.keV
     assert axis.node_type == "edges"
     assert axis.interp == "log"
-    np.testing.assert_allclose(axis.edges.to_value(u.keV), ref_reco["edges"], rtol=1e-14)
+    np.testing.assert_allclose(
+        axis.edges.to_value(u.keV), ref_reco["edges"], rtol=1e-14
+    )
 
     ref_true = rect_ref["dataset"]["exposure_geom_axes"][0]
     true = gc.energy_axis_true
     assert true.name == ref_true["name"] == "energy_true"
     assert true.unit == u.MeV
     assert true.node_type == "center"
-    np.testing.assert_allclose(true.edges.to_value(u.MeV), ref_true["edges"], rtol=1e-14)
+    np.testing.assert_allclose(
+        true.edges.to_value(u.MeV), ref_true["edges"], rtol=1e-14
+    )
     # closed form (docs/data_model.rst): log-midpoints of the stored nodes, read independently
-    nodes = np.unique(np.asarray(fits.getdata(fermi_gc_path, "EXPOSURE_BANDS")["ENERGY_TRUE"], float))
+    nodes = np.unique(
+        np.asarray(fits.getdata(fermi_gc_path, "EXPOSURE_BANDS")["ENERGY_TRUE"], float)
+    )
     ln = np.log(nodes)
     mids = np.exp((ln[1:] + ln[:-1]) / 2)
     np.testing.assert_allclose(true.edges.value[1:-1], mids, rtol=1e-13)
     np.testing.assert_array_equal(true.center.value, nodes)
     assert true.edges[0].to_value(u.GeV) == pytest.approx(8.3709, rel=1e-4)
     assert true.edges[-1].to_value(u.GeV) == pytest.approx(597.30, rel=1e-4)
-    assert gc.exposure.unit == u.Unit(rect_ref["dataset"]["exposure_unit"]) == u.Unit("cm2 s")
+    assert (
+        gc.exposure.unit
+        == u.Unit(rect_ref["dataset"]["exposure_unit"])
+        == u.Unit("cm2 s")
+    )
 
 
 def test_gc_mask_safe_pattern(gc, rect_ref):
     mask = gc.mask_safe.data
     expected = np.zeros(mask.shape[1:], bool)
     expected[20:180, 20:380] = True  # x in [20, 379], y in [20, 179]
-    for plane, ref in zip(mask, rect_ref["dataset"]["mask_safe"]["per_energy_bin"], strict=True):
+    for plane, ref in zip(
+        mask, rect_ref["dataset"]["mask_safe"]["per_energy_bin"], strict=True
+    ):
         np.testing.assert_array_equal(plane, expected)
         assert plane.sum() == ref["n_true"] == 57600
     np.testing.assert_array_equal(gc.mask, mask)
@@ -188,7 +208,9 @@ def test_write_does_not_overwrite(tmp_path):
 
 def test_path_expansion(tmp_path, monkeypatch, data_dir):
     monkeypatch.setenv("FP_TEST_DATA_DIR", str(data_dir))
-    ds = MapDataset.read("$FP_TEST_DATA_DIR/fermi-3fhl-crab/Fermi-LAT-3FHL_data_Fermi-LAT.fits")
+    ds = MapDataset.read(
+        "$FP_TEST_DATA_DIR/fermi-3fhl-crab/Fermi-LAT-3FHL_data_Fermi-LAT.fits"
+    )
     assert ds.counts.data.shape == (5, 40, 50)
     monkeypatch.setenv("HOME", str(tmp_path))
     small_dataset().write("~/sub/small.fits")
@@ -209,8 +231,12 @@ def test_gc_write_read_round_trip(gc, tmp_path):
         assert a.geom == b.geom
     assert back.energy_axis.node_type == "edges"
     assert back.energy_axis_true.node_type == "center"
-    np.testing.assert_array_equal(back.energy_axis_true.center.value, gc.energy_axis_true.center.value)
-    np.testing.assert_allclose(back.energy_axis.edges.value, gc.energy_axis.edges.value, rtol=1e-14)
+    np.testing.assert_array_equal(
+        back.energy_axis_true.center.value, gc.energy_axis_true.center.value
+    )
+    np.testing.assert_allclose(
+        back.energy_axis.edges.value, gc.energy_axis.edges.value, rtol=1e-14
+    )
     np.testing.assert_array_equal(back.edisp.data, gc.edisp.data)
     assert not back.edisp.is_spatial
     np.testing.assert_array_equal(back.edisp.exposure, gc.edisp.exposure)
@@ -249,7 +275,11 @@ def test_exposure_axis_named_energy_is_renamed(tmp_path):
     bands = hdul["EXPOSURE_BANDS"]
     columns = [
         fits.Column(name=n, format="D", unit="GeV", array=bands.data[o])
-        for n, o in (("ENERGY", "ENERGY_TRUE"), ("E_MIN", "ENERGY_TRUE_MIN"), ("E_MAX", "ENERGY_TRUE_MAX"))
+        for n, o in (
+            ("ENERGY", "ENERGY_TRUE"),
+            ("E_MIN", "ENERGY_TRUE_MIN"),
+            ("E_MAX", "ENERGY_TRUE_MAX"),
+        )
     ]
     new = fits.BinTableHDU.from_columns(columns, name="EXPOSURE_BANDS")
     new.header["AXCOLS1"] = "E_MIN,E_MAX"
@@ -259,7 +289,9 @@ def test_exposure_axis_named_energy_is_renamed(tmp_path):
     hdul.writeto(path)
     back = MapDataset.read(path)
     assert back.energy_axis_true.name == "energy_true"
-    np.testing.assert_allclose(back.energy_axis_true.edges.value, small.energy_axis_true.edges.value)
+    np.testing.assert_allclose(
+        back.energy_axis_true.edges.value, small.energy_axis_true.edges.value
+    )
 
 
 @pytest.fixture(scope="module")
@@ -289,34 +321,54 @@ def test_read_onoff_reference_numbers(onoff, onoff_spec):
     assert onoff.counts.data.sum() == onoff_spec["total_counts"] == 16000
     assert onoff.counts.data.shape == tuple(onoff_spec["counts_geom"]["data_shape"])
     np.testing.assert_allclose(
-        onoff.energy_axis.edges.to_value("TeV"), onoff_spec["counts_geom"]["axes"][0]["edges"], rtol=1e-15
+        onoff.energy_axis.edges.to_value("TeV"),
+        onoff_spec["counts_geom"]["axes"][0]["edges"],
+        rtol=1e-15,
     )
     np.testing.assert_allclose(
-        onoff.energy_axis_true.edges.to_value("TeV"), onoff_spec["exposure_geom_axes"][0]["edges"], rtol=1e-15
+        onoff.energy_axis_true.edges.to_value("TeV"),
+        onoff_spec["exposure_geom_axes"][0]["edges"],
+        rtol=1e-15,
     )
     # recipe: counts 5, counts_off 1, acceptance 1, acceptance_off 1, exposure 1000 m2 s
     np.testing.assert_array_equal(onoff.counts.data, 5.0)
     np.testing.assert_array_equal(onoff.counts_off.data, 1.0)
     np.testing.assert_array_equal(onoff.alpha.data, 1.0)
     assert onoff.exposure.unit == u.Unit(onoff_spec["exposure_unit"])
-    np.testing.assert_allclose(onoff.exposure.quantity.to_value("cm2 s"), 1e7, rtol=1e-15)
-    np.testing.assert_allclose(onoff.exposure.quantity.to_value("m2 s"), 1000.0, rtol=1e-15)
+    np.testing.assert_allclose(
+        onoff.exposure.quantity.to_value("cm2 s"), 1e7, rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        onoff.exposure.quantity.to_value("m2 s"), 1000.0, rtol=1e-15
+    )
     for item in onoff_spec["mask_safe"]["per_energy_bin"]:
         assert onoff.mask_safe.data[item["energy_bin"]].sum() == item["n_true"] == 1600
     assert onoff.mask_safe.data.all()
     assert onoff.mask_fit is None
-    livetime = np.sum(onoff.gti["STOP"].quantity - onoff.gti["START"].quantity).to_value("s")
+    livetime = np.sum(
+        onoff.gti["STOP"].quantity - onoff.gti["START"].quantity
+    ).to_value("s")
     assert livetime == pytest.approx(onoff_spec["gti_livetime_s"], rel=1e-15)
     assert livetime == pytest.approx((5 * u.h).to_value("s"), rel=1e-12)
     assert onoff_spec["edisp_class"] == "EDispKernelMap"
     assert onoff.edisp.is_spatial == (onoff_spec["edisp_geom_type"] == "WcsGeom")
     # diagonal (identity) kernel on identical axes
-    np.testing.assert_allclose(onoff.edisp.get_kernels(onoff.counts.geom.center_skydir)[0], np.eye(2), atol=1e-7)
+    np.testing.assert_allclose(
+        onoff.edisp.get_kernels(onoff.counts.geom.center_skydir)[0],
+        np.eye(2),
+        atol=1e-7,
+    )
 
 
 def test_read_onoff_arrays_as_stored(onoff, onoff_path):
     with fits.open(onoff_path) as hdul:
-        for attr in ("counts", "counts_off", "acceptance", "acceptance_off", "exposure"):
+        for attr in (
+            "counts",
+            "counts_off",
+            "acceptance",
+            "acceptance_off",
+            "exposure",
+        ):
             stored = hdul[attr.upper()].data
             got = getattr(onoff, attr).data
             assert got.dtype == stored.dtype.newbyteorder("=")
@@ -366,7 +418,14 @@ def test_write_read_round_trip_reference(onoff, tmp_path):
                           "ACCEPTANCE_OFF", "ACCEPTANCE_OFF_BANDS"]  # fmt: skip
     back = MapDatasetOnOff.read(path)
     assert back.name == onoff.name
-    for attr in ("counts", "counts_off", "acceptance", "acceptance_off", "exposure", "mask_safe"):
+    for attr in (
+        "counts",
+        "counts_off",
+        "acceptance",
+        "acceptance_off",
+        "exposure",
+        "mask_safe",
+    ):
         a, b = getattr(onoff, attr), getattr(back, attr)
         np.testing.assert_array_equal(b.data, a.data)
         assert b.data.dtype == a.data.dtype

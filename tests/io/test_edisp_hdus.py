@@ -25,8 +25,15 @@ def test_region_kernel_round_trip():
     rng = np.random.default_rng(1)
     data = rng.uniform(0, 0.5, (3, 2))
     exposure = rng.uniform(1e8, 2e8, (3, 1))
-    hdus = edisp_hdus(data, true, reco, exposure=exposure, exposure_unit=u.Unit("cm2 s"))
-    assert [h.name for h in hdus] == ["EDISP", "EDISP_BANDS", "EDISP_EXPOSURE", "EDISP_EXPOSURE_BANDS"]
+    hdus = edisp_hdus(
+        data, true, reco, exposure=exposure, exposure_unit=u.Unit("cm2 s")
+    )
+    assert [h.name for h in hdus] == [
+        "EDISP",
+        "EDISP_BANDS",
+        "EDISP_EXPOSURE",
+        "EDISP_EXPOSURE_BANDS",
+    ]
     assert hdus[0].columns.names == ["CHANNEL", "DATA"]
     hdulist = fits.HDUList([fits.PrimaryHDU(), *hdus])
     kwargs = read_edisp_hdus(hdulist, filename="mem.fits")
@@ -61,6 +68,11 @@ def test_refusals():
         read_edisp_hdus(fits.HDUList([fits.PrimaryHDU()]), filename="x.fits")
     # a migration map (axes migra, energy_true) is not a kernel map
     migra = MapAxis.from_edges([0.2, 1, 5], name="migra")
-    hdus = region_table_hdus(np.ones((3, 2)), MapAxes([migra, true]), u.dimensionless_unscaled, "EDISP")
-    with pytest.raises(ValueError, match=r"EDISP has axes \['migra', 'energy_true'\].*migration EDispMaps"):
+    hdus = region_table_hdus(
+        np.ones((3, 2)), MapAxes([migra, true]), u.dimensionless_unscaled, "EDISP"
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"EDISP has axes \['migra', 'energy_true'\].*migration EDispMaps",
+    ):
         read_edisp_hdus(fits.HDUList([fits.PrimaryHDU(), *hdus]))

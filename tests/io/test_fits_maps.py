@@ -13,7 +13,9 @@ from fluxprofile.io.fits_maps import axes_from_bands_hdu, axes_to_bands_hdu
 
 def _cube_geom() -> WcsGeom:
     energy = MapAxis.from_energy_bounds("1 TeV", "10 TeV", 3)
-    return WcsGeom.create(skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy])
+    return WcsGeom.create(
+        skydir=(0, 0), binsz=0.5, width=(3, 2), frame="galactic", axes=[energy]
+    )
 
 
 def test_map_fits_round_trip():
@@ -30,14 +32,18 @@ def test_map_fits_round_trip():
     assert back.geom == geom
     mask = Map(geom, data > 0)
     hdulist = fits.HDUList([fits.PrimaryHDU(), *mask.to_hdulist("MASK_SAFE")])
-    np.testing.assert_array_equal(Map.from_hdulist(hdulist, "MASK_SAFE").data.astype(bool), data > 0)
+    np.testing.assert_array_equal(
+        Map.from_hdulist(hdulist, "MASK_SAFE").data.astype(bool), data > 0
+    )
     with pytest.raises(ValueError, match="no COUNTS HDU"):
         Map.from_hdulist(hdulist, "COUNTS")
 
 
 def test_bands_table_layout_first_axis_fastest():
     energy = MapAxis.from_edges([1, 2, 4], unit="keV", name="energy", interp="log")
-    true = MapAxis.from_nodes([1.0, 2.0, 3.0], unit="MeV", name="energy_true", interp="log")
+    true = MapAxis.from_nodes(
+        [1.0, 2.0, 3.0], unit="MeV", name="energy_true", interp="log"
+    )
     hdu = axes_to_bands_hdu(MapAxes([energy, true]), "EDISP_BANDS")
     assert hdu.header["AXCOLS1"] == "E_MIN,E_MAX"
     assert hdu.header["AXCOLS2"] == "ENERGY_TRUE"

@@ -212,7 +212,9 @@ def test_read_dnde_with_reference_model_recovers_norm(reference_dir: Path) -> No
 
 
 @pytest.mark.parametrize("suffix", [".ecsv", ".fits"])
-def test_failed_write_leaves_the_old_file_intact(tmp_path: Path, monkeypatch, suffix: str) -> None:
+def test_failed_write_leaves_the_old_file_intact(
+    tmp_path: Path, monkeypatch, suffix: str
+) -> None:
     fp = simple_profile()
     path = tmp_path / f"profile{suffix}"
     fp.write(path)

@@ -68,8 +68,20 @@ def test_snapping_is_nearest_edge_in_log_energy():
         ([10, 500, 2000], [10, 500, 2000], (0, 1), (1,), ()),
         ([300, 600, 2000], [FERMI_EDGES[10].value, 500, 2000], (0, 1), (1,), ()),
         # a group across the data's end: its part beyond the data is a NaN row
-        ([300, 499, 501, 2000], [FERMI_EDGES[10].value, 500, 501, 2000], (0, 1, 2), (1, 2), ()),
-        ([300, 499, 500.0001, 2000], [FERMI_EDGES[10].value, 500, 2000], (0, 2), (2,), (1,)),
+        (
+            [300, 499, 501, 2000],
+            [FERMI_EDGES[10].value, 500, 501, 2000],
+            (0, 1, 2),
+            (1, 2),
+            (),
+        ),
+        (
+            [300, 499, 500.0001, 2000],
+            [FERMI_EDGES[10].value, 500, 2000],
+            (0, 2),
+            (2,),
+            (1,),
+        ),
         # nothing overlaps the data: the requested edges
         ([1000, 10000], [1000, 10000], (0,), (0,), ()),
         ([1, 5], [1, 5], (0,), (0,), ()),
@@ -87,12 +99,16 @@ def test_plan_energy_groups(requested, edges, kept, empty, dropped):
         if g in plan.empty:
             assert bins is None
         else:
-            np.testing.assert_allclose(FERMI_EDGES[list(bins)].value, plan.edges[k : k + 2].value, rtol=1e-12)
+            np.testing.assert_allclose(
+                FERMI_EDGES[list(bins)].value, plan.edges[k : k + 2].value, rtol=1e-12
+            )
 
 
 def test_plan_fine_edges_give_the_reco_bins():
     plan = plan_energy_groups([FERMI_EDGES], np.geomspace(10, 500, 200) * u.GeV)
-    np.testing.assert_allclose(plan.edges.to_value(u.GeV), FERMI_EDGES.value, rtol=1e-12)
+    np.testing.assert_allclose(
+        plan.edges.to_value(u.GeV), FERMI_EDGES.value, rtol=1e-12
+    )
     assert len(plan.kept) == 11
     assert not plan.empty
     assert len(plan.dropped) == 199 - 11
@@ -105,7 +121,9 @@ def test_plan_units_follow_the_dataset():
     assert plan.edges.unit == u.keV
     # 1-5 GeV: a NaN row closed by the data's start; 5 GeV -> 10 GeV; 100 GeV -> 84.47 GeV;
     # 2 TeV -> 500 GeV
-    np.testing.assert_allclose(plan.edges.to_value(u.GeV), [1, 10, FERMI_EDGES[6].value, 500], rtol=1e-12)
+    np.testing.assert_allclose(
+        plan.edges.to_value(u.GeV), [1, 10, FERMI_EDGES[6].value, 500], rtol=1e-12
+    )
     assert plan.empty == (0,)
     assert plan.dropped == ()
 
@@ -116,7 +134,9 @@ def test_plan_joint_datasets_take_the_union():
     low = FERMI_EDGES[:7]  # 10 - 84.47 GeV
     plan = plan_energy_groups([FERMI_EDGES, low], [10, 100, 2000] * u.GeV)
     assert plan.ranges == [[(0, 6), (6, 11)], [(0, 6), None]]
-    np.testing.assert_allclose(plan.edges.to_value(u.GeV), FERMI_EDGES[[0, 6, 11]].value, rtol=1e-12)
+    np.testing.assert_allclose(
+        plan.edges.to_value(u.GeV), FERMI_EDGES[[0, 6, 11]].value, rtol=1e-12
+    )
     # axes equal to 1e-7 (what the estimator accepts): the union of the two ranges
     shifted = FERMI_EDGES * (1 + 1e-7)
     plan = plan_energy_groups([shifted, FERMI_EDGES], [10, 100, 2000] * u.GeV)
@@ -136,13 +156,17 @@ def fermi(fermi_gc_path):
 @pytest.fixture(scope="module")
 def annuli():
     return make_concentric_annulus_sky_regions(
-        center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
+        center=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        radius_max=1.5 * u.deg,
+        nbin=11,
     )
 
 
 def run(datasets, annuli, edges, selection=("ul",)):
     estimator = FluxProfileEstimator(
-        annuli, spectral_model=PowerLawSpectralModel(index=INDEX), energy_edges=edges,
+        annuli,
+        spectral_model=PowerLawSpectralModel(index=INDEX),
+        energy_edges=edges,
         selection_optional=list(selection),
     )
     return estimator.run(datasets)
@@ -169,15 +193,24 @@ def assert_same_groups(profile, expected, k_profile, k_expected=None):
     b = expected.slice_by_idx({"energy": k_expected})
     np.testing.assert_allclose(a.energy_axis.edges, b.energy_axis.edges, rtol=1e-12)
     for name in ("norm", "norm_err", "norm_ul", "ts", "counts", "stat", "success"):
-        np.testing.assert_array_equal(getattr(a, name).values, getattr(b, name).values, err_msg=name)
+        np.testing.assert_array_equal(
+            getattr(a, name).values, getattr(b, name).values, err_msg=name
+        )
     np.testing.assert_allclose(a.flux.quantity, b.flux.quantity, rtol=1e-12)
 
 
 def test_edges_finer_than_the_reco_bins(fermi, annuli):
-    profile, message = run_warned(fermi, annuli, [10, 14.5, 15, 500] * u.GeV, r"14\.5 GeV-15\.0 GeV \(energy group 1\)")
+    profile, message = run_warned(
+        fermi,
+        annuli,
+        [10, 14.5, 15, 500] * u.GeV,
+        r"14\.5 GeV-15\.0 GeV \(energy group 1\)",
+    )
     assert "left out, the profile has 2 of the 3 requested energy groups" in message
     edges = profile.energy_axis.edges
-    np.testing.assert_allclose(edges.to_value(u.GeV), [10, reco(fermi, 1).to_value(u.GeV), 500], rtol=1e-12)
+    np.testing.assert_allclose(
+        edges.to_value(u.GeV), [10, reco(fermi, 1).to_value(u.GeV), 500], rtol=1e-12
+    )
     table = profile.to_table(sed_type="flux")
     np.testing.assert_array_equal(np.asarray(table["e_min"][0]), edges.value[:-1])
     np.testing.assert_array_equal(np.asarray(table["e_max"][0]), edges.value[1:])
@@ -190,10 +223,14 @@ def test_edges_finer_than_the_reco_bins(fermi, annuli):
 
 
 def test_edges_much_finer_than_the_reco_bins(fermi, annuli):
-    profile, message = run_warned(fermi, annuli, np.geomspace(10, 500, 200) * u.GeV, r"energy groups 0-8, 10-26")
+    profile, message = run_warned(
+        fermi, annuli, np.geomspace(10, 500, 200) * u.GeV, r"energy groups 0-8, 10-26"
+    )
     assert "the profile has 11 of the 199 requested energy groups" in message
     per_bin = run(fermi, annuli, fermi.counts.geom.axes["energy"].edges)
-    np.testing.assert_allclose(profile.energy_axis.edges, per_bin.energy_axis.edges, rtol=1e-12)
+    np.testing.assert_allclose(
+        profile.energy_axis.edges, per_bin.energy_axis.edges, rtol=1e-12
+    )
     for k in range(11):
         assert_same_groups(profile, per_bin, k)
 
@@ -201,27 +238,49 @@ def test_edges_much_finer_than_the_reco_bins(fermi, annuli):
 def test_group_next_to_a_collapsed_one_shows_its_fitted_range(fermi, annuli):
     """[10, 12, 13, 500] GeV: group 0 fits 10-14.27 GeV and says so; Gammapy 2.1 labels it
     10-12 GeV and reports a flux 43 % low."""
-    profile, _ = run_warned(fermi, annuli, [10, 12, 13, 500] * u.GeV, r"12\.0 GeV-13\.0 GeV \(energy group 1\)")
+    profile, _ = run_warned(
+        fermi,
+        annuli,
+        [10, 12, 13, 500] * u.GeV,
+        r"12\.0 GeV-13\.0 GeV \(energy group 1\)",
+    )
     e1 = reco(fermi, 1)
-    np.testing.assert_allclose(profile.energy_min.to_value(u.GeV), [10, e1.to_value(u.GeV)], rtol=1e-12)
-    np.testing.assert_allclose(profile.energy_max.to_value(u.GeV), [e1.to_value(u.GeV), 500], rtol=1e-12)
+    np.testing.assert_allclose(
+        profile.energy_min.to_value(u.GeV), [10, e1.to_value(u.GeV)], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        profile.energy_max.to_value(u.GeV), [e1.to_value(u.GeV), 500], rtol=1e-12
+    )
     assert_same_groups(profile, run(fermi, annuli, u.Quantity([10 * u.GeV, e1])), 0)
     assert_same_groups(profile, run(fermi, annuli, u.Quantity([e1, 500 * u.GeV])), 1, 0)
     # flux = norm x the reference power law integrated over the fitted range (closed form)
     amplitude, e_ref = 1e-12 * u.Unit("cm-2 s-1 TeV-1"), 1 * u.TeV
-    integral = amplitude * e_ref / (1 - INDEX) * ((e1 / e_ref) ** (1 - INDEX) - (10 * u.GeV / e_ref) ** (1 - INDEX))
+    integral = (
+        amplitude
+        * e_ref
+        / (1 - INDEX)
+        * ((e1 / e_ref) ** (1 - INDEX) - (10 * u.GeV / e_ref) ** (1 - INDEX))
+    )
     np.testing.assert_allclose(
-        profile.flux.values[:, 0], profile.norm.values[:, 0] * integral.to_value("cm-2 s-1"), rtol=1e-9
+        profile.flux.values[:, 0],
+        profile.norm.values[:, 0] * integral.to_value("cm-2 s-1"),
+        rtol=1e-9,
     )
     # the edges asked for are as good as the reco edges: 14.27 GeV (rounded) gives the same group
     assert_same_groups(profile, run(fermi, annuli, [10, 14.27] * u.GeV), 0)
 
 
-@pytest.mark.parametrize("edges", [[1, 10] * u.TeV, [1, 5] * u.GeV, [600, 2000] * u.GeV])
+@pytest.mark.parametrize(
+    "edges", [[1, 10] * u.TeV, [1, 5] * u.GeV, [600, 2000] * u.GeV]
+)
 def test_edges_entirely_outside_the_data(fermi, annuli, edges):
-    profile, message = run_warned(fermi, annuli, edges, "No dataset contribute in range")
+    profile, message = run_warned(
+        fermi, annuli, edges, "No dataset contribute in range"
+    )
     assert message.endswith("(energy group 0): its row is NaN")
-    np.testing.assert_allclose(profile.energy_axis.edges.to_value(edges.unit), edges.value, rtol=1e-12)
+    np.testing.assert_allclose(
+        profile.energy_axis.edges.to_value(edges.unit), edges.value, rtol=1e-12
+    )
     for name in ("norm", "norm_err", "norm_ul", "ts", "flux"):
         assert np.all(np.isnan(getattr(profile, name).values)), name
     assert not np.any(profile.success.values)
@@ -231,13 +290,26 @@ def test_edges_entirely_outside_the_data(fermi, annuli, edges):
 def test_empty_groups_beyond_the_data_keep_rows(fermi, annuli):
     # above: [300, 600, 2000] GeV -> the NaN row starts where the data end (500 GeV), and
     # group 0 shows 350.36-500 GeV (Gammapy: 350.36-600 GeV)
-    profile, _ = run_warned(fermi, annuli, [300, 600, 2000] * u.GeV, r"600\.0 GeV-2000\.0 GeV \(energy group 1\)")
-    np.testing.assert_allclose(profile.energy_axis.edges.to_value(u.GeV), [reco(fermi, 10).to_value(u.GeV), 500, 2000], rtol=1e-12)
+    profile, _ = run_warned(
+        fermi,
+        annuli,
+        [300, 600, 2000] * u.GeV,
+        r"600\.0 GeV-2000\.0 GeV \(energy group 1\)",
+    )
+    np.testing.assert_allclose(
+        profile.energy_axis.edges.to_value(u.GeV),
+        [reco(fermi, 10).to_value(u.GeV), 500, 2000],
+        rtol=1e-12,
+    )
     assert_same_groups(profile, run(fermi, annuli, [300, 500] * u.GeV), 0)
     assert np.all(np.isnan(profile.norm.values[:, 1]))
     # below: [5, 10, 500] GeV (as Gammapy)
-    profile, _ = run_warned(fermi, annuli, [5, 10, 500] * u.GeV, r"5\.0 GeV-10\.0 GeV \(energy group 0\)")
-    np.testing.assert_allclose(profile.energy_axis.edges.to_value(u.GeV), [5, 10, 500], rtol=1e-12)
+    profile, _ = run_warned(
+        fermi, annuli, [5, 10, 500] * u.GeV, r"5\.0 GeV-10\.0 GeV \(energy group 0\)"
+    )
+    np.testing.assert_allclose(
+        profile.energy_axis.edges.to_value(u.GeV), [5, 10, 500], rtol=1e-12
+    )
     assert np.all(np.isnan(profile.norm.values[:, 0]))
     assert_same_groups(profile, run(fermi, annuli, [10, 500] * u.GeV), 1, 0)
 
@@ -247,10 +319,16 @@ def test_empty_and_dropped_groups_warn_once_each(fermi, annuli):
         profile = run(fermi, annuli, [1, 5, 12, 13, 500, 2000] * u.GeV)
     messages = sorted(str(w.message) for w in record)
     assert len(messages) == 2, messages
-    assert messages[0].startswith("No dataset contribute in range 1.0 GeV-5.0 GeV, 500.0 GeV-2000.0 GeV (energy groups 0, 4)")
-    assert messages[1].startswith("Requested 12.0 GeV-13.0 GeV (energy group 2) spans no reco-energy bin")
+    assert messages[0].startswith(
+        "No dataset contribute in range 1.0 GeV-5.0 GeV, 500.0 GeV-2000.0 GeV (energy groups 0, 4)"
+    )
+    assert messages[1].startswith(
+        "Requested 12.0 GeV-13.0 GeV (energy group 2) spans no reco-energy bin"
+    )
     e1 = reco(fermi, 1).to_value(u.GeV)
-    np.testing.assert_allclose(profile.energy_axis.edges.to_value(u.GeV), [1, 10, e1, 500, 2000], rtol=1e-12)
+    np.testing.assert_allclose(
+        profile.energy_axis.edges.to_value(u.GeV), [1, 10, e1, 500, 2000], rtol=1e-12
+    )
     assert np.isnan(profile.norm.values[:, [0, 3]]).all()
     assert np.isfinite(profile.norm.values[:, [1, 2]]).all()
 
@@ -258,14 +336,20 @@ def test_empty_and_dropped_groups_warn_once_each(fermi, annuli):
 def test_joint_datasets_share_the_groups(fermi_gc_path, annuli):
     first, second = read_dataset(fermi_gc_path), read_dataset(fermi_gc_path)
     second.name = "fermi-copy"
-    profile, _ = run_warned([first, second], annuli, [10, 12, 13, 500] * u.GeV, r"energy group 1\)")
+    profile, _ = run_warned(
+        [first, second], annuli, [10, 12, 13, 500] * u.GeV, r"energy group 1\)"
+    )
     single = run(first, annuli, u.Quantity([10 * u.GeV, reco(first, 1), 500 * u.GeV]))
     np.testing.assert_array_equal(profile.energy_axis.edges, single.energy_axis.edges)
-    np.testing.assert_array_equal(profile.counts.values, np.repeat(single.counts.values, 2, axis=2))
+    np.testing.assert_array_equal(
+        profile.counts.values, np.repeat(single.counts.values, 2, axis=2)
+    )
 
 
 def test_result_with_empty_rows_round_trips(fermi, annuli, tmp_path):
-    profile, _ = run_warned(fermi, annuli, [300, 600, 2000] * u.GeV, "No dataset contribute")
+    profile, _ = run_warned(
+        fermi, annuli, [300, 600, 2000] * u.GeV, "No dataset contribute"
+    )
     profile.write(tmp_path / "p.fits")
     back = FluxPoints.read(tmp_path / "p.fits")
     np.testing.assert_array_equal(back.energy_axis.edges, profile.energy_axis.edges)
@@ -278,25 +362,61 @@ def test_result_with_empty_rows_round_trips(fermi, annuli, tmp_path):
 def cli(tmp_path, *args):
     return subprocess.run(  # the exit status is checked by the caller
         [sys.executable, "-m", "fluxprofile", *map(str, args)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
-        env={k: v for k, v in os.environ.items() if k not in ("FLUXPROFILE_DEBUG", "PYTHONWARNINGS")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("FLUXPROFILE_DEBUG", "PYTHONWARNINGS")
+        },
     )
 
 
 @pytest.mark.parametrize(
     ("edges", "warning", "n_groups"),
     [
-        ("10,14.5,15,500 GeV", "Requested 14.5 GeV-15.0 GeV (energy group 1) spans no reco-energy bin", 2),
-        (",".join(repr(float(e)) for e in np.geomspace(10, 500, 200)) + " GeV", "the profile has 11 of the 199", 11),
+        (
+            "10,14.5,15,500 GeV",
+            "Requested 14.5 GeV-15.0 GeV (energy group 1) spans no reco-energy bin",
+            2,
+        ),
+        (
+            ",".join(repr(float(e)) for e in np.geomspace(10, 500, 200)) + " GeV",
+            "the profile has 11 of the 199",
+            11,
+        ),
         ("10,12,13,500 GeV", "Requested 12.0 GeV-13.0 GeV (energy group 1) spans", 2),
-        ("1,10 TeV", "No dataset contribute in range 1.0 TeV-10.0 TeV (energy group 0): its row is NaN", 1),
+        (
+            "1,10 TeV",
+            "No dataset contribute in range 1.0 TeV-10.0 TeV (energy group 0): its row is NaN",
+            1,
+        ),
     ],
     ids=["finer", "200-groups", "collapsed-middle", "outside"],
 )
 def test_command_line_energy_edges(fermi_gc_path, tmp_path, edges, warning, n_groups):
     result = cli(
-        tmp_path, "run", fermi_gc_path, "--center", "0,0", "--radius-max", "1.5", "--nbin", "10",
-        "--energy-edges", edges, "--index", str(INDEX), "--selection", "ul", "--output", "p.fits",
+        tmp_path,
+        "run",
+        fermi_gc_path,
+        "--center",
+        "0,0",
+        "--radius-max",
+        "1.5",
+        "--nbin",
+        "10",
+        "--energy-edges",
+        edges,
+        "--index",
+        str(INDEX),
+        "--selection",
+        "ul",
+        "--output",
+        "p.fits",
     )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
@@ -306,9 +426,13 @@ def test_command_line_energy_edges(fermi_gc_path, tmp_path, edges, warning, n_gr
     profile = FluxPoints.read(tmp_path / "p.fits")
     assert profile.energy_axis.nbin == n_groups
     regions = make_concentric_annulus_sky_regions(
-        center=SkyCoord(0, 0, unit="deg", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
+        center=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        radius_max=1.5 * u.deg,
+        nbin=11,
     )
-    requested = np.array([float(v) for v in edges.split()[0].split(",")]) * u.Unit(edges.split()[1])
+    requested = np.array([float(v) for v in edges.split()[0].split(",")]) * u.Unit(
+        edges.split()[1]
+    )
     with pytest.warns(FluxProfileWarning):
         expected = run(read_dataset(fermi_gc_path), regions, requested)
     np.testing.assert_array_equal(profile.energy_axis.edges, expected.energy_axis.edges)

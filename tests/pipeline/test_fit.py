@@ -23,8 +23,17 @@ pytestmark = pytest.mark.timeout(120)
 N_REALISATIONS = 1500
 # Per profile bin (rows) and energy bin (columns): background and reference-model signal
 # (norm = 1) in counts. Every bin expects >= 100 counts with signal.
-BACKGROUND = np.array([[120.0, 80.0, 60.0], [150.0, 90.0, 70.0], [200.0, 110.0, 100.0], [300.0, 150.0, 100.0]])
-SIGNAL = np.array([[80.0, 40.0, 40.0], [50.0, 30.0, 30.0], [30.0, 20.0, 20.0], [20.0, 10.0, 10.0]])
+BACKGROUND = np.array(
+    [
+        [120.0, 80.0, 60.0],
+        [150.0, 90.0, 70.0],
+        [200.0, 110.0, 100.0],
+        [300.0, 150.0, 100.0],
+    ]
+)
+SIGNAL = np.array(
+    [[80.0, 40.0, 40.0], [50.0, 30.0, 30.0], [30.0, 20.0, 20.0], [20.0, 10.0, 10.0]]
+)
 ALPHA = 0.25  # WStat: OFF region 4 times larger than the ON region
 
 COVERAGE_1SIGMA = stats.chi2.cdf(1.0, 1)  # 0.6827
@@ -45,7 +54,9 @@ def simulate_and_fit(kind: str, true_norm: float, seed: int) -> _core.FitResults
         code = 0
     else:
         counts = rng.poisson(BACKGROUND + mu_signal).astype(np.float64)
-        background = rng.poisson(np.broadcast_to(BACKGROUND / ALPHA, shape)).astype(np.float64)  # n_off
+        background = rng.poisson(np.broadcast_to(BACKGROUND / ALPHA, shape)).astype(
+            np.float64
+        )  # n_off
         alpha = np.full(shape, ALPHA)
         code = 1
     n_problems = N_REALISATIONS * n_profile
@@ -59,7 +70,9 @@ def simulate_and_fit(kind: str, true_norm: float, seed: int) -> _core.FitResults
         alpha.ravel(),
         np.ascontiguousarray(signal).ravel(),
     )
-    return _core.fit_norms(problems, _core.FitOptions(errn_errp=True, ul=True, n_sigma=1.0, n_sigma_ul=2.0))
+    return _core.fit_norms(
+        problems, _core.FitOptions(errn_errp=True, ul=True, n_sigma=1.0, n_sigma_ul=2.0)
+    )
 
 
 def test_profile_has_enough_counts():
@@ -80,7 +93,9 @@ def test_one_sigma_interval_and_upper_limit_coverage(kind):
     per_bin = covered.reshape(N_REALISATIONS, -1).mean(axis=0)
     assert np.all(np.abs(per_bin - COVERAGE_1SIGMA) < 0.04), per_bin
     # The curvature error is close to the profile-likelihood half width at these counts.
-    np.testing.assert_allclose(result.norm_err, 0.5 * (result.norm_errn + result.norm_errp), rtol=0.1)
+    np.testing.assert_allclose(
+        result.norm_err, 0.5 * (result.norm_errn + result.norm_errp), rtol=0.1
+    )
 
     ul_covers = result.norm_ul >= 1.0
     assert abs(ul_covers.mean() - COVERAGE_UL) < 0.015, ul_covers.mean()
@@ -109,7 +124,12 @@ def test_upper_limit_is_where_the_statistic_rises_by_four():
     solves 2 [(b + x s) - n log(b + x s)] - 2 [n - n log n] = 4."""
     n, b, s = 150.0, 100.0, 25.0
     problems = _core.FitProblems(
-        np.array([0, 1], np.int64), np.zeros(1, np.int8), np.array([n]), np.array([b]), np.zeros(1), np.array([s])
+        np.array([0, 1], np.int64),
+        np.zeros(1, np.int8),
+        np.array([n]),
+        np.array([b]),
+        np.zeros(1),
+        np.array([s]),
     )
     result = _core.fit_norms(problems, _core.FitOptions(ul=True, errn_errp=True))
     mu_ul = b + result.norm_ul[0] * s
@@ -158,17 +178,24 @@ def test_fit_groups_lays_out_one_problem_per_region_and_group(sum_over):
     assert fits.contributes.tolist() == [True, True]
     for r in range(6):
         for g in range(2):
-            columns = {k: [] for k in ("statistic", "counts", "background", "alpha", "signal")}
+            columns = {
+                k: [] for k in ("statistic", "counts", "background", "alpha", "signal")
+            }
             for d, red in enumerate(reduced):
                 if groups[d][g] is None:
                     continue
                 sl = slice(*groups[d][g])
                 ok = red.safe[r, sl]
-                values = {k: getattr(red, k)[r, sl][ok] for k in ("counts", "background", "alpha", "signal")}
+                values = {
+                    k: getattr(red, k)[r, sl][ok]
+                    for k in ("counts", "background", "alpha", "signal")
+                }
                 if sum_over and ok.any():
                     alpha_off = (values["alpha"] * values["background"]).sum()
                     values = {k: np.array([v.sum()]) for k, v in values.items()}
-                    values["alpha"] = np.array([alpha_off / values["background"][0] if red.statistic else 0.0])
+                    values["alpha"] = np.array(
+                        [alpha_off / values["background"][0] if red.statistic else 0.0]
+                    )
                 for k, v in values.items():
                     columns[k].extend(v)
                 columns["statistic"].extend([red.statistic] * len(values["counts"]))

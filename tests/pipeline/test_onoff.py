@@ -34,7 +34,9 @@ GROUP_BINS = [slice(0, 2), slice(2, 4)]
 
 
 def _geom(axis):
-    return fp.WcsGeom.create(skydir=(0, 0), binsz=0.1, width=(NX * 0.1, NY * 0.1), frame="icrs", axes=[axis])
+    return fp.WcsGeom.create(
+        skydir=(0, 0), binsz=0.1, width=(NX * 0.1, NY * 0.1), frame="icrs", axes=[axis]
+    )
 
 
 def make_dataset(name="onoff", seed=3):
@@ -42,7 +44,9 @@ def make_dataset(name="onoff", seed=3):
     oddities: OFF counts of -1e-7 and a negative acceptance_off where the OFF counts are
     round-off, and a pixel with acceptance_off 0 and no OFF counts."""
     axis = fp.MapAxis.from_energy_bounds(1 * u.TeV, 10 * u.TeV, N_RECO, name="energy")
-    axis_true = fp.MapAxis.from_energy_bounds(1 * u.TeV, 10 * u.TeV, N_RECO, name="energy_true")
+    axis_true = fp.MapAxis.from_energy_bounds(
+        1 * u.TeV, 10 * u.TeV, N_RECO, name="energy_true"
+    )
     geom, geom_true = _geom(axis), _geom(axis_true)
     rng = np.random.default_rng(seed)
     shape = geom.data_shape
@@ -60,7 +64,9 @@ def make_dataset(name="onoff", seed=3):
         counts_off=fp.Map(geom, counts_off),
         acceptance=fp.Map(geom, acceptance),
         acceptance_off=fp.Map(geom, acceptance_off),
-        exposure=fp.Map(geom_true, np.full(geom_true.data_shape, EXPOSURE), unit="cm2 s"),
+        exposure=fp.Map(
+            geom_true, np.full(geom_true.data_shape, EXPOSURE), unit="cm2 s"
+        ),
         mask_safe=fp.Map(geom, np.ones(shape, dtype=bool)),
         edisp=fp.EDispKernelMap.from_diagonal_response(axis, axis_true),
         name=name,
@@ -73,12 +79,16 @@ def make_regions(dataset):
     out = []
     for k in range(4):
         center = PixCoord(2 * k + 0.5, (NY - 1) / 2).to_sky(wcs)
-        out.append(RectangleSkyRegion(center, width=0.2 * u.deg, height=NY * 0.1 * u.deg))
+        out.append(
+            RectangleSkyRegion(center, width=0.2 * u.deg, height=NY * 0.1 * u.deg)
+        )
     return out
 
 
 def estimator(regions, **kwargs):
-    model = fp.PowerLawSpectralModel(index=INDEX, amplitude=f"{AMPLITUDE} TeV-1 cm-2 s-1", reference="1 TeV")
+    model = fp.PowerLawSpectralModel(
+        index=INDEX, amplitude=f"{AMPLITUDE} TeV-1 cm-2 s-1", reference="1 TeV"
+    )
     kwargs.setdefault("selection_optional", ["errn-errp"])
     return FluxProfileEstimator(regions, spectral_model=model, energy_edges=ENERGY_EDGES,
                                 norm_err_method="curvature", **kwargs)  # fmt: skip
@@ -112,7 +122,9 @@ def gammapy_region_reduction(dataset, insides):
             n_off[r, i] = np.sum(dataset.counts_off.data[i][pixels])
             acceptance = np.mean(dataset.acceptance.data[i][pixels])
             with np.errstate(invalid="ignore", divide="ignore"):
-                acceptance_off = np.nan_to_num(acceptance * n_off[r, i] / np.sum(background[i][pixels]))
+                acceptance_off = np.nan_to_num(
+                    acceptance * n_off[r, i] / np.sum(background[i][pixels])
+                )
                 alpha[r, i] = np.nan_to_num(acceptance / acceptance_off)
     return n_on, n_off, alpha
 
@@ -120,14 +132,21 @@ def gammapy_region_reduction(dataset, insides):
 def gammapy_region_sums(dataset, regions):
     """n_on, n_off and sum(alpha_p * n_off_p) = alpha * n_off per (region, reco bin),
     Gammapy's way (`gammapy_region_reduction`), in float64."""
-    n_on, n_off, alpha = gammapy_region_reduction(dataset, _membership(dataset, regions))
+    n_on, n_off, alpha = gammapy_region_reduction(
+        dataset, _membership(dataset, regions)
+    )
     return n_on, n_off.astype(float), alpha.astype(float) * n_off
 
 
 def _signal_per_bin():
     # integral of the power law over each reco (= true) bin times the exposure
     edges = np.geomspace(1.0, 10.0, N_RECO + 1)
-    return AMPLITUDE * (edges[:-1] ** (1 - INDEX) - edges[1:] ** (1 - INDEX)) / (INDEX - 1) * EXPOSURE
+    return (
+        AMPLITUDE
+        * (edges[:-1] ** (1 - INDEX) - edges[1:] ** (1 - INDEX))
+        / (INDEX - 1)
+        * EXPOSURE
+    )
 
 
 def wstat(n_on, n_off, alpha, mu_sig):
@@ -139,25 +158,40 @@ def wstat(n_on, n_off, alpha, mu_sig):
         stat = mu_sig + (1 + alpha) * mu_bkg
         stat = stat - np.where(n_on == 0, 0.0, n_on * np.log(mu_sig + alpha * mu_bkg))
         stat = stat - np.where(n_off == 0, 0.0, n_off * np.log(mu_bkg))
-        gof = np.where(n_on == 0, 0.0, n_on * (1 - np.log(n_on))) + np.where(n_off == 0, 0.0, n_off * (1 - np.log(n_off)))
+        gof = np.where(n_on == 0, 0.0, n_on * (1 - np.log(n_on))) + np.where(
+            n_off == 0, 0.0, n_off * (1 - np.log(n_off))
+        )
         return np.nan_to_num(2 * stat - 2 * gof)
 
 
 def brute_force_fit(n_on, n_off, alpha, signal):
     """norm, norm_err (curvature), errn, errp, ts, stat, stat_null of one group."""
+
     def total(norm):
         return float(np.sum(wstat(n_on, n_off, alpha, norm * signal)))
 
     grid = np.linspace(-20.0, 20.0, 4001)
     start = grid[np.argmin([total(x) for x in grid])]
-    best = minimize_scalar(total, bounds=(start - 0.02, start + 0.02), method="bounded", options={"xatol": 1e-10})
+    best = minimize_scalar(
+        total,
+        bounds=(start - 0.02, start + 0.02),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     norm, stat = best.x, total(best.x)
     h = 1e-3 * max(1.0, abs(norm))
     curvature = (total(norm + h) - 2 * stat + total(norm - h)) / h**2
     errn = norm - brentq(lambda x: total(x) - stat - 1, norm - 50, norm, xtol=1e-12)
     errp = brentq(lambda x: total(x) - stat - 1, norm, norm + 50, xtol=1e-12) - norm
-    return {"norm": norm, "norm_err": np.sqrt(2 / curvature), "norm_errn": errn, "norm_errp": errp,
-            "ts": total(0.0) - stat, "stat": stat, "stat_null": total(0.0)}
+    return {
+        "norm": norm,
+        "norm_err": np.sqrt(2 / curvature),
+        "norm_errn": errn,
+        "norm_errp": errp,
+        "ts": total(0.0) - stat,
+        "stat": stat,
+        "stat_null": total(0.0),
+    }
 
 
 def _column(table, name):
@@ -176,23 +210,36 @@ def assert_row_matches(table, r, g, expected):
 
 
 def _run(dataset, regions, **kwargs):
-    return estimator(regions, **kwargs).run(dataset).to_table(format="profile", sed_type="likelihood")
+    return (
+        estimator(regions, **kwargs)
+        .run(dataset)
+        .to_table(format="profile", sed_type="likelihood")
+    )
 
 
 @pytest.mark.parametrize("sum_over", [False, True])
 def test_defined_alpha_matches_gammapy_brute_force(sum_over):
     dataset = make_dataset()
     regions = make_regions(dataset)
-    table = _run(dataset, regions, sum_over_energy_groups=sum_over)  # no warning (filterwarnings=error)
+    table = _run(
+        dataset, regions, sum_over_energy_groups=sum_over
+    )  # no warning (filterwarnings=error)
     n_on, n_off, b = gammapy_region_sums(dataset, regions)
     # Gammapy's WStat takes its float32 alpha as float64
-    alpha = gammapy_region_reduction(dataset, _membership(dataset, regions))[2].astype(float)
+    alpha = gammapy_region_reduction(dataset, _membership(dataset, regions))[2].astype(
+        float
+    )
     signal = _signal_per_bin()
     assert np.all(_column(table, "success"))
     for r in range(len(regions)):
         for g, bins in enumerate(GROUP_BINS):
             if sum_over:
-                args = (n_on[r, bins].sum(), n_off[r, bins].sum(), b[r, bins].sum() / n_off[r, bins].sum(), signal[bins].sum())
+                args = (
+                    n_on[r, bins].sum(),
+                    n_off[r, bins].sum(),
+                    b[r, bins].sum() / n_off[r, bins].sum(),
+                    signal[bins].sum(),
+                )
             else:
                 args = (n_on[r, bins], n_off[r, bins], alpha[r, bins], signal[bins])
             assert _column(table, "counts")[r, g] == n_on[r, bins].sum()
@@ -237,10 +284,14 @@ def test_hess_region_off_counts_and_alpha_are_gammapy_float32_sums(load_referenc
     _assert_gammapy_reduction(red, dataset, insides)
     # the float64 ratio sum(alpha_p n_off_p) / sum(n_off_p) differs in the last float32 bits
     with np.errstate(invalid="ignore", divide="ignore"):
-        alpha_p = np.nan_to_num(dataset.acceptance.data.astype(float) / dataset.acceptance_off.data)
+        alpha_p = np.nan_to_num(
+            dataset.acceptance.data.astype(float) / dataset.acceptance_off.data
+        )
     off = np.where(dataset.mask_safe.data, dataset.counts_off.data.astype(float), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 in the unsafe bin
-        ratio = np.array([(alpha_p * off)[:, m].sum(axis=1) / off[:, m].sum(axis=1) for m in insides])
+        ratio = np.array(
+            [(alpha_p * off)[:, m].sum(axis=1) / off[:, m].sum(axis=1) for m in insides]
+        )
     assert not np.array_equal(red.alpha[red.safe], ratio[red.safe])
     np.testing.assert_allclose(red.alpha[red.safe], ratio[red.safe], rtol=1e-6)
 
@@ -248,15 +299,23 @@ def test_hess_region_off_counts_and_alpha_are_gammapy_float32_sums(load_referenc
 def _hess_interop_regions(dataset, kind):
     """The regions of the interop cases hess_onoff_annuli / hess_onoff_boxes."""
     if kind == "annuli":
-        return fp.make_concentric_annulus_sky_regions(dataset.counts.geom.center_skydir, radius_max=0.5 * u.deg, nbin=5)
+        return fp.make_concentric_annulus_sky_regions(
+            dataset.counts.geom.center_skydir, radius_max=0.5 * u.deg, nbin=5
+        )
     return fp.make_orthogonal_rectangle_sky_regions(
-        SkyCoord(83.9, 21.8, unit="deg"), SkyCoord(83.35, 22.25, unit="deg"), dataset.counts.geom.wcs, 0.25 * u.deg, nbin=5
+        SkyCoord(83.9, 21.8, unit="deg"),
+        SkyCoord(83.35, 22.25, unit="deg"),
+        dataset.counts.geom.wcs,
+        0.25 * u.deg,
+        nbin=5,
     )
 
 
 @pytest.fixture(scope="module")
 def hess_onoff(data_dir):
-    return fp.MapDatasetOnOff.read(data_dir / "hess-dl3-dr1-crab" / "hess_crab_onoff.fits.gz", name="hess-onoff")
+    return fp.MapDatasetOnOff.read(
+        data_dir / "hess-dl3-dr1-crab" / "hess_crab_onoff.fits.gz", name="hess-onoff"
+    )
 
 
 @pytest.mark.parametrize("mask", ["file", "partial"])
@@ -277,13 +336,19 @@ def test_hess_interop_regions_reduce_to_gammapy_float32_bits(hess_onoff, kind, m
             mask_safe=fp.Map(hess_onoff.mask_safe.geom, mask_safe), name="partial",
         )  # fmt: skip
     regions = _hess_interop_regions(dataset, kind)
-    est = FluxProfileEstimator(regions, spectral_model=fp.PowerLawSpectralModel(index=2.6), energy_edges=[0.5, 1.5, 50] * u.TeV)
+    est = FluxProfileEstimator(
+        regions,
+        spectral_model=fp.PowerLawSpectralModel(index=2.6),
+        energy_edges=[0.5, 1.5, 50] * u.TeV,
+    )
     insides = _membership_grid(dataset, regions)
     one = _reduce(dataset, est, n_threads=1)
     _assert_gammapy_reduction(one, dataset, insides)
     two = _reduce(dataset, est, n_threads=2)
     for name in ("background", "alpha", "counts", "signal"):
-        assert np.array_equal(getattr(one, name), getattr(two, name), equal_nan=True), name
+        assert np.array_equal(getattr(one, name), getattr(two, name), equal_nan=True), (
+            name
+        )
     # the regions are large enough for NumPy's pairwise blocks (8 partial sums; halves above
     # 128 pixels) ...
     assert max(inside.sum() for inside in insides) > (256 if kind == "annuli" else 64)
@@ -353,20 +418,35 @@ def test_undefined_alpha_gives_nan_rows_and_one_warning(edit, sum_over):
     inside = _membership(dataset, regions)
     for r in (0, 2):
         edit(dataset, inside[r])
-    with pytest.warns(FluxProfileWarning, match=r"Regions 0, 2 have no defined on-off background normalisation alpha .*dataset 'onoff'") as record:
+    with pytest.warns(
+        FluxProfileWarning,
+        match=r"Regions 0, 2 have no defined on-off background normalisation alpha .*dataset 'onoff'",
+    ) as record:
         table = _run(dataset, regions, sum_over_energy_groups=sum_over)
     assert len(record) == 1
     assert record[0].message.regions == (0, 2)
     success = _column(table, "success").astype(bool)
     assert not success[0, 1]
     assert not success[2, 1]
-    for key in ("norm", "norm_err", "norm_errn", "norm_errp", "ts", "stat", "stat_null", "npred", "npred_excess"):
+    for key in (
+        "norm",
+        "norm_err",
+        "norm_errn",
+        "norm_errp",
+        "ts",
+        "stat",
+        "stat_null",
+        "npred",
+        "npred_excess",
+    ):
         values = _column(table, key)
         assert np.all(np.isnan(values[[0, 2], 1])), key
         # every other bin is unchanged
         keep = np.ones(values.shape, dtype=bool)
         keep[[0, 2], 1] = False
-        np.testing.assert_array_equal(values[keep], _column(expected, key)[keep], err_msg=key)
+        np.testing.assert_array_equal(
+            values[keep], _column(expected, key)[keep], err_msg=key
+        )
     # counts stay the measured ON counts
     np.testing.assert_array_equal(_column(table, "counts"), _column(expected, "counts"))
 
@@ -378,13 +458,17 @@ def test_off_sum_within_round_off_is_no_off_counts_with_gammapy_alpha():
     regions = make_regions(dataset)
     inside = _membership(dataset, regions)[1]
     # |values| below OFF_ROUNDOFF * max|counts_off| of the plane (about 2e-5), a sum of either sign
-    noise = np.random.default_rng(5).uniform(-5e-6, 4e-6, inside.sum()).astype(np.float32)
+    noise = (
+        np.random.default_rng(5).uniform(-5e-6, 4e-6, inside.sum()).astype(np.float32)
+    )
     dataset.counts_off.data[3, inside] = noise
     exact.counts_off.data[3, inside] = 0.0
     assert noise.sum() != 0
     assert np.abs(noise).max() < OFF_ROUNDOFF * np.abs(dataset.counts_off.data[3]).max()
     table = _run(dataset, regions)
-    np.testing.assert_array_equal(_column(table, "norm"), _column(_run(exact, regions), "norm"))
+    np.testing.assert_array_equal(
+        _column(table, "norm"), _column(_run(exact, regions), "norm")
+    )
     n_on, n_off, b = gammapy_region_sums(exact, regions)
     bins = GROUP_BINS[1]
     alpha = b[1, bins] / np.where(n_off[1, bins] > 0, n_off[1, bins], 1.0)
@@ -392,7 +476,12 @@ def test_off_sum_within_round_off_is_no_off_counts_with_gammapy_alpha():
     alpha[n_off[1, bins] == 0] = np.finfo(np.float32).max
     assert n_off[1, 3] == 0
     assert np.finfo(np.float32).max == ALPHA_NO_OFF
-    assert_row_matches(table, 1, 1, brute_force_fit(n_on[1, bins], n_off[1, bins], alpha, _signal_per_bin()[bins]))
+    assert_row_matches(
+        table,
+        1,
+        1,
+        brute_force_fit(n_on[1, bins], n_off[1, bins], alpha, _signal_per_bin()[bins]),
+    )
 
 
 @pytest.mark.parametrize("scale", [1.0, 1000.0])
@@ -406,13 +495,17 @@ def test_round_off_tolerance_is_relative_to_the_plane(scale):
         dataset.counts_off.data[3] *= np.float32(scale)
         inside = _membership(dataset, regions)[1]
         dataset.counts_off.data[3, inside] = 0.0
-        tolerance = OFF_ROUNDOFF * np.abs(dataset.counts_off.data[3]).max() * inside.sum()
+        tolerance = (
+            OFF_ROUNDOFF * np.abs(dataset.counts_off.data[3]).max() * inside.sum()
+        )
         y, x = np.argwhere(inside)[0]
         dataset.counts_off.data[3, y, x] = -factor * tolerance
         if factor < 1:
             results[factor] = _run(dataset, regions)
         else:
-            with pytest.warns(FluxProfileWarning, match=r"Region 1 has no defined on-off"):
+            with pytest.warns(
+                FluxProfileWarning, match=r"Region 1 has no defined on-off"
+            ):
                 results[factor] = _run(dataset, regions)
     assert _column(results[0.5], "success")[1, 1] == 1.0
     assert _column(results[2.0], "success")[1, 1] == 0.0
@@ -423,7 +516,10 @@ def test_non_finite_off_counts_are_an_error_naming_dataset_and_region():
     regions = make_regions(dataset)
     y, x = np.argwhere(_membership(dataset, regions)[2])[0]
     dataset.counts_off.data[1, y, x] = np.nan
-    with pytest.raises(ValueError, match=rf"dataset 'bad-off': counts_off must be finite in the pixels a region uses, got nan in region 2 at \(plane, y, x\) = \(1, {y}, {x}\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"dataset 'bad-off': counts_off must be finite in the pixels a region uses, got nan in region 2 at \(plane, y, x\) = \(1, {y}, {x}\)",
+    ):
         _run(dataset, regions)
 
 
@@ -432,7 +528,10 @@ def test_joint_fit_row_is_nan_when_one_dataset_has_no_alpha():
     regions = make_regions(first)
     expected = _run(fp.Datasets([first, make_dataset("second", seed=4)]), regions)
     second.acceptance_off.data[0, _membership(second, regions)[3]] = 0.0
-    with pytest.warns(FluxProfileWarning, match=r"Region 3 has no defined on-off .* of dataset 'second' \(") as record:
+    with pytest.warns(
+        FluxProfileWarning,
+        match=r"Region 3 has no defined on-off .* of dataset 'second' \(",
+    ) as record:
         table = _run(fp.Datasets([first, second]), regions)
     assert len(record) == 1
     norm = _column(table, "norm")

@@ -34,14 +34,21 @@ def fermi(fermi_gc_path):
 
 @pytest.mark.parametrize("containment", ["center", "exact"])
 def test_precomputed_lists_give_identical_sums(fermi, containment):
-    regions = fp.make_concentric_annulus_sky_regions(SkyCoord(0, 0, unit="deg", frame="galactic"), 2 * u.deg, nbin=21)
+    regions = fp.make_concentric_annulus_sky_regions(
+        SkyCoord(0, 0, unit="deg", frame="galactic"), 2 * u.deg, nbin=21
+    )
     shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
-    cubes = [_core.Cube("counts", fermi.counts.data, non_negative=True), _core.Cube("background", fermi.background.data)]
+    cubes = [
+        _core.Cube("counts", fermi.counts.data, non_negative=True),
+        _core.Cube("background", fermi.background.data),
+    ]
     kwargs = {"mask": fermi.mask.view(np.uint8), "exposure": fermi.exposure.data}
     options = _core.ReduceOptions(_core.Containment[containment])
     direct = _core.reduce_regions(_core.ReduceInputs(shapes, cubes, **kwargs), options)
     lists = region_pixel_lists(shapes, 400, 200, containment, 1)
-    cached = _core.reduce_regions(_core.ReduceInputs(shapes, cubes, pixels=lists, **kwargs), options)
+    cached = _core.reduce_regions(
+        _core.ReduceInputs(shapes, cubes, pixels=lists, **kwargs), options
+    )
     for key in ("exposure_sums", "n_safe", "npix_total", "npix_inmap"):
         assert np.array_equal(getattr(direct, key), getattr(cached, key)), key
     assert list(direct.reco_sums) == list(cached.reco_sums) == ["counts", "background"]
@@ -50,11 +57,18 @@ def test_precomputed_lists_give_identical_sums(fermi, containment):
 
 
 def test_malformed_pixel_lists_are_rejected(fermi):
-    regions = fp.make_concentric_annulus_sky_regions(SkyCoord(0, 0, unit="deg", frame="galactic"), 1 * u.deg, nbin=3)
+    regions = fp.make_concentric_annulus_sky_regions(
+        SkyCoord(0, 0, unit="deg", frame="galactic"), 1 * u.deg, nbin=3
+    )
     shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
     cubes = [_core.Cube("counts", fermi.counts.data, non_negative=True)]
     lists = region_pixel_lists(shapes, 400, 200, "center", 1)
-    index, weights, offsets, totals = lists.flat_index, lists.weight, lists.offsets, lists.total
+    index, weights, offsets, totals = (
+        lists.flat_index,
+        lists.weight,
+        lists.offsets,
+        lists.total,
+    )
     bad_index = index.copy()
     bad_index[0] = 400 * 200
     bad = _core.PixelLists(bad_index, weights, offsets, totals, 400, 200)
@@ -63,10 +77,20 @@ def test_malformed_pixel_lists_are_rejected(fermi):
     with pytest.raises(ValueError, match="offsets must have n \\+ 1 entries"):
         _core.PixelLists(index, weights, offsets[:-1], totals, 400, 200)
     # lists made for another map or another containment rule are refused before the core
-    with pytest.raises(ValueError, match=r"pixels were made for a \(100, 400\) map, the cubes are \(200, 400\)"):
-        _core.ReduceInputs(shapes, cubes, pixels=_core.PixelLists(index, weights, offsets, totals, 400, 100))
+    with pytest.raises(
+        ValueError,
+        match=r"pixels were made for a \(100, 400\) map, the cubes are \(200, 400\)",
+    ):
+        _core.ReduceInputs(
+            shapes,
+            cubes,
+            pixels=_core.PixelLists(index, weights, offsets, totals, 400, 100),
+        )
     with pytest.raises(ValueError, match="pixels were made for containment 'center'"):
-        _core.reduce_regions(_core.ReduceInputs(shapes, cubes, pixels=lists), _core.ReduceOptions(_core.Containment.exact))
+        _core.reduce_regions(
+            _core.ReduceInputs(shapes, cubes, pixels=lists),
+            _core.ReduceOptions(_core.Containment.exact),
+        )
     # and the lists the core reads cannot be changed under it
     with pytest.raises(ValueError, match="read-only"):
         lists.flat_index[0] = 0
@@ -81,20 +105,32 @@ def test_many_regions_per_chunk_match_numpy_and_any_thread_count(fermi, kind):
         regions = fp.make_concentric_annulus_sky_regions(center, 4 * u.deg, nbin=400)
     else:
         regions = fp.make_orthogonal_rectangle_sky_regions(
-            SkyCoord(-8, 0, unit="deg", frame="galactic"), SkyCoord(8, 0, unit="deg", frame="galactic"),
-            fermi.counts.geom.wcs, 2 * u.deg, nbin=600,
+            SkyCoord(-8, 0, unit="deg", frame="galactic"),
+            SkyCoord(8, 0, unit="deg", frame="galactic"),
+            fermi.counts.geom.wcs,
+            2 * u.deg,
+            nbin=600,
         )
     shapes = fp.sky_regions_to_pixel_shapes(regions, fermi.counts.geom.wcs)
     mask = fermi.mask.copy()
-    mask[3, :, :50] = False  # a reco bin with unsafe pixels: the exposure takes the per-bin path
+    mask[3, :, :50] = (
+        False  # a reco bin with unsafe pixels: the exposure takes the per-bin path
+    )
     cubes = [fermi.counts.data, fermi.background.data]
-    core_cubes = [_core.Cube("counts", cubes[0], non_negative=True), _core.Cube("background", cubes[1])]
+    core_cubes = [
+        _core.Cube("counts", cubes[0], non_negative=True),
+        _core.Cube("background", cubes[1]),
+    ]
     kwargs = {"mask": mask.view(np.uint8), "exposure": fermi.exposure.data}
     lists = region_pixel_lists(shapes, 400, 200, "center", 1)
     with_lists = _core.ReduceInputs(shapes, core_cubes, pixels=lists, **kwargs)
     results = [_core.reduce_regions(with_lists, n_threads=n) for n in (1, 2, 3)]
     # rasterised on the spot
-    results.append(_core.reduce_regions(_core.ReduceInputs(shapes, core_cubes, **kwargs), n_threads=2))
+    results.append(
+        _core.reduce_regions(
+            _core.ReduceInputs(shapes, core_cubes, **kwargs), n_threads=2
+        )
+    )
     for other in results[1:]:
         for key in ("exposure_sums", "n_safe", "npix_total", "npix_inmap"):
             assert np.array_equal(getattr(results[0], key), getattr(other, key)), key
@@ -104,14 +140,20 @@ def test_many_regions_per_chunk_match_numpy_and_any_thread_count(fermi, kind):
     got = results[0]
     n_true = fermi.exposure.data.shape[0]
     flat_mask = mask.reshape(11, -1)
-    assert (np.diff(offsets) > 0).sum() > 300  # many non-empty regions, so chunks hold many
+    assert (
+        np.diff(offsets) > 0
+    ).sum() > 300  # many non-empty regions, so chunks hold many
     for r in range(len(regions)):
         idx = index[offsets[r] : offsets[r + 1]]
         safe = flat_mask[:, idx]
         assert np.array_equal(got.n_safe[r], safe.sum(axis=1))
         for name, cube in zip(("counts", "background"), cubes, strict=True):
             values = cube.reshape(11, -1)[:, idx].astype(np.float64)
-            np.testing.assert_allclose(got.reco_sums[name][r], np.where(safe, values, 0).sum(axis=1), rtol=1e-12)
+            np.testing.assert_allclose(
+                got.reco_sums[name][r],
+                np.where(safe, values, 0).sum(axis=1),
+                rtol=1e-12,
+            )
         exposure = fermi.exposure.data.reshape(n_true, -1)[:, idx].astype(np.float64)
         expected = np.einsum("ep,jp->ej", safe, exposure).ravel()
         np.testing.assert_allclose(got.exposure_sums[r], expected, rtol=1e-12)
@@ -134,13 +176,23 @@ def _wcs():
 
 def _regions():
     center = SkyCoord(83.6, 22.0, unit="deg")
-    annuli = fp.make_concentric_annulus_sky_regions(center, radius_max=0.6 * u.deg, nbin=12)
+    annuli = fp.make_concentric_annulus_sky_regions(
+        center, radius_max=0.6 * u.deg, nbin=12
+    )
     boxes = fp.make_orthogonal_rectangle_sky_regions(
-        SkyCoord(84.0, 21.7, unit="deg"), SkyCoord(83.2, 22.3, unit="deg"), _wcs(), 0.3 * u.deg, nbin=9
+        SkyCoord(84.0, 21.7, unit="deg"),
+        SkyCoord(83.2, 22.3, unit="deg"),
+        _wcs(),
+        0.3 * u.deg,
+        nbin=9,
     )
     # one box reaching beyond the map: partly off the map, no exact mean
     edge = fp.make_orthogonal_rectangle_sky_regions(
-        SkyCoord(84.5, 22.0, unit="deg"), SkyCoord(84.6, 22.0, unit="deg"), _wcs(), 0.3 * u.deg, nbin=1
+        SkyCoord(84.5, 22.0, unit="deg"),
+        SkyCoord(84.6, 22.0, unit="deg"),
+        _wcs(),
+        0.3 * u.deg,
+        nbin=1,
     )
     return [*annuli, *boxes, *edge]
 
@@ -148,8 +200,15 @@ def _regions():
 def _reduce(exposure, mask=None, containment="center"):
     shapes = fp.sky_regions_to_pixel_shapes(_regions(), _wcs())
     counts = np.ones((N_RECO, NY, NX))
-    inputs = _core.ReduceInputs(shapes, [_core.Cube("counts", counts, non_negative=True)], mask=mask, exposure=exposure)
-    sums = _core.reduce_regions(inputs, _core.ReduceOptions(_core.Containment[containment]))
+    inputs = _core.ReduceInputs(
+        shapes,
+        [_core.Cube("counts", counts, non_negative=True)],
+        mask=mask,
+        exposure=exposure,
+    )
+    sums = _core.reduce_regions(
+        inputs, _core.ReduceOptions(_core.Containment[containment])
+    )
     pixels = _core.region_pixels(shapes, NX, NY, 1)
     return sums, pixels
 
@@ -198,7 +257,14 @@ def test_fold_signal_uses_the_mean_where_all_pixels_are_safe():
     flux = np.array([1e-12, 3e-13, 5e-14])
     kernels = rng.uniform(0, 1, (1, N_TRUE, N_RECO))
     signal = _core.fold_signal(
-        sums.exposure_sums, sums.npix_total, flux, 1e4, kernels, 1, exposure_means=sums.exposure_means, n_safe=sums.n_safe
+        sums.exposure_sums,
+        sums.npix_total,
+        flux,
+        1e4,
+        kernels,
+        1,
+        exposure_means=sums.exposure_means,
+        n_safe=sums.n_safe,
     )
     whole = sums.n_safe == sums.npix_total[:, None]
     assert whole[:, 0].sum() > 0
@@ -207,11 +273,24 @@ def test_fold_signal_uses_the_mean_where_all_pixels_are_safe():
         for i in range(N_RECO):
             means = sums.exposure_means[r]
             if not (whole[r, i] and np.isfinite(means).all()):
-                means = sums.exposure_sums[r, i * N_TRUE : (i + 1) * N_TRUE] / sums.npix_total[r]
-            expected = sum(means[j] * flux[j] * 1e4 * kernels[0, j, i] for j in range(N_TRUE))
+                means = (
+                    sums.exposure_sums[r, i * N_TRUE : (i + 1) * N_TRUE]
+                    / sums.npix_total[r]
+                )
+            expected = sum(
+                means[j] * flux[j] * 1e4 * kernels[0, j, i] for j in range(N_TRUE)
+            )
             assert signal[r, i] == pytest.approx(expected, rel=1e-14, abs=0)
     with pytest.raises(ValueError, match="both exposure_means and n_safe"):
-        _core.fold_signal(sums.exposure_sums, sums.npix_total, flux, 1e4, kernels, 1, exposure_means=sums.exposure_means)
+        _core.fold_signal(
+            sums.exposure_sums,
+            sums.npix_total,
+            flux,
+            1e4,
+            kernels,
+            1,
+            exposure_means=sums.exposure_means,
+        )
 
 
 def _numpy_masked_sums(cube, mask, regions):
@@ -220,7 +299,12 @@ def _numpy_masked_sums(cube, mask, regions):
     wcs = _wcs()
     y, x = np.mgrid[:NY, :NX]
     insides = [r.to_pixel(wcs).contains(PixCoord(x, y)) for r in regions]
-    return np.array([[np.sum(plane[inside & m]) for plane, m in zip(cube, mask, strict=True)] for inside in insides])
+    return np.array(
+        [
+            [np.sum(plane[inside & m]) for plane, m in zip(cube, mask, strict=True)]
+            for inside in insides
+        ]
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -232,15 +316,22 @@ def test_numpy_sum_cubes_equal_numpy_masked_sums_to_the_bit(dtype, n_threads):
     mask[1, :, : NX // 2] = False  # reco bin 1: the mask cuts through some regions
     regions = _regions()[:-1]  # all inside the map
     shapes = fp.sky_regions_to_pixel_shapes(regions, _wcs())
-    cubes = [_core.Cube("numpy order", cube, numpy_sum=True), _core.Cube("double", cube)]
-    sums = _core.reduce_regions(_core.ReduceInputs(shapes, cubes, mask=mask.view(np.uint8)), n_threads=n_threads)
+    cubes = [
+        _core.Cube("numpy order", cube, numpy_sum=True),
+        _core.Cube("double", cube),
+    ]
+    sums = _core.reduce_regions(
+        _core.ReduceInputs(shapes, cubes, mask=mask.view(np.uint8)), n_threads=n_threads
+    )
     expected = _numpy_masked_sums(cube, mask, regions)
     cut = (sums.n_safe[:, 1] > 0) & (sums.n_safe[:, 1] < sums.npix_total)
     assert cut.any()
     assert sums.npix_total.max() > 256  # NumPy's pairwise halves are exercised
     assert np.array_equal(sums.reco_sums["numpy order"], expected.astype(np.float64))
     if dtype == np.float32:
-        assert not np.array_equal(sums.reco_sums["double"], expected.astype(np.float64))  # not the double sum
+        assert not np.array_equal(
+            sums.reco_sums["double"], expected.astype(np.float64)
+        )  # not the double sum
 
 
 def test_numpy_sum_cubes_still_report_bad_values_unless_allowed():
@@ -251,14 +342,24 @@ def test_numpy_sum_cubes_still_report_bad_values_unless_allowed():
     cube.reshape(-1)[flat] = np.nan
 
     def reduce(name, **flags):
-        return _core.reduce_regions(_core.ReduceInputs(shapes, [_core.Cube(name, cube, numpy_sum=True, **flags)]))
+        return _core.reduce_regions(
+            _core.ReduceInputs(
+                shapes, [_core.Cube(name, cube, numpy_sum=True, **flags)]
+            )
+        )
 
-    with pytest.raises(_core.InvalidInput, match=rf"acceptance must be finite .* got nan in region 0 at \(plane, y, x\) = \(0, {flat // NX}, {flat % NX}\)"):
+    with pytest.raises(
+        _core.InvalidInput,
+        match=rf"acceptance must be finite .* got nan in region 0 at \(plane, y, x\) = \(0, {flat // NX}, {flat % NX}\)",
+    ):
         reduce("acceptance")
     sums = reduce("acceptance", must_be_finite=False)
     assert np.isnan(sums.reco_sums["acceptance"][0, 0])
     cube.reshape(-1)[flat] = -1.0
-    with pytest.raises(_core.InvalidInput, match=r"counts must be finite and >= 0 .* got -1 in region 0"):
+    with pytest.raises(
+        _core.InvalidInput,
+        match=r"counts must be finite and >= 0 .* got -1 in region 0",
+    ):
         reduce("counts", non_negative=True)
 
 
@@ -267,7 +368,9 @@ def test_numpy_sum_cubes_still_report_bad_values_unless_allowed():
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "int16", "int32", "int64", "uint8"])
+@pytest.mark.parametrize(
+    "dtype", ["float32", "float64", "int16", "int32", "int64", "uint8"]
+)
 def test_core_array_reads_core_dtypes_in_place(dtype):
     cube = np.arange(24, dtype=dtype).reshape(2, 3, 4)
     assert np.shares_memory(core_array(cube), cube)
@@ -294,7 +397,9 @@ def test_core_array_converts_what_the_core_cannot_read():
     shapes = fp.sky_regions_to_pixel_shapes(_regions()[:3], _wcs())
     counts = np.random.default_rng(2).poisson(5.0, (N_RECO, NY, NX)).astype(np.float64)
     sums = [
-        _core.reduce_regions(_core.ReduceInputs(shapes, [_core.Cube("counts", core_array(c))])).reco_sums["counts"]
+        _core.reduce_regions(
+            _core.ReduceInputs(shapes, [_core.Cube("counts", core_array(c))])
+        ).reco_sums["counts"]
         for c in (counts, counts.astype(">f8"), np.asfortranarray(counts))
     ]
     assert np.array_equal(sums[0], sums[1])
@@ -302,5 +407,7 @@ def test_core_array_converts_what_the_core_cannot_read():
 
 
 def test_reduce_dataset_names_a_bad_containment():
-    with pytest.raises(ValueError, match="containment must be 'center' or 'exact', got 'area'"):
+    with pytest.raises(
+        ValueError, match="containment must be 'center' or 'exact', got 'area'"
+    ):
         reduce_dataset(None, None, None, None, 1, containment="area")

@@ -18,7 +18,11 @@ def brute_force_signal(exposure_sums, npix_total, flux, scale, kernels):
         kernel = kernels[0] if len(kernels) == 1 else kernels[r]
         for i in range(n_reco):
             signal[r, i] = sum(
-                exposure_sums[r, i * n_true + j] / npix_total[r] * flux[j] * scale * kernel[j, i]
+                exposure_sums[r, i * n_true + j]
+                / npix_total[r]
+                * flux[j]
+                * scale
+                * kernel[j, i]
                 for j in range(n_true)
             )
     return signal

@@ -37,10 +37,16 @@ def read_case(reference_dir: Path, case: str, sed_type: str = "likelihood"):
     integral fluxes equal Gammapy's even for one energy group (the fallback template
     model through a single (e_ref, ref_dnde) node integrates differently).
     """
-    spec = json.loads((reference_dir / f"{case}.json").read_text())["estimator"]["spectral_model"]
+    spec = json.loads((reference_dir / f"{case}.json").read_text())["estimator"][
+        "spectral_model"
+    ]
     assert spec["type"] == "PowerLawSpectralModel"
-    model = PowerLawSpectralModel(**{p["name"]: u.Quantity(p["value"], p["unit"]) for p in spec["parameters"]})
-    fp = FluxPoints.read(reference_dir / f"{case}.ecsv", format="profile", reference_model=model)
+    model = PowerLawSpectralModel(
+        **{p["name"]: u.Quantity(p["value"], p["unit"]) for p in spec["parameters"]}
+    )
+    fp = FluxPoints.read(
+        reference_dir / f"{case}.ecsv", format="profile", reference_model=model
+    )
     suffix = "" if sed_type == "likelihood" else f"_{sed_type}"
     table = Table.read(reference_dir / f"{case}{suffix}.ecsv", format="ascii.ecsv")
     return fp, table

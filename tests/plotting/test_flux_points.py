@@ -22,7 +22,9 @@ from fluxprofile import (
 # ---- FluxPoints.plot ------------------------------------------------------------------
 @pytest.mark.parametrize("sed_type", ["dnde", "e2dnde", "flux", "eflux"])
 @pytest.mark.parametrize("case", ["fermi_rect_seed", "fermi_annulus_seed"])
-def test_plot_draws_reference_points_and_upper_limits(reference_dir, figure, case, sed_type):
+def test_plot_draws_reference_points_and_upper_limits(
+    reference_dir, figure, case, sed_type
+):
     fp, _ = read_case(reference_dir, case)
     # The flux/eflux/e2dnde tables are not all stored; dnde/flux are, e2dnde/eflux are
     # derived from them with the closed forms e2dnde = dnde * e_ref^2 and eflux =
@@ -32,14 +34,20 @@ def test_plot_draws_reference_points_and_upper_limits(reference_dir, figure, cas
         table = Table.read(reference_dir / f"{case}_dnde.ecsv", format="ascii.ecsv")
         scale = 1.0 * u.Unit(SED_UNITS["dnde"])
         if sed_type == "e2dnde":
-            scale = scale * table["e_ref"].quantity**2
-        expected = {k: table[f"dnde{k}"] * scale.to_value(SED_UNITS[sed_type]) for k in ("", "_err", "_ul")}
+            scale = scale * table["e_ref"].quantity ** 2
+        expected = {
+            k: table[f"dnde{k}"] * scale.to_value(SED_UNITS[sed_type])
+            for k in ("", "_err", "_ul")
+        }
     else:
         table = Table.read(reference_dir / f"{case}_flux.ecsv", format="ascii.ecsv")
         scale = 1.0 * u.Unit(SED_UNITS["flux"])
         if sed_type == "eflux":
             scale = scale * ref["ref_eflux"].quantity / ref["ref_flux"].quantity
-        expected = {k: table[f"flux{k}"] * scale.to_value(SED_UNITS[sed_type]) for k in ("", "_err", "_ul")}
+        expected = {
+            k: table[f"flux{k}"] * scale.to_value(SED_UNITS[sed_type])
+            for k in ("", "_err", "_ul")
+        }
     is_ul = np.asarray(table["is_ul"], bool)
     n_x, n_e = is_ul.shape
 
@@ -57,7 +65,9 @@ def test_plot_draws_reference_points_and_upper_limits(reference_dir, figure, cas
         # vertical bars: [y - err, y + err]; upper limits: [ul - max(ul / 2, 0), ul]
         lower = np.where(is_ul[:, i_e], 0.5 * want, expected["_err"][:, i_e])
         lo = want - np.clip(lower, 0, None)
-        hi = np.where(is_ul[:, i_e], want, want + np.clip(expected["_err"][:, i_e], 0, None))
+        hi = np.where(
+            is_ul[:, i_e], want, want + np.clip(expected["_err"][:, i_e], 0, None)
+        )
         got = np.array([[s[0, 1], s[1, 1]] for s in segments])
         keep = np.isfinite(lo) & np.isfinite(hi)
         np.testing.assert_allclose(np.sort(got[:, 0]), np.sort(lo[keep]), rtol=1e-9)
@@ -66,13 +76,17 @@ def test_plot_draws_reference_points_and_upper_limits(reference_dir, figure, cas
     assert ax.get_xlabel() == DEG_LABEL
     assert ax.get_ylabel() == f"{sed_type} [{latex(SED_UNITS[sed_type])}]"
     assert ax.get_yscale() == "log"
-    assert ax.get_xlim() == pytest.approx((ref["x_ref"][0], ref["x_ref"][-1]), rel=1e-12)
+    assert ax.get_xlim() == pytest.approx(
+        (ref["x_ref"][0], ref["x_ref"][-1]), rel=1e-12
+    )
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     e_ref, e_min, e_max = (np.asarray(ref[c][0]) for c in ("e_ref", "e_min", "e_max"))
     if sed_type in ("dnde", "e2dnde"):
         assert texts == [f"{e:.2e} keV" for e in e_ref]
     else:
-        assert texts == [f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max, strict=True)]
+        assert texts == [
+            f"{lo:.2e} keV - {hi:.2e} keV" for lo, hi in zip(e_min, e_max, strict=True)
+        ]
 
 
 def test_plot_asymmetric_errors_and_energy_power(reference_dir, figure):
@@ -96,7 +110,9 @@ def test_plot_asymmetric_errors_and_energy_power(reference_dir, figure):
         errn = np.where(is_ul[:, i_e], 0.5 * dnde, table["dnde_errn"][:, i_e])
         errp = np.where(is_ul[:, i_e], 0.0, table["dnde_errp"][:, i_e])
         got = np.array([[s[0, 1], s[1, 1]] for s in segments])
-        np.testing.assert_allclose(got[:, 0], (dnde - np.clip(errn, 0, None)) * e2[i_e], rtol=1e-9)
+        np.testing.assert_allclose(
+            got[:, 0], (dnde - np.clip(errn, 0, None)) * e2[i_e], rtol=1e-9
+        )
         np.testing.assert_allclose(got[:, 1], (dnde + errp) * e2[i_e], rtol=1e-9)
     assert ax.get_ylabel() == f"e2 * dnde [{latex('TeV s-1 cm-2')}]"
 
@@ -151,7 +167,9 @@ def test_quantity_plots_of_the_tutorial(reference_dir, figure):
         assert container.lines[0].get_marker() == "o"
     assert [c.get_label() for c in ax.containers] == [n.title() for n in names]
     assert ax.get_xlabel() == DEG_LABEL
-    assert ax.get_ylabel() == "npred"  # dimensionless: no unit; first quantity's label kept
+    assert (
+        ax.get_ylabel() == "npred"
+    )  # dimensionless: no unit; first quantity's label kept
     ax.set_ylabel("Counts")
     ax.legend()
 
@@ -174,12 +192,21 @@ def test_dataset_axis_labels_and_plot(figure):
     energy = MapAxis.from_energy_edges([10, 100, 500] * u.GeV)
     distance = MapAxis.from_nodes([0, 1, 2] * u.deg, name="projected-distance")
     counts = np.arange(12, dtype=float).reshape(3, 2, 2)
-    fp = FluxPoints({"norm": np.ones((3, 2)), "counts": counts}, energy, distance, dataset_names=["fermi", "hess"])
+    fp = FluxPoints(
+        {"norm": np.ones((3, 2)), "counts": counts},
+        energy,
+        distance,
+        dataset_names=["fermi", "hess"],
+    )
     axis = fp.counts.axes["dataset"]
     assert list(axis.center) == ["fermi", "hess"]  # Gammapy's LabelMapAxis after a run
-    assert list(fp.slice_by_idx({"dataset": 1}).counts.axes["dataset"].center) == ["hess"]
+    assert list(fp.slice_by_idx({"dataset": 1}).counts.axes["dataset"].center) == [
+        "hess"
+    ]
     unnamed = FluxPoints({"norm": np.ones((3, 2)), "counts": counts}, energy, distance)
-    np.testing.assert_array_equal(unnamed.counts.axes["dataset"].edges.value, [-0.5, 0.5, 1.5])
+    np.testing.assert_array_equal(
+        unnamed.counts.axes["dataset"].edges.value, [-0.5, 0.5, 1.5]
+    )
 
     ax = figure.add_subplot()
     fp.counts.plot(ax=ax)

@@ -43,14 +43,20 @@ def test_map_plot_sqrt_stretch_with_regions(counts_image, figure):
     assert ax.coords["glat"].get_axislabel() == "Galactic Latitude"
     assert len(ax.figure.axes) == 2  # colour bar
 
-    regions = make_concentric_annulus_sky_regions(center=center, radius_max="1.5 deg", nbin=11)
+    regions = make_concentric_annulus_sky_regions(
+        center=center, radius_max="1.5 deg", nbin=11
+    )
     plot_regions(regions, ax=ax, color="w")
     assert len(ax.patches) == len(regions) == 10
-    assert all(matplotlib.colors.to_hex(p.get_edgecolor()) == "#ffffff" for p in ax.patches)
+    assert all(
+        matplotlib.colors.to_hex(p.get_edgecolor()) == "#ffffff" for p in ax.patches
+    )
 
 
 def test_map_plot_needs_an_image():
-    geom = WcsGeom.create(npix=(4, 3), binsz=0.1, axes=[MapAxis.from_energy_edges([1, 2, 3] * u.TeV)])
+    geom = WcsGeom.create(
+        npix=(4, 3), binsz=0.1, axes=[MapAxis.from_energy_edges([1, 2, 3] * u.TeV)]
+    )
     cube = Map.from_geom(geom)
     with pytest.raises(TypeError, match="sum_over_axes"):
         cube.plot()

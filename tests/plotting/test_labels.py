@@ -33,8 +33,13 @@ def test_quantity_and_unit_labels():
 
 def test_bin_labels_of_edge_and_centre_axes():
     edges = MapAxis.from_energy_edges([10, 100, 500] * u.GeV)
-    assert axis_plot_labels(edges) == ["1.00e+01 GeV - 1.00e+02 GeV", "1.00e+02 GeV - 5.00e+02 GeV"]
-    assert axis_plot_labels(edges, use_center=True) == [f"{c:.2e}" for c in edges.center]
+    assert axis_plot_labels(edges) == [
+        "1.00e+01 GeV - 1.00e+02 GeV",
+        "1.00e+02 GeV - 5.00e+02 GeV",
+    ]
+    assert axis_plot_labels(edges, use_center=True) == [
+        f"{c:.2e}" for c in edges.center
+    ]
     nodes = MapAxis.from_nodes([0.5, 1.5] * u.deg, name="projected-distance")
     assert axis_plot_labels(nodes) == ["5.00e-01 deg", "1.50e+00 deg"]
 
@@ -43,7 +48,11 @@ def test_bin_labels_of_edge_and_centre_axes():
     ("axis", "label", "scale"),
     [
         (MapAxis.from_energy_edges([1, 10] * u.TeV), "Energy [$\\mathrm{TeV}$]", "log"),
-        (MapAxis.from_energy_edges([1, 10] * u.TeV, name="energy_true"), "True Energy [$\\mathrm{TeV}$]", "log"),
+        (
+            MapAxis.from_energy_edges([1, 10] * u.TeV, name="energy_true"),
+            "True Energy [$\\mathrm{TeV}$]",
+            "log",
+        ),
         (
             MapAxis.from_nodes([0, 1, 2] * u.deg, name="projected-distance"),
             "Projected-distance [$\\mathrm{{}^{\\circ}}$]",

@@ -23,7 +23,9 @@ def parabola_profile(n0, sigma):
     n_x = len(n0)
     scan = np.linspace(-1, 5, 11)
     stat = np.linspace(10, 20, n_x)[:, None]
-    stat_scan = stat[..., None] + ((scan - n0[:, None, None]) / sigma[:, None, None]) ** 2
+    stat_scan = (
+        stat[..., None] + ((scan - n0[:, None, None]) / sigma[:, None, None]) ** 2
+    )
     data = {
         "norm": n0[:, None],
         "norm_err": sigma[:, None],
@@ -33,8 +35,12 @@ def parabola_profile(n0, sigma):
         "stat_scan": stat_scan,
     }
     energy = MapAxis.from_energy_edges([100, 500] * u.GeV)
-    distance = MapAxis.from_nodes(np.arange(n_x) * 0.2 * u.deg, name="projected-distance")
-    return FluxPoints(data, energy, distance, PowerLawSpectralModel(index=2.3), norm_scan=scan)
+    distance = MapAxis.from_nodes(
+        np.arange(n_x) * 0.2 * u.deg, name="projected-distance"
+    )
+    return FluxPoints(
+        data, energy, distance, PowerLawSpectralModel(index=2.3), norm_scan=scan
+    )
 
 
 def test_ts_profile_image_is_the_parabola(figure):
@@ -55,10 +61,14 @@ def test_ts_profile_image_is_the_parabola(figure):
     assert mesh.get_cmap().name == "Blues"
 
     coords = np.asarray(mesh.get_coordinates())  # (501, n_x + 1, 2)
-    np.testing.assert_allclose(coords[0, :, 0], fp.distance_axis.edges.value, rtol=1e-12)
+    np.testing.assert_allclose(
+        coords[0, :, 0], fp.distance_axis.edges.value, rtol=1e-12
+    )
     eflux_ref = fp.eflux_ref.to_value("erg cm-2 s-1")[0]
     y_edges = coords[:, 0, 1]
-    np.testing.assert_allclose(y_edges[[0, -1]], [-1 * eflux_ref, 5 * eflux_ref], rtol=1e-12)
+    np.testing.assert_allclose(
+        y_edges[[0, -1]], [-1 * eflux_ref, 5 * eflux_ref], rtol=1e-12
+    )
     norm = 0.5 * (y_edges[1:] + y_edges[:-1]) / eflux_ref
     expected = -(((norm[:, None] - n0) / sigma) ** 2)
     clear = np.abs(expected + 4) > 1e-9  # cells exactly at the -4 cut may go either way
@@ -91,7 +101,11 @@ def test_ts_profiles_of_the_tutorial_slice(reference_dir, figure):
     stat_scan = np.asarray(table["stat_scan"])[:, 1]
     best = scan[np.argmin(stat_scan, axis=1)]
     coords = np.asarray(mesh.get_coordinates())
-    y = 0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]) / high.eflux_ref.to_value("erg cm-2 s-1")[0]
+    y = (
+        0.5
+        * (coords[1:, 0, 1] + coords[:-1, 0, 1])
+        / high.eflux_ref.to_value("erg cm-2 s-1")[0]
+    )
     peak = y[np.nanargmax(values, axis=0)]
     assert np.all(np.abs(peak - best) <= scan[1] - scan[0])
 

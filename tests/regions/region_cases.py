@@ -11,7 +11,14 @@ from astropy.io import fits
 from astropy.wcs import WCS
 from regions import CircleAnnulusSkyRegion, RectangleSkyRegion
 
-__all__ = ["REFERENCE_CASES", "fermi_like_wcs", "load_case", "regions_from_json", "skycoord_of", "tan_wcs"]
+__all__ = [
+    "REFERENCE_CASES",
+    "fermi_like_wcs",
+    "load_case",
+    "regions_from_json",
+    "skycoord_of",
+    "tan_wcs",
+]
 
 REFERENCE_CASES = [
     "fermi_annulus_seed",
@@ -85,5 +92,3 @@ def tan_wcs(lon: float = 83.6, lat: float = 22.0, binsz: float = 0.02) -> WCS:
     wcs.wcs.cdelt = [-binsz, binsz]
     wcs.wcs.radesys = "ICRS"
     return wcs
-
-

@@ -96,7 +96,9 @@ def test_projected_distances_mixed_frames_and_types():
     assert centers.shape == (4,)
     assert centers[1].separation(other).deg < 1e-12
     # centres at hand are used as they are (the estimator passes its cached ones)
-    assert np.array_equal(projected_distances(regions, centers=centers).to_value(u.deg), d)
+    assert np.array_equal(
+        projected_distances(regions, centers=centers).to_value(u.deg), d
+    )
     with pytest.raises(ValueError, match="one entry per region"):
         projected_distances(regions, centers=centers[:3])
 
@@ -116,4 +118,3 @@ def test_region_centers_of_pixel_regions_need_a_wcs():
         region_centers(
             [EllipseSkyRegion(SkyCoord(0, 0, unit="deg"), 1 * u.deg, 2 * u.deg)]
         )
-

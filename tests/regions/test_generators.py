@@ -137,4 +137,3 @@ def test_generator_validation():
         make_concentric_annulus_sky_regions(a, 1 * u.deg, radius_min=0 * u.deg)
     with pytest.raises(ValueError, match="nbin"):
         make_concentric_annulus_sky_regions(a, 1 * u.deg, nbin=1)
-

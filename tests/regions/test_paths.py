@@ -44,7 +44,9 @@ def pixel_sets(regions, wcs, nx, ny):
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
     lists = _core.region_pixels(shapes, nx, ny, 1)
     flat, offsets = lists.flat_index, lists.offsets
-    return [set(flat[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(regions))]
+    return [
+        set(flat[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(regions))
+    ]
 
 
 def cell_values(table, name):
@@ -72,13 +74,20 @@ def test_straight_path_boxes_are_the_rectangle_boxes(fermi_gc, start, end):
     for r, p in zip(rect, path, strict=True):
         assert isinstance(p, RectangleSkyRegion)
         assert r.center.separation(p.center).to_value(u.deg) < 1e-12
-        assert p.width.to_value(u.deg) == pytest.approx(r.width.to_value(u.deg), rel=1e-12)
+        assert p.width.to_value(u.deg) == pytest.approx(
+            r.width.to_value(u.deg), rel=1e-12
+        )
         assert p.height == r.height
         diff = (r.angle - p.angle).wrap_at(180 * u.deg).to_value(u.deg)
         assert abs(diff) < 1e-9
     assert pixel_sets(path, wcs, nx, ny) == pixel_sets(rect, wcs, nx, ny)
     assert sum(len(s) for s in pixel_sets(path, wcs, nx, ny)) > 100
-    np.testing.assert_allclose(projected_distances(path), projected_distances(rect), rtol=1e-12, atol=1e-12 * u.deg)
+    np.testing.assert_allclose(
+        projected_distances(path),
+        projected_distances(rect),
+        rtol=1e-12,
+        atol=1e-12 * u.deg,
+    )
 
 
 def test_straight_path_profile_equals_rectangle_profile(fermi_gc, tmp_path):
@@ -93,20 +102,31 @@ def test_straight_path_profile_equals_rectangle_profile(fermi_gc, tmp_path):
     assert t_path.colnames == t_rect.colnames
     for name in t_rect.colnames:
         np.testing.assert_allclose(
-            cell_values(t_path, name), cell_values(t_rect, name), rtol=1e-9, atol=1e-12, err_msg=name
+            cell_values(t_path, name),
+            cell_values(t_rect, name),
+            rtol=1e-9,
+            atol=1e-12,
+            err_msg=name,
         )
     assert np.all(cell_values(t_path, "counts") > 0)
     # the distance axis is the arc length from the first box centre: i * length / nbin
-    np.testing.assert_allclose(t_path["x_ref"], np.arange(7) * 7.06 / 7, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        t_path["x_ref"], np.arange(7) * 7.06 / 7, rtol=1e-12, atol=1e-12
+    )
     # and it survives a file round trip
     fp_path.write(tmp_path / "path.fits")
-    np.testing.assert_allclose(FluxPoints.read(tmp_path / "path.fits").distance_axis.center, fp_path.distance_axis.center)
+    np.testing.assert_allclose(
+        FluxPoints.read(tmp_path / "path.fits").distance_axis.center,
+        fp_path.distance_axis.center,
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # bent paths
 # ---------------------------------------------------------------------------------------
-BENT = gal([-4.0, 0.5, 3.0], [-2.0, 0.5, -2.5])  # a vertex at (0.5, 0.5), turn of ~85 deg
+BENT = gal(
+    [-4.0, 0.5, 3.0], [-2.0, 0.5, -2.5]
+)  # a vertex at (0.5, 0.5), turn of ~85 deg
 WIDTH = 0.8 * u.deg
 
 
@@ -141,7 +161,9 @@ def test_bent_path_boxes_follow_their_segments(fermi_gc):
         a, b = BENT[seg], BENT[seg + 1]
         cross, along = _segment_frame(box.center, a, b)
         assert cross[0] < 1e-10  # centred on the segment's great circle
-        assert box.width.to_value(u.deg) == pytest.approx(lengths[seg] / counts[seg], rel=1e-12)
+        assert box.width.to_value(u.deg) == pytest.approx(
+            lengths[seg] / counts[seg], rel=1e-12
+        )
         assert box.height == WIDTH
         # the box axis is the local direction of the segment (astropy position angle)
         expected = box.center.position_angle(a) - 90 * u.deg
@@ -170,7 +192,9 @@ def test_bent_path_boxes_follow_their_segments(fermi_gc):
                 assert not shared
             elif shared:
                 idx = np.fromiter(shared, dtype=np.int64)
-                assert vertex.separation(centres[idx]).to_value(u.deg).max() <= WIDTH.to_value(u.deg)
+                assert vertex.separation(centres[idx]).to_value(
+                    u.deg
+                ).max() <= WIDTH.to_value(u.deg)
     # the last box of the first segment and the first box of the second one do overlap
     # (on the inner side of the turn), so the check above is not vacuous
     last = int(np.flatnonzero(segment == 0)[-1])
@@ -185,10 +209,15 @@ def test_bent_path_distances_are_arc_lengths():
     # arc length along the path from the path start to each box centre
     starts = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
     along = np.concatenate(
-        [starts[k] + (np.arange(n) + 0.5) * lengths[k] / n for k, n in enumerate(counts)]
+        [
+            starts[k] + (np.arange(n) + 0.5) * lengths[k] / n
+            for k, n in enumerate(counts)
+        ]
     )
     expected = along - along[0]
-    np.testing.assert_allclose(projected_distances(boxes).to_value(u.deg), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        projected_distances(boxes).to_value(u.deg), expected, rtol=1e-12, atol=1e-12
+    )
     # the stored value is an Angle in the region meta
     assert isinstance(boxes[3].meta, PathRegionMeta)
     assert isinstance(boxes[3].meta["projected_distance"], Angle)
@@ -199,7 +228,9 @@ def test_bent_path_distances_are_arc_lengths():
             assert sep == pytest.approx(expected[k + 1] - expected[k], rel=1e-9)
     # the boxes tile each segment: box lengths add up to the segment length
     for k, _n in enumerate(counts):
-        total = sum(b.width.to_value(u.deg) for b in boxes if b.meta["path_segment"] == k)
+        total = sum(
+            b.width.to_value(u.deg) for b in boxes if b.meta["path_segment"] == k
+        )
         assert total == pytest.approx(lengths[k], rel=1e-12)
         assert all(b.width.to_value(u.deg) <= 1.0 + 1e-12 for b in boxes)
 
@@ -210,14 +241,28 @@ def test_projected_distance_edges():
     counts = np.bincount([b.meta["path_segment"] for b in boxes])
     # closed form: edges every length/count along each segment, from -half the first box
     edges = np.concatenate(
-        [[0.0]] + [sum(lengths[:k]) + np.arange(1, n + 1) * lengths[k] / n for k, n in enumerate(counts)]
+        [[0.0]]
+        + [
+            sum(lengths[:k]) + np.arange(1, n + 1) * lengths[k] / n
+            for k, n in enumerate(counts)
+        ]
     )
     edges -= 0.5 * lengths[0] / counts[0]
-    np.testing.assert_allclose(projected_distance_edges(boxes).to_value(u.deg), edges, atol=1e-12)
+    np.testing.assert_allclose(
+        projected_distance_edges(boxes).to_value(u.deg), edges, atol=1e-12
+    )
     centres = 0.5 * (edges[1:] + edges[:-1])
-    np.testing.assert_allclose(projected_distances(boxes).to_value(u.deg), centres, atol=1e-12)
+    np.testing.assert_allclose(
+        projected_distances(boxes).to_value(u.deg), centres, atol=1e-12
+    )
     # not path boxes, or not contiguous: None
-    rect = make_orthogonal_rectangle_sky_regions(gal(0, 0), gal(3, 0), WcsGeom.create(binsz=0.1, width=10, frame="galactic").wcs, "1 deg", 3)
+    rect = make_orthogonal_rectangle_sky_regions(
+        gal(0, 0),
+        gal(3, 0),
+        WcsGeom.create(binsz=0.1, width=10, frame="galactic").wcs,
+        "1 deg",
+        3,
+    )
     assert projected_distance_edges(rect) is None
     assert projected_distance_edges([boxes[0], boxes[2]]) is None
 
@@ -226,15 +271,26 @@ def test_bin_size_dividing_a_segment_exactly():
     path = gal([0, 2, 2], [0, 0, 1.5])
     boxes = make_path_sky_regions(path, "0.4 deg", bin_size="0.5 deg")
     assert [b.meta["path_segment"] for b in boxes] == [0, 0, 0, 0, 1, 1, 1]
-    np.testing.assert_allclose(projected_distances(boxes).to_value(u.deg), np.arange(7) * 0.5, atol=1e-12)
+    np.testing.assert_allclose(
+        projected_distances(boxes).to_value(u.deg), np.arange(7) * 0.5, atol=1e-12
+    )
 
 
 def test_bent_path_profile_runs_and_writes(fermi_gc, tmp_path):
     boxes = make_path_sky_regions(BENT, WIDTH, nbin=9, wcs=fermi_gc.counts.geom.wcs)
     est = FluxProfileEstimator(boxes, energy_edges=[10, 2000] * u.GeV)
-    np.testing.assert_allclose(est.projected_distance_axis.center, projected_distances(boxes), atol=1e-12 * u.deg)
+    np.testing.assert_allclose(
+        est.projected_distance_axis.center,
+        projected_distances(boxes),
+        atol=1e-12 * u.deg,
+    )
     fp = est.run(fermi_gc)
-    np.testing.assert_allclose(fp.distance_axis.center, projected_distances(boxes), rtol=1e-12, atol=1e-12 * u.deg)
+    np.testing.assert_allclose(
+        fp.distance_axis.center,
+        projected_distances(boxes),
+        rtol=1e-12,
+        atol=1e-12 * u.deg,
+    )
     table = fp.to_table(sed_type="flux")
     assert np.all(cell_values(table, "npix") > 0)
     path = tmp_path / "bent.ecsv"
@@ -249,7 +305,9 @@ def test_bent_path_profile_runs_and_writes(fermi_gc, tmp_path):
 
 
 def test_wcs_frame_and_pickle():
-    path_icrs = SkyCoord([266.0, 267.0, 267.5], [-29.0, -28.5, -28.0], unit="deg", frame="icrs")
+    path_icrs = SkyCoord(
+        [266.0, 267.0, 267.5], [-29.0, -28.5, -28.0], unit="deg", frame="icrs"
+    )
     geom = WcsGeom.create(skydir=(0, 0), binsz=0.05, width=(10, 10), frame="galactic")
     boxes = make_path_sky_regions(path_icrs, "0.3 deg", nbin=4, wcs=geom.wcs)
     assert all(b.center.frame.name == "galactic" for b in boxes)
@@ -257,7 +315,9 @@ def test_wcs_frame_and_pickle():
     assert all(b.center.frame.name == "icrs" for b in plain)
     for g, p in zip(boxes, plain, strict=True):
         assert g.center.separation(p.center).to_value(u.arcsec) < 1e-6
-        diff = (g.meta["projected_distance"] - p.meta["projected_distance"]).to_value(u.deg)
+        diff = (g.meta["projected_distance"] - p.meta["projected_distance"]).to_value(
+            u.deg
+        )
         assert abs(diff) < 1e-9
     copy = pickle.loads(pickle.dumps(boxes))
     assert copy[2].meta["projected_distance"] == boxes[2].meta["projected_distance"]
@@ -267,14 +327,20 @@ def test_wcs_frame_and_pickle():
 def test_projected_distances_fall_back_without_meta_on_all_regions():
     boxes = make_path_sky_regions(BENT, WIDTH, nbin=6)
     mixed = [*boxes, CircleSkyRegion(gal(10, 0), 1 * u.deg)]
-    expected = mixed[0].center.separation(SkyCoord([r.center for r in mixed])).to_value(u.deg)
-    np.testing.assert_allclose(projected_distances(mixed).to_value(u.deg), expected, rtol=1e-12)
+    expected = (
+        mixed[0].center.separation(SkyCoord([r.center for r in mixed])).to_value(u.deg)
+    )
+    np.testing.assert_allclose(
+        projected_distances(mixed).to_value(u.deg), expected, rtol=1e-12
+    )
 
 
 def test_bad_stored_distance():
     boxes = make_path_sky_regions(BENT, WIDTH, nbin=3)
     boxes[1].meta["projected_distance"] = "far"
-    with pytest.raises(ValueError, match=r"regions\[1\].*projected_distance.*finite scalar angle"):
+    with pytest.raises(
+        ValueError, match=r"regions\[1\].*projected_distance.*finite scalar angle"
+    ):
         projected_distances(boxes)
 
 
@@ -287,17 +353,37 @@ def test_bad_stored_distance():
         ({"path": [(0, 0), (1, 1)], "nbin": 2}, TypeError, "path must be a SkyCoord"),
         ({"path": gal([0], [0]), "nbin": 2}, ValueError, "at least 2 positions"),
         ({"path": gal(0, 0), "nbin": 2}, ValueError, "at least 2 positions"),
-        ({"path": gal([0, np.nan], [0, 1]), "nbin": 2}, ValueError, r"must be finite, got path\[1\]"),
-        ({"path": gal([0, 1, 1], [0, 0, 0]), "nbin": 2}, ValueError, r"path\[1\] == path\[2\]"),
+        (
+            {"path": gal([0, np.nan], [0, 1]), "nbin": 2},
+            ValueError,
+            r"must be finite, got path\[1\]",
+        ),
+        (
+            {"path": gal([0, 1, 1], [0, 0, 0]), "nbin": 2},
+            ValueError,
+            r"path\[1\] == path\[2\]",
+        ),
         ({"path": gal([0, 180], [0, 0]), "nbin": 2}, ValueError, "antipodal"),
         ({}, ValueError, "exactly one of nbin and bin_size"),
-        ({"nbin": 3, "bin_size": "1 deg"}, ValueError, "exactly one of nbin and bin_size"),
+        (
+            {"nbin": 3, "bin_size": "1 deg"},
+            ValueError,
+            "exactly one of nbin and bin_size",
+        ),
         ({"nbin": 1}, ValueError, r"nbin must be >= the number of path segments \(2\)"),
         ({"nbin": 0}, ValueError, "nbin must be >= 1"),
         ({"nbin": 2.5}, TypeError, "nbin must be an integer"),
-        ({"bin_size": "-1 deg"}, ValueError, "bin_size must be a finite positive angle"),
+        (
+            {"bin_size": "-1 deg"},
+            ValueError,
+            "bin_size must be a finite positive angle",
+        ),
         ({"bin_size": "1 m"}, ValueError, "bin_size must be a scalar angle"),
-        ({"width": "0 deg", "nbin": 3}, ValueError, "width must be a finite positive angle"),
+        (
+            {"width": "0 deg", "nbin": 3},
+            ValueError,
+            "width must be a finite positive angle",
+        ),
         ({"width": None, "nbin": 3}, TypeError, "width must be an angle"),
         ({"nbin": 3, "wcs": "tan"}, TypeError, "wcs must be a WCS object"),
     ],
@@ -310,6 +396,10 @@ def test_bad_input(kwargs, error, match):
 
 
 def test_path_outside_the_projection():
-    geom = WcsGeom.create(skydir=(0, 0), binsz=0.1, width=(10, 10), frame="galactic", proj="TAN")
-    with pytest.raises(ValueError, match=r"path\[1\] = .* falls outside the WCS projection"):
+    geom = WcsGeom.create(
+        skydir=(0, 0), binsz=0.1, width=(10, 10), frame="galactic", proj="TAN"
+    )
+    with pytest.raises(
+        ValueError, match=r"path\[1\] = .* falls outside the WCS projection"
+    ):
         make_path_sky_regions(gal([0, 170], [0, 0]), "1 deg", nbin=2, wcs=geom.wcs)

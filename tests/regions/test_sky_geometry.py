@@ -60,7 +60,9 @@ def _rotation(deg: float) -> np.ndarray:
     return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
 
 
-def _selection(shapes: PixelShapes, nx: int, ny: int) -> tuple[list[np.ndarray], np.ndarray]:
+def _selection(
+    shapes: PixelShapes, nx: int, ny: int
+) -> tuple[list[np.ndarray], np.ndarray]:
     lists = _core.region_pixels(shapes, nx, ny, 1)
     flat, off, total = lists.flat_index, lists.offsets, lists.total
     return [np.sort(flat[off[i] : off[i + 1]]) for i in range(len(shapes))], total
@@ -68,8 +70,16 @@ def _selection(shapes: PixelShapes, nx: int, ny: int) -> tuple[list[np.ndarray],
 
 def _overlap(shapes: PixelShapes, nx: int, ny: int):
     lists = _core.region_overlap(shapes, nx, ny, 1)
-    index, weight, off, area = lists.flat_index, lists.weight, lists.offsets, lists.total
-    return [(index[off[i] : off[i + 1]], weight[off[i] : off[i + 1]]) for i in range(len(shapes))], area
+    index, weight, off, area = (
+        lists.flat_index,
+        lists.weight,
+        lists.offsets,
+        lists.total,
+    )
+    return [
+        (index[off[i] : off[i + 1]], weight[off[i] : off[i + 1]])
+        for i in range(len(shapes))
+    ], area
 
 
 def _pixel_sky(wcs: WCS, columns: np.ndarray | None = None):
@@ -172,14 +182,20 @@ def _gnomonic_box_margin(region: RectangleSkyRegion, sky: SkyCoord) -> np.ndarra
     return np.where(front, margin, -np.inf)
 
 
-def _assert_equal_but_ties(got: np.ndarray, flat: np.ndarray, margin: np.ndarray, tol: float, what: str):
+def _assert_equal_but_ties(
+    got: np.ndarray, flat: np.ndarray, margin: np.ndarray, tol: float, what: str
+):
     """Pixel sets equal except pixel centres within ``tol`` of the sky boundary."""
     expected = np.sort(flat[margin > 0])
     differ = np.setxor1d(got, expected)
     by_flat = dict(zip(flat.tolist(), margin.tolist(), strict=True))
     worst = max((abs(by_flat[f]) for f in differ.tolist()), default=0.0)
-    assert worst < tol, f"{what}: {differ.size} pixels differ, one {worst:.3g} from the edge"
-    assert differ.size <= max(2, 0.01 * expected.size), f"{what}: {differ.size} pixels differ"
+    assert worst < tol, (
+        f"{what}: {differ.size} pixels differ, one {worst:.3g} from the edge"
+    )
+    assert differ.size <= max(2, 0.01 * expected.size), (
+        f"{what}: {differ.size} pixels differ"
+    )
     return expected
 
 
@@ -212,7 +228,9 @@ def test_non_square_pixels_give_the_sky_area():
         # Pixelisation error of the centre rule: a box may gain or lose one column and one
         # row (the box is 2 / (0.1 cos b) columns by 20 rows); disks lose less.
         columns = 2.0 / (0.1 * np.cos(region.center.b.rad))
-        bound = 1.0 / columns + 1.0 / 20 if isinstance(region, RectangleSkyRegion) else 0.02
+        bound = (
+            1.0 / columns + 1.0 / 20 if isinstance(region, RectangleSkyRegion) else 0.02
+        )
         assert centre_rule == pytest.approx(expected[i], rel=bound), (i, region)
         index, weight = weighted[i]
         exact = (weight * _car_pixel_solid_angle(wcs, index)).sum()
@@ -233,13 +251,27 @@ def test_non_square_pixels_give_the_sky_area():
 NON_STANDARD = {
     "car_lon_right": lambda: _car([0.05, 0.05], (160, 120), crval=(30.0, 10.0)),
     "tan_lon_right_rotated": lambda: _wcs(
-        ("RA---TAN", "DEC--TAN"), (83.6, 22.0), (0.02, 0.02), (150, 130), pc=_rotation(20), radesys="ICRS"
+        ("RA---TAN", "DEC--TAN"),
+        (83.6, 22.0),
+        (0.02, 0.02),
+        (150, 130),
+        pc=_rotation(20),
+        radesys="ICRS",
     ),
     "tan_non_square_lon_right": lambda: _wcs(
-        ("RA---TAN", "DEC--TAN"), (210.0, -40.0), (0.02, 0.03), (140, 110), radesys="ICRS"
+        ("RA---TAN", "DEC--TAN"),
+        (210.0, -40.0),
+        (0.02, 0.03),
+        (140, 110),
+        radesys="ICRS",
     ),
     "sin_non_square_rotated": lambda: _wcs(
-        ("RA---SIN", "DEC--SIN"), (10.0, 60.0), (-0.03, 0.02), (130, 150), pc=_rotation(-35), radesys="ICRS"
+        ("RA---SIN", "DEC--SIN"),
+        (10.0, 60.0),
+        (-0.03, 0.02),
+        (130, 150),
+        pc=_rotation(-35),
+        radesys="ICRS",
     ),
 }
 
@@ -252,15 +284,23 @@ def test_rotated_regions_select_the_pixels_a_sky_test_selects(name):
     origin = wcs.pixel_to_world((nx - 1) / 2, (ny - 1) / 2)
     regions = []
     for k in range(18):
-        c = origin.directional_offset_by(rng.uniform(0, 360) * u.deg, rng.uniform(0, 0.6) * u.deg)
+        c = origin.directional_offset_by(
+            rng.uniform(0, 360) * u.deg, rng.uniform(0, 0.6) * u.deg
+        )
         c = c.icrs if k % 3 == 0 else c  # regions in another frame than the map's too
         w, h = rng.uniform(0.2, 1.0, size=2)
         if k % 3 == 2:
-            regions.append(CircleAnnulusSkyRegion(c, 0.5 * min(w, h) * u.deg, max(w, h) * u.deg))
+            regions.append(
+                CircleAnnulusSkyRegion(c, 0.5 * min(w, h) * u.deg, max(w, h) * u.deg)
+            )
         elif k % 6 == 1:
             regions.append(CircleSkyRegion(c, 0.5 * w * u.deg))
         else:
-            regions.append(RectangleSkyRegion(c, w * u.deg, h * u.deg, angle=rng.uniform(-180, 180) * u.deg))
+            regions.append(
+                RectangleSkyRegion(
+                    c, w * u.deg, h * u.deg, angle=rng.uniform(-180, 180) * u.deg
+                )
+            )
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
     assert set(shapes.kind.tolist()) <= {ShapeKind.parallelogram, ShapeKind.ellipse}
     selected, _ = _selection(shapes, nx, ny)
@@ -276,10 +316,13 @@ def test_rotated_regions_select_the_pixels_a_sky_test_selects(name):
                 margin = region.radius.to_value(u.deg) - sep
             else:
                 margin = np.minimum(
-                    sep - region.inner_radius.to_value(u.deg), region.outer_radius.to_value(u.deg) - sep
+                    sep - region.inner_radius.to_value(u.deg),
+                    region.outer_radius.to_value(u.deg) - sep,
                 )
         # 1e-3 deg: the projection's second order over a region 0.6 deg from the centre
-        expected = _assert_equal_but_ties(selected[i], flat, margin, 1e-3, f"{name} region {i}")
+        expected = _assert_equal_but_ties(
+            selected[i], flat, margin, 1e-3, f"{name} region {i}"
+        )
         assert expected.size > 20
         n_old_wrong += np.setxor1d(old[i], expected).size > 0.05 * expected.size
     # and Gammapy's rule (one scale, one angle) gets most of them wrong on these grids
@@ -308,13 +351,19 @@ def test_mirrored_box_is_the_mirror_image():
 
 def _seam_polygon() -> PolygonSkyRegion:
     """20 x 2 deg around the Galactic anticentre: across the seam of a map centred on l = 0."""
-    return PolygonSkyRegion(SkyCoord([170, 190, 190, 170], [-1, -1, 1, 1], unit="deg", frame="galactic"))
+    return PolygonSkyRegion(
+        SkyCoord([170, 190, 190, 170], [-1, -1, 1, 1], unit="deg", frame="galactic")
+    )
 
 
 def _inside_seam_polygon(sky: SkyCoord) -> np.ndarray:
     """Closed form: meridian edges at l = 170, 190; great-circle edges through (170/190, +-1)."""
     dl = sky.l.wrap_at(360 * u.deg).deg - 180.0
-    lat_edge = np.rad2deg(np.arctan(np.tan(np.deg2rad(1.0)) * np.cos(np.deg2rad(dl)) / np.cos(np.deg2rad(10.0))))
+    lat_edge = np.rad2deg(
+        np.arctan(
+            np.tan(np.deg2rad(1.0)) * np.cos(np.deg2rad(dl)) / np.cos(np.deg2rad(10.0))
+        )
+    )
     return (np.abs(dl) < 10.0) & (np.abs(sky.b.deg) < lat_edge)
 
 
@@ -334,9 +383,15 @@ def test_seam_polygon_off_the_map_selects_nothing():
     assert total[0] == (20 / 0.05) * (2 / 0.05)
     # the straight pixel polygon between the projected vertices spans the whole map
     lo, hi = shapes.vertex_offsets[0], shapes.vertex_offsets[1]
-    vx, vy = (np.ascontiguousarray(v, dtype=float) for v in wcs.world_to_pixel(_seam_polygon().vertices))
+    vx, vy = (
+        np.ascontiguousarray(v, dtype=float)
+        for v in wcs.world_to_pixel(_seam_polygon().vertices)
+    )
     naive = PixelShapes(
-        np.array([[3, vx.mean(), vy.mean(), 0, 0, 0, 0]]), vx, vy, np.array([0, vx.size], dtype=np.int64)
+        np.array([[3, vx.mean(), vy.mean(), 0, 0, 0, 0]]),
+        vx,
+        vy,
+        np.array([0, vx.size], dtype=np.int64),
     )
     (wrapped,), _ = _selection(naive, 400, 200)
     assert wrapped.size == 400 * 40
@@ -346,21 +401,40 @@ def test_seam_polygon_off_the_map_selects_nothing():
 def _gc_dataset():
     energy = fp.MapAxis.from_energy_bounds(10, 500, 2, unit="GeV", name="energy")
     true = fp.MapAxis.from_energy_bounds(10, 500, 3, unit="GeV", name="energy_true")
-    kw = {"skydir": (0, 0), "binsz": 0.05, "npix": (400, 200), "frame": "galactic", "proj": "CAR"}
-    geom, geom_true = fp.WcsGeom.create(axes=[energy], **kw), fp.WcsGeom.create(axes=[true], **kw)
+    kw = {
+        "skydir": (0, 0),
+        "binsz": 0.05,
+        "npix": (400, 200),
+        "frame": "galactic",
+        "proj": "CAR",
+    }
+    geom, geom_true = (
+        fp.WcsGeom.create(axes=[energy], **kw),
+        fp.WcsGeom.create(axes=[true], **kw),
+    )
     background = np.full(geom.data_shape, 5.0)
     counts = np.random.default_rng(1).poisson(background + 1.0).astype(float)
     exposure = fp.Map(geom_true, np.full(geom_true.data_shape, 1e11), unit="cm2 s")
-    return fp.MapDataset(fp.Map(geom, counts), exposure, background=fp.Map(geom, background), name="gc")
+    return fp.MapDataset(
+        fp.Map(geom, counts), exposure, background=fp.Map(geom, background), name="gc"
+    )
 
 
 def test_seam_polygon_gives_a_nan_row_and_a_warning():
     gal = SkyCoord([-1.0, 1.0], [0.0, 0.0], unit="deg", frame="galactic")
-    regions = [RectangleSkyRegion(gal[0], 1 * u.deg, 1 * u.deg), RectangleSkyRegion(gal[1], 1 * u.deg, 1 * u.deg), _seam_polygon()]
+    regions = [
+        RectangleSkyRegion(gal[0], 1 * u.deg, 1 * u.deg),
+        RectangleSkyRegion(gal[1], 1 * u.deg, 1 * u.deg),
+        _seam_polygon(),
+    ]
     estimator = FluxProfileEstimator(regions, energy_edges=[10, 500] * u.GeV)
-    with pytest.warns(FluxProfileWarning, match=r"Region 2 contains no pixel centre") as record:
+    with pytest.warns(
+        FluxProfileWarning, match=r"Region 2 contains no pixel centre"
+    ) as record:
         result = estimator.run(_gc_dataset())
-    assert [w.message.regions for w in record if "pixel centre" in str(w.message)] == [(2,)]
+    assert [w.message.regions for w in record if "pixel centre" in str(w.message)] == [
+        (2,)
+    ]
     norm = result.norm.values
     assert np.all(np.isnan(norm[2]))
     assert np.all(np.isfinite(norm[:2]))
@@ -381,10 +455,14 @@ def test_regions_across_the_seam_of_an_all_sky_map():
         CircleSkyRegion(_gal(179.0, 10.0), 3 * u.deg),
         CircleAnnulusSkyRegion(_gal(180.5, -20.0), 1 * u.deg, 3 * u.deg),
         RectangleSkyRegion(_gal(180.0, 40.0), 6 * u.deg, 2 * u.deg, angle=20 * u.deg),
-        CircleSkyRegion(_gal(0.0, 0.0), 3 * u.deg),  # far from the seam: an ordinary circle
+        CircleSkyRegion(
+            _gal(0.0, 0.0), 3 * u.deg
+        ),  # far from the seam: an ordinary circle
     ]
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    np.testing.assert_array_equal(shapes.kind, [ShapeKind.pixel_runs] * 4 + [ShapeKind.circle])
+    np.testing.assert_array_equal(
+        shapes.kind, [ShapeKind.pixel_runs] * 4 + [ShapeKind.circle]
+    )
     selected, total = _selection(shapes, nx, ny)
     near_seam = np.concatenate([np.arange(0, 120), np.arange(nx - 120, nx)])
     flat, sky = _pixel_sky(wcs, near_seam)
@@ -400,7 +478,10 @@ def test_regions_across_the_seam_of_an_all_sky_map():
             if isinstance(region, CircleSkyRegion):
                 margin = region.radius.to_value(u.deg) - sep
             else:
-                margin = np.minimum(sep - region.inner_radius.to_value(u.deg), region.outer_radius.to_value(u.deg) - sep)
+                margin = np.minimum(
+                    sep - region.inner_radius.to_value(u.deg),
+                    region.outer_radius.to_value(u.deg) - sep,
+                )
         expected = _assert_equal_but_ties(selected[i], flat, margin, tol, f"region {i}")
         columns = expected % nx
         assert np.any(columns < 60), f"region {i} on the left side"
@@ -417,11 +498,17 @@ def test_regions_across_the_seam_of_an_all_sky_map():
 
 def test_regions_whose_centre_does_not_project():
     """TAN map: regions centred beyond 90 deg of the tangent point reach into the map."""
-    wcs = _wcs(("RA---TAN", "DEC--TAN"), (0.0, 0.0), (-1.0, 1.0), (400, 400), radesys="ICRS")
+    wcs = _wcs(
+        ("RA---TAN", "DEC--TAN"), (0.0, 0.0), (-1.0, 1.0), (400, 400), radesys="ICRS"
+    )
     nx, ny = wcs.pixel_shape
     circle = CircleSkyRegion(_icrs(91.0, 0.0), 25 * u.deg)
-    polygon = PolygonSkyRegion(_icrs([60, 100, 100, 60], [-5, -5, 5, 5]))  # vertices at 100 deg
-    annulus = CircleAnnulusSkyRegion(_icrs(180.0, 0.0), 1 * u.deg, 2 * u.deg)  # nowhere near
+    polygon = PolygonSkyRegion(
+        _icrs([60, 100, 100, 60], [-5, -5, 5, 5])
+    )  # vertices at 100 deg
+    annulus = CircleAnnulusSkyRegion(
+        _icrs(180.0, 0.0), 1 * u.deg, 2 * u.deg
+    )  # nowhere near
     shapes = sky_regions_to_pixel_shapes([circle, polygon, annulus], wcs)
     np.testing.assert_array_equal(shapes.kind, [ShapeKind.pixel_runs] * 3)
     selected, total = _selection(shapes, nx, ny)
@@ -430,9 +517,17 @@ def test_regions_whose_centre_does_not_project():
     expected = _assert_equal_but_ties(selected[0], flat, margin, 1e-9, "circle")
     assert expected.size > 100
     lon = sky.ra.wrap_at(360 * u.deg).deg
-    edge = np.rad2deg(np.arctan(np.tan(np.deg2rad(5.0)) * np.cos(np.deg2rad(lon - 80.0)) / np.cos(np.deg2rad(20.0))))
+    edge = np.rad2deg(
+        np.arctan(
+            np.tan(np.deg2rad(5.0))
+            * np.cos(np.deg2rad(lon - 80.0))
+            / np.cos(np.deg2rad(20.0))
+        )
+    )
     inside = (lon > 60) & (lon < 100) & (np.abs(sky.dec.deg) < edge)
-    expected = _assert_equal_but_ties(selected[1], flat, np.where(inside, 1.0, -1.0), 1e-9, "polygon")
+    expected = _assert_equal_but_ties(
+        selected[1], flat, np.where(inside, 1.0, -1.0), 1e-9, "polygon"
+    )
     assert expected.size > 100
     assert selected[2].size == 0
     assert total[2] == 0
@@ -443,11 +538,18 @@ def test_standard_grid_regions_near_but_not_across_the_seam_keep_gammapys_rule()
     wcs = _all_sky()
     regions = [
         CircleSkyRegion(SkyCoord(30.0, 70.0, unit="deg", frame="galactic"), 8 * u.deg),
-        RectangleSkyRegion(SkyCoord(140.0, -60.0, unit="deg", frame="galactic"), 12 * u.deg, 4 * u.deg, 30 * u.deg),
+        RectangleSkyRegion(
+            SkyCoord(140.0, -60.0, unit="deg", frame="galactic"),
+            12 * u.deg,
+            4 * u.deg,
+            30 * u.deg,
+        ),
     ]
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
     np.testing.assert_array_equal(shapes.kind, [ShapeKind.circle, ShapeKind.rectangle])
-    np.testing.assert_allclose(shapes.table, _gammapy_rule_shapes(regions, wcs).table, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        shapes.table, _gammapy_rule_shapes(regions, wcs).table, rtol=0, atol=1e-9
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -459,9 +561,16 @@ STANDARD = {
     "car_gc": lambda: _car([-0.05, 0.05], (400, 200)),
     "car_high_latitude": lambda: _car([-0.1, 0.1], (300, 300), crval=(120.0, 55.0)),
     "tan_rotated": lambda: _wcs(
-        ("RA---TAN", "DEC--TAN"), (83.6, 22.0), (-0.02, 0.02), (200, 160), pc=_rotation(25), radesys="ICRS"
+        ("RA---TAN", "DEC--TAN"),
+        (83.6, 22.0),
+        (-0.02, 0.02),
+        (200, 160),
+        pc=_rotation(25),
+        radesys="ICRS",
     ),
-    "ait_far_from_centre": lambda: _wcs(("GLON-AIT", "GLAT-AIT"), (0.0, 0.0), (-0.5, 0.5), (300, 200)),
+    "ait_far_from_centre": lambda: _wcs(
+        ("GLON-AIT", "GLAT-AIT"), (0.0, 0.0), (-0.5, 0.5), (300, 200)
+    ),
 }
 
 
@@ -476,13 +585,23 @@ def test_standard_grids_select_exactly_what_gammapys_rule_selects(name):
         c = [c, c.icrs, c.galactic][k % 3]
         size = rng.uniform(2, 12, size=2) * abs(wcs.wcs.cdelt[1])
         if k % 3 == 0:
-            regions.append(RectangleSkyRegion(c, size[0] * u.deg, size[1] * u.deg, rng.uniform(-180, 180) * u.deg))
+            regions.append(
+                RectangleSkyRegion(
+                    c, size[0] * u.deg, size[1] * u.deg, rng.uniform(-180, 180) * u.deg
+                )
+            )
         elif k % 3 == 1:
             regions.append(CircleSkyRegion(c, size[0] * u.deg))
         else:
-            regions.append(CircleAnnulusSkyRegion(c, size.min() * u.deg, size.max() * u.deg))
+            regions.append(
+                CircleAnnulusSkyRegion(c, size.min() * u.deg, size.max() * u.deg)
+            )
     shapes = sky_regions_to_pixel_shapes(regions, wcs)
-    assert set(shapes.kind.tolist()) <= {ShapeKind.rectangle, ShapeKind.circle, ShapeKind.annulus}
+    assert set(shapes.kind.tolist()) <= {
+        ShapeKind.rectangle,
+        ShapeKind.circle,
+        ShapeKind.annulus,
+    }
     reference = _gammapy_rule_shapes(regions, wcs)
     np.testing.assert_allclose(shapes.table, reference.table, rtol=0, atol=1e-9)
     got, got_total = _selection(shapes, nx, ny)
@@ -510,14 +629,20 @@ def test_exact_containment_on_a_non_square_map_through_the_estimator():
     energy = fp.MapAxis.from_energy_bounds(10, 500, 2, unit="GeV", name="energy")
     true = fp.MapAxis.from_energy_bounds(10, 500, 2, unit="GeV", name="energy_true")
     wcs = _car([0.1, 0.05], (120, 160))  # longitude to the right, non-square
-    geom, geom_true = fp.WcsGeom(wcs, (120, 160), [energy]), fp.WcsGeom(wcs, (120, 160), [true])
+    geom, geom_true = (
+        fp.WcsGeom(wcs, (120, 160), [energy]),
+        fp.WcsGeom(wcs, (120, 160), [true]),
+    )
     model = fp.PowerLawSpectralModel(index=2, amplitude="1e-12 cm-2 s-1 TeV-1")
     flux = model.integral(true.edges[:-1], true.edges[1:]).to_value("cm-2 s-1")
     exposure = np.full(geom_true.data_shape, 1e12)
     background = np.full(geom.data_shape, 1.0)
     counts = background + flux[:, None, None] * exposure
     dataset = fp.MapDataset(
-        fp.Map(geom, counts), fp.Map(geom_true, exposure, unit="cm2 s"), background=fp.Map(geom, background), name="u"
+        fp.Map(geom, counts),
+        fp.Map(geom_true, exposure, unit="cm2 s"),
+        background=fp.Map(geom, background),
+        name="u",
     )
     c = SkyCoord([1.0, -1.0], [0.5, -0.8], unit="deg", frame="galactic")
     regions = [
@@ -536,4 +661,6 @@ def test_exact_containment_on_a_non_square_map_through_the_estimator():
     _, area = _overlap(shapes, 120, 160)
     np.testing.assert_allclose(profile.norm.data.ravel(), area, rtol=1e-6)
     # and those areas are the sky areas in pixels of 0.1 x 0.05 deg (near the equator)
-    np.testing.assert_allclose(area * 0.005, [1.5 * 0.7, _cap(1.0) - _cap(0.4)], rtol=2e-3)
+    np.testing.assert_allclose(
+        area * 0.005, [1.5 * 0.7, _cap(1.0) - _cap(0.4)], rtol=2e-3
+    )

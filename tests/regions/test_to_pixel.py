@@ -420,7 +420,12 @@ def test_pixel_regions_pass_through():
     np.testing.assert_array_equal(shapes.vertices_x, [0.0, 4.0, 4.0, 0.0])
     np.testing.assert_array_equal(shapes.vertex_offsets, [0, 0, 0, 0, 4])
     assert shapes.vertex_offsets.dtype == np.int64
-    kinds = [ShapeKind.rectangle, ShapeKind.circle, ShapeKind.annulus, ShapeKind.polygon]
+    kinds = [
+        ShapeKind.rectangle,
+        ShapeKind.circle,
+        ShapeKind.annulus,
+        ShapeKind.polygon,
+    ]
     np.testing.assert_array_equal(shapes.kind, kinds)
     np.testing.assert_array_equal(shapes.table[:, 0], kinds)
     np.testing.assert_array_equal(shapes.x, [3.5, 1.0, -1.0, 2.0])
@@ -510,4 +515,3 @@ def test_validation_errors():
     )
     np.testing.assert_array_equal(shapes.kind, [1, 6])
     assert shapes.vertex_offsets[2] == shapes.vertex_offsets[1]
-

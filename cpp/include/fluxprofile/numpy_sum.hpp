@@ -1,14 +1,14 @@
 #pragma once
-// NumPy's pairwise summation, operation for operation, so that sums and means computed in
-// the core equal np.sum / np.mean of the same values to the bit.
+// NumPy's pairwise summation, operation for operation, so that sums and means computed
+// in the core equal np.sum / np.mean of the same values to the bit.
 #include <cstddef>
 
 namespace fluxprofile {
 
 // The sum of at(begin), ..., at(begin + n - 1) in the arithmetic of T, as np.add.reduce
-// adds a contiguous 1-D array starting from the identity 0: below 8 values a plain loop, up
-// to 128 eight interleaved partial sums, above that the two halves (split at a multiple of
-// 8) summed separately.
+// adds a contiguous 1-D array starting from the identity 0: below 8 values a plain
+// loop, up to 128 eight interleaved partial sums, above that the two halves (split at a
+// multiple of 8) summed separately.
 template <class T, class At>
 T numpy_pairwise_sum(const At& at, std::size_t begin, std::size_t n) {
   if (n < 8) {
@@ -29,7 +29,8 @@ T numpy_pairwise_sum(const At& at, std::size_t begin, std::size_t n) {
   }
   std::size_t n2 = n / 2;
   n2 -= n2 % 8;
-  return numpy_pairwise_sum<T>(at, begin, n2) + numpy_pairwise_sum<T>(at, begin + n2, n - n2);
+  return numpy_pairwise_sum<T>(at, begin, n2) +
+         numpy_pairwise_sum<T>(at, begin + n2, n - n2);
 }
 
 }  // namespace fluxprofile

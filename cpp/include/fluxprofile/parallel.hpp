@@ -16,29 +16,33 @@ namespace fluxprofile {
 
 // Number of worker threads for `n_threads` (0 means all hardware threads).
 inline int resolve_threads(int n_threads) {
-  if (n_threads < 0) throw InvalidInput("n_threads must be >= 0, got " + std::to_string(n_threads));
-  if (n_threads == 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (n_threads < 0)
+    throw InvalidInput("n_threads must be >= 0, got " + std::to_string(n_threads));
+  if (n_threads == 0)
+    n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return n_threads;
 }
 
-// Chunks handed out per worker: enough that a worker slowed down by the machine (or given
-// the costly regions) is compensated by the others, few enough that each chunk is a long
-// run of consecutive indices. Consecutive regions usually touch neighbouring pixels, so a
-// thread working through a run reuses cache lines instead of sharing them with the other
-// threads.
+// Chunks handed out per worker: enough that a worker slowed down by the machine (or
+// given the costly regions) is compensated by the others, few enough that each chunk is
+// a long run of consecutive indices. Consecutive regions usually touch neighbouring
+// pixels, so a thread working through a run reuses cache lines instead of sharing them
+// with the other threads.
 constexpr Index kChunksPerWorker = 16;
 
-// Boundaries [b0 = 0, b1, ..., bk = n] of at most `n_chunks` consecutive chunks of about
-// equal total cost; cost(i) >= 0 is the (estimated) work of index i.
+// Boundaries [b0 = 0, b1, ..., bk = n] of at most `n_chunks` consecutive chunks of
+// about equal total cost; cost(i) >= 0 is the (estimated) work of index i.
 template <class Cost>
 std::vector<Index> balanced_chunks(Index n, Index n_chunks, Cost&& cost) {
   std::vector<double> prefix(static_cast<std::size_t>(n) + 1, 0.0);
-  for (Index i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(cost(i));
+  for (Index i = 0; i < n; ++i)
+    prefix[i + 1] = prefix[i] + static_cast<double>(cost(i));
   const double total = prefix.back();
   std::vector<Index> bounds{0};
   for (Index c = 1; c < n_chunks && total > 0.0; ++c) {
     // first index whose prefix reaches c / n_chunks of the total
-    const double target = total * static_cast<double>(c) / static_cast<double>(n_chunks);
+    const double target =
+        total * static_cast<double>(c) / static_cast<double>(n_chunks);
     const auto it = std::lower_bound(prefix.begin(), prefix.end(), target);
     const Index b = static_cast<Index>(it - prefix.begin());
     if (b > bounds.back() && b < n) bounds.push_back(b);
@@ -48,14 +52,15 @@ std::vector<Index> balanced_chunks(Index n, Index n_chunks, Cost&& cost) {
 }
 
 // Calls body(bounds[c], bounds[c + 1]) for every chunk c. Workers take the next
-// unprocessed chunk as they become free (dynamic scheduling); with one worker the chunks run
-// in order on the calling thread. An exception thrown in a worker is re-thrown in the caller
-// after all threads joined (an exception escaping a std::thread would terminate the
-// interpreter); the other workers stop taking chunks.
+// unprocessed chunk as they become free (dynamic scheduling); with one worker the
+// chunks run in order on the calling thread. An exception thrown in a worker is
+// re-thrown in the caller after all threads joined (an exception escaping a std::thread
+// would terminate the interpreter); the other workers stop taking chunks.
 template <class F>
 void parallel_for_ranges(const std::vector<Index>& bounds, int n_threads, F&& body) {
   const auto n_chunks = static_cast<Index>(bounds.size()) - 1;
-  const int n_workers = static_cast<int>(std::min<Index>(resolve_threads(n_threads), std::max<Index>(n_chunks, 1)));
+  const int n_workers = static_cast<int>(
+      std::min<Index>(resolve_threads(n_threads), std::max<Index>(n_chunks, 1)));
   if (n_workers <= 1) {
     for (Index c = 0; c < n_chunks; ++c) body(bounds[c], bounds[c + 1]);
     return;
@@ -66,7 +71,8 @@ void parallel_for_ranges(const std::vector<Index>& bounds, int n_threads, F&& bo
   std::mutex error_mutex;
   auto work = [&] {
     try {
-      for (Index c = next++; c < n_chunks && !failed.load(std::memory_order_relaxed); c = next++) {
+      for (Index c = next++; c < n_chunks && !failed.load(std::memory_order_relaxed);
+           c = next++) {
         body(bounds[c], bounds[c + 1]);
       }
     } catch (...) {
@@ -92,9 +98,10 @@ void parallel_for_weighted(Index n, int n_threads, Cost&& cost, F&& body) {
     for (Index i = 0; i < n; ++i) body(i);
     return;
   }
-  parallel_for_ranges(balanced_chunks(n, workers * kChunksPerWorker, cost), workers, [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) body(i);
-  });
+  parallel_for_ranges(balanced_chunks(n, workers * kChunksPerWorker, cost), workers,
+                      [&](Index begin, Index end) {
+                        for (Index i = begin; i < end; ++i) body(i);
+                      });
 }
 
 // Calls body(i) for every i in [0, n), in chunks of equal length.

@@ -3,10 +3,11 @@
 //
 // Pixel (x, y) has its centre at integer coordinates (0-based), as in the `regions`
 // package. Rectangles, parallelograms, circles and ellipses exclude their edge, annuli
-// (circular or elliptical) include their inner edge and exclude their outer one, polygons
-// use the even-odd crossing rule. This file is the one statement of the shape-table layout:
-// Python builds tables through ShapeTableBuilder (bound as _core.ShapeTableBuilder) and
-// reads the kinds from ShapeKind (_core.ShapeKind), never from column numbers.
+// (circular or elliptical) include their inner edge and exclude their outer one,
+// polygons use the even-odd crossing rule. This file is the one statement of the
+// shape-table layout: Python builds tables through ShapeTableBuilder (bound as
+// _core.ShapeTableBuilder) and reads the kinds from ShapeKind (_core.ShapeKind), never
+// from column numbers.
 #include <cstdint>
 #include <vector>
 
@@ -25,32 +26,37 @@ enum class ShapeKind : int {
 };
 constexpr int kShapeKindCount = 7;
 
-// Number of columns of a shape table row: kind, x, y, c3, c4, c5, c6, with (x, y) the centre
-// and dx = px - x, dy = py - y the offset of a pixel centre (px, py) from it:
+// Number of columns of a shape table row: kind, x, y, c3, c4, c5, c6, with (x, y) the
+// centre and dx = px - x, dy = py - y the offset of a pixel centre (px, py) from it:
 //  rectangle (0):     c3 = width, c4 = height, c5 = cos(angle), c6 = sin(angle);
 //                     inside iff |c5 dx + c6 dy| < c3 / 2 and |c6 dx - c5 dy| < c4 / 2.
-//  circle (1):        c3 = radius, c4 = 0, c5 = 1, c6 = 0; inside iff hypot(dx, dy) < c3.
-//  annulus (2):       c3 = inner radius, c4 = outer radius, c5 = 1, c6 = 0;
+//  circle (1):        c3 = radius, c4 = 0, c5 = 1, c6 = 0; inside iff hypot(dx, dy) <
+//  c3. annulus (2):       c3 = inner radius, c4 = outer radius, c5 = 1, c6 = 0;
 //                     inside iff c3 <= hypot(dx, dy) < c4.
 //  polygon (3):       c3 ... c6 = 0; vertices in the vertex arrays (x, y = their mean).
 //  parallelogram (4): c3 ... c6 = m00, m01, m10, m11, the matrix taking (dx, dy) to
 //                     coordinates (u, v) in which the shape is the unit square:
-//                     u = m00 dx + m01 dy, v = m10 dx + m11 dy; inside iff |u| < 1/2 and
-//                     |v| < 1/2. (A rectangle is the case m = [[c5, c6], [c6, -c5]] / size.)
+//                     u = m00 dx + m01 dy, v = m10 dx + m11 dy; inside iff |u| < 1/2
+//                     and |v| < 1/2. (A rectangle is the case m = [[c5, c6], [c6, -c5]]
+//                     / size.)
 //  ellipse (5):       c3, c4, c5 = q00, q01, q11 of a symmetric positive-definite form,
-//                     rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2, c6 = inner^2 in [0, 1);
-//                     inside iff c6 <= rho^2 < 1 (c6 = 0: a full ellipse, else an elliptical
-//                     annulus whose inner edge is the outer one scaled by sqrt(c6)).
-//  pixel_runs (6):    c3 ... c6 = 0; an explicit set of pixels given as runs in the vertex
-//                     arrays: run k is vertices 2k (x = first column, y = row) and 2k + 1
-//                     (x = last column, y = the same row), integers, sorted by row and
-//                     column without overlap; no runs is the empty set.
-// Polygon and pixel-run rows own vertices_x/y[offsets[i] : offsets[i + 1]]; others none.
+//                     rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2, c6 = inner^2 in [0,
+//                     1); inside iff c6 <= rho^2 < 1 (c6 = 0: a full ellipse, else an
+//                     elliptical annulus whose inner edge is the outer one scaled by
+//                     sqrt(c6)).
+//  pixel_runs (6):    c3 ... c6 = 0; an explicit set of pixels given as runs in the
+//  vertex
+//                     arrays: run k is vertices 2k (x = first column, y = row) and 2k +
+//                     1 (x = last column, y = the same row), integers, sorted by row
+//                     and column without overlap; no runs is the empty set.
+// Polygon and pixel-run rows own vertices_x/y[offsets[i] : offsets[i + 1]]; others
+// none.
 constexpr Index kShapeColumns = 7;
 
 struct PixelShape {
   ShapeKind kind;
-  double x, y, p1, p2, cos_angle, sin_angle;  // columns 1 ... 6 (names of the rectangle)
+  double x, y, p1, p2, cos_angle,
+      sin_angle;               // columns 1 ... 6 (names of the rectangle)
   const double* vx = nullptr;  // polygon / pixel-run vertices (x), vertex_count of them
   const double* vy = nullptr;
   Index vertex_count = 0;
@@ -67,13 +73,14 @@ struct PixelBox {
 
 PixelBox bounding_box(const PixelShape& shape);
 
-// rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2 of an ellipse row (one operation order for the
-// containment test and the rasterisation).
+// rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2 of an ellipse row (one operation order for
+// the containment test and the rasterisation).
 double ellipse_rho2(double q00, double q01, double q11, double dx, double dy);
 
 // The pixel vectors (a0, a1) and (b0, b1) of the u and v axes of a parallelogram (the
 // columns of the inverse of its matrix); false if the matrix is not invertible.
-bool parallelogram_axes(const PixelShape& shape, double& a0, double& a1, double& b0, double& b1);
+bool parallelogram_axes(const PixelShape& shape, double& a0, double& a1, double& b0,
+                        double& b1);
 
 // A read-only view of a table of shapes as passed from Python.
 class ShapeTable {
@@ -81,8 +88,9 @@ class ShapeTable {
   // rows: (n, kShapeColumns) row-major; vertices_x/y: all polygon vertices;
   // vertex_offsets: n + 1 offsets into the vertex arrays (shape i owns
   // [offsets[i], offsets[i+1])). Validates everything and throws InvalidInput.
-  ShapeTable(const double* rows, Index n, const double* vertices_x, const double* vertices_y,
-             Index n_vertices, const std::int64_t* vertex_offsets);
+  ShapeTable(const double* rows, Index n, const double* vertices_x,
+             const double* vertices_y, Index n_vertices,
+             const std::int64_t* vertex_offsets);
   Index size() const { return n_; }
   PixelShape operator[](Index i) const;
 
@@ -94,14 +102,15 @@ class ShapeTable {
   const std::int64_t* offsets_;
 };
 
-// An owned shape table: the rows and vertex arrays of the layout above, and the validated
-// view of them that the algorithms read. Not copyable (the view points into the storage);
-// moving keeps the storage, so the view stays valid.
+// An owned shape table: the rows and vertex arrays of the layout above, and the
+// validated view of them that the algorithms read. Not copyable (the view points into
+// the storage); moving keeps the storage, so the view stays valid.
 class OwnedShapeTable {
  public:
-  // rows: n * kShapeColumns values; vertex_offsets: n + 1 entries. Validates as ShapeTable
-  // does and throws InvalidInput.
-  OwnedShapeTable(std::vector<double> rows, std::vector<double> vertices_x, std::vector<double> vertices_y,
+  // rows: n * kShapeColumns values; vertex_offsets: n + 1 entries. Validates as
+  // ShapeTable does and throws InvalidInput.
+  OwnedShapeTable(std::vector<double> rows, std::vector<double> vertices_x,
+                  std::vector<double> vertices_y,
                   std::vector<std::int64_t> vertex_offsets);
   OwnedShapeTable(const OwnedShapeTable&) = delete;
   OwnedShapeTable& operator=(const OwnedShapeTable&) = delete;
@@ -122,29 +131,38 @@ class OwnedShapeTable {
 };
 
 // Fills a shape table row by row with named parameters (the meaning of each column is
-// written here and in the layout comment above, nowhere else). Every row must be set before
-// build(); setting a row again replaces it. Sizes are checked by build() (ShapeTable).
+// written here and in the layout comment above, nowhere else). Every row must be set
+// before build(); setting a row again replaces it. Sizes are checked by build()
+// (ShapeTable).
 class ShapeTableBuilder {
  public:
   explicit ShapeTableBuilder(Index n);
   Index size() const { return n_; }
-  void set_rectangle(Index i, double x, double y, double width, double height, double cos_angle, double sin_angle);
+  void set_rectangle(Index i, double x, double y, double width, double height,
+                     double cos_angle, double sin_angle);
   void set_circle(Index i, double x, double y, double radius);
-  void set_annulus(Index i, double x, double y, double inner_radius, double outer_radius);
-  // m takes pixel offsets (dx, dy) to the unit square: u = m00 dx + m01 dy, v = m10 dx + m11 dy.
-  void set_parallelogram(Index i, double x, double y, double m00, double m01, double m10, double m11);
+  void set_annulus(Index i, double x, double y, double inner_radius,
+                   double outer_radius);
+  // m takes pixel offsets (dx, dy) to the unit square: u = m00 dx + m01 dy, v = m10 dx
+  // + m11 dy.
+  void set_parallelogram(Index i, double x, double y, double m00, double m01,
+                         double m10, double m11);
   // rho^2 = q00 dx^2 + 2 q01 dx dy + q11 dy^2; inside iff inner2 <= rho^2 < 1.
-  void set_ellipse(Index i, double x, double y, double q00, double q01, double q11, double inner2);
+  void set_ellipse(Index i, double x, double y, double q00, double q01, double q11,
+                   double inner2);
   // Polygons and pixel runs are centred on the mean of their vertices.
-  void set_polygon(Index i, std::vector<double> vertices_x, std::vector<double> vertices_y);
+  void set_polygon(Index i, std::vector<double> vertices_x,
+                   std::vector<double> vertices_y);
   // Run k: vertices 2k (first column, row) and 2k + 1 (last column, the same row).
-  void set_pixel_runs(Index i, std::vector<double> vertices_x, std::vector<double> vertices_y);
+  void set_pixel_runs(Index i, std::vector<double> vertices_x,
+                      std::vector<double> vertices_y);
   // The table (validated); throws InvalidInput naming the first row never set.
   OwnedShapeTable build() const;
 
  private:
   double* row(Index i, ShapeKind kind);
-  void set_vertices(Index i, ShapeKind kind, std::vector<double> vx, std::vector<double> vy);
+  void set_vertices(Index i, ShapeKind kind, std::vector<double> vx,
+                    std::vector<double> vy);
 
   Index n_;
   std::vector<double> rows_;
@@ -152,8 +170,8 @@ class ShapeTableBuilder {
   std::vector<bool> is_set_;
 };
 
-// The pixels of one shape: flat in-map indices (y * nx + x, increasing) and the number of
-// pixel centres inside the shape on the unbounded pixel grid (in-map or not).
+// The pixels of one shape: flat in-map indices (y * nx + x, increasing) and the number
+// of pixel centres inside the shape on the unbounded pixel grid (in-map or not).
 struct ShapePixels {
   std::vector<std::int64_t> flat_index;
   std::int64_t n_total = 0;

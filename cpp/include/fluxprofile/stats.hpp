@@ -1,6 +1,7 @@
 #pragma once
 // Poisson fit statistics of one bin, as Gammapy defines them (-2 log L without the
-// data-only constant for Cash; the profile-likelihood WStat with its goodness-of-fit terms).
+// data-only constant for Cash; the profile-likelihood WStat with its goodness-of-fit
+// terms).
 namespace fluxprofile {
 
 // Predictions at or below this value are truncated (Gammapy's TRUNCATION_VALUE).
@@ -18,7 +19,8 @@ struct BinStat {
 // Cash statistic of a bin with `counts` observed and prediction max(mu, 0).
 double cash(double counts, double mu);
 
-// Cash of a bin whose prediction is background + norm * signal, with derivatives in norm.
+// Cash of a bin whose prediction is background + norm * signal, with derivatives in
+// norm.
 BinStat cash_in_norm(double counts, double background, double signal, double norm);
 
 // WStat of a bin with n_on, n_off, alpha and signal prediction mu_sig (not clipped).
@@ -29,6 +31,7 @@ double wstat(double n_on, double n_off, double alpha, double mu_sig);
 double wstat_mu_bkg(double n_on, double n_off, double alpha, double mu_sig);
 
 // WStat of a bin with signal prediction norm * signal, with derivatives in norm.
-BinStat wstat_in_norm(double n_on, double n_off, double alpha, double signal, double norm);
+BinStat wstat_in_norm(double n_on, double n_off, double alpha, double signal,
+                      double norm);
 
 }  // namespace fluxprofile

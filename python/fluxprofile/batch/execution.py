@@ -102,7 +102,9 @@ def check_client(client: Any) -> None:
     TypeError
         If it has no ``submit`` and ``scatter``.
     """
-    if client is not None and not (hasattr(client, "submit") and hasattr(client, "scatter")):
+    if client is not None and not (
+        hasattr(client, "submit") and hasattr(client, "scatter")
+    ):
         msg = f"client must be a dask.distributed.Client or None, got {type(client).__name__}"
         raise TypeError(msg)
 
@@ -127,7 +129,11 @@ def check_threads(n_threads: Any) -> int:
     """
     if n_threads is None:
         return 1
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1:
+    if (
+        isinstance(n_threads, bool)
+        or not isinstance(n_threads, (int, np.integer))
+        or n_threads < 1
+    ):
         msg = f"n_threads must be a positive integer or None, got {n_threads!r}"
         raise ValueError(msg)
     return int(n_threads)
@@ -222,8 +228,12 @@ def execute(
     cancels the tasks not yet finished.
     """
     if client is None:
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=local_pool_size(len(args_list), n_threads))
-        futures = {pool.submit(func, *shared, *args): i for i, args in enumerate(args_list)}
+        pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=local_pool_size(len(args_list), n_threads)
+        )
+        futures = {
+            pool.submit(func, *shared, *args): i for i, args in enumerate(args_list)
+        }
         try:
             for fut in concurrent.futures.as_completed(futures, timeout=timeout):
                 err = fut.exception()
@@ -237,14 +247,23 @@ def execute(
 
     token = uuid.uuid4().hex[:12]
     shared_futures = [
-        None if obj is None else client.scatter(obj, broadcast=True, hash=False) for obj in shared
+        None if obj is None else client.scatter(obj, broadcast=True, hash=False)
+        for obj in shared
     ]
     dask_futures = {}
     for i, args in enumerate(args_list):
-        task = client.submit(func, *shared_futures, *args, key=f"fluxprofile-{desc}-{token}-{i}", pure=False)
+        task = client.submit(
+            func,
+            *shared_futures,
+            *args,
+            key=f"fluxprofile-{desc}-{token}-{i}",
+            pure=False,
+        )
         dask_futures[task.key] = (i, task)
     try:
-        for task in as_completed([f for _, f in dask_futures.values()], timeout=timeout):
+        for task in as_completed(
+            [f for _, f in dask_futures.values()], timeout=timeout
+        ):
             index = dask_futures[task.key][0]
             try:
                 value, exc = task.result(), None
@@ -253,4 +272,7 @@ def execute(
             yield index, value, exc
             progress.update()
     finally:
-        client.cancel([f for _, f in dask_futures.values()] + [f for f in shared_futures if f is not None])
+        client.cancel(
+            [f for _, f in dask_futures.values()]
+            + [f for f in shared_futures if f is not None]
+        )

@@ -92,7 +92,10 @@ class BatchError(RuntimeError):
     """
 
     def __init__(
-        self, errors: list[ItemError], results: list[FluxPoints | None], table: Table | None = None
+        self,
+        errors: list[ItemError],
+        results: list[FluxPoints | None],
+        table: Table | None = None,
     ) -> None:
         self.errors = list(errors)
         self.results = list(results)
@@ -137,7 +140,9 @@ def _stack(results: list[FluxPoints | None], labels: list[str]) -> Table:
         if result is None:
             continue
         table = result.to_table(format="profile")
-        table.add_column(np.full(len(table), index, dtype=np.int64), name="item", index=0)
+        table.add_column(
+            np.full(len(table), index, dtype=np.int64), name="item", index=0
+        )
         tables.append(table)
     if not tables:
         return Table({"item": np.zeros(0, dtype=np.int64)})
@@ -216,7 +221,11 @@ def run_many(
     >>> from dask.distributed import Client  # doctest: +SKIP
     >>> profiles = run_many(estimator, paths, client=Client())  # doctest: +SKIP
     """
-    items: list = [datasets] if isinstance(datasets, (str, os.PathLike)) or hasattr(datasets, "counts") else list(datasets)
+    items: list = (
+        [datasets]
+        if isinstance(datasets, (str, os.PathLike)) or hasattr(datasets, "counts")
+        else list(datasets)
+    )
     if not items:
         msg = "datasets is empty: give at least one dataset or path"
         raise ValueError(msg)
@@ -245,7 +254,9 @@ def run_many(
     try:
         for index, value, exc in runs:
             if exc is not None:
-                errors[index] = ItemError(index, labels[index], type(exc).__name__, str(exc))
+                errors[index] = ItemError(
+                    index, labels[index], type(exc).__name__, str(exc)
+                )
             elif value[1] is not None:
                 errors[index] = ItemError(index, labels[index], *value[1])
             else:
@@ -259,11 +270,15 @@ def run_many(
         runs.close()
         bar.close()
         if client is not None:
-            client.cancel([it for it in items if not isinstance(it, (str, os.PathLike))])
+            client.cancel(
+                [it for it in items if not isinstance(it, (str, os.PathLike))]
+            )
 
     table = _stack(results, labels) if stack else None
     if errors:
         raise BatchError([errors[i] for i in sorted(errors)], results, table)
     if table is not None:
         return table
-    return [result for result in results if result is not None]  # all of them: no errors
+    return [
+        result for result in results if result is not None
+    ]  # all of them: no errors

@@ -100,10 +100,17 @@ class SimulationResult:
         x = np.repeat(self.distance_axis.center.to_value(u.deg), n_e)
         e_min = np.tile(self.energy_axis.edges[:-1].value, n_x) * self.energy_axis.unit
         e_max = np.tile(self.energy_axis.edges[1:].value, n_x) * self.energy_axis.unit
-        flat = {k: getattr(self, k).reshape(self.n, n_x * n_e) for k in ("norm", "norm_err", "ts")}
+        flat = {
+            k: getattr(self, k).reshape(self.n, n_x * n_e)
+            for k in ("norm", "norm_err", "ts")
+        }
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins give NaN
-            p16, p50, p84 = np.nanpercentile(flat["norm"], [16, 50, 84], axis=0) if self.n else [np.nan] * 3
+            p16, p50, p84 = (
+                np.nanpercentile(flat["norm"], [16, 50, 84], axis=0)
+                if self.n
+                else [np.nan] * 3
+            )
             columns = {
                 "x_ref": x * u.deg,
                 "e_min": e_min,
@@ -111,7 +118,9 @@ class SimulationResult:
                 "n_valid": np.sum(np.isfinite(flat["norm"]), axis=0),
                 "norm_mean": np.nanmean(flat["norm"], axis=0),
                 "norm_std": (
-                    np.nanstd(flat["norm"], axis=0, ddof=1) if self.n > 1 else np.full(n_x * n_e, np.nan)
+                    np.nanstd(flat["norm"], axis=0, ddof=1)
+                    if self.n > 1
+                    else np.full(n_x * n_e, np.nan)
                 ),
                 "norm_median": p50,
                 "norm_p16": p16,
@@ -129,7 +138,9 @@ def _child_seed(seed: int, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(index,))
 
 
-def _expected_counts(dataset: MapDataset, npred_signal: np.ndarray | None) -> np.ndarray:
+def _expected_counts(
+    dataset: MapDataset, npred_signal: np.ndarray | None
+) -> np.ndarray:
     """The mean counts of the realisations: ``npred()`` plus the signal, if any."""
     mu = np.asarray(dataset.npred().data, dtype=np.float64)
     if npred_signal is not None:
@@ -158,7 +169,9 @@ def _simulate_batch(
     mu = _expected_counts(dataset, npred_signal)
     est = estimator.copy()
     est.n_jobs = n_threads
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("norm", "norm_err", "ts", "success")}
+    out: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("norm", "norm_err", "ts", "success")
+    }
     axes = None
     for index in range(start, stop):
         rng = np.random.default_rng(_child_seed(seed, index))
@@ -262,8 +275,13 @@ def simulate(
             )
             raise TypeError(msg)
     if npred_signal is not None:
-        npred_signal = np.asarray(getattr(npred_signal, "data", npred_signal), dtype=np.float64)
-        if not isinstance(dataset, (str, os.PathLike)) and npred_signal.shape != dataset.counts.data.shape:
+        npred_signal = np.asarray(
+            getattr(npred_signal, "data", npred_signal), dtype=np.float64
+        )
+        if (
+            not isinstance(dataset, (str, os.PathLike))
+            and npred_signal.shape != dataset.counts.data.shape
+        ):
             msg = (
                 f"npred_signal shape {npred_signal.shape} does not match the counts shape "
                 f"{dataset.counts.data.shape}"
@@ -275,14 +293,27 @@ def simulate(
 
     if batch_size is None:
         if client is not None:
-            slots = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or 1
+            slots = (
+                sum(
+                    w.get("nthreads", 1)
+                    for w in client.scheduler_info()["workers"].values()
+                )
+                or 1
+            )
         else:
             slots = local_pool_size(n, n_threads)
         batch_size = min(100, max(1, math.ceil(n / (4 * slots))))
-    elif isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    elif (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         msg = f"batch_size must be a positive integer or None, got {batch_size!r}"
         raise ValueError(msg)
-    bounds = [(start, min(start + int(batch_size), n)) for start in range(0, n, int(batch_size))]
+    bounds = [
+        (start, min(start + int(batch_size), n))
+        for start in range(0, n, int(batch_size))
+    ]
 
     outputs: list = [None] * len(bounds)
     axes = None

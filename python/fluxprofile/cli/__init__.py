@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             status = _COMMANDS[args.command](args, sys.stdout)
             sys.stdout.flush()
         except UsageError as err:
-            print(f"{PROG}: error: {one_line(str(err))} (see '{PROG} {args.command} --help')", file=err_stream)
+            print(
+                f"{PROG}: error: {one_line(str(err))} (see '{PROG} {args.command} --help')",
+                file=err_stream,
+            )
             status = 2
         except BrokenPipeError:
             # The reader of standard output went away (e.g. `| head`): stop quietly.
@@ -86,7 +89,15 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted", file=err_stream)
             status = 130
-        except (InputError, ValueError, TypeError, OSError, KeyError, ImportError, MemoryError) as err:
+        except (
+            InputError,
+            ValueError,
+            TypeError,
+            OSError,
+            KeyError,
+            ImportError,
+            MemoryError,
+        ) as err:
             # InvalidInput (the compiled core's input errors) is a ValueError.
             if debug:
                 raise

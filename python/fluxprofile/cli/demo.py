@@ -43,8 +43,11 @@ def run_demo(
     """
     out = out or sys.stdout
     dataset = make_example_dataset(seed=seed)
-    print(f"Simulated dataset: {dataset.name}, {dataset.counts.data.shape} "
-          f"(energy, lat, lon), {dataset.counts.data.sum():.0f} counts", file=out)
+    print(
+        f"Simulated dataset: {dataset.name}, {dataset.counts.data.shape} "
+        f"(energy, lat, lon), {dataset.counts.data.sum():.0f} counts",
+        file=out,
+    )
 
     boxes = make_orthogonal_rectangle_sky_regions(
         start_pos=SkyCoord("9d", "0d", frame="galactic"),
@@ -55,8 +58,11 @@ def run_demo(
     )
     model = PowerLawSpectralModel(index=2.3)
     longitude = FluxProfileEstimator(
-        boxes, spectral_model=model, energy_edges=[10, 2000] * u.GeV,
-        selection_optional=["ul"], n_jobs=n_jobs,
+        boxes,
+        spectral_model=model,
+        energy_edges=[10, 2000] * u.GeV,
+        selection_optional=["ul"],
+        n_jobs=n_jobs,
     ).run(dataset)
     columns = ["x_ref", "norm", "norm_err", "norm_ul", "ts", "counts", "is_ul"]
     print("\nLongitude profile (49 boxes, 10-500 GeV):", file=out)
@@ -68,8 +74,11 @@ def run_demo(
         center=SkyCoord("0d", "0d", frame="galactic"), radius_max=1.5 * u.deg, nbin=11
     )
     estimator = FluxProfileEstimator(
-        annuli, spectral_model=model, energy_edges=[10, 100, 2000] * u.GeV,
-        selection_optional=["ul", "scan"], n_jobs=n_jobs,
+        annuli,
+        spectral_model=model,
+        energy_edges=[10, 100, 2000] * u.GeV,
+        selection_optional=["ul", "scan"],
+        n_jobs=n_jobs,
     )
     estimator.norm.scan_values = np.linspace(-1, 5, 11)
     radial = estimator.run(dataset)

@@ -65,13 +65,19 @@ def error_message(err: BaseException) -> str:
     """
     if isinstance(err, KeyError):
         key = err.args[0] if err.args else ""
-        return f"missing entry {key!r}" if not isinstance(key, str) or " " not in key else key
+        return (
+            f"missing entry {key!r}"
+            if not isinstance(key, str) or " " not in key
+            else key
+        )
     if isinstance(err, OSError) and err.strerror and getattr(err, "filename", None):
         return f"{err.strerror}: {err.filename!r}"
     return one_line(str(err)) or type(err).__name__
 
 
-def report_warnings(caught: Iterable[warnings.WarningMessage], err_stream: TextIO) -> None:
+def report_warnings(
+    caught: Iterable[warnings.WarningMessage], err_stream: TextIO
+) -> None:
     """Print each distinct warning once, at most `MAX_WARNINGS` of them, then a count.
 
     Parameters
@@ -89,4 +95,7 @@ def report_warnings(caught: Iterable[warnings.WarningMessage], err_stream: TextI
     for text in seen[:MAX_WARNINGS]:
         print(f"{PROG}: warning: {text}", file=err_stream)
     if len(seen) > MAX_WARNINGS:
-        print(f"{PROG}: warning: ... and {len(seen) - MAX_WARNINGS} more warnings", file=err_stream)
+        print(
+            f"{PROG}: warning: ... and {len(seen) - MAX_WARNINGS} more warnings",
+            file=err_stream,
+        )

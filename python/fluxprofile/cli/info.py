@@ -42,10 +42,14 @@ def _mask_summary(mask: Map | np.ndarray | None, name: str) -> list[str]:
         text = f"the same in every energy bin: {int(per_bin[0])} of {n_pix} pixels"
         if image.any():
             iy, ix = np.nonzero(image)
-            text += f", within x {ix.min()}..{ix.max()}, y {iy.min()}..{iy.max()} (0-based)"
+            text += (
+                f", within x {ix.min()}..{ix.max()}, y {iy.min()}..{iy.max()} (0-based)"
+            )
         lines.append(f"  {'':<14}  {text}")
     else:
-        lines.append(f"  {'':<14}  pixels per energy bin: {', '.join(str(int(v)) for v in per_bin)} of {n_pix}")
+        lines.append(
+            f"  {'':<14}  pixels per energy bin: {', '.join(str(int(v)) for v in per_bin)} of {n_pix}"
+        )
     return lines
 
 
@@ -61,8 +65,10 @@ def _gti_summary(gti: Table | None) -> str:
             unit = getattr(start, "unit", None) or gti.meta.get("TIMEUNIT", "s")
             first = np.min(np.asarray(start, dtype=float))
             last = np.max(np.asarray(stop, dtype=float))
-            return (f"{len(gti)} interval(s), total {duration:.6g} {unit}, from {first:.10g} to "
-                    f"{last:.10g} {unit}")
+            return (
+                f"{len(gti)} interval(s), total {duration:.6g} {unit}, from {first:.10g} to "
+                f"{last:.10g} {unit}"
+            )
         except (TypeError, ValueError):
             pass
     return f"{len(gti)} interval(s)"
@@ -107,10 +113,14 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     true = dataset.energy_axis_true
     unit = energy_display_unit(reco.edges)
     p(f"Energy axes ({unit})")
-    p(f"  {'reco':<14}: {reco.nbin} bins, {reco.edges[0].to_value(unit):.6g} - {reco.edges[-1].to_value(unit):.6g} {unit}")
+    p(
+        f"  {'reco':<14}: {reco.nbin} bins, {reco.edges[0].to_value(unit):.6g} - {reco.edges[-1].to_value(unit):.6g} {unit}"
+    )
     p(f"  {'':<14}  edges: {_format_edges(reco.edges, unit)}")
-    p(f"  {'true':<14}: {true.nbin} bins (node type {true.node_type}), "
-      f"{true.edges[0].to_value(unit):.6g} - {true.edges[-1].to_value(unit):.6g} {unit}")
+    p(
+        f"  {'true':<14}: {true.nbin} bins (node type {true.node_type}), "
+        f"{true.edges[0].to_value(unit):.6g} - {true.edges[-1].to_value(unit):.6g} {unit}"
+    )
     p(f"  {'':<14}  edges: {_format_edges(true.edges, unit)}")
 
     mask = dataset.mask
@@ -121,7 +131,11 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     table["e_max"] = reco.edges[1:].to_value(unit)
     table["e_min"].unit = table["e_max"].unit = unit
     table["counts"] = counts.sum(axis=(1, 2))
-    background = None if dataset.background is None else np.asarray(dataset.background.data, dtype=np.float64)
+    background = (
+        None
+        if dataset.background is None
+        else np.asarray(dataset.background.data, dtype=np.float64)
+    )
     if background is not None:
         table["background"] = background.sum(axis=(1, 2))
     if mask is not None:
@@ -129,7 +143,9 @@ def describe_dataset(file: Path, out: TextIO) -> None:
         if background is not None:
             table["background_safe"] = np.where(mask, background, 0).sum(axis=(1, 2))
     if isinstance(dataset, MapDatasetOnOff) and dataset.counts_off is not None:
-        table["counts_off"] = np.asarray(dataset.counts_off.data, dtype=np.float64).sum(axis=(1, 2))
+        table["counts_off"] = np.asarray(dataset.counts_off.data, dtype=np.float64).sum(
+            axis=(1, 2)
+        )
     for name in table.colnames:
         if name.startswith(("counts", "background")):
             table[name].format = ".2f" if name.startswith("background") else ".0f"
@@ -150,19 +166,26 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     p(total)
 
     exposure = dataset.exposure.quantity
-    p(f"  {'exposure':<14}: {np.nanmin(exposure.value):.4g} - {np.nanmax(exposure.value):.4g} {exposure.unit} "
-      f"(min - max over all pixels and true-energy bins)")
+    p(
+        f"  {'exposure':<14}: {np.nanmin(exposure.value):.4g} - {np.nanmax(exposure.value):.4g} {exposure.unit} "
+        f"(min - max over all pixels and true-energy bins)"
+    )
     if isinstance(dataset, MapDatasetOnOff):
         for name in ("acceptance", "acceptance_off"):
             value = getattr(dataset, name, None)
             if value is not None:
-                p(f"  {name:<14}: {np.nanmin(value.data):.4g} - {np.nanmax(value.data):.4g}")
+                p(
+                    f"  {name:<14}: {np.nanmin(value.data):.4g} - {np.nanmax(value.data):.4g}"
+                )
         try:
             alpha = np.asarray(dataset.alpha.data, dtype=float)
             sel = alpha[mask] if mask is not None else alpha
             sel = sel[np.isfinite(sel)]
             if sel.size:
-                p(f"  {'alpha':<14}: {sel.min():.4g} - {sel.max():.4g}" + (" (safe bins)" if mask is not None else ""))
+                p(
+                    f"  {'alpha':<14}: {sel.min():.4g} - {sel.max():.4g}"
+                    + (" (safe bins)" if mask is not None else "")
+                )
         except (AttributeError, TypeError, ValueError):
             pass
     p("Masks")
@@ -171,7 +194,9 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     for line in _mask_summary(dataset.mask_fit, "mask_fit"):
         p(line)
     p("Other")
-    p(f"  {'edisp':<14}: {repr(dataset.edisp) if dataset.edisp is not None else 'none (diagonal response)'}")
+    p(
+        f"  {'edisp':<14}: {repr(dataset.edisp) if dataset.edisp is not None else 'none (diagonal response)'}"
+    )
     p(f"  {'gti':<14}: {_gti_summary(dataset.gti)}")
     meta = dataset.meta_table
     if meta is not None and len(meta) > 0:

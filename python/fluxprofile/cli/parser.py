@@ -89,9 +89,13 @@ def _energy_edges(text: str) -> u.Quantity:
         msg = f"invalid energy edges {text!r}: {unit_text!r} is not an energy unit ({example})"
         raise argparse.ArgumentTypeError(msg)
     if len(values) < 2:
-        msg = f"invalid energy edges {text!r}: at least two edges are needed ({example})"
+        msg = (
+            f"invalid energy edges {text!r}: at least two edges are needed ({example})"
+        )
         raise argparse.ArgumentTypeError(msg)
-    if not all(0 < v < float("inf") for v in values) or any(b <= a for a, b in itertools.pairwise(values)):
+    if not all(0 < v < float("inf") for v in values) or any(
+        b <= a for a, b in itertools.pairwise(values)
+    ):
         msg = f"invalid energy edges {text!r}: edges must be positive, finite and increasing"
         raise argparse.ArgumentTypeError(msg)
     return u.Quantity(values, unit)
@@ -283,7 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_MAIN_EPILOG,
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -295,101 +301,191 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_RUN_EPILOG,
         formatter_class=_HelpFormatter,
     )
-    run.add_argument("datasets", nargs="+", metavar="DATASET", help="DL4 dataset FITS file(s), fitted jointly")
+    run.add_argument(
+        "datasets",
+        nargs="+",
+        metavar="DATASET",
+        help="DL4 dataset FITS file(s), fitted jointly",
+    )
 
     rect = run.add_argument_group("rectangles (boxes along a line)")
-    rect.add_argument("--start", type=_lonlat, metavar="LON,LAT", help="first end of the line")
-    rect.add_argument("--end", type=_lonlat, metavar="LON,LAT", help="second end of the line")
-    rect.add_argument("--height", type=_positive_angle, metavar="DEG", help="height of every box (required)")
+    rect.add_argument(
+        "--start", type=_lonlat, metavar="LON,LAT", help="first end of the line"
+    )
+    rect.add_argument(
+        "--end", type=_lonlat, metavar="LON,LAT", help="second end of the line"
+    )
+    rect.add_argument(
+        "--height",
+        type=_positive_angle,
+        metavar="DEG",
+        help="height of every box (required)",
+    )
 
     ann = run.add_argument_group("annuli (concentric rings)")
-    ann.add_argument("--center", type=_lonlat, metavar="LON,LAT", help="common centre of the annuli")
-    ann.add_argument("--radius-max", type=_positive_angle, metavar="DEG", help="outer radius of the last annulus (required)")
     ann.add_argument(
-        "--radius-min", type=_positive_angle, metavar="DEG",
+        "--center", type=_lonlat, metavar="LON,LAT", help="common centre of the annuli"
+    )
+    ann.add_argument(
+        "--radius-max",
+        type=_positive_angle,
+        metavar="DEG",
+        help="outer radius of the last annulus (required)",
+    )
+    ann.add_argument(
+        "--radius-min",
+        type=_positive_angle,
+        metavar="DEG",
         help="inner radius of the first annulus (default: 1e-5 deg, as Gammapy)",
     )
 
     path = run.add_argument_group("path (boxes following a polyline)")
-    path.add_argument("--path", type=Path, metavar="FILE", help="text, CSV or ECSV file of lon,lat positions (see below)")
-    path.add_argument("--width", type=_positive_angle, metavar="DEG", help="width of the boxes across the path (required)")
     path.add_argument(
-        "--bin-size", type=_positive_angle, metavar="DEG",
+        "--path",
+        type=Path,
+        metavar="FILE",
+        help="text, CSV or ECSV file of lon,lat positions (see below)",
+    )
+    path.add_argument(
+        "--width",
+        type=_positive_angle,
+        metavar="DEG",
+        help="width of the boxes across the path (required)",
+    )
+    path.add_argument(
+        "--bin-size",
+        type=_positive_angle,
+        metavar="DEG",
         help="length of the boxes along the path (instead of --nbin)",
     )
 
     geo = run.add_argument_group("all region kinds")
     geo.add_argument(
-        "--nbin", type=_positive_int, metavar="N",
+        "--nbin",
+        type=_positive_int,
+        metavar="N",
         help="number of profile bins: boxes or annuli (default: 10 for rectangles and annuli; "
         "paths need --nbin or --bin-size). Note: N annuli are Gammapy's nbin=N+1 radius edges",
     )
     geo.add_argument(
-        "--frame", type=_frame, metavar="FRAME",
+        "--frame",
+        type=_frame,
+        metavar="FRAME",
         help="frame of the positions: galactic, icrs, fk5, ... (default: the frame of the first dataset's map)",
     )
 
     spec = run.add_argument_group("spectrum and energy groups")
     spec.add_argument(
-        "--energy-edges", type=_energy_edges, metavar="EDGES",
-        help="edges of the energy groups with a unit, e.g. \"10,100,2000 GeV\"; snapped to the "
+        "--energy-edges",
+        type=_energy_edges,
+        metavar="EDGES",
+        help='edges of the energy groups with a unit, e.g. "10,100,2000 GeV"; snapped to the '
         "datasets' energy bins, each group showing the range it fits; groups beyond the data give NaN "
         "rows, groups spanning no energy bin are left out (default: one group over the whole energy "
         "range of the first dataset)",
     )
-    spec.add_argument("--index", type=_finite_float, default=2.0, help="index of the power-law reference spectrum (default: 2)")
     spec.add_argument(
-        "--amplitude", type=_quantity("amplitude", "1e-12 cm-2 s-1 TeV-1"), metavar="QUANTITY",
-        help="amplitude of the reference spectrum (default: \"1e-12 cm-2 s-1 TeV-1\"; only scales the norms)",
+        "--index",
+        type=_finite_float,
+        default=2.0,
+        help="index of the power-law reference spectrum (default: 2)",
     )
     spec.add_argument(
-        "--reference", type=_quantity("reference energy", "1 TeV"), metavar="QUANTITY",
-        help="reference energy of the power law (default: \"1 TeV\")",
+        "--amplitude",
+        type=_quantity("amplitude", "1e-12 cm-2 s-1 TeV-1"),
+        metavar="QUANTITY",
+        help='amplitude of the reference spectrum (default: "1e-12 cm-2 s-1 TeV-1"; only scales the norms)',
     )
     spec.add_argument(
-        "--sum-over-energy-groups", action="store_true",
+        "--reference",
+        type=_quantity("reference energy", "1 TeV"),
+        metavar="QUANTITY",
+        help='reference energy of the power law (default: "1 TeV")',
+    )
+    spec.add_argument(
+        "--sum-over-energy-groups",
+        action="store_true",
         help="collapse each energy group to a single bin before fitting",
     )
 
     est = run.add_argument_group("estimator")
     est.add_argument(
-        "--selection", type=_selection, default=["ul"], metavar="LIST",
+        "--selection",
+        type=_selection,
+        default=["ul"],
+        metavar="LIST",
         help=f"optional quantities, comma separated among {', '.join(OPTIONAL_QUANTITIES)}; "
         "or all, or none (default: ul)",
     )
-    est.add_argument("--n-sigma", type=_positive_float, default=1.0, help="sigma of the errors (default: 1)")
-    est.add_argument("--n-sigma-ul", type=_positive_float, default=2.0, help="sigma of the upper limits (default: 2)")
     est.add_argument(
-        "--containment", choices=("center", "exact"), default="center",
+        "--n-sigma",
+        type=_positive_float,
+        default=1.0,
+        help="sigma of the errors (default: 1)",
+    )
+    est.add_argument(
+        "--n-sigma-ul",
+        type=_positive_float,
+        default=2.0,
+        help="sigma of the upper limits (default: 2)",
+    )
+    est.add_argument(
+        "--containment",
+        choices=("center", "exact"),
+        default="center",
         help="pixels of a region: those whose centre is inside (Gammapy's rule, default) or all "
         "pixels weighted by the fraction of their area inside (exact)",
     )
-    est.add_argument("--n-jobs", type=_positive_int, metavar="N", help="number of threads (default: all cores)")
+    est.add_argument(
+        "--n-jobs",
+        type=_positive_int,
+        metavar="N",
+        help="number of threads (default: all cores)",
+    )
 
     out = run.add_argument_group("output")
     out.add_argument(
-        "-o", "--output", action="append", type=Path, metavar="FILE", default=[],
+        "-o",
+        "--output",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        default=[],
         help="write the profile table: .fits/.fits.gz (FITS) or .ecsv (ECSV); may be repeated",
     )
     out.add_argument(
-        "--sed-type", choices=TABLE_SED_TYPES, default="likelihood",
+        "--sed-type",
+        choices=TABLE_SED_TYPES,
+        default="likelihood",
         help="SED type of the table (file and standard output) (default: likelihood)",
     )
     out.add_argument(
-        "--plot", type=Path, metavar="FILE",
+        "--plot",
+        type=Path,
+        metavar="FILE",
         help="plot the profile (points with errors, upper limits as arrows) to FILE (.png, .pdf, .svg, ...)",
     )
     out.add_argument(
-        "--plot-sed-type", choices=PLOT_SED_TYPES, metavar="SED_TYPE",
+        "--plot-sed-type",
+        choices=PLOT_SED_TYPES,
+        metavar="SED_TYPE",
         help=f"SED type of the plot: {', '.join(PLOT_SED_TYPES[:-1])} or {PLOT_SED_TYPES[-1]} "
         "(default: --sed-type, or flux when that is likelihood)",
     )
     out.add_argument(
-        "--per-solid-angle", action="store_true",
+        "--per-solid-angle",
+        action="store_true",
         help="surface brightness: fluxes per steradian in the table and plot",
     )
-    out.add_argument("--overwrite", action="store_true", help="overwrite existing output files")
-    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no messages (errors and warnings remain)")
+    out.add_argument(
+        "--overwrite", action="store_true", help="overwrite existing output files"
+    )
+    out.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no messages (errors and warnings remain)",
+    )
 
     # -- info -------------------------------------------------------------------------
     info = sub.add_parser(
@@ -399,11 +495,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Describe DL4 dataset files: map geometry (shape, frame, projection, pixel size, "
             "centre), energy axes with their edges, counts and background per energy bin, "
             "exposure range, masks, energy dispersion, GTI, name (and the off counts, "
-            "acceptances and alpha of on-off datasets).", 88),
+            "acceptances and alpha of on-off datasets).",
+            88,
+        ),
         epilog=_INFO_EPILOG,
         formatter_class=_HelpFormatter,
     )
-    info.add_argument("datasets", nargs="+", metavar="DATASET", help="DL4 dataset FITS file(s)")
+    info.add_argument(
+        "datasets", nargs="+", metavar="DATASET", help="DL4 dataset FITS file(s)"
+    )
 
     # -- demo -------------------------------------------------------------------------
     demo = sub.add_parser(
@@ -412,12 +512,22 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.fill(
             "Simulate the built-in Fermi-LAT-like Galactic-centre dataset and print the "
             "tutorial's longitude profile (49 boxes) and radial profile (10 annuli, two energy "
-            "groups).", 88),
+            "groups).",
+            88,
+        ),
         epilog=_DEMO_EPILOG,
         formatter_class=_HelpFormatter,
     )
-    demo.add_argument("--seed", type=int, default=0, help="seed of the simulated dataset (default: 0)")
-    demo.add_argument("--n-jobs", type=_positive_int, default=None, metavar="N", help="threads (default: all cores)")
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the simulated dataset (default: 0)"
+    )
+    demo.add_argument(
+        "--n-jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="threads (default: all cores)",
+    )
     return parser
 
 
@@ -442,7 +552,11 @@ def join_negative_positions(argv: list[str]) -> list[str]:
     i = 0
     while i < len(argv):
         token = argv[i]
-        if token in _POSITION_OPTIONS and i + 1 < len(argv) and re.match(r"^-\.?\d", argv[i + 1]):
+        if (
+            token in _POSITION_OPTIONS
+            and i + 1 < len(argv)
+            and re.match(r"^-\.?\d", argv[i + 1])
+        ):
             out.append(f"{token}={argv[i + 1]}")
             i += 2
             continue

@@ -127,7 +127,9 @@ def _read_ecsv(path: Path) -> tuple[np.ndarray, np.ndarray, str | None]:
         column = table[name]
         unit = column.unit if column.unit is not None else u.deg
         try:
-            values.append(u.Quantity(np.asarray(column, dtype=float), unit).to_value(u.deg))
+            values.append(
+                u.Quantity(np.asarray(column, dtype=float), unit).to_value(u.deg)
+            )
         except (TypeError, ValueError, u.UnitsError) as err:
             msg = f"path file {str(path)!r}: column {name!r} is not an angle: {err}"
             raise InputError(msg) from err
@@ -169,7 +171,11 @@ def read_path_file(path: Path, frame: str | None, default_frame: str) -> SkyCoor
     if lon.size < 2:
         msg = f"path file {str(path)!r}: a path needs at least two positions, got {lon.size}"
         raise InputError(msg)
-    if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))) or np.any(np.abs(lat) > 90):
+    if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))) or np.any(
+        np.abs(lat) > 90
+    ):
         msg = f"path file {str(path)!r}: positions must be finite with |lat| <= 90 deg"
         raise InputError(msg)
-    return SkyCoord(lon * u.deg, lat * u.deg, frame=frame or file_frame or default_frame)
+    return SkyCoord(
+        lon * u.deg, lat * u.deg, frame=frame or file_frame or default_frame
+    )

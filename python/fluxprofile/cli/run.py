@@ -77,7 +77,9 @@ def _progress(total: int, enabled: bool) -> _Bar:
     """A tqdm bar on standard error, or a silent stand-in (quiet, or not a terminal)."""
     if not enabled or not _isatty(sys.stderr):
         return _NoProgress()
-    return tqdm(total=total, file=sys.stderr, leave=False, unit="step", dynamic_ncols=True)
+    return tqdm(
+        total=total, file=sys.stderr, leave=False, unit="step", dynamic_ncols=True
+    )
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -96,9 +98,15 @@ def _flag(dest: str) -> str:
 
 def _region_kind(args: argparse.Namespace) -> str:
     """The kind of profile regions the options choose; a usage error unless exactly one."""
-    given = {kind: [d for d in dests if getattr(args, d) is not None] for kind, dests in _KIND_OPTIONS.items()}
-    leading = {"rectangles": args.start is not None or args.end is not None,
-               "annuli": args.center is not None, "path": args.path is not None}
+    given = {
+        kind: [d for d in dests if getattr(args, d) is not None]
+        for kind, dests in _KIND_OPTIONS.items()
+    }
+    leading = {
+        "rectangles": args.start is not None or args.end is not None,
+        "annuli": args.center is not None,
+        "path": args.path is not None,
+    }
     kinds = [k for k, v in leading.items() if v]
     if not kinds:
         others = [d for ds in given.values() for d in ds]
@@ -116,8 +124,11 @@ def _region_kind(args: argparse.Namespace) -> str:
         if other != kind and dests:
             msg = f"{_flag(dests[0])} does not apply to {kind} (it is an option of {other})"
             raise UsageError(msg)
-    required = {"rectangles": ("start", "end", "height"), "annuli": ("center", "radius_max"),
-                "path": ("path", "width")}[kind]
+    required = {
+        "rectangles": ("start", "end", "height"),
+        "annuli": ("center", "radius_max"),
+        "path": ("path", "width"),
+    }[kind]
     for dest in required:
         if getattr(args, dest) is None:
             msg = f"{'path profiles' if kind == 'path' else kind} need {_flag(dest)}"
@@ -186,7 +197,9 @@ def _check_per_solid_angle(args: argparse.Namespace) -> None:
         raise UsageError(msg)
 
 
-def _make_regions(args: argparse.Namespace, kind: str, wcs: WCS, map_frame: str) -> list[SkyRegion]:
+def _make_regions(
+    args: argparse.Namespace, kind: str, wcs: WCS, map_frame: str
+) -> list[SkyRegion]:
     """The profile regions the options describe, in the frame of --frame or of the map."""
     frame = args.frame or map_frame
 
@@ -195,17 +208,23 @@ def _make_regions(args: argparse.Namespace, kind: str, wcs: WCS, map_frame: str)
 
     if kind == "rectangles":
         return make_orthogonal_rectangle_sky_regions(
-            start_pos=sky(args.start), end_pos=sky(args.end), wcs=wcs, height=args.height,
+            start_pos=sky(args.start),
+            end_pos=sky(args.end),
+            wcs=wcs,
+            height=args.height,
             nbin=args.nbin or 10,
         )
     if kind == "annuli":
         return make_concentric_annulus_sky_regions(
-            center=sky(args.center), radius_max=args.radius_max,
+            center=sky(args.center),
+            radius_max=args.radius_max,
             radius_min=args.radius_min if args.radius_min is not None else 1e-5 * u.deg,
             nbin=(args.nbin or 10) + 1,
         )
     positions = read_path_file(args.path, args.frame, map_frame)
-    return make_path_sky_regions(positions, args.width, nbin=args.nbin, bin_size=args.bin_size, wcs=wcs)
+    return make_path_sky_regions(
+        positions, args.width, nbin=args.nbin, bin_size=args.bin_size, wcs=wcs
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -217,15 +236,27 @@ def _plot_sed_type(args: argparse.Namespace) -> str:
     return "flux" if args.sed_type == "likelihood" else args.sed_type
 
 
-def _print_profile(profile: FluxPoints, args: argparse.Namespace, energy_unit: u.UnitBase, out: TextIO) -> None:
+def _print_profile(
+    profile: FluxPoints, args: argparse.Namespace, energy_unit: u.UnitBase, out: TextIO
+) -> None:
     """Print the profile as a long table: one row per (bin, energy group)."""
-    table = profile.to_table(sed_type=args.sed_type, per_solid_angle=args.per_solid_angle)
+    table = profile.to_table(
+        sed_type=args.sed_type, per_solid_angle=args.per_solid_angle
+    )
     n_x = len(table)
     n_e = profile.energy_axis.nbin
     prefix = "norm" if args.sed_type == "likelihood" else args.sed_type
     names = ["x_min", "x_max", "e_min", "e_max"]
-    names += [n for n in table.colnames if n == prefix or (n.startswith(prefix + "_") and n != f"{prefix}_scan")]
-    names += [n for n in ("ts", "sqrt_ts", "counts", "is_ul", "success") if n in table.colnames]
+    names += [
+        n
+        for n in table.colnames
+        if n == prefix or (n.startswith(prefix + "_") and n != f"{prefix}_scan")
+    ]
+    names += [
+        n
+        for n in ("ts", "sqrt_ts", "counts", "is_ul", "success")
+        if n in table.colnames
+    ]
     long = Table()
     for name in names:
         if name not in table.colnames:
@@ -246,7 +277,14 @@ def _print_profile(profile: FluxPoints, args: argparse.Namespace, energy_unit: u
         if unit is not None and str(unit):
             long[name].unit = unit
     for name in long.colnames:
-        if name in ("x_min", "x_max", "e_min", "e_max", "ts", "sqrt_ts") or name.startswith("norm"):
+        if name in (
+            "x_min",
+            "x_max",
+            "e_min",
+            "e_max",
+            "ts",
+            "sqrt_ts",
+        ) or name.startswith("norm"):
             long[name].format = ".3f"
         elif name.startswith(prefix):
             long[name].format = ".3e"
@@ -264,13 +302,22 @@ def _write_plot(profile: FluxPoints, args: argparse.Namespace, title: str) -> No
     fig = Figure(figsize=(8, 5), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    profile.plot(ax=ax, sed_type=_plot_sed_type(args), axis_name="projected-distance",
-                 per_solid_angle=args.per_solid_angle)
+    profile.plot(
+        ax=ax,
+        sed_type=_plot_sed_type(args),
+        axis_name="projected-distance",
+        per_solid_angle=args.per_solid_angle,
+    )
     handles, _ = ax.get_legend_handles_labels()
     energy = profile.energy_axis.edges
-    if len(handles) == len(energy) - 1:  # one series per energy group: readable energies
+    if (
+        len(handles) == len(energy) - 1
+    ):  # one series per energy group: readable energies
         unit = energy_display_unit(energy)
-        labels = [f"{lo:.4g} - {hi:.4g} {unit}" for lo, hi in itertools.pairwise(energy.to_value(unit))]
+        labels = [
+            f"{lo:.4g} - {hi:.4g} {unit}"
+            for lo, hi in itertools.pairwise(energy.to_value(unit))
+        ]
         ax.legend(handles, labels)
     edges = profile.distance_axis.edges
     ax.set_xlim(edges[0].value, edges[-1].value)  # the whole first and last bins
@@ -359,7 +406,9 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         bar.update()
         names = ", ".join(d.name for d in datasets)
         title = f"{names}: {len(regions)} {_KIND_LABEL[kind]} " + (
-            f"({profile.energy_axis.nbin} energy groups)" if profile.energy_axis.nbin > 1 else ""
+            f"({profile.energy_axis.nbin} energy groups)"
+            if profile.energy_axis.nbin > 1
+            else ""
         )
         written = []
         for path in args.output:
@@ -368,8 +417,10 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
                 path.expanduser(), sed_type=args.sed_type, overwrite=args.overwrite,
                 per_solid_angle=args.per_solid_angle,
             )  # fmt: skip
-            written.append(f"wrote {path} ({args.sed_type} profile, {len(regions)} bins x "
-                           f"{profile.energy_axis.nbin} energy groups)")
+            written.append(
+                f"wrote {path} ({args.sed_type} profile, {len(regions)} bins x "
+                f"{profile.energy_axis.nbin} energy groups)"
+            )
             bar.update()
         if args.plot is not None:
             bar.set_description(f"plot {args.plot.name}")
@@ -380,8 +431,15 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         bar.close()
 
     if not writes:
-        unit = edges.unit if args.energy_edges is not None else energy_display_unit(profile.energy_axis.edges)
-        print(f"Profile of {names}: {len(regions)} {_KIND_LABEL[kind]}, {profile.energy_axis.nbin} energy group(s)", file=out)
+        unit = (
+            edges.unit
+            if args.energy_edges is not None
+            else energy_display_unit(profile.energy_axis.edges)
+        )
+        print(
+            f"Profile of {names}: {len(regions)} {_KIND_LABEL[kind]}, {profile.energy_axis.nbin} energy group(s)",
+            file=out,
+        )
         _print_profile(profile, args, unit, out)
     elif not args.quiet:
         for line in written:

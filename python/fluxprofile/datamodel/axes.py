@@ -162,7 +162,9 @@ class MapAxis:
             raise ValueError(msg)
         diff = np.diff(values)
         if values.size > 1 and not (np.all(diff > 0) or np.all(diff < 0)):
-            msg = f"MapAxis: node values must be strictly sorted and unique, got {values}"
+            msg = (
+                f"MapAxis: node values must be strictly sorted and unique, got {values}"
+            )
             raise ValueError(msg)
         if interp != "lin" and np.any(values < 0):
             msg = f"interp {interp!r} needs non-negative nodes, got {values}"
@@ -180,7 +182,9 @@ class MapAxis:
         self._index = np.arange(values.size, dtype=np.float64)
         self._edges = self._readonly(self.pix_to_coord(np.arange(self._nbin + 1) - 0.5))
         self._center = self._readonly(
-            values.copy() if node_type == "center" else self.pix_to_coord(np.arange(self._nbin))
+            values.copy()
+            if node_type == "center"
+            else self.pix_to_coord(np.arange(self._nbin))
         )
 
     @staticmethod
@@ -217,7 +221,9 @@ class MapAxis:
         axis : `MapAxis`
             Edge-type axis.
         """
-        return cls(edges, interp=interp, name=name or "", unit=unit or "", node_type="edges")
+        return cls(
+            edges, interp=interp, name=name or "", unit=unit or "", node_type="edges"
+        )
 
     @classmethod
     def from_nodes(
@@ -246,7 +252,9 @@ class MapAxis:
             Centre-node axis; its edges are the midpoints of the nodes in the
             interpolation scale, extrapolated by half a step at both ends.
         """
-        return cls(nodes, interp=interp, name=name or "", unit=unit or "", node_type="center")
+        return cls(
+            nodes, interp=interp, name=name or "", unit=unit or "", node_type="center"
+        )
 
     @classmethod
     def from_bounds(
@@ -488,7 +496,9 @@ class MapAxis:
         scaled = _scale(self._coord_value(coord), self._interp)
         return _interp_extrapolate(scaled, self._scaled, self._index) + self._pix_offset
 
-    def coord_to_idx(self, coord: npt.ArrayLike | u.Quantity, clip: bool = False) -> np.ndarray:
+    def coord_to_idx(
+        self, coord: npt.ArrayLike | u.Quantity, clip: bool = False
+    ) -> np.ndarray:
         """Bin index containing each coordinate (lower edge inclusive, by comparison
         with `edges`).
 
@@ -754,7 +764,9 @@ class MapAxes(Sequence):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MapAxes):
             return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return len(self) == len(other) and all(
+            a == b for a, b in zip(self, other, strict=True)
+        )
 
     __hash__ = object.__hash__
 

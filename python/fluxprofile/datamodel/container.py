@@ -44,7 +44,9 @@ class Datasets(MutableSequence):
             return
         if isinstance(datasets, MapDataset):
             datasets = [datasets]
-        elif _is_gammapy_datasets_container(datasets) or _is_single_gammapy_dataset(datasets):
+        elif _is_gammapy_datasets_container(datasets) or _is_single_gammapy_dataset(
+            datasets
+        ):
             datasets = as_dataset_list(datasets, allow_empty=True)
         elif isinstance(datasets, (str, bytes)) or not isinstance(datasets, Iterable):
             msg = (
@@ -300,7 +302,9 @@ class Datasets(MutableSequence):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Datasets):
-            return len(self) == len(other) and all(a is b for a, b in zip(self, other, strict=True))
+            return len(self) == len(other) and all(
+                a is b for a, b in zip(self, other, strict=True)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -319,7 +323,11 @@ class Datasets(MutableSequence):
 
 def _instrument(dataset: MapDataset) -> str:
     table = dataset.meta_table
-    if table is not None and "TELESCOP" in getattr(table, "colnames", []) and len(table):
+    if (
+        table is not None
+        and "TELESCOP" in getattr(table, "colnames", [])
+        and len(table)
+    ):
         return str(table["TELESCOP"][0])
     return ""
 

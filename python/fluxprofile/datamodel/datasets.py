@@ -108,7 +108,9 @@ class MapDataset:
             ("counts", counts, True), ("exposure", exposure, True),
             ("background", background, False),
         ):  # fmt: skip
-            if (value is None and required) or (value is not None and not isinstance(value, Map)):
+            if (value is None and required) or (
+                value is not None and not isinstance(value, Map)
+            ):
                 msg = f"{argname} must be a fluxprofile Map, got {type(value).__name__}"
                 raise TypeError(msg)
         if name is not None and not isinstance(name, str):
@@ -143,7 +145,10 @@ class MapDataset:
             raise ValueError(msg)
         if edisp is not None:
             n_true, n_reco = exposure.geom.axes[0].nbin, counts.geom.axes[0].nbin
-            if (edisp.energy_axis_true.nbin, edisp.energy_axis.nbin) != (n_true, n_reco):
+            if (edisp.energy_axis_true.nbin, edisp.energy_axis.nbin) != (
+                n_true,
+                n_reco,
+            ):
                 msg = (
                     f"edisp kernel shape ({edisp.energy_axis_true.nbin}, {edisp.energy_axis.nbin}) "
                     f"does not match (n_true, n_reco) = ({n_true}, {n_reco}) of exposure and counts"
@@ -206,7 +211,9 @@ class MapDataset:
         """
         if self.edisp is not None:
             return self.edisp
-        return EDispKernelMap.from_diagonal_response(self.energy_axis, self.energy_axis_true)
+        return EDispKernelMap.from_diagonal_response(
+            self.energy_axis, self.energy_axis_true
+        )
 
     # ---- I/O (DL4 files: fluxprofile.io.dl4) -------------------------------------------
     @classmethod
@@ -240,7 +247,9 @@ class MapDataset:
         """
         from ..io.dl4 import read_dl4
 
-        _, kwargs, path = read_dl4(filename, name=name, tag=cls.tag, who=f"{cls.__name__}.read")
+        _, kwargs, path = read_dl4(
+            filename, name=name, tag=cls.tag, who=f"{cls.__name__}.read"
+        )
         return cls._from_arguments(kwargs, path)
 
     @classmethod
@@ -280,7 +289,10 @@ class MapDataset:
         )  # fmt: skip
 
     def write(
-        self, filename: str | os.PathLike, overwrite: bool = False, checksum: bool = False
+        self,
+        filename: str | os.PathLike,
+        overwrite: bool = False,
+        checksum: bool = False,
     ) -> None:
         """Write the dataset to a FITS file gammapy's ``MapDataset.read`` can read.
 
@@ -340,7 +352,9 @@ class MapDataset:
         from ..interop import dataset_arguments_from_gammapy
 
         tag, kwargs = dataset_arguments_from_gammapy(dataset)
-        converted = (MapDatasetOnOff if tag == MapDatasetOnOff.tag else MapDataset)(**kwargs)
+        converted = (MapDatasetOnOff if tag == MapDatasetOnOff.tag else MapDataset)(
+            **kwargs
+        )
         if not isinstance(converted, cls):
             msg = (
                 f"{cls.__name__}.from_gammapy needs a Gammapy {cls.__name__}, got "
@@ -369,7 +383,11 @@ class MapDataset:
         mask = self.mask
         sel = mask if mask is not None else slice(None)
         counts = float(np.sum(self.counts.data[sel]))
-        background = float(np.sum(self.background.data[sel])) if self.background is not None else np.nan
+        background = (
+            float(np.sum(self.background.data[sel]))
+            if self.background is not None
+            else np.nan
+        )
         npred = float(np.sum(self.npred().data[sel], dtype=np.float64))
         exposure = self.exposure.quantity
         # Gammapy's summary: positive exposure inside the spatial safe mask (all if none).
@@ -386,15 +404,23 @@ class MapDataset:
         out += fmt.format("Predicted counts", f"{npred:.2f}")
         out += fmt.format("Predicted background counts", f"{npred:.2f}")
         out += fmt.format("Predicted excess counts", "nan") + "\n"
-        out += fmt.format("Exposure min", f"{np.min(exposure.value):.2e} {exposure.unit}")
-        out += fmt.format("Exposure max", f"{np.max(exposure.value):.2e} {exposure.unit}") + "\n"
+        out += fmt.format(
+            "Exposure min", f"{np.min(exposure.value):.2e} {exposure.unit}"
+        )
+        out += (
+            fmt.format("Exposure max", f"{np.max(exposure.value):.2e} {exposure.unit}")
+            + "\n"
+        )
         out += fmt.format("Counts shape", str(self.counts.data.shape))
         out += fmt.format("Exposure shape", str(self.exposure.data.shape))
         out += fmt.format("Number of total bins", str(self.counts.data.size))
         n_fit = int(np.sum(mask)) if mask is not None else self.counts.data.size
         out += fmt.format("Number of fit bins", str(n_fit)) + "\n"
         out += fmt.format("Fit statistic type", self.stat_type)
-        out += fmt.format("Fit statistic value (-2 log(L))", f"{self.stat_sum():.2f}") + "\n"
+        out += (
+            fmt.format("Fit statistic value (-2 log(L))", f"{self.stat_sum():.2f}")
+            + "\n"
+        )
         out += fmt.format("Number of models", "0")
         return out.expandtabs(tabsize=2)
 
@@ -539,7 +565,9 @@ class MapDatasetOnOff(MapDataset):
 
     # ---- I/O -------------------------------------------------------------------------
     @classmethod
-    def read(cls, filename: str | os.PathLike, name: str | None = None) -> MapDatasetOnOff:
+    def read(
+        cls, filename: str | os.PathLike, name: str | None = None
+    ) -> MapDatasetOnOff:
         """Read an on-off dataset written by Gammapy's ``MapDatasetOnOff.write``.
 
         The DL4 layout of `MapDataset.read` without BACKGROUND, plus the WCS maps
@@ -657,7 +685,9 @@ def check_unique_names(datasets: Iterable[MapDataset]) -> None:
     seen: set[str] = set()
     for dataset in datasets:
         if dataset.name in seen:
-            msg = f"dataset names must be unique: {dataset.name!r} appears more than once"
+            msg = (
+                f"dataset names must be unique: {dataset.name!r} appears more than once"
+            )
             raise ValueError(msg)
         seen.add(dataset.name)
 

@@ -59,7 +59,10 @@ class EDispKernelMap:
         exposure: npt.ArrayLike | None = None,
         exposure_unit: str | u.UnitBase = "m2 s",
     ) -> None:
-        for argname, axis in (("energy_axis_true", energy_axis_true), ("energy_axis", energy_axis)):
+        for argname, axis in (
+            ("energy_axis_true", energy_axis_true),
+            ("energy_axis", energy_axis),
+        ):
             if not isinstance(axis, MapAxis):
                 msg = f"{argname} must be a MapAxis, got {type(axis).__name__}"
                 raise TypeError(msg)
@@ -88,7 +91,10 @@ class EDispKernelMap:
     # ---- constructors ----------------------------------------------------------------
     @classmethod
     def from_diagonal_response(
-        cls, energy_axis: MapAxis, energy_axis_true: MapAxis, geom: WcsGeom | None = None
+        cls,
+        energy_axis: MapAxis,
+        energy_axis_true: MapAxis,
+        geom: WcsGeom | None = None,
     ) -> EDispKernelMap:
         """Kernel without dispersion: K[j, i] = overlap of true bin j with reco bin i,
         divided by the width of true bin j.
@@ -110,7 +116,10 @@ class EDispKernelMap:
         edisp : `EDispKernelMap`
             The kernel map.
         """
-        for argname, axis in (("energy_axis", energy_axis), ("energy_axis_true", energy_axis_true)):
+        for argname, axis in (
+            ("energy_axis", energy_axis),
+            ("energy_axis_true", energy_axis_true),
+        ):
             if not isinstance(axis, MapAxis):
                 msg = f"{argname} must be a MapAxis, got {type(axis).__name__}"
                 raise TypeError(msg)
@@ -130,7 +139,9 @@ class EDispKernelMap:
         kernel = np.clip(hi - lo, 0, np.inf) / np.diff(true)[:, None]
         if geom is not None:
             ny, nx = geom.data_shape[-2:]
-            kernel = np.broadcast_to(kernel[:, :, None, None], (*kernel.shape, ny, nx)).copy()
+            kernel = np.broadcast_to(
+                kernel[:, :, None, None], (*kernel.shape, ny, nx)
+            ).copy()
         return cls(kernel, energy_axis_true, energy_axis, geom=geom)
 
     @classmethod
@@ -259,9 +270,13 @@ class EDispKernelMap:
             For a spatially constant kernel or positions where the projection fails.
         """
         if self._geom is None:
-            msg = "nearest_pixels needs a spatial (WCS) kernel map; this one is constant"
+            msg = (
+                "nearest_pixels needs a spatial (WCS) kernel map; this one is constant"
+            )
             raise ValueError(msg)
-        return nearest_irf_pixels(self._geom.wcs, self._geom.npix, skycoords, what="EDISP")
+        return nearest_irf_pixels(
+            self._geom.wcs, self._geom.npix, skycoords, what="EDISP"
+        )
 
     # ---- output ----------------------------------------------------------------------
     def to_hdulist(self) -> list[Any]:
@@ -280,7 +295,9 @@ class EDispKernelMap:
         )  # fmt: skip
 
     def __repr__(self) -> str:
-        kind = f"WCS {self._geom.npix}" if self._geom is not None else "region (constant)"
+        kind = (
+            f"WCS {self._geom.npix}" if self._geom is not None else "region (constant)"
+        )
         return (
             f"{type(self).__name__}(n_true={self._energy_axis_true.nbin}, "
             f"n_reco={self._energy_axis.nbin}, {kind})"

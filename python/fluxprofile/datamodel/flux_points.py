@@ -217,7 +217,11 @@ class FluxPoints(FluxQuantities):
         from ..io.profile_table import flux_points_arguments_from_table
 
         kwargs, units = flux_points_arguments_from_table(
-            table, reference_model=reference_model, sed_type=sed_type, format=format, gti=gti
+            table,
+            reference_model=reference_model,
+            sed_type=sed_type,
+            format=format,
+            gti=gti,
         )
         new = cls(**kwargs)
         new._units.update(units)
@@ -267,7 +271,11 @@ class FluxPoints(FluxQuantities):
 
         table, gti = read_profile_table(filename, checksum=checksum, **kwargs)
         return cls.from_table(
-            table, reference_model=reference_model, sed_type=sed_type, format=format, gti=gti
+            table,
+            reference_model=reference_model,
+            sed_type=sed_type,
+            format=format,
+            gti=gti,
         )
 
     def write(

@@ -22,16 +22,31 @@ __all__ = ["WcsGeom", "celestial_wcs", "pair_deg"]
 _CELESTIAL_KEYS = (
     "CTYPE", "CRPIX", "CRVAL", "CDELT", "CUNIT", "CROTA",
 )  # fmt: skip
-_CELESTIAL_GLOBAL_KEYS = ("LONPOLE", "LATPOLE", "RADESYS", "RADECSYS", "EQUINOX", "EPOCH")
+_CELESTIAL_GLOBAL_KEYS = (
+    "LONPOLE",
+    "LATPOLE",
+    "RADESYS",
+    "RADECSYS",
+    "EQUINOX",
+    "EPOCH",
+)
 
 
 def _is_celestial_key(key: str) -> bool:
     """Whether a header keyword belongs to the WCS of axes 1 and 2."""
     base = key.rstrip("0123456789")
-    if (base in _CELESTIAL_KEYS and key[len(base) :] in ("1", "2")) or key in _CELESTIAL_GLOBAL_KEYS:
+    if (
+        base in _CELESTIAL_KEYS and key[len(base) :] in ("1", "2")
+    ) or key in _CELESTIAL_GLOBAL_KEYS:
         return True
     # PCi_j, CDi_j and PVi_m of the two celestial axes
-    return key[:2] in ("PC", "CD", "PV") and len(key) >= 5 and key[2] in "12" and key[3] == "_" and key[4] in "12"
+    return (
+        key[:2] in ("PC", "CD", "PV")
+        and len(key) >= 5
+        and key[2] in "12"
+        and key[3] == "_"
+        and key[4] in "12"
+    )
 
 
 def _celestial_header(header: fits.Header) -> fits.Header:
@@ -95,7 +110,9 @@ class WcsGeom:
         if wcs.naxis != 2:
             wcs = wcs.celestial
         npix_arr = np.asarray(npix).ravel()
-        if npix_arr.size != 2 or not all(float(n).is_integer() and n > 0 for n in npix_arr):
+        if npix_arr.size != 2 or not all(
+            float(n).is_integer() and n > 0 for n in npix_arr
+        ):
             msg = f"npix must be two positive integers (nx, ny), got {npix!r}"
             raise ValueError(msg)
         self._wcs = wcs
@@ -177,7 +194,9 @@ class WcsGeom:
             msg = f"frame must be a celestial frame name such as 'icrs' or 'galactic', got {frame!r}"
             raise ValueError(msg) from err
         wcs = celestial_frame_to_wcs(frame_obj, projection=proj)
-        wcs.wcs.crpix = refpix if refpix is not None else ((nx + 1) / 2.0, (ny + 1) / 2.0)
+        wcs.wcs.crpix = (
+            refpix if refpix is not None else ((nx + 1) / 2.0, (ny + 1) / 2.0)
+        )
         wcs.wcs.crval = crval
         wcs.wcs.cdelt = (-bx, by)
         wcs.array_shape = (ny, nx)
@@ -188,7 +207,10 @@ class WcsGeom:
 
     @classmethod
     def from_header(
-        cls, header: fits.Header, npix: Sequence[int] | None = None, axes: Iterable[MapAxis] = ()
+        cls,
+        header: fits.Header,
+        npix: Sequence[int] | None = None,
+        axes: Iterable[MapAxis] = (),
     ) -> WcsGeom:
         """Geometry from a FITS image header.
 
@@ -253,7 +275,9 @@ class WcsGeom:
     @property
     def pixel_scales(self) -> u.Quantity:
         """Absolute pixel sizes (|CDELT1|, |CDELT2|) at the reference pixel, in deg."""
-        scales = np.abs(self._wcs.wcs.get_cdelt()) * np.abs(np.diag(self._wcs.wcs.get_pc()))
+        scales = np.abs(self._wcs.wcs.get_cdelt()) * np.abs(
+            np.diag(self._wcs.wcs.get_pc())
+        )
         return u.Quantity(scales, u.deg)
 
     @property
@@ -333,7 +357,9 @@ class WcsGeom:
         coord : `~astropy.coordinates.SkyCoord`
             Positions in the geometry's frame.
         """
-        lon, lat = self._wcs.wcs_pix2world(np.asarray(x, float), np.asarray(y, float), 0)
+        lon, lat = self._wcs.wcs_pix2world(
+            np.asarray(x, float), np.asarray(y, float), 0
+        )
         return SkyCoord(lon, lat, unit="deg", frame=wcs_to_celestial_frame(self._wcs))
 
     def skycoord_to_pix(self, coord: SkyCoord) -> tuple[np.ndarray, np.ndarray]:
@@ -407,7 +433,9 @@ class WcsGeom:
         x_corner = np.arange(nx + 1, dtype=np.float64) - 0.5
         for y0 in range(0, ny, int(rows_per_chunk)):
             y1 = min(ny, y0 + int(rows_per_chunk))
-            xc, yc = np.meshgrid(x_corner, np.arange(y0, y1 + 1, dtype=np.float64) - 0.5)
+            xc, yc = np.meshgrid(
+                x_corner, np.arange(y0, y1 + 1, dtype=np.float64) - 0.5
+            )
             lon, lat = np.deg2rad(self._wcs.wcs_pix2world(xc, yc, 0))
             cos_lat = np.cos(lat)
             vec = np.stack(
@@ -419,7 +447,9 @@ class WcsGeom:
         return u.Quantity(out, u.sr, copy=False)
 
     # ---- comparisons -----------------------------------------------------------------
-    def is_allclose(self, other: object, rtol: float = 1e-6, atol: float = 1e-6) -> bool:
+    def is_allclose(
+        self, other: object, rtol: float = 1e-6, atol: float = 1e-6
+    ) -> bool:
         """Whether two geometries have the same grid (WCS, size) and close axes.
 
         Parameters

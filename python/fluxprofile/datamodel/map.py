@@ -40,7 +40,9 @@ class Map:
         If the data shape does not match the geometry.
     """
 
-    def __init__(self, geom: WcsGeom, data: npt.ArrayLike, unit: str | u.UnitBase = "") -> None:
+    def __init__(
+        self, geom: WcsGeom, data: npt.ArrayLike, unit: str | u.UnitBase = ""
+    ) -> None:
         if not isinstance(geom, WcsGeom):
             msg = f"geom must be a WcsGeom, got {type(geom).__name__}"
             raise TypeError(msg)
@@ -169,7 +171,9 @@ class Map:
 
         if isinstance(width, (u.Quantity, str)):
             try:
-                width = (u.Quantity(width) / self._geom.pixel_scales.mean()).to_value("")
+                width = (u.Quantity(width) / self._geom.pixel_scales.mean()).to_value(
+                    ""
+                )
             except (TypeError, ValueError, u.UnitsError) as err:
                 msg = f"width must be an angle or a number of pixels, got {width!r}"
                 raise ValueError(msg) from err
@@ -248,9 +252,13 @@ class Map:
         except (NoOverlapError, PartialOverlapError) as err:
             msg = f"cutout at {position} with width {width!r} does not fit the map ({err})"
             raise ValueError(msg) from err
-        geom = WcsGeom(c2d.wcs, (c2d.shape[1], c2d.shape[0]), axes=list(self._geom.axes))
+        geom = WcsGeom(
+            c2d.wcs, (c2d.shape[1], c2d.shape[0]), axes=list(self._geom.axes)
+        )
         data = np.zeros(geom.data_shape, dtype=self._data.dtype)
-        data[(Ellipsis, *c2d.slices_cutout)] = self._data[(Ellipsis, *c2d.slices_original)]
+        data[(Ellipsis, *c2d.slices_cutout)] = self._data[
+            (Ellipsis, *c2d.slices_original)
+        ]
         return type(self)(geom, data, unit=self._unit)
 
     def plot(
@@ -322,7 +330,9 @@ class Map:
             args["data"] = self._data.copy()
         return type(self)(**args)
 
-    def __array__(self, dtype: npt.DTypeLike = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(
+        self, dtype: npt.DTypeLike = None, copy: bool | None = None
+    ) -> np.ndarray:
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self._data.copy() if copy else self._data
         return self._data.astype(dtype)
@@ -377,10 +387,14 @@ class Map:
         """
         from ..io.fits_maps import read_image_hdu
 
-        geom, data, unit = read_image_hdu(hdulist, hdu, hdu_bands=hdu_bands, filename=filename)
+        geom, data, unit = read_image_hdu(
+            hdulist, hdu, hdu_bands=hdu_bands, filename=filename
+        )
         return cls(geom, data, unit=unit)
 
-    def to_hdulist(self, hdu: str = "SKYMAP", hdu_bands: str | None = None) -> list[Any]:
+    def to_hdulist(
+        self, hdu: str = "SKYMAP", hdu_bands: str | None = None
+    ) -> list[Any]:
         """HDUs storing the map: the image and (if the map has axes) its BANDS table.
 
         Parameters
@@ -397,7 +411,9 @@ class Map:
         """
         from ..io.fits_maps import image_hdus
 
-        return image_hdus(self._geom, self._data, self._unit, hdu=hdu, hdu_bands=hdu_bands)
+        return image_hdus(
+            self._geom, self._data, self._unit, hdu=hdu, hdu_bands=hdu_bands
+        )
 
 
 WcsNDMap = Map

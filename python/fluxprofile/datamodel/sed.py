@@ -108,7 +108,9 @@ def reference_spectral_model(reference_model: Any) -> SpectralModel:
     return as_spectral_model(reference_model)
 
 
-def reference_flux(model: SpectralModel, energy_axis: MapAxis, sed_type: str) -> u.Quantity:
+def reference_flux(
+    model: SpectralModel, energy_axis: MapAxis, sed_type: str
+) -> u.Quantity:
     """The reference quantity of each energy group for a SED type (norm 1).
 
     Parameters

@@ -47,7 +47,12 @@ DATASET_TYPES: dict[str, type[MapDataset]] = {
 # Gammapy dataset types fluxprofile cannot hold (named in the error message).
 _GAMMAPY_ONLY_TYPES = ("SpectrumDataset", "SpectrumDatasetOnOff", "FluxPointsDataset")
 # Gammapy's YAML layout: the checksum is the MD5 of exactly this dump of the content.
-_YAML_FORMAT = {"sort_keys": False, "indent": 4, "width": 80, "default_flow_style": False}
+_YAML_FORMAT = {
+    "sort_keys": False,
+    "indent": 4,
+    "width": 80,
+    "default_flow_style": False,
+}
 _FITS_MAGIC = (b"SIMPLE  =", b"\x1f\x8b")
 
 
@@ -106,7 +111,11 @@ def _load_index(path: Path, checksum: bool, who: str) -> list[Any]:
         )
         raise ValueError(msg)
     stored = content.pop("checksum", None)
-    if checksum and stored is not None and stored != _checksum(yaml.safe_dump(content, **_YAML_FORMAT)):
+    if (
+        checksum
+        and stored is not None
+        and stored != _checksum(yaml.safe_dump(content, **_YAML_FORMAT))
+    ):
         warnings.warn(
             f"{who}: the checksum stored in {str(path)!r} does not match its content "
             "(the file was changed after it was written)",
@@ -132,7 +141,9 @@ def _entry_fields(entry: Any, where: str) -> tuple[str, str, str]:
     for key in ("name", "type", "filename"):
         if not isinstance(entry[key], str):
             value = entry[key]
-            msg = f"{where}: {key} must be a string, got {type(value).__name__} {value!r}"
+            msg = (
+                f"{where}: {key} must be a string, got {type(value).__name__} {value!r}"
+            )
             raise ValueError(msg)  # noqa: TRY004 - malformed file content
     return entry["name"], entry["type"], entry["filename"]
 
@@ -145,7 +156,9 @@ def _dataset_path(filename: str, folder: Path) -> tuple[Path | None, list[Path]]
     folder.
     """
     given = expand_path(filename)
-    candidates = [given] if given.is_absolute() else [folder / given, Path.cwd() / given]
+    candidates = (
+        [given] if given.is_absolute() else [folder / given, Path.cwd() / given]
+    )
     for candidate in candidates:
         if candidate.is_file():
             return candidate, candidates
@@ -219,7 +232,11 @@ def read_datasets_yaml(
         seen[name] = index
         cls = DATASET_TYPES.get(tag)
         if cls is None:
-            kind = "a Gammapy dataset type fluxprofile does not support" if tag in _GAMMAPY_ONLY_TYPES else "unknown"
+            kind = (
+                "a Gammapy dataset type fluxprofile does not support"
+                if tag in _GAMMAPY_ONLY_TYPES
+                else "unknown"
+            )
             msg = f"{where}: type {tag!r} is {kind}; supported types are {list(DATASET_TYPES)}"
             raise ValueError(msg)
         dataset_path, tried = _dataset_path(file, path.parent)
@@ -231,7 +248,11 @@ def read_datasets_yaml(
             datasets.append(cls.read(dataset_path, name=name))
         except (OSError, ValueError) as err:
             msg = f"{where}: {err}"
-            kind = next(k for k in (FileNotFoundError, OSError, ValueError) if isinstance(err, k))
+            kind = next(
+                k
+                for k in (FileNotFoundError, OSError, ValueError)
+                if isinstance(err, k)
+            )
             raise kind(msg) from err
     return datasets
 
@@ -256,10 +277,16 @@ def _fits_name(dataset: MapDataset, index: int) -> str:
 def _index_text(entries: list[dict[str, str]], checksum: bool) -> str:
     from .. import __version__
 
-    created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    created = datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f"
+    )
     content = {
         "datasets": entries,
-        "metadata": {"creator": f"fluxprofile {__version__}", "date": created, "origin": None},
+        "metadata": {
+            "creator": f"fluxprofile {__version__}",
+            "date": created,
+            "origin": None,
+        },
     }
     text = yaml.safe_dump(content, **_YAML_FORMAT)
     if checksum:
@@ -325,7 +352,11 @@ def write_datasets_yaml(
     targets = [path.parent / file for file in files]
     for index, target in enumerate(targets):
         if target in targets[:index] or target == path:
-            other = "the YAML file" if target == path else f"dataset {targets.index(target)}"
+            other = (
+                "the YAML file"
+                if target == path
+                else f"dataset {targets.index(target)}"
+            )
             msg = (
                 f"{who}: dataset {index} ({items[index].name!r}) would be written to "
                 f"{str(target)!r}, the same file as {other}; rename it"
@@ -333,7 +364,8 @@ def write_datasets_yaml(
             raise ValueError(msg)
     check_writable([path, *targets], overwrite, who)
     entries = [
-        {"name": d.name, "type": d.tag, "filename": f} for d, f in zip(items, files, strict=True)
+        {"name": d.name, "type": d.tag, "filename": f}
+        for d, f in zip(items, files, strict=True)
     ]
     with StagedFiles(who) as staged:
         for dataset, target in zip(items, targets, strict=True):

@@ -54,7 +54,9 @@ def _unpack_hdus(blob: bytes) -> list[Any]:
         return [hdu.copy() for hdu in hdulist[1:]]
 
 
-def _open_dl4(filename: str | os.PathLike, who: str) -> tuple[fits.HDUList, list[str], str]:
+def _open_dl4(
+    filename: str | os.PathLike, who: str
+) -> tuple[fits.HDUList, list[str], str]:
     """Open a DL4 FITS file: (hdulist, HDU names, expanded path as str)."""
     path = expand_path(filename)
     if not path.is_file():
@@ -89,7 +91,9 @@ def _truncation_guard(who: str, path: str) -> Iterator[None]:
         try:
             yield
         except (IndexError, TypeError, EOFError, ValueError, OSError) as err:
-            if any("truncated" in str(w.message) for w in caught) or isinstance(err, (IndexError, EOFError)):
+            if any("truncated" in str(w.message) for w in caught) or isinstance(
+                err, (IndexError, EOFError)
+            ):
                 msg = f"{who}: {path!r} is truncated or corrupt ({err})"
                 raise OSError(msg) from err
             raise
@@ -167,7 +171,9 @@ def _read_common(
     }  # fmt: skip
 
 
-def _read_plain(hdulist: fits.HDUList, names: list[str], filename: str, name: str | None) -> dict[str, Any]:
+def _read_plain(
+    hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
+) -> dict[str, Any]:
     onoff = [hdu for hdu in ONOFF_HDUS if hdu in names]
     if onoff:
         msg = (
@@ -177,15 +183,25 @@ def _read_plain(hdulist: fits.HDUList, names: list[str], filename: str, name: st
         raise ValueError(msg)
     kwargs = _read_common(hdulist, names, filename, name)
     if "BACKGROUND" in names:
-        kwargs["background"] = _same_shape_map(hdulist, "BACKGROUND", kwargs["counts"], filename)
+        kwargs["background"] = _same_shape_map(
+            hdulist, "BACKGROUND", kwargs["counts"], filename
+        )
     return kwargs
 
 
-def _read_onoff(hdulist: fits.HDUList, names: list[str], filename: str, name: str | None) -> dict[str, Any]:
+def _read_onoff(
+    hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
+) -> dict[str, Any]:
     missing = [hdu for hdu in ONOFF_HDUS if hdu not in names]
     if missing:
-        hint = " (a MapDataset file: read it with MapDataset.read)" if len(missing) == 3 else ""
-        msg = f"{filename}: no {', '.join(missing)} HDU, not a MapDatasetOnOff file{hint}"
+        hint = (
+            " (a MapDataset file: read it with MapDataset.read)"
+            if len(missing) == 3
+            else ""
+        )
+        msg = (
+            f"{filename}: no {', '.join(missing)} HDU, not a MapDatasetOnOff file{hint}"
+        )
         raise ValueError(msg)
     kwargs = _read_common(hdulist, names, filename, name)
     for hdu in ONOFF_HDUS:
@@ -194,7 +210,10 @@ def _read_onoff(hdulist: fits.HDUList, names: list[str], filename: str, name: st
 
 
 def read_dl4(
-    filename: str | os.PathLike, name: str | None = None, tag: str | None = None, who: str = "read_dataset"
+    filename: str | os.PathLike,
+    name: str | None = None,
+    tag: str | None = None,
+    who: str = "read_dataset",
 ) -> tuple[str, dict[str, Any], str]:
     """Read a DL4 dataset file: its dataset type and the dataset's constructor arguments.
 
@@ -234,7 +253,11 @@ def read_dl4(
     """
     hdulist, names, path = _open_dl4(filename, who)
     if tag is None:
-        tag = "MapDatasetOnOff" if any(hdu in names for hdu in ONOFF_HDUS) else "MapDataset"
+        tag = (
+            "MapDatasetOnOff"
+            if any(hdu in names for hdu in ONOFF_HDUS)
+            else "MapDataset"
+        )
     read = _read_onoff if tag == "MapDatasetOnOff" else _read_plain
     with hdulist, _truncation_guard(who, path):
         return tag, read(hdulist, names, path, name), path

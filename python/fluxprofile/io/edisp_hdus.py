@@ -65,7 +65,9 @@ def read_edisp_hdus(hdulist: fits.HDUList, filename: str = "") -> dict[str, Any]
             exp_map = Map.from_hdulist(hdulist, "EDISP_EXPOSURE", filename=filename)
             exposure, exposure_unit = exp_map.data, exp_map.unit
         else:
-            exposure, _, exposure_unit = read_region_table(hdulist, "EDISP_EXPOSURE", filename)
+            exposure, _, exposure_unit = read_region_table(
+                hdulist, "EDISP_EXPOSURE", filename
+            )
     return {
         "data": data, "energy_axis_true": axes["energy_true"], "energy_axis": axes["energy"],
         "geom": geom, "exposure": exposure, "exposure_unit": exposure_unit,

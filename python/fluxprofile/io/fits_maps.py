@@ -81,7 +81,9 @@ def read_image_hdu(
         msg = f"{where}{hdu} HDU is not a WCS image map (data shape {data.shape})"
         raise ValueError(msg)
     try:
-        geom = WcsGeom(celestial_wcs(header), (data.shape[-1], data.shape[-2]), axes=axes)
+        geom = WcsGeom(
+            celestial_wcs(header), (data.shape[-1], data.shape[-2]), axes=axes
+        )
     except ValueError as err:  # includes astropy.wcs.WcsError and non-celestial axes
         reason = " ".join(str(err).split())
         msg = f"{where}{hdu} has an invalid WCS ({reason})"
@@ -132,7 +134,9 @@ def image_hdus(
     hdu_bands = (hdu_bands or f"{hdu}_BANDS").upper()
     header = geom.wcs.to_header()
     header.update(axes_to_header(geom.axes))
-    header["WCSSHAPE"] = "(" + ",".join(str(n) for n in (*geom.npix, *geom.axes.shape)) + ")"
+    header["WCSSHAPE"] = (
+        "(" + ",".join(str(n) for n in (*geom.npix, *geom.axes.shape)) + ")"
+    )
     if len(geom.axes):
         header["BANDSHDU"] = hdu_bands
     header["META"] = json.dumps({})
@@ -198,9 +202,13 @@ def axes_from_bands_hdu(hdu: fits.BinTableHDU, filename: str = "") -> MapAxes:
         if len(columns) == 2:
             last = np.unique(np.asarray(hdu.data[columns[1]], dtype=np.float64))
             edges = np.append(first, last[-1])
-            axis = MapAxis(edges, interp=interp, name=name, unit=unit, node_type="edges")
+            axis = MapAxis(
+                edges, interp=interp, name=name, unit=unit, node_type="edges"
+            )
         else:
-            axis = MapAxis(first, interp=interp, name=name, unit=unit, node_type="center")
+            axis = MapAxis(
+                first, interp=interp, name=name, unit=unit, node_type="center"
+            )
         axes.append(axis)
         idx += 1
     return MapAxes(axes)
@@ -223,9 +231,13 @@ def axes_to_header(axes: MapAxes) -> fits.Header:
     for idx, axis in enumerate(axes, start=1):
         name = axis.name.upper()
         if axis.name == "energy":
-            header[f"AXCOLS{idx}"] = "E_MIN,E_MAX" if axis.node_type == "edges" else "ENERGY"
+            header[f"AXCOLS{idx}"] = (
+                "E_MIN,E_MAX" if axis.node_type == "edges" else "ENERGY"
+            )
         else:
-            header[f"AXCOLS{idx}"] = f"{name}_MIN,{name}_MAX" if axis.node_type == "edges" else name
+            header[f"AXCOLS{idx}"] = (
+                f"{name}_MIN,{name}_MAX" if axis.node_type == "edges" else name
+            )
         header[f"INTERP{idx}"] = axis.interp
     return header
 
@@ -252,10 +264,22 @@ def axes_to_bands_hdu(axes: MapAxes, name: str) -> fits.BinTableHDU:
     for k, axis in enumerate(axes):
         i = index[len(shape) - 1 - k]
         upper = axis.name.upper()
-        names = ["ENERGY", "E_MIN", "E_MAX"] if upper == "ENERGY" else [upper, f"{upper}_MIN", f"{upper}_MAX"]
-        unit = axis.unit.to_string("fits") if axis.unit != u.dimensionless_unscaled else None
-        for colname, values in zip(names, (axis.center, axis.edges_min, axis.edges_max), strict=True):
-            columns.append(fits.Column(name=colname, format="D", unit=unit, array=values.value[i]))
+        names = (
+            ["ENERGY", "E_MIN", "E_MAX"]
+            if upper == "ENERGY"
+            else [upper, f"{upper}_MIN", f"{upper}_MAX"]
+        )
+        unit = (
+            axis.unit.to_string("fits")
+            if axis.unit != u.dimensionless_unscaled
+            else None
+        )
+        for colname, values in zip(
+            names, (axis.center, axis.edges_min, axis.edges_max), strict=True
+        ):
+            columns.append(
+                fits.Column(name=colname, format="D", unit=unit, array=values.value[i])
+            )
     hdu = fits.BinTableHDU.from_columns(columns, name=name)
     hdu.header.update(axes_to_header(axes))
     return hdu
@@ -344,11 +368,17 @@ def region_table_hdus(
     rows = data.reshape(data.shape[0], -1)
     unit_str = None if unit == u.dimensionless_unscaled else unit.to_string("fits")
     width = rows.shape[1]
-    dtype_code = {np.dtype(np.float32): "E", np.dtype(np.float64): "D"}.get(rows.dtype, "D")
+    dtype_code = {np.dtype(np.float32): "E", np.dtype(np.float64): "D"}.get(
+        rows.dtype, "D"
+    )
     columns = [
-        fits.Column(name="CHANNEL", format="I", array=np.arange(rows.shape[0], dtype=np.int16)),
         fits.Column(
-            name="DATA", format=f"{width}{dtype_code}", unit=unit_str,
+            name="CHANNEL", format="I", array=np.arange(rows.shape[0], dtype=np.int16)
+        ),
+        fits.Column(
+            name="DATA",
+            format=f"{width}{dtype_code}",
+            unit=unit_str,
             array=rows if width > 1 else rows[:, 0],
         ),
     ]

@@ -66,7 +66,9 @@ def read_profile_table(
             raise OSError(msg) from err
     try:
         with fits.open(path, checksum=checksum, memmap=False) as hdulist:
-            table = Table.read(hdulist["FLUXPOINTS"] if "FLUXPOINTS" in hdulist else hdulist[1])
+            table = Table.read(
+                hdulist["FLUXPOINTS"] if "FLUXPOINTS" in hdulist else hdulist[1]
+            )
             gti = Table.read(hdulist["GTI"]) if "GTI" in hdulist else None
     except (OSError, IndexError, KeyError) as err:
         msg = f"cannot read flux points from FITS file {str(path)!r}: {err}"
@@ -118,7 +120,9 @@ def write_flux_points(
     if path.exists() and not overwrite:
         msg = f"file {str(path)!r} already exists (use overwrite=True)"
         raise OSError(msg)
-    table = flux_points.to_table(sed_type=sed_type, format=format, per_solid_angle=per_solid_angle)
+    table = flux_points.to_table(
+        sed_type=sed_type, format=format, per_solid_angle=per_solid_angle
+    )
     with StagedFiles("FluxPoints.write") as staged:
         temporary = staged.stage(path)  # same suffixes: the same format is inferred
         if ".fits" not in path.suffixes:
@@ -127,5 +131,9 @@ def write_flux_points(
         hdus = [fits.PrimaryHDU(), fits.BinTableHDU(table, name="FLUXPOINTS")]
         gti = flux_points.gti
         if gti is not None:
-            hdus.append(gti.to_table_hdu() if hasattr(gti, "to_table_hdu") else fits.BinTableHDU(Table(gti), name="GTI"))
+            hdus.append(
+                gti.to_table_hdu()
+                if hasattr(gti, "to_table_hdu")
+                else fits.BinTableHDU(Table(gti), name="GTI")
+            )
         fits.HDUList(hdus).writeto(temporary, checksum=checksum)

@@ -49,7 +49,15 @@ _REQUIRED_COLUMNS = {
     "e2dnde": ("e_ref", "e2dnde"),
     "flux": ("e_min", "e_max", "flux"),
     "eflux": ("e_min", "e_max", "eflux"),
-    "likelihood": ("e_min", "e_max", "e_ref", "ref_dnde", "ref_flux", "ref_eflux", "norm"),
+    "likelihood": (
+        "e_min",
+        "e_max",
+        "e_ref",
+        "ref_dnde",
+        "ref_flux",
+        "ref_eflux",
+        "norm",
+    ),
 }
 _NO_REFERENCE_MSG = (
     "No reference model set for FluxMaps. Assuming point source with E^-2 spectrum."
@@ -166,7 +174,9 @@ def flux_points_to_table(
         add(name, quantity.values, quantity.unit)
 
     if flux_points.has_stat_profiles:
-        scan = np.broadcast_to(flux_points.norm_scan, (n_x, n_e, flux_points.norm_scan.size))
+        scan = np.broadcast_to(
+            flux_points.norm_scan, (n_x, n_e, flux_points.norm_scan.size)
+        )
         add("norm_scan", scan, u.dimensionless_unscaled)
         for name in ("stat", "stat_scan"):
             if name in columns:
@@ -247,9 +257,7 @@ def flux_points_arguments_from_table(
         raise ValueError(msg)
     check_sed_type(sed_type)
     missing = [
-        c
-        for c in ("x_ref", *_REQUIRED_COLUMNS[sed_type])
-        if c not in table.colnames
+        c for c in ("x_ref", *_REQUIRED_COLUMNS[sed_type]) if c not in table.colnames
     ]
     if missing:
         msg = f"Missing data / column for SED type {sed_type!r}: {missing}"
@@ -308,7 +316,9 @@ def flux_points_arguments_from_table(
             # attributed to the caller of FluxPoints.from_table (this function, the facade)
             warnings.warn(_NO_REFERENCE_MSG, UserWarning, stacklevel=3)
             reference_model = PowerLawSpectralModel(index=2)
-        ref = reference_flux(reference_spectral_model(reference_model), energy_axis, sed_type)
+        ref = reference_flux(
+            reference_spectral_model(reference_model), energy_axis, sed_type
+        )
         for name in (sed_type, *sed_quantities(sed_type)):
             if name in table.colnames:
                 arr, unit = column(name)
@@ -319,9 +329,7 @@ def flux_points_arguments_from_table(
                     arr = arr * _solid_angle_column(table, name, column)
                     unit = unit * u.sr
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    data[name.replace(sed_type, "norm", 1)] = arr / ref.to_value(
-                        unit
-                    )
+                    data[name.replace(sed_type, "norm", 1)] = arr / ref.to_value(unit)
         for name in (*COMMON_QUANTITIES, *EXTRA_QUANTITIES):
             if name in table.colnames:
                 data[name], units[name] = column(name)
@@ -355,6 +363,7 @@ def format_table(table: Table) -> Table:
         ):
             table[name].format = ".3f"
     return table
+
 
 def _guess_sed_type(colnames: list[str]) -> str | None:
     for sed_type in ("dnde", "e2dnde", "flux", "eflux", "likelihood"):

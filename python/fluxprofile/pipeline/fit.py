@@ -72,7 +72,9 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
     An energy group has a few bins: one vectorised addition per bin is much faster than
     ``sum(axis=1)``, which runs a reduction per region.
     """
-    total = np.zeros(values.shape[0], dtype=np.int64 if values.dtype == np.bool_ else np.float64)
+    total = np.zeros(
+        values.shape[0], dtype=np.int64 if values.dtype == np.bool_ else np.float64
+    )
     for k in range(values.shape[1]):
         total += values[:, k]
     return total
@@ -87,13 +89,20 @@ def _group_block(
     start, stop = group
     sl = slice(start, stop)
     safe = red.safe[:, sl]
-    arrays = [red.counts[:, sl], red.background[:, sl], red.alpha[:, sl], red.signal[:, sl]]
+    arrays = [
+        red.counts[:, sl],
+        red.background[:, sl],
+        red.alpha[:, sl],
+        red.signal[:, sl],
+    ]
     undefined = red.alpha_undefined[:, sl].any(axis=1)
     if red.statistic == Statistic.wstat:
         undefined |= safe.any(axis=1) & (red.no_off[:, sl] | ~safe).all(axis=1)
     if not sum_over:
         return arrays, safe, np.asarray(undefined)
-    summed = [_row_sums(np.where(safe, a, 0.0))[:, None] for a in arrays[:2] + arrays[3:]]
+    summed = [
+        _row_sums(np.where(safe, a, 0.0))[:, None] for a in arrays[:2] + arrays[3:]
+    ]
     counts, background, signal = summed
     if red.statistic == Statistic.wstat:
         # Collapse alpha so that alpha * n_off is preserved; bins without OFF counts add
@@ -104,7 +113,11 @@ def _group_block(
             alpha = np.where(background > 0, alpha_off / background, 0.0)
     else:
         alpha = np.zeros_like(counts)
-    return [counts, background, alpha, signal], np.asarray(safe.any(axis=1, keepdims=True)), np.asarray(undefined)
+    return (
+        [counts, background, alpha, signal],
+        np.asarray(safe.any(axis=1, keepdims=True)),
+        np.asarray(undefined),
+    )
 
 
 def fit_groups(
@@ -174,9 +187,17 @@ def fit_groups(
     np.cumsum(n_bins.ravel(), out=offsets[1:])
     if blocks:
         valid = np.concatenate([b.valid for b in blocks], axis=1)
-        flat = [np.concatenate([b.arrays[k] for b in blocks], axis=1)[valid].astype(np.float64, copy=False) for k in range(4)]
+        flat = [
+            np.concatenate([b.arrays[k] for b in blocks], axis=1)[valid].astype(
+                np.float64, copy=False
+            )
+            for k in range(4)
+        ]
         statistic_columns = np.concatenate(
-            [np.full(b.valid.shape[1], reduced[b.dataset].statistic, np.int8) for b in blocks]
+            [
+                np.full(b.valid.shape[1], reduced[b.dataset].statistic, np.int8)
+                for b in blocks
+            ]
         )
         statistic = np.broadcast_to(statistic_columns, valid.shape)[valid]
     else:
@@ -205,7 +226,12 @@ def fit_groups(
             value[alpha_undefined] = np.nan
     return GroupFits(
         **out,
-        contributes=np.array([any(groups[d][g] is not None for d in range(n_data)) for g in range(n_groups)]),
+        contributes=np.array(
+            [
+                any(groups[d][g] is not None for d in range(n_data))
+                for g in range(n_groups)
+            ]
+        ),
         any_bin=n_safe_bins > 0,
         alpha_undefined=alpha_undefined,
         alpha_undefined_in=sorted(undefined_in),

@@ -86,7 +86,9 @@ def distance_axis(regions: Sequence[Any], centers: SkyCoord) -> MapAxis:
     """
     edges = projected_distance_edges(regions)
     if edges is not None:
-        return MapAxis.from_edges(edges.to(u.deg), name="projected-distance", interp="lin")
+        return MapAxis.from_edges(
+            edges.to(u.deg), name="projected-distance", interp="lin"
+        )
     distances = projected_distances(regions, centers=centers)
     values = distances.to_value(u.deg)
     if np.any(np.diff(values) == 0):
@@ -95,7 +97,9 @@ def distance_axis(regions: Sequence[Any], centers: SkyCoord) -> MapAxis:
     if np.any(np.diff(values) < 0):
         msg = f"MapAxis: node values must be sorted (projected distances {values} deg)"
         raise ValueError(msg)
-    return MapAxis.from_nodes(distances.to(u.deg), name="projected-distance", interp="lin")
+    return MapAxis.from_nodes(
+        distances.to(u.deg), name="projected-distance", interp="lin"
+    )
 
 
 def _same_objects(first: list[Any], second: list[Any]) -> bool:
@@ -129,7 +133,9 @@ class RegionGeometry:
         self.regions = regions
         self.entries: dict[tuple[Hashable, int], tuple[Any, Any]] = {}
 
-    def cached(self, name: Hashable, compute: Callable[[list[Any]], T], wcs: Any = None) -> T:
+    def cached(
+        self, name: Hashable, compute: Callable[[list[Any]], T], wcs: Any = None
+    ) -> T:
         """``compute(regions)``, computed once per name and WCS."""
         key = (name, id(wcs))
         entry = self.entries.get(key)
@@ -142,14 +148,20 @@ class RegionGeometry:
 
     def pixel_shapes(self, wcs: Any) -> PixelShapes:
         """The regions as pixel shapes on ``wcs``."""
-        return self.cached("shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), wcs)
+        return self.cached(
+            "shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), wcs
+        )
 
-    def pixel_lists(self, wcs: Any, shape: tuple[int, int], containment: str, n_threads: int) -> _core.PixelLists:
+    def pixel_lists(
+        self, wcs: Any, shape: tuple[int, int], containment: str, n_threads: int
+    ) -> _core.PixelLists:
         """The regions' pixels on a map of image ``shape`` (ny, nx) and ``wcs``."""
 
         def compute(regions: list[Any]) -> _core.PixelLists:
             ny, nx = shape
-            return region_pixel_lists(self.pixel_shapes(wcs), nx, ny, containment, n_threads)
+            return region_pixel_lists(
+                self.pixel_shapes(wcs), nx, ny, containment, n_threads
+            )
 
         return self.cached(("pixels", shape, containment), compute, wcs)
 
@@ -159,7 +171,9 @@ class RegionGeometry:
 
     def distance_axis(self) -> MapAxis:
         """The profile's distance axis."""
-        return self.cached("distance_axis", lambda regions: distance_axis(regions, self.centers()))
+        return self.cached(
+            "distance_axis", lambda regions: distance_axis(regions, self.centers())
+        )
 
 
 class GeometryCache:
@@ -174,7 +188,9 @@ class GeometryCache:
     """
 
     def __init__(self) -> None:
-        self._state: tuple[list[Any], list[dict[str, Any]], RegionGeometry] | None = None
+        self._state: tuple[list[Any], list[dict[str, Any]], RegionGeometry] | None = (
+            None
+        )
 
     def __reduce__(self) -> tuple[type[GeometryCache], tuple[()]]:
         return type(self), ()
@@ -199,7 +215,11 @@ class GeometryCache:
             # (objects without attributes are left to the region conversion to reject)
             attributes = [getattr(region, "__dict__", {}) for region in regions]
         state = self._state
-        if state is not None and _same_objects(state[0], regions) and _equal_attributes(attributes, state[1]):
+        if (
+            state is not None
+            and _same_objects(state[0], regions)
+            and _equal_attributes(attributes, state[1])
+        ):
             return state[2]
         geometry = RegionGeometry(regions)
         # one assignment: runs sharing the estimator across threads see the old or the new cache

@@ -23,7 +23,9 @@ OFF_ROUNDOFF = 1e-6
 ALPHA_NO_OFF = float(np.finfo(np.float32).max)
 
 
-def onoff_pixel_cubes(dataset: MapDatasetOnOff) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def onoff_pixel_cubes(
+    dataset: MapDatasetOnOff,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pixel cubes of the on-off reduction (docs/onoff.rst).
 
     Parameters
@@ -47,10 +49,14 @@ def onoff_pixel_cubes(dataset: MapDatasetOnOff) -> tuple[np.ndarray, np.ndarray,
     """
     counts_off = np.asarray(dataset.counts_off.data)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        alpha = np.asarray(dataset.acceptance.data) / np.asarray(dataset.acceptance_off.data)
+        alpha = np.asarray(dataset.acceptance.data) / np.asarray(
+            dataset.acceptance_off.data
+        )
         scale = dataset.acceptance.unit.to(dataset.acceptance_off.unit)
         if scale != 1.0:
-            alpha = alpha * scale  # astropy's to_value(""): a Python float, the maps' type kept
+            alpha = (
+                alpha * scale
+            )  # astropy's to_value(""): a Python float, the maps' type kept
         finite_alpha = np.isfinite(alpha)
         background = alpha * counts_off
     background[~finite_alpha] = 0
@@ -62,7 +68,9 @@ def onoff_pixel_cubes(dataset: MapDatasetOnOff) -> tuple[np.ndarray, np.ndarray,
         usable &= np.asarray(mask, dtype=bool)
     plane_scale = np.where(usable, size, 0.0).max(axis=(-2, -1))
     del usable
-    undefined = (~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])).view(np.uint8)
+    undefined = (
+        ~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])
+    ).view(np.uint8)
     return background, undefined, plane_scale
 
 
@@ -114,11 +122,24 @@ def region_alpha(
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # np.mean: the sum divided by the count in double, rounded to the map's type
         mean_acceptance = (acceptance / n_safe).astype(acceptance_type)
-        acceptance_off = mean_acceptance * counts_off.astype(off_type) / background.astype(background_type)
+        acceptance_off = (
+            mean_acceptance
+            * counts_off.astype(off_type)
+            / background.astype(background_type)
+        )
         alpha = mean_acceptance / acceptance_off
-    defined = np.isfinite(acceptance_off) & (acceptance_off != 0) & np.isfinite(alpha) & (alpha > 0)
-    alpha_undefined = (n_undefined > 0) | (counts_off < -tolerance) | (~no_off & ~defined)
+    defined = (
+        np.isfinite(acceptance_off)
+        & (acceptance_off != 0)
+        & np.isfinite(alpha)
+        & (alpha > 0)
+    )
+    alpha_undefined = (
+        (n_undefined > 0) | (counts_off < -tolerance) | (~no_off & ~defined)
+    )
     no_off &= ~alpha_undefined
-    alpha = np.where(no_off, ALPHA_NO_OFF, np.where(alpha_undefined, 0.0, alpha.astype(np.float64)))
+    alpha = np.where(
+        no_off, ALPHA_NO_OFF, np.where(alpha_undefined, 0.0, alpha.astype(np.float64))
+    )
     counts_off = np.where(no_off | alpha_undefined, 0.0, counts_off)
     return counts_off, alpha, alpha_undefined, no_off

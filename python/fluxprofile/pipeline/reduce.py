@@ -49,7 +49,9 @@ class ReducedDataset:
 
 
 # dtypes the core reads in place; anything else is converted once per run.
-_CORE_DTYPES = {np.dtype(t) for t in ("float32", "float64", "int16", "int32", "int64", "uint8")}
+_CORE_DTYPES = {
+    np.dtype(t) for t in ("float32", "float64", "int16", "int32", "int64", "uint8")
+}
 
 
 def core_array(data: np.ndarray) -> np.ndarray:
@@ -71,7 +73,11 @@ def core_array(data: np.ndarray) -> np.ndarray:
     """
     data = np.asarray(data)
     if data.dtype == np.bool_:
-        return data.view(np.uint8) if data.flags.c_contiguous else np.ascontiguousarray(data, np.uint8)
+        return (
+            data.view(np.uint8)
+            if data.flags.c_contiguous
+            else np.ascontiguousarray(data, np.uint8)
+        )
     native = data.dtype.newbyteorder("=")
     if native not in _CORE_DTYPES:
         return np.ascontiguousarray(data, dtype=np.float64)
@@ -101,7 +107,9 @@ def _pixel_solid_angles(geom: WcsGeom) -> np.ndarray:
     cached = getattr(geom, "_fluxprofile_solid_angle", None)
     if cached is None:
         solid_angle = geom.to_image().solid_angle().to_value(u.sr)
-        cached = np.ascontiguousarray(np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64)
+        cached = np.ascontiguousarray(
+            np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64
+        )
         geom._fluxprofile_solid_angle = cached  # type: ignore[attr-defined]
     return cached
 
@@ -118,7 +126,12 @@ def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray
         _core.Cube("counts_off", core_array(dataset.counts_off.data), numpy_sum=True),
         _core.Cube("alpha * counts_off", core_array(background), numpy_sum=True),
         _core.Cube("pixels with acceptance_off 0 or not finite", undefined),
-        _core.Cube("acceptance", core_array(dataset.acceptance.data), numpy_sum=True, must_be_finite=False),
+        _core.Cube(
+            "acceptance",
+            core_array(dataset.acceptance.data),
+            numpy_sum=True,
+            must_be_finite=False,
+        ),
     ]
     return cubes, plane_scale
 
@@ -191,7 +204,11 @@ def reduce_dataset(
         else:
             cubes = [
                 _core.Cube("counts", core_array(counts_map.data), non_negative=True),
-                _core.Cube("background", core_array(_background_cube(dataset)), clip_negative=True),
+                _core.Cube(
+                    "background",
+                    core_array(_background_cube(dataset)),
+                    clip_negative=True,
+                ),
             ]
         inputs = _core.ReduceInputs(
             shapes,
@@ -212,13 +229,17 @@ def reduce_dataset(
     counts = sums.reco_sums["counts"]
     if is_onoff:
         # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
-        weighted = containment == "exact" or (pixels is not None and pixels.weight is not None)
+        weighted = containment == "exact" or (
+            pixels is not None and pixels.weight is not None
+        )
         off_type, background_type, acceptance_type = (
             np.dtype(np.float64) if weighted else _float_dtype(cube.data)
             for cube in (cubes[1], cubes[2], cubes[4])
         )
         dtypes = (off_type, background_type, acceptance_type)
-        off, weighted_off, n_undefined, acceptance = (sums.reco_sums[c.name] for c in cubes[1:])
+        off, weighted_off, n_undefined, acceptance = (
+            sums.reco_sums[c.name] for c in cubes[1:]
+        )
         background, alpha, alpha_undefined, no_off = region_alpha(
             off, weighted_off, n_undefined, acceptance, sums.n_safe, plane_scale, dtypes
         )
@@ -241,8 +262,10 @@ def reduce_dataset(
         npix_inmap=sums.npix_inmap,
         # Off-map parts of a region count with the mean pixel solid angle of its in-map part.
         solid_angle=np.divide(
-            sums.image_sum * npix_total, sums.npix_inmap,
-            out=np.zeros(n_regions), where=sums.npix_inmap > 0,
+            sums.image_sum * npix_total,
+            sums.npix_inmap,
+            out=np.zeros(n_regions),
+            where=sums.npix_inmap > 0,
         ),
         alpha_undefined=alpha_undefined & safe,
         no_off=no_off & safe,

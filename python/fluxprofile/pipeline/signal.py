@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["reference_signal"]
 
 
-def _true_energy_integrals(model: SpectralModel, energy_true_edges: u.Quantity) -> u.Quantity:
+def _true_energy_integrals(
+    model: SpectralModel, energy_true_edges: u.Quantity
+) -> u.Quantity:
     """Integral flux of the reference model in each true-energy bin."""
     return model.integral(energy_true_edges[:-1], energy_true_edges[1:])
 
@@ -30,7 +32,8 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
         from ..datamodel import EDispKernelMap
 
         edisp = EDispKernelMap.from_diagonal_response(
-            dataset.exposure.geom.axes["energy_true"], dataset.counts.geom.axes["energy"]
+            dataset.exposure.geom.axes["energy_true"],
+            dataset.counts.geom.axes["energy"],
         )
     if getattr(edisp, "is_spatial", False):
         return np.asarray(edisp.get_kernels(centers), dtype=np.float64)
@@ -38,7 +41,11 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
 
 
 def reference_signal(
-    dataset: MapDataset, sums: _core.RegionSums, centers: SkyCoord, model: SpectralModel, n_threads: int
+    dataset: MapDataset,
+    sums: _core.RegionSums,
+    centers: SkyCoord,
+    model: SpectralModel,
+    n_threads: int,
 ) -> np.ndarray:
     """Predicted counts of the reference model (norm 1) in every region and reco bin.
 

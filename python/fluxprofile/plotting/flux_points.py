@@ -86,7 +86,9 @@ def resolve_plot_axis(axes: list[MapAxis], axis_name: str | None) -> MapAxis:
     return axes[names.index(axis_name)]
 
 
-def _other_axes_labels(axes: list[MapAxis], axis: MapAxis, center_energy: bool) -> list[str]:
+def _other_axes_labels(
+    axes: list[MapAxis], axis: MapAxis, center_energy: bool
+) -> list[str]:
     """Series labels: product of the other axes' bin labels (Gammapy's order).
 
     Unlike Gammapy, the integer "dataset" axis and the "norm" scan axis are labelled
@@ -98,7 +100,9 @@ def _other_axes_labels(axes: list[MapAxis], axis: MapAxis, center_energy: bool) 
             continue
         if other.name == "dataset":
             if other.nbin > 1:
-                names = getattr(other, "labels", None) or [f"dataset {i}" for i in range(other.nbin)]
+                names = getattr(other, "labels", None) or [
+                    f"dataset {i}" for i in range(other.nbin)
+                ]
                 label_lists.append(list(names))
             continue
         if other.name == "norm":
@@ -189,7 +193,9 @@ def plot_along_axis(
     return ax
 
 
-def _energy_scale(fp: Any, unit: u.UnitBase, energy_power: float) -> tuple[np.ndarray, u.UnitBase]:
+def _energy_scale(
+    fp: Any, unit: u.UnitBase, energy_power: float
+) -> tuple[np.ndarray, u.UnitBase]:
     """Factor E^p (per energy bin) and the scaled unit, as Gammapy's scale_plot_flux."""
     energy = fp.energy_axis.center
     eunits = [b for b in unit.bases if b.physical_type == "energy"]

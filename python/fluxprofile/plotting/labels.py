@@ -83,7 +83,10 @@ def axis_plot_labels(axis: MapAxis, use_center: bool | None = None) -> list[str]
         use_center = axis.node_type == "center"
     if use_center:
         return [f"{value:.2e}" for value in axis.center]
-    return [f"{lo:.2e} - {hi:.2e}" for lo, hi in zip(axis.edges_min, axis.edges_max, strict=True)]
+    return [
+        f"{lo:.2e} - {hi:.2e}"
+        for lo, hi in zip(axis.edges_min, axis.edges_max, strict=True)
+    ]
 
 
 def format_plot_xaxis(ax: Any, axis: MapAxis) -> Any:

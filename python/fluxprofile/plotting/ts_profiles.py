@@ -51,7 +51,9 @@ def interp_stat_profile(
     else:
         scaled = np.sign(values) * np.sqrt(np.abs(values))
     scan_axis = MapAxis.from_nodes(norm_scan, name="norm")
-    norm = np.broadcast_to(np.asarray(norm, dtype=np.float64), (n_bin, np.shape(norm)[-1]))
+    norm = np.broadcast_to(
+        np.asarray(norm, dtype=np.float64), (n_bin, np.shape(norm)[-1])
+    )
     pix = scan_axis.coord_to_pix(norm)
     grid = np.arange(norm_scan.size, dtype=np.float64)
     out = np.empty(norm.shape, dtype=np.float64)
@@ -137,7 +139,9 @@ def plot_ts_profiles(
             fp.surface_brightness("norm")  # raises: norms are not per solid angle
         flux_ref = np.ones(n_bins)
     else:
-        flux_ref = np.broadcast_to(getattr(fp, f"{sed_type}_ref").to_value(yunit), n_bins)
+        flux_ref = np.broadcast_to(
+            getattr(fp, f"{sed_type}_ref").to_value(yunit), n_bins
+        )
     if per_solid_angle:
         with np.errstate(invalid="ignore", divide="ignore"):
             flux_ref = flux_ref / fp.solid_angle_sr()
@@ -159,7 +163,9 @@ def plot_ts_profiles(
         interp=axis.interp,
         unit=yunit,
     )
-    norm = flux.center.value / np.where(usable, ref, 1.0).reshape((-1, 1))  # (n_bin, 500)
+    norm = flux.center.value / np.where(usable, ref, 1.0).reshape(
+        (-1, 1)
+    )  # (n_bin, 500)
     ts_scan = fp.ts_scan.values  # (n_x, n_energy, n_scan)
     ts = ts_scan[0] if axis.name == "energy" else ts_scan[:, 0]
     z = interp_stat_profile(fp.norm_scan, ts, norm)

@@ -162,4 +162,3 @@ def polygon_center(vertices: SkyCoord) -> SkyCoord:
         vertices.cartesian.__class__(*(xyz * u.one))
     )
     return SkyCoord(vertices.frame.realize_frame(rep))
-

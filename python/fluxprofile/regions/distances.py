@@ -100,7 +100,11 @@ def _stored_distances(regions: list[Any]) -> u.Quantity | None:
         value = meta["projected_distance"]
         try:
             q = u.Quantity(value)
-            ok = q.isscalar and q.unit.physical_type == "angle" and math.isfinite(q.value)
+            ok = (
+                q.isscalar
+                and q.unit.physical_type == "angle"
+                and math.isfinite(q.value)
+            )
         except (TypeError, ValueError):
             ok = False
         if not ok:
@@ -113,7 +117,9 @@ def _stored_distances(regions: list[Any]) -> u.Quantity | None:
     return u.Quantity(np.array(values, dtype=np.float64), u.deg)
 
 
-def projected_distances(regions: Any, wcs: Any = None, centers: SkyCoord | None = None) -> u.Quantity:
+def projected_distances(
+    regions: Any, wcs: Any = None, centers: SkyCoord | None = None
+) -> u.Quantity:
     """Projected distance of every region, as Gammapy's profile axis defines it.
 
     If every region carries ``meta["projected_distance"]`` (as the boxes of
@@ -205,5 +211,3 @@ def projected_distance_edges(regions: Any) -> u.Quantity | None:
         return None
     inner = 0.5 * (lower[1:] + upper[:-1])
     return u.Quantity(np.concatenate([lower[:1], inner, upper[-1:]]), u.deg)
-
-

@@ -14,7 +14,10 @@ from regions import CircleAnnulusSkyRegion, RectangleSkyRegion
 from .checks import angle_quantity, bin_count, scalar_skycoord
 from .coords import celestial_wcs, describe_coord
 
-__all__ = ["make_concentric_annulus_sky_regions", "make_orthogonal_rectangle_sky_regions"]
+__all__ = [
+    "make_concentric_annulus_sky_regions",
+    "make_orthogonal_rectangle_sky_regions",
+]
 
 
 def make_orthogonal_rectangle_sky_regions(
@@ -77,7 +80,9 @@ def make_orthogonal_rectangle_sky_regions(
 
     separation = start_pos.separation(end_pos)
     if not separation.value > 0:
-        msg = f"start_pos and end_pos must differ, got {describe_coord(start_pos)} twice"
+        msg = (
+            f"start_pos and end_pos must differ, got {describe_coord(start_pos)} twice"
+        )
         raise ValueError(msg)
     width = separation.to("rad") / nbin
     angle = end_pos.position_angle(start_pos) - 90 * u.deg
@@ -133,5 +138,3 @@ def make_concentric_annulus_sky_regions(
         CircleAnnulusSkyRegion(center=center, inner_radius=r_in, outer_radius=r_out)
         for r_in, r_out in itertools.pairwise(edges)
     ]
-
-

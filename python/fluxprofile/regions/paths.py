@@ -27,7 +27,11 @@ class PathRegionMeta(RegionMeta):
     it, and the region file writers ignore the extra keys.
     """
 
-    valid_keys: ClassVar[list[str]] = [*RegionMeta.valid_keys, "projected_distance", "path_segment"]
+    valid_keys: ClassVar[list[str]] = [
+        *RegionMeta.valid_keys,
+        "projected_distance",
+        "path_segment",
+    ]
 
 
 def _path_coords(path: Any) -> SkyCoord:
@@ -236,5 +240,3 @@ def make_path_sky_regions(
         )
         for i in range(segment.size)
     ]
-
-

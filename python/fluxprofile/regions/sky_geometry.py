@@ -123,7 +123,9 @@ def vector_lonlat(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
-def _east_north(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _east_north(
+    lon_deg: np.ndarray, lat_deg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = np.deg2rad(lon_deg), np.deg2rad(lat_deg)
     zero = np.zeros_like(lon)
     east = np.stack([-np.sin(lon), np.cos(lon), zero], axis=-1)
@@ -214,7 +216,9 @@ class AffineShapes(NamedTuple):
     """Parallelograms and ellipses in pixels of sky regions (see `affine_shapes`)."""
 
     is_parallelogram: np.ndarray  # bool (n,): a parallelogram, else an ellipse
-    m00: np.ndarray  # parallelograms: the matrix taking pixel offsets to the unit square
+    m00: (
+        np.ndarray
+    )  # parallelograms: the matrix taking pixel offsets to the unit square
     m01: np.ndarray
     m10: np.ndarray
     m11: np.ndarray
@@ -260,13 +264,16 @@ def affine_shapes(kind: np.ndarray, size: np.ndarray, jac: np.ndarray) -> Affine
     if np.any(disk):
         j = jac[disk]
         det = j[:, 0, 0] * j[:, 1, 1] - j[:, 0, 1] * j[:, 1, 0]
-        inv = np.stack(
-            [
-                np.stack([j[:, 1, 1], -j[:, 0, 1]], -1),
-                np.stack([-j[:, 1, 0], j[:, 0, 0]], -1),
-            ],
-            axis=-2,
-        ) / det[:, None, None]
+        inv = (
+            np.stack(
+                [
+                    np.stack([j[:, 1, 1], -j[:, 0, 1]], -1),
+                    np.stack([-j[:, 1, 0], j[:, 0, 0]], -1),
+                ],
+                axis=-2,
+            )
+            / det[:, None, None]
+        )
         is_annulus = kind[disk] == ShapeKind.annulus
         r_out = np.where(is_annulus, size[disk, 1], size[disk, 0])
         q = np.einsum("nki,nkj->nij", inv, inv) / (r_out**2)[:, None, None]
@@ -319,14 +326,22 @@ def outline_offsets(
         half_w = np.tan(np.deg2rad(np.minimum(size[rect, 0] / 7200.0, 89.0)))
         half_h = np.tan(np.deg2rad(np.minimum(size[rect, 1] / 7200.0, 89.0)))
         w_dir, h_dir = _axis_directions(size[rect, 2])
-        te = u[None, :] * half_w[:, None] * w_dir[:, None, 0] + v[None, :] * half_h[:, None] * h_dir[:, None, 0]
-        tn = u[None, :] * half_w[:, None] * w_dir[:, None, 1] + v[None, :] * half_h[:, None] * h_dir[:, None, 1]
+        te = (
+            u[None, :] * half_w[:, None] * w_dir[:, None, 0]
+            + v[None, :] * half_h[:, None] * h_dir[:, None, 0]
+        )
+        tn = (
+            u[None, :] * half_w[:, None] * w_dir[:, None, 1]
+            + v[None, :] * half_h[:, None] * h_dir[:, None, 1]
+        )
         pa[rect] = np.rad2deg(np.arctan2(te, tn))
         dist[rect] = np.rad2deg(np.arctan(np.hypot(te, tn)))
     return pa, dist
 
 
-def great_circle_samples(xyz: np.ndarray, per_edge: int) -> tuple[np.ndarray, np.ndarray]:
+def great_circle_samples(
+    xyz: np.ndarray, per_edge: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Points along the great-circle edges of a closed polygon, ``per_edge`` per edge.
 
     Parameters
@@ -392,7 +407,9 @@ def jumps(px: np.ndarray, py: np.ndarray, sky_step: np.ndarray) -> np.ndarray:
     if not np.any(moving):
         return bad
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an outline with no moving step
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # an outline with no moving step
         median = np.nanmedian(ratio, axis=-1, keepdims=True)
     with np.errstate(invalid="ignore"):
         return bad | (moving & (ratio > JUMP_RATIO * median) & (pix > _JUMP_MIN_PIXELS))

@@ -151,8 +151,15 @@ def sky_regions_to_pixel_shapes(regions: Any, wcs: Any = None) -> PixelShapes:
 
     if len(centres) or len(vertices):
         _convert_sky_rows(
-            builder, regions, wcs, centres, vertices, np.asarray(sky_rows, dtype=np.int64),
-            np.asarray(sky_kinds, dtype=np.int64), sizes, poly_slices,
+            builder,
+            regions,
+            wcs,
+            centres,
+            vertices,
+            np.asarray(sky_rows, dtype=np.int64),
+            np.asarray(sky_kinds, dtype=np.int64),
+            sizes,
+            poly_slices,
         )
     return PixelShapes(builder)
 
@@ -203,7 +210,8 @@ def _convert_sky_rows(
             xyz = unit_vectors(lon, lat)
             nxt = np.roll(xyz, -1, axis=1)
             steps = np.arctan2(
-                np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("nij,nij->ni", xyz, nxt)
+                np.linalg.norm(np.cross(xyz, nxt), axis=-1),
+                np.einsum("nij,nij->ni", xyz, nxt),
             )
             px, py = (
                 np.asarray(v, dtype=np.float64).reshape(lon.shape)
@@ -216,7 +224,9 @@ def _convert_sky_rows(
         vx, vy = proj.vx[sl], proj.vy[sl]
         esl = slice(sl.start * _EDGE_CHECK, sl.stop * _EDGE_CHECK)
         finite = np.all(np.isfinite(vx)) and np.all(np.isfinite(vy))
-        if finite and not np.any(jumps(proj.edge_x[esl], proj.edge_y[esl], proj.edge_steps[esl])):
+        if finite and not np.any(
+            jumps(proj.edge_x[esl], proj.edge_y[esl], proj.edge_steps[esl])
+        ):
             builder.set_polygon(i, vx, vy)
         else:
             fallback.append(i)
@@ -329,9 +339,13 @@ class _Projected:
     outline_y: np.ndarray
     edge_x: np.ndarray  # polygon edge samples, _EDGE_CHECK per vertex
     edge_y: np.ndarray
-    edge_steps: np.ndarray  # great-circle length (rad) of the step after each edge sample
+    edge_steps: (
+        np.ndarray
+    )  # great-circle length (rad) of the step after each edge sample
     common: BaseCoordinateFrame  # the frame of the WCS (or of the first region)
-    centre_groups: list[tuple[SkyCoord, np.ndarray]]  # the centres by frame, batch positions
+    centre_groups: list[
+        tuple[SkyCoord, np.ndarray]
+    ]  # the centres by frame, batch positions
 
 
 def _group_outlines(
@@ -380,9 +394,15 @@ def _project(
     out_lon, out_lat = _group_outlines(centre_groups, common, pa, dist)
     # _EDGE_CHECK samples per polygon vertex (vertex slice sl -> samples sl * _EDGE_CHECK)
     vertex_xyz = unit_vectors(lon_v, lat_v)
-    edge_parts = [great_circle_samples(vertex_xyz[sl], _EDGE_CHECK) for sl in polygon_slices]
-    edge_xyz = np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.zeros((0, 3))
-    edge_steps = np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0)
+    edge_parts = [
+        great_circle_samples(vertex_xyz[sl], _EDGE_CHECK) for sl in polygon_slices
+    ]
+    edge_xyz = (
+        np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.zeros((0, 3))
+    )
+    edge_steps = (
+        np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0)
+    )
     edge_lon, edge_lat = vector_lonlat(edge_xyz)
     points = skycoord(
         common,
@@ -422,9 +442,22 @@ def _project(
         jac = local_jacobian(x0, y0, (x1, y1), east, _NORTH_OFFSET_ARCSEC)
     shape = out_lon.shape
     return _Projected(
-        x0, y0, jac, x1, y1, parts_x[1], parts_y[1], out_lon, out_lat,
-        parts_x[2].reshape(shape), parts_y[2].reshape(shape), parts_x[3], parts_y[3],
-        edge_steps, common, centre_groups,
+        x0,
+        y0,
+        jac,
+        x1,
+        y1,
+        parts_x[1],
+        parts_y[1],
+        out_lon,
+        out_lat,
+        parts_x[2].reshape(shape),
+        parts_y[2].reshape(shape),
+        parts_x[3],
+        parts_y[3],
+        edge_steps,
+        common,
+        centre_groups,
     )
 
 
@@ -471,26 +504,46 @@ def _set_sky_rows(
         # (north angle - 90 deg) turns them into pixel angles.
         rect = k == ShapeKind.rectangle
         angle_rad = np.deg2rad(sz[rect, 2] + (nd[rect] - 90.0))
-        builder.set_rectangles(r[rect], x[rect], y[rect], first[rect], second[rect], np.cos(angle_rad), np.sin(angle_rad))
+        builder.set_rectangles(
+            r[rect],
+            x[rect],
+            y[rect],
+            first[rect],
+            second[rect],
+            np.cos(angle_rad),
+            np.sin(angle_rad),
+        )
         circle = k == ShapeKind.circle
         builder.set_circles(r[circle], x[circle], y[circle], first[circle])
         annulus = k == ShapeKind.annulus
-        builder.set_annuli(r[annulus], x[annulus], y[annulus], first[annulus], second[annulus])
+        builder.set_annuli(
+            r[annulus], x[annulus], y[annulus], first[annulus], second[annulus]
+        )
         return
     affine = affine_shapes(k, size[ok], proj.jac[ok])
     p = affine.is_parallelogram
-    builder.set_parallelograms(r[p], x[p], y[p], affine.m00[p], affine.m01[p], affine.m10[p], affine.m11[p])
+    builder.set_parallelograms(
+        r[p], x[p], y[p], affine.m00[p], affine.m01[p], affine.m10[p], affine.m11[p]
+    )
     e = ~p
-    builder.set_ellipses(r[e], x[e], y[e], affine.q00[e], affine.q01[e], affine.q11[e], affine.inner2[e])
+    builder.set_ellipses(
+        r[e], x[e], y[e], affine.q00[e], affine.q01[e], affine.q11[e], affine.inner2[e]
+    )
 
 
-def _deviating_outlines(proj: _Projected, kind: np.ndarray, size: np.ndarray) -> np.ndarray:
+def _deviating_outlines(
+    proj: _Projected, kind: np.ndarray, size: np.ndarray
+) -> np.ndarray:
     """Rows whose outline points stray from their linearised pixels (or do not project)."""
     pa, dist = outline_offsets(kind, size, _OUTLINE_CHECK)
     t_e = dist * 3600.0 * np.sin(np.deg2rad(pa))
     t_n = dist * 3600.0 * np.cos(np.deg2rad(pa))
-    lin_x = proj.x0[:, None] + proj.jac[:, 0, 0, None] * t_e + proj.jac[:, 0, 1, None] * t_n
-    lin_y = proj.y0[:, None] + proj.jac[:, 1, 0, None] * t_e + proj.jac[:, 1, 1, None] * t_n
+    lin_x = (
+        proj.x0[:, None] + proj.jac[:, 0, 0, None] * t_e + proj.jac[:, 0, 1, None] * t_n
+    )
+    lin_y = (
+        proj.y0[:, None] + proj.jac[:, 1, 0, None] * t_e + proj.jac[:, 1, 1, None] * t_n
+    )
     reach = np.hypot(lin_x - proj.x0[:, None], lin_y - proj.y0[:, None])
     deviation = np.hypot(proj.outline_x - lin_x, proj.outline_y - lin_y)
     with np.errstate(invalid="ignore"):
@@ -498,7 +551,9 @@ def _deviating_outlines(proj: _Projected, kind: np.ndarray, size: np.ndarray) ->
     return np.any(bad, axis=1)
 
 
-def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray, np.ndarray]:
+def _dense_outline(
+    region: Any, common: BaseCoordinateFrame
+) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (WCS frame) of a dense closed outline and the length of each step (rad)."""
     if isinstance(region, PolygonSkyRegion):
         verts = region.vertices
@@ -513,11 +568,15 @@ def _dense_outline(region: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray
     lon, lat = _group_outlines(groups, common, pa, dist)
     xyz = unit_vectors(lon[0], lat[0])
     nxt = np.roll(xyz, -1, axis=0)
-    steps = np.arctan2(np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("ij,ij->i", xyz, nxt))
+    steps = np.arctan2(
+        np.linalg.norm(np.cross(xyz, nxt), axis=-1), np.einsum("ij,ij->i", xyz, nxt)
+    )
     return xyz, steps
 
 
-def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list[tuple[int, int, int, int]]:
+def _candidate_boxes(
+    px: np.ndarray, py: np.ndarray, broken: np.ndarray
+) -> list[tuple[int, int, int, int]]:
     """Pixel boxes ``(x0, x1, y0, y1)`` around the continuous runs of a closed outline."""
     finite = np.isfinite(px) & np.isfinite(py)
     if not np.any(finite):
@@ -561,7 +620,9 @@ def _candidate_boxes(px: np.ndarray, py: np.ndarray, broken: np.ndarray) -> list
     return boxes
 
 
-def _clip_boxes(boxes: list[tuple[int, int, int, int]], wcs: Any) -> list[tuple[int, int, int, int]]:
+def _clip_boxes(
+    boxes: list[tuple[int, int, int, int]], wcs: Any
+) -> list[tuple[int, int, int, int]]:
     """Boxes limited to the map, when the WCS knows its size (``pixel_shape``)."""
     shape = getattr(wcs, "pixel_shape", None)
     if shape is None:
@@ -575,7 +636,9 @@ def _clip_boxes(boxes: list[tuple[int, int, int, int]], wcs: Any) -> list[tuple[
     return clipped
 
 
-def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame) -> tuple[np.ndarray, np.ndarray]:
+def _sky_fallback(
+    region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixel runs of a region selected on the sky: pixel centres -> sky -> inside?
 
     Candidates are the pixels around the continuous pieces of the projected outline, within
@@ -612,7 +675,9 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
     flat = np.unique(np.stack([cy, cx], axis=1), axis=0)  # boxes may overlap
     cy, cx = flat[:, 0], flat[:, 1]
     sky = wcs.pixel_to_world(cx.astype(np.float64), cy.astype(np.float64))
-    bx, by = (np.asarray(v, dtype=np.float64).reshape(-1) for v in wcs.world_to_pixel(sky))
+    bx, by = (
+        np.asarray(v, dtype=np.float64).reshape(-1) for v in wcs.world_to_pixel(sky)
+    )
     with np.errstate(invalid="ignore"):
         canonical = (np.abs(bx - cx) < 1e-3) & (np.abs(by - cy) < 1e-3)
     if isinstance(region, PolygonSkyRegion):
@@ -626,7 +691,9 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
         if isinstance(region, PolygonSkyRegion):
             verts = unit_vectors(*lonlat(region.vertices))
             try:
-                inside[canonical] = sky_contains(ShapeKind.polygon, None, (), points, verts)
+                inside[canonical] = sky_contains(
+                    ShapeKind.polygon, None, (), points, verts
+                )
             except ValueError as err:
                 msg = f"regions[{index}] ({name}): {err} is not supported across the projection seam"
                 raise ValueError(msg) from None
@@ -635,4 +702,3 @@ def _sky_fallback(region: Any, index: int, wcs: Any, common: BaseCoordinateFrame
             centre = unit_vectors(*lonlat(region.center))
             inside[canonical] = sky_contains(kind, centre, size, points)
     return pixel_runs(cx[inside], cy[inside])
-
