@@ -23,9 +23,11 @@ from .datamodel import (
     as_dataset_list,
     as_spectral_model,
 )
+from .datamodel.reprs import estimator_repr, html_repr
 from .exceptions import FluxProfileWarning, index_ranges, warn_regions
 from .pipeline.energy_groups import (
     EnergyGroups,
+    parse_energy_edges,
     plan_energy_groups,
     validate_energy_edges,
 )
@@ -86,6 +88,34 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _warn_linear_norm(norm: Parameter) -> None:
+    """Gammapy's warning for a norm Parameter with linear interpolation, saying which
+    scan values that gives (the explicit ones are the user's choice: not described)."""
+    text = (
+        "Linear interpolation should be used with care on the 'norm' parameter. "
+        "We recommend using 'log' interpolation instead"
+    )
+    if getattr(norm, "_scan_values", None) is None:
+        text += (
+            f" (the {norm.scan_n_values} scan values from scan_min={norm.scan_min:g} to "
+            f"scan_max={norm.scan_max:g} are evenly spaced in norm)"
+        )
+    warnings.warn(text + ".", UserWarning, stacklevel=4)
+
+
+def _format_scan(norm: Parameter) -> str:
+    """The norm scan of ``str(estimator)``: the values set (``norm_values=``,
+    ``scan_values``), else how many values from scan_min to scan_max in which scale."""
+    if getattr(norm, "_scan_values", None) is not None:
+        return np.array_str(
+            np.asarray(norm.scan_values), precision=3, suppress_small=True
+        )
+    return (
+        f"{norm.scan_n_values} values from {norm.scan_min:g} to {norm.scan_max:g} "
+        f"({norm.interp})"
+    )
+
+
 class FluxProfileEstimator:
     """Estimate flux points (a profile) in a list of sky regions.
 
@@ -107,7 +137,8 @@ class FluxProfileEstimator:
         Edges of the energy groups, snapped to the datasets' reco-energy bins as Gammapy
         does. Each group's e_min/e_max in the result is the range it fits; groups beyond
         the data are NaN rows, groups inside it that span no reco bin are left out
-        (docs/energy_groups.rst). Default is [1, 10] TeV.
+        (docs/energy_groups.rst). A string such as ``"10,2000 GeV"`` is read as values
+        and a unit. Default is [1, 10] TeV.
     sum_over_energy_groups : bool, optional
         Collapse each group to a single bin before fitting. Default is False.
     n_jobs : int or None, optional
@@ -201,7 +232,10 @@ class FluxProfileEstimator:
             for old, new in _OLD_NORM_KEYWORDS.items()
             if old in kwargs
         }
-        self.energy_edges = kwargs.pop("energy_edges", [1, 10] * u.TeV)
+        energy_edges = kwargs.pop("energy_edges", [1, 10] * u.TeV)
+        if isinstance(energy_edges, str):  # "10,2000 GeV", as the command line takes
+            energy_edges = parse_energy_edges(energy_edges)
+        self.energy_edges = energy_edges
         self.sum_over_energy_groups = bool(kwargs.pop("sum_over_energy_groups", False))
         self.n_jobs = kwargs.pop("n_jobs", None)
         self.parallel_backend = kwargs.pop("parallel_backend", None)
@@ -293,13 +327,6 @@ class FluxProfileEstimator:
             if norm.name != "norm":
                 msg = "norm.name is not 'norm'"
                 raise ValueError(msg)
-            if norm.interp == "lin":
-                warnings.warn(
-                    "Linear interpolation should be used with care on the 'norm' parameter: "
-                    "the default scan values start at 0.",
-                    UserWarning,
-                    stacklevel=3,
-                )
             parameter = norm
         elif norm is None or isinstance(norm, dict):
             settings = dict(norm or {})
@@ -313,6 +340,8 @@ class FluxProfileEstimator:
             raise TypeError(msg)
         for key, value in old_norm.items():
             setattr(parameter, key, value)
+        if isinstance(norm, Parameter) and parameter.interp == "lin":
+            _warn_linear_norm(parameter)
         return parameter
 
     @property
@@ -343,11 +372,16 @@ class FluxProfileEstimator:
         lines = [self.tag, "-" * len(self.tag), ""]
         params = self.config_parameters
         width = max(len(k) for k in params) + 1
-        lines += [
-            f"  {name:{width}}: {_format_value(value)}"
-            for name, value in sorted(params.items())
-        ]
+        for name, value in sorted(params.items()):
+            lines.append(f"  {name:{width}}: {_format_value(value)}")
+            if name == "norm" and isinstance(value, Parameter):
+                lines.append(f"  {'norm scan':{width}}: {_format_scan(value)}")
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return estimator_repr(self)
+
+    _repr_html_ = html_repr
 
     def copy(self) -> FluxProfileEstimator:
         """Return a deep copy of the estimator."""

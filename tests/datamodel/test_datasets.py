@@ -149,7 +149,8 @@ def test_cash_stat_sum_closed_form():
     assert no_mask.stat_sum() == pytest.approx(
         np.sum(2 * (mu_t - n * np.log(mu_t))), rel=1e-9
     )
-    assert f"{ds.stat_sum():.2f}" in str(ds)
+    # Gammapy evaluates the statistic of a MapDataset only with models: print shows nan
+    assert "Fit statistic value (-2 log(L)) : nan" in str(ds)
 
 
 def test_str_mentions_onoff_totals(onoff):

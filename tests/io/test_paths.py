@@ -33,3 +33,29 @@ def test_expand_path(tmp_path, monkeypatch):
 )
 def test_file_stem(name, stem):
     assert file_stem(Path("folder") / name) == stem
+
+
+def test_unset_variable_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("GAMMAPY_DATA", raising=False)
+    monkeypatch.delenv("FP_UNSET_TOO", raising=False)
+    with pytest.raises(
+        FileNotFoundError, match=r"environment variable \$GAMMAPY_DATA is not set"
+    ):
+        expand_path("$GAMMAPY_DATA/fermi-3fhl-gc/fermi-3fhl-gc.fits.gz")
+    with pytest.raises(
+        FileNotFoundError, match=r"\$GAMMAPY_DATA, \$FP_UNSET_TOO are not set"
+    ):
+        expand_path("${GAMMAPY_DATA}/$FP_UNSET_TOO/x.fits")
+    # a file whose name has a literal "$" is a file name, not a variable
+    literal = tmp_path / "$GAMMAPY_DATA.fits"
+    literal.write_bytes(b"")
+    assert expand_path(literal) == literal
+
+
+def test_readers_name_the_unset_variable(monkeypatch):
+    from fluxprofile import FluxPoints, MapDataset, read_dataset
+
+    monkeypatch.delenv("GAMMAPY_DATA", raising=False)
+    for read in (MapDataset.read, read_dataset, FluxPoints.read):
+        with pytest.raises(OSError, match=r"\$GAMMAPY_DATA is not set"):
+            read("$GAMMAPY_DATA/fermi-3fhl-gc/fermi-3fhl-gc.fits.gz")

@@ -19,6 +19,7 @@ from astropy import units as u
 from astropy.coordinates import Angle, frame_transform_graph
 
 from .. import __version__
+from ..pipeline.energy_groups import parse_energy_edges
 from ..vocabulary import FLUX_SED_TYPES, OPTIONAL_QUANTITIES, PLOT_SED_TYPES
 from .errors import PROG, UsageError
 
@@ -67,27 +68,12 @@ def _lonlat(text: str) -> tuple[u.Quantity, u.Quantity]:
 
 def _energy_edges(text: str) -> u.Quantity:
     """'10,100,2000 GeV' -> an energy Quantity array (at least two increasing edges)."""
-    tokens = [t for t in re.split(r"[,\s]+", text.strip()) if t]
-    values: list[float] = []
-    while tokens:
-        try:
-            values.append(float(tokens[0]))
-        except ValueError:
-            break
-        tokens.pop(0)
-    unit_text = " ".join(tokens)
-    example = "expected values and a unit, e.g. '10,100,2000 GeV'"
-    if not unit_text:
-        msg = f"invalid energy edges {text!r}: no unit ({example})"
-        raise argparse.ArgumentTypeError(msg)
     try:
-        unit = u.Unit(unit_text)
+        edges = parse_energy_edges(text)
     except ValueError as err:
-        msg = f"invalid energy edges {text!r}: {unit_text!r} is not a unit ({example})"
-        raise argparse.ArgumentTypeError(msg) from err
-    if unit.physical_type != "energy":
-        msg = f"invalid energy edges {text!r}: {unit_text!r} is not an energy unit ({example})"
-        raise argparse.ArgumentTypeError(msg)
+        raise argparse.ArgumentTypeError(str(err)) from err
+    example = "expected values and a unit, e.g. '10,100,2000 GeV'"
+    values = edges.value
     if len(values) < 2:
         msg = (
             f"invalid energy edges {text!r}: at least two edges are needed ({example})"
@@ -98,7 +84,7 @@ def _energy_edges(text: str) -> u.Quantity:
     ):
         msg = f"invalid energy edges {text!r}: edges must be positive, finite and increasing"
         raise argparse.ArgumentTypeError(msg)
-    return u.Quantity(values, unit)
+    return edges
 
 
 def _quantity(kind: str, example: str) -> Callable[[str], u.Quantity]:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .datasets import MapDataset, as_map_dataset, check_unique_names
+from .reprs import datasets_repr, html_repr
 
 __all__ = ["Datasets", "as_dataset_list"]
 
@@ -314,21 +315,27 @@ class Datasets(MutableSequence):
         for index, dataset in enumerate(self._datasets):
             out += f"Dataset {index}: \n\n  Type       : {dataset.tag}\n"
             out += f"  Name       : {dataset.name}\n"
-            out += f"  Instrument : {_instrument(dataset)}\n\n"
+            out += f"  Instrument : {_instrument(dataset)}\n"
+            out += "  Models     : \n\n"
         return out
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(names={self.names})"
+        return datasets_repr(self)
+
+    _repr_html_ = html_repr
 
 
 def _instrument(dataset: MapDataset) -> str:
+    """The TELESCOP values of the meta table, each once (a stacked dataset's cell holds
+    one per observation; Gammapy prints nothing for those)."""
     table = dataset.meta_table
     if (
         table is not None
         and "TELESCOP" in getattr(table, "colnames", [])
         and len(table)
     ):
-        return str(table["TELESCOP"][0])
+        names = dict.fromkeys(str(t) for t in np.asarray(table["TELESCOP"]).ravel())
+        return ", ".join(names)
     return ""
 
 

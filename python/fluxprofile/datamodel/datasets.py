@@ -23,6 +23,7 @@ from .. import _core
 from .axes import MapAxis
 from .edisp import EDispKernelMap
 from .map import Map
+from .reprs import dataset_repr, dataset_summary, html_repr
 
 __all__ = [
     "MapDataset",
@@ -380,52 +381,12 @@ class MapDataset:
         return _masked_sum(stat, self.mask)
 
     def __str__(self) -> str:
-        mask = self.mask
-        sel = mask if mask is not None else slice(None)
-        counts = float(np.sum(self.counts.data[sel]))
-        background = (
-            float(np.sum(self.background.data[sel]))
-            if self.background is not None
-            else np.nan
-        )
-        npred = float(np.sum(self.npred().data[sel], dtype=np.float64))
-        exposure = self.exposure.quantity
-        # Gammapy's summary: positive exposure inside the spatial safe mask (all if none).
-        shown = exposure.value > 0
-        if self.mask_safe is not None:
-            shown = shown & np.any(self.mask_safe.data, axis=0)[None, :, :]
-        exposure = exposure[shown] if shown.any() else exposure
-        fmt = "\t{:32}: {}\n"
-        out = f"{type(self).__name__}\n" + "-" * len(type(self).__name__) + "\n\n"
-        out += fmt.format("Name", self.name) + "\n"
-        out += fmt.format("Total counts", f"{counts:.0f}")
-        out += fmt.format("Total background counts", f"{background:.2f}")
-        out += fmt.format("Total excess counts", f"{counts - background:.2f}") + "\n"
-        out += fmt.format("Predicted counts", f"{npred:.2f}")
-        out += fmt.format("Predicted background counts", f"{npred:.2f}")
-        out += fmt.format("Predicted excess counts", "nan") + "\n"
-        out += fmt.format(
-            "Exposure min", f"{np.min(exposure.value):.2e} {exposure.unit}"
-        )
-        out += (
-            fmt.format("Exposure max", f"{np.max(exposure.value):.2e} {exposure.unit}")
-            + "\n"
-        )
-        out += fmt.format("Counts shape", str(self.counts.data.shape))
-        out += fmt.format("Exposure shape", str(self.exposure.data.shape))
-        out += fmt.format("Number of total bins", str(self.counts.data.size))
-        n_fit = int(np.sum(mask)) if mask is not None else self.counts.data.size
-        out += fmt.format("Number of fit bins", str(n_fit)) + "\n"
-        out += fmt.format("Fit statistic type", self.stat_type)
-        out += (
-            fmt.format("Fit statistic value (-2 log(L))", f"{self.stat_sum():.2f}")
-            + "\n"
-        )
-        out += fmt.format("Number of models", "0")
-        return out.expandtabs(tabsize=2)
+        return dataset_summary(self)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, counts shape={self.counts.data.shape})"
+        return dataset_repr(self)
+
+    _repr_html_ = html_repr
 
 
 # --------------------------------------------------------------------------------------
@@ -621,15 +582,6 @@ class MapDatasetOnOff(MapDataset):
         alpha = self.alpha.data
         stat = _core.wstat(self.counts.data, self.counts_off.data, alpha, 0.0)
         return _masked_sum(np.where(alpha == 0, 0.0, stat), self.mask)
-
-    def __str__(self) -> str:
-        out = super().__str__()
-        mask = self.mask_safe.data if self.mask_safe is not None else slice(None)
-        fmt = "\t{:32}: {:.0f} \n"
-        for label, m in (("Total counts_off", self.counts_off), ("Acceptance", self.acceptance),
-                         ("Acceptance off", self.acceptance_off)):  # fmt: skip
-            out += fmt.format(label, float(np.sum(m.data[mask])))
-        return out.expandtabs(tabsize=2)
 
 
 # --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..vocabulary import (
     SUFFIXES_LIKELIHOOD,
 )
 from .flux_quantities import FluxQuantities
+from .reprs import flux_points_repr, html_repr
 from .sed import reference_spectral_model
 
 __all__ = ["FluxPoints"]
@@ -118,10 +119,9 @@ class FluxPoints(FluxQuantities):
         return text.expandtabs(tabsize=2)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(n_distance={self._distance_axis.nbin}, "
-            f"n_energy={self._energy_axis.nbin}, quantities={self.available_quantities})"
-        )
+        return flux_points_repr(self)
+
+    _repr_html_ = html_repr
 
     # ---- tables (the profile format: fluxprofile.io.profile_table) ---------------------
     def to_table(

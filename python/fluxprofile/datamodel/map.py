@@ -13,6 +13,7 @@ from astropy.io import fits
 
 from ._arrays import as_unit as _as_unit
 from .geom import WcsGeom, pair_deg
+from .reprs import html_repr
 
 __all__ = ["Map", "WcsNDMap"]
 
@@ -337,16 +338,28 @@ class Map:
             return self._data.copy() if copy else self._data
         return self._data.astype(dtype)
 
+    def _shown_dtype(self) -> np.dtype:
+        """The dtype Gammapy shows: that of the FITS file (big-endian, e.g. ``>i4``) for
+        the array read from one (used here in native order), else the array's."""
+        stored = getattr(self, "_file_dtype", None)
+        if stored is not None and stored[0] is self._data:
+            return stored[1]
+        return self._data.dtype
+
     def __repr__(self) -> str:
         geom = self._geom
-        out = f"{type(self).__name__}\n\n"
+        # Gammapy's class of a map on a WCS geometry (this class, also named WcsNDMap).
+        name = "WcsNDMap" if type(self) is Map else type(self).__name__
+        out = f"{name}\n\n"
         out += f"\tgeom  : {type(geom).__name__} \n "
         out += f"\taxes  : {['lon', 'lat', *geom.axes.names]}\n"
         out += f"\tshape : {(*geom.npix, *geom.axes.shape)}\n"
         out += f"\tndim  : {2 + len(geom.axes)}\n"
         out += f"\tunit  : {self._unit}\n"
-        out += f"\tdtype : {self._data.dtype}\n"
+        out += f"\tdtype : {self._shown_dtype()}\n"
         return out
+
+    _repr_html_ = html_repr
 
     # ---- FITS ------------------------------------------------------------------------
     @classmethod
@@ -387,10 +400,17 @@ class Map:
         """
         from ..io.fits_maps import read_image_hdu
 
+        try:
+            stored = getattr(hdulist[hdu].data, "dtype", None)
+        except (KeyError, IndexError):
+            stored = None  # read_image_hdu names the missing HDU
         geom, data, unit = read_image_hdu(
             hdulist, hdu, hdu_bands=hdu_bands, filename=filename
         )
-        return cls(geom, data, unit=unit)
+        m = cls(geom, data, unit=unit)
+        if stored is not None and not stored.isnative:
+            m._file_dtype = (m.data, stored)  # shown by repr, as Gammapy shows it
+        return m
 
     def to_hdulist(
         self, hdu: str = "SKYMAP", hdu_bands: str | None = None

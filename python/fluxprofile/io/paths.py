@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 __all__ = ["expand_path", "file_stem"]
 
 _FITS_SUFFIXES = (".gz", ".fits", ".fit", ".fts", ".fz")
+# What os.path.expandvars expands: $NAME and ${NAME} (left as they are when unset).
+_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([^}]*)\})")
 
 
 def expand_path(filename: str | os.PathLike) -> Path:
@@ -27,11 +30,32 @@ def expand_path(filename: str | os.PathLike) -> Path:
     ------
     TypeError
         If ``filename`` is neither a str nor a path.
+    FileNotFoundError
+        If it names a variable that is not set (e.g. ``$GAMMAPY_DATA/...`` without
+        ``GAMMAPY_DATA``) and no file has the literal name.
     """
     if not isinstance(filename, (str, os.PathLike)):
         msg = f"filename must be a str or a path, got {type(filename).__name__} {filename!r}"
         raise TypeError(msg)
-    return Path(os.path.expanduser(os.path.expandvars(os.fspath(filename))))
+    text = os.fspath(filename)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    path = Path(os.path.expanduser(os.path.expandvars(text)))
+    unset = [
+        m.group(1) or m.group(2)
+        for m in _VARIABLE.finditer(str(path))
+        if (m.group(1) or m.group(2)) not in os.environ
+    ]
+    # A name with a literal "$" that exists is a file name, not a variable.
+    if unset and not path.exists():
+        names = ", ".join(f"${name}" for name in dict.fromkeys(unset))
+        verb = "is" if len(unset) == 1 else "are"
+        msg = (
+            f"{text!r}: the environment variable {names} {verb} not set (set it to the "
+            "folder it stands for, or give the full path)"
+        )
+        raise FileNotFoundError(msg)
+    return path
 
 
 def file_stem(path: Path) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from astropy.io import fits
 from astropy.table import Table
 
 from .atomic import StagedFiles
+from .paths import expand_path
 
 __all__ = ["read_profile_table", "write_flux_points"]
 
@@ -18,7 +18,8 @@ _FITS_MAGIC = (b"SIMPLE  =", b"\x1f\x8b")
 
 
 def _expand(filename: str | Path) -> Path:
-    return Path(os.path.expandvars(str(filename))).expanduser()
+    # one rule for every file name (an unset variable is named): io.paths
+    return expand_path(filename)
 
 
 def read_profile_table(

@@ -347,20 +347,21 @@ def format_table(table: Table) -> Table:
     Parameters
     ----------
     table : `~astropy.table.Table`
-    Profile table.
+        Profile table.
 
     Returns
     -------
     table : `~astropy.table.Table`
-    The same table: ".3e" for the flux and reference columns, ".3f" for energies,
-    norms, TS and statistics.
+        The same table: ".3e" for the flux and reference columns (Gammapy's) and the
+        bin solid angles, ".3f" for energies, norms, TS and statistics (Gammapy's) and
+        the distances x_min, x_max, x_ref and x_node, which Gammapy leaves unformatted.
     """
     for name in table.colnames:
-        if name.startswith(("dnde", "eflux", "flux", "e2dnde", "ref")):
+        if name.startswith(("dnde", "eflux", "flux", "e2dnde", "ref", "solid_angle")):
             table[name].format = ".3e"
         elif name.startswith(
             ("e_min", "e_max", "e_ref", "sqrt_ts", "norm", "ts", "stat")
-        ):
+        ) or name in ("x_min", "x_max", "x_ref", "x_node"):
             table[name].format = ".3f"
     return table
 

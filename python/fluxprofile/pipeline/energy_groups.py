@@ -6,6 +6,7 @@ datasets) are in docs/energy_groups.rst.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import cast
@@ -15,6 +16,7 @@ from astropy import units as u
 
 __all__ = [
     "EnergyGroups",
+    "parse_energy_edges",
     "plan_energy_groups",
     "snap_energy_groups",
     "validate_energy_edges",
@@ -26,13 +28,66 @@ __all__ = [
 _EDGE_RTOL = 1e-6
 
 
+def parse_energy_edges(text: str) -> u.Quantity:
+    """Energy edges written as text: values separated by commas or spaces, then a unit.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"10,100,2000 GeV"``, ``"10 100 2000 GeV"`` or ``"[1, 10] TeV"``.
+
+    Returns
+    -------
+    edges : `~astropy.units.Quantity`
+        The values in the unit (not checked further: see `validate_energy_edges`).
+
+    Raises
+    ------
+    ValueError
+        Naming the text, if it has no value, no unit, or a unit that is not an energy.
+    """
+    example = "expected values and a unit, e.g. '10,100,2000 GeV'"
+    tokens = [
+        t
+        for t in re.split(r"[,\s]+", text.strip().replace("[", " ").replace("]", " "))
+        if t
+    ]
+    values: list[float] = []
+    while tokens:
+        try:
+            values.append(float(tokens[0]))
+        except ValueError:
+            break
+        tokens.pop(0)
+    unit_text = " ".join(tokens)
+    if not values:
+        msg = f"invalid energy edges {text!r}: no values ({example})"
+        raise ValueError(msg)
+    if not unit_text:
+        msg = f"invalid energy edges {text!r}: no unit ({example})"
+        raise ValueError(msg)
+    try:
+        unit = u.Unit(unit_text)
+    except ValueError as err:
+        # astropy's suggestion ("Did you mean GeV?") without the rest of its message
+        hint = re.search(r"Did you mean [^?]*\?", str(err))
+        why = f"; {hint.group(0)}" if hint else ""
+        msg = f"invalid energy edges {text!r}: {unit_text!r} is not a unit{why} ({example})"
+        raise ValueError(msg) from err
+    if unit.physical_type != "energy":
+        msg = f"invalid energy edges {text!r}: {unit_text!r} is not an energy unit ({example})"
+        raise ValueError(msg)
+    return u.Quantity(values, unit)
+
+
 def validate_energy_edges(energy_edges: u.Quantity) -> u.Quantity:
     """Check and return requested energy group edges as a 1-D energy `~astropy.units.Quantity`.
 
     Parameters
     ----------
-    energy_edges : `~astropy.units.Quantity`
-        At least two finite, positive, strictly increasing energies.
+    energy_edges : `~astropy.units.Quantity` or str
+        At least two finite, positive, strictly increasing energies; a string such as
+        ``"10,2000 GeV"`` is read by `parse_energy_edges`.
 
     Returns
     -------
@@ -44,8 +99,11 @@ def validate_energy_edges(energy_edges: u.Quantity) -> u.Quantity:
     TypeError
         If the edges are not a quantity with energy units.
     ValueError
-        If they are fewer than two, not finite, not positive or not increasing.
+        If they are fewer than two, not finite, not positive or not increasing, or a
+        string is not values and an energy unit.
     """
+    if isinstance(energy_edges, str):
+        energy_edges = parse_energy_edges(energy_edges)
     if not isinstance(energy_edges, u.Quantity):
         try:
             energy_edges = u.Quantity(energy_edges)
