@@ -667,7 +667,11 @@ def test_core_rejects_bad_pixel_shapes(row, pattern):
         ([100] * u.GeV, ValueError, "energy_edges needs at least two values"),
         ([1, 10] * u.deg, TypeError, "energy_edges must have energy units"),
         ([1, 10], TypeError, "energy_edges must have energy units"),
-        ("ten to hundred", ValueError, "invalid energy edges 'ten to hundred': no values"),
+        (
+            "ten to hundred",
+            ValueError,
+            "invalid energy edges 'ten to hundred': no values",
+        ),
         ("10,2000 Gev", ValueError, "'Gev' is not a unit; Did you mean .*GeV"),
         ("10,2000 deg", ValueError, "'deg' is not an energy unit"),
         ("2000,10 GeV", ValueError, "energy_edges must be strictly increasing"),

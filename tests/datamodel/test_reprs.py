@@ -81,13 +81,18 @@ def test_reprs_are_one_readable_line(profile):
         text = repr(obj)
         assert "\n" not in text
         assert " object at 0x" not in text
-        assert text.startswith(f"{type(obj).__name__}(") and text.endswith(")")
+        assert text.startswith(f"{type(obj).__name__}(")
+        assert text.endswith(")")
     assert repr(ds) == (
         "MapDataset(name='small', counts=(3, 4, 6), energy=10-100 GeV, stat_type='cash')"
     )
-    assert repr(onoff).startswith("MapDatasetOnOff(name='small-onoff', counts=(3, 4, 6)")
+    assert repr(onoff).startswith(
+        "MapDatasetOnOff(name='small-onoff', counts=(3, 4, 6)"
+    )
     assert "energy=0.1-10 TeV" in repr(onoff)  # TeV when energies reach 10 TeV
-    assert repr(Datasets([ds, onoff])) == "Datasets(n=2, names=['small', 'small-onoff'])"
+    assert (
+        repr(Datasets([ds, onoff])) == "Datasets(n=2, names=['small', 'small-onoff'])"
+    )
 
 
 def test_estimator_repr_names_regions_edges_and_selection():
@@ -132,7 +137,11 @@ def test_summary_totals_are_over_the_safe_mask_only():
     assert _field(text, "Fit statistic type") == "cash"
     # no models: Gammapy does not evaluate the statistic
     assert _field(text, "Fit statistic value (-2 log(L))") == "nan"
-    for label in ("Number of models", "Number of parameters", "Number of free parameters"):
+    for label in (
+        "Number of models",
+        "Number of parameters",
+        "Number of free parameters",
+    ):
         assert _field(text, label) == "0"
     assert "Counts shape" not in text  # not one of Gammapy's fields
 
@@ -243,7 +252,9 @@ def test_print_dataset_is_gammapys(data_dir: Path, relative, cls):
     for name in ("counts", "exposure", "mask_safe"):
         # shapes aside (Gammapy prints numpy 2's np.int64(...) there)
         strip = [
-            line for line in str(getattr(ours, name)).splitlines() if "shape" not in line
+            line
+            for line in str(getattr(ours, name)).splitlines()
+            if "shape" not in line
         ]
         assert strip == [
             line
@@ -254,7 +265,6 @@ def test_print_dataset_is_gammapys(data_dir: Path, relative, cls):
         assert ours._repr_html_() == theirs._repr_html_().replace(
             html.escape(theirs.name), html.escape(ours.name)
         )
-
 
 
 # ---- print(estimator) and its norm ------------------------------------------------------
