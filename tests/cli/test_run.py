@@ -386,3 +386,119 @@ def test_per_solid_angle_table_and_plot(fermi_gc_path, tmp_path, capsys):
     )
     assert "--plot-sed-type other than norm" in capsys.readouterr().err
     assert not (tmp_path / "n.ecsv").exists()
+
+
+# -- in-process: y scale of the plot, all-NaN profiles ------------------------------------------
+_SEED = ["--start", "9,0", "--end", "351,0", "--height", "3", "--nbin", "51",
+         "--energy-edges", "10,2000 GeV", "--index", "2.3", "--selection", "ul"]  # fmt: skip
+
+
+def _record_figures(monkeypatch) -> list:
+    import fluxprofile.cli.run as run_module
+
+    figures = []
+    original = run_module.write_plot
+
+    def record(figure, path, overwrite=False):
+        figures.append(figure)
+        original(figure, path, overwrite)
+
+    monkeypatch.setattr(run_module, "write_plot", record)
+    return figures
+
+
+def test_seed_plot_is_linear_and_shows_negative_points(
+    fermi_gc_path, reference_dir, tmp_path, capsys, monkeypatch
+):
+    """The tutorial profile has bins whose drawn value (the upper limit of a significant
+    negative excess) is negative: linear axis by default, with those points in it."""
+    from astropy.table import Table
+
+    ref = Table.read(reference_dir / "fermi_rect_seed.ecsv", format="ascii.ecsv")
+    ul = _cells(ref, "is_ul").astype(bool).ravel()
+    drawn = np.where(ul, _cells(ref, "norm_ul").ravel(), _cells(ref, "norm").ravel())
+    n_negative = int(np.sum(drawn < 0))
+    assert n_negative == 5  # Gammapy's own profile (5.5-7.4 deg)
+
+    figures = _record_figures(monkeypatch)
+    png = tmp_path / "seed.png"
+    assert main(["run", str(fermi_gc_path), *_SEED, "--plot", str(png), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    (ax,) = figures[-1].axes
+    assert ax.get_yscale() == "linear"
+    (container,) = ax.containers
+    y = np.asarray(container.lines[0].get_ydata(), dtype=float)
+    assert np.sum(y < 0) == n_negative
+    assert ax.get_ylim()[0] < np.nanmin(y)
+
+    # --yscale log: Gammapy's axis, and a warning that says what it hides
+    assert main(["run", str(fermi_gc_path), *_SEED, "--plot", str(png), "-q",
+                 "--overwrite", "--yscale", "log"]) == 0  # fmt: skip
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        (
+            "fluxprofile: warning: 5 negative points are not shown on the log y axis "
+            "(--yscale linear shows them)"
+        )
+    ]
+    assert figures[-1].axes[0].get_yscale() == "log"
+    assert (
+        main(
+            [
+                "run",
+                str(fermi_gc_path),
+                *_SEED,
+                "--plot",
+                str(png),
+                "--yscale",
+                "symlog",
+            ]
+        )
+        == 2
+    )
+    assert "--yscale: invalid choice: 'symlog'" in capsys.readouterr().err
+
+
+def test_all_nan_profile_is_an_error_and_writes_nothing(
+    fermi_gc_path, tmp_path, capsys
+):
+    out = tmp_path / "p.fits"
+    plot = tmp_path / "p.png"
+    cases = [
+        # energy edges above the data (10-500 GeV)
+        (["--start", "9,0", "--end", "351,0", "--height", "3", "--energy-edges", "1,10 TeV"],
+         ("every bin of the profile is NaN: the energy edges 1-10 TeV are outside the "
+         "datasets' energies (10-500 GeV); nothing written")),
+        # boxes off the map (it spans |b| < 5 deg)
+        (["--start", "40,40", "--end", "50,40", "--height", "1", "--nbin", "5"],
+         "every bin of the profile is NaN: the regions are off the maps; nothing written"),
+        (["--center", "40,40", "--radius-max", "1"],
+         "every bin of the profile is NaN: the regions are off the maps; nothing written"),
+    ]  # fmt: skip
+    for options, message in cases:
+        status = main(
+            ["run", str(fermi_gc_path), *options, "-o", str(out), "--plot", str(plot)]
+        )
+        assert status == 1
+        captured = capsys.readouterr()
+        assert captured.err.splitlines() == [f"fluxprofile: error: {message}"]
+        assert captured.out == ""
+        assert not out.exists()
+        assert not plot.exists()
+    # printing the table is refused the same way
+    assert main(["run", str(fermi_gc_path), *cases[0][0]]) == 1
+    assert capsys.readouterr().err.startswith(
+        "fluxprofile: error: every bin of the profile is NaN"
+    )
+
+
+def test_partly_nan_profile_keeps_its_warnings(fermi_gc_path, tmp_path, capsys):
+    """Some boxes off the map: the profile is written and the estimator's warning shown."""
+    args = ["run", str(fermi_gc_path), "--start", "0,3", "--end", "0,8", "--height", "1",
+            "--nbin", "5", "-o", str(tmp_path / "p.ecsv")]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "contain no pixel centre of any dataset" in err
+    profile = FluxPoints.read(tmp_path / "p.ecsv")
+    assert np.isnan(profile.norm.values).any()
+    assert not np.isnan(profile.norm.values).all()

@@ -22,6 +22,7 @@ from .. import __version__
 from ..pipeline.energy_groups import parse_energy_edges
 from ..vocabulary import FLUX_SED_TYPES, OPTIONAL_QUANTITIES, PLOT_SED_TYPES
 from .errors import PROG, UsageError
+from .figures import YSCALES
 
 __all__ = ["TABLE_SED_TYPES", "build_parser", "join_negative_positions"]
 
@@ -254,6 +255,7 @@ examples:
 _DEMO_EPILOG = """\
 examples:
   fluxprofile demo
+  fluxprofile demo --output demo-profiles
   fluxprofile demo --seed 3 --n-jobs 2
 """
 
@@ -459,6 +461,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: --sed-type, or flux when that is likelihood)",
     )
     out.add_argument(
+        "--yscale",
+        choices=YSCALES,
+        default=None,
+        help="y scale of the plot (default: linear when a point is negative, which a log "
+        "axis would hide; else log)",
+    )
+    out.add_argument(
         "--per-solid-angle",
         action="store_true",
         help="surface brightness: fluxes per steradian in the table and plot",
@@ -498,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.fill(
             "Simulate the built-in Fermi-LAT-like Galactic-centre dataset and print the "
             "tutorial's longitude profile (49 boxes) and radial profile (10 annuli, two energy "
-            "groups).",
+            "groups); with --output, also write them (FITS) and their figures (PNG).",
             88,
         ),
         epilog=_DEMO_EPILOG,
@@ -513,6 +522,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="threads (default: all cores)",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="write the two profiles (FITS) and their figures (PNG) to folder DIR "
+        "(created if missing)",
+    )
+    demo.add_argument(
+        "--overwrite", action="store_true", help="overwrite existing output files"
     )
     return parser
 

@@ -9,8 +9,8 @@ profile is printed as a long table, one row per profile bin and energy group.
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -36,6 +36,7 @@ from .. import (
 from ..vocabulary import FLUX_SED_TYPES
 from .display import energy_display_unit
 from .errors import InputError, UsageError
+from .figures import profile_figure, write_plot
 from .path_files import read_path_file
 
 __all__ = ["TABLE_SUFFIXES", "run_command"]
@@ -296,33 +297,52 @@ def _print_profile(
 
 def _write_plot(profile: FluxPoints, args: argparse.Namespace, title: str) -> None:
     """Plot the profile to ``args.plot`` (a figure of its own: no pyplot state)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 5), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    profile.plot(
-        ax=ax,
-        sed_type=_plot_sed_type(args),
-        axis_name="projected-distance",
+    figure = profile_figure(
+        profile, _plot_sed_type(args), title, yscale=args.yscale,
         per_solid_angle=args.per_solid_angle,
+    )  # fmt: skip
+    write_plot(figure, args.plot, overwrite=args.overwrite)
+
+
+# Why a profile is all NaN, from the estimator's warnings (fluxprofile.estimator): the
+# first kind found is named in the error ({edges}: the requested energies, {data}: those
+# of the datasets).
+_NAN_REASONS = (
+    ("No dataset contribute", "the energy edges {edges} are outside the datasets' energies ({data})"),
+    ("no pixel centre", "the regions are off the maps"),
+    ("no safe pixel", "the regions have no safe pixel in the energy groups"),
+    ("background normalisation alpha", "the on-off background normalisation alpha is undefined"),
+)  # fmt: skip
+
+
+def _measure(
+    estimator: FluxProfileEstimator, datasets: list[Any], edges: u.Quantity
+) -> FluxPoints:
+    """Run the estimator; an error (one line, no file written) if every bin is NaN.
+
+    The estimator's warnings are passed on unless the profile is all NaN, in which case
+    the error names the reason they give instead.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        profile = estimator.run(datasets)
+    if not np.all(np.isnan(np.asarray(profile.norm.values, dtype=float))):
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return profile
+    texts = [str(w.message) for w in caught]
+    reason = next(
+        (why for key, why in _NAN_REASONS if any(key in t for t in texts)),
+        "no bin could be fitted",
     )
-    handles, _ = ax.get_legend_handles_labels()
-    energy = profile.energy_axis.edges
-    if (
-        len(handles) == len(energy) - 1
-    ):  # one series per energy group: readable energies
-        unit = energy_display_unit(energy)
-        labels = [
-            f"{lo:.4g} - {hi:.4g} {unit}"
-            for lo, hi in itertools.pairwise(energy.to_value(unit))
-        ]
-        ax.legend(handles, labels)
-    edges = profile.distance_axis.edges
-    ax.set_xlim(edges[0].value, edges[-1].value)  # the whole first and last bins
-    ax.set_title(title, fontsize="medium")
-    fig.savefig(args.plot.expanduser(), dpi=120)
+    data = datasets[0].energy_axis.edges[[0, -1]]
+    unit = energy_display_unit(data)
+    reason = reason.format(
+        edges=f"{edges[0].value:.4g}-{edges[-1].value:.4g} {edges.unit}",
+        data=f"{data[0].to_value(unit):.4g}-{data[-1].to_value(unit):.4g} {unit}",
+    )
+    msg = f"every bin of the profile is NaN: {reason}; nothing written"
+    raise InputError(msg)
 
 
 def run_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -402,7 +422,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
             n_jobs=args.n_jobs,
         )
         bar.set_description(f"run {len(regions)} regions")
-        profile = estimator.run(datasets)
+        profile = _measure(estimator, datasets, u.Quantity(edges))
         bar.update()
         names = ", ".join(d.name for d in datasets)
         title = f"{names}: {len(regions)} {_KIND_LABEL[kind]} " + (
