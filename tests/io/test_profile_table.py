@@ -75,6 +75,36 @@ def test_formatted_table() -> None:
     assert simple_profile().to_table()["norm"].format is None
 
 
+def test_formatted_table_formats_distances_and_solid_angles() -> None:
+    """Display formats only: x_* and solid_angle are shown rounded, stored unchanged."""
+    from astropy.coordinates import SkyCoord
+    from small_datasets import small_dataset
+
+    from fluxprofile import FluxProfileEstimator, make_orthogonal_rectangle_sky_regions
+
+    ds = small_dataset()
+    boxes = make_orthogonal_rectangle_sky_regions(
+        start_pos=SkyCoord(0, 2, unit="deg", frame="galactic"),
+        end_pos=SkyCoord(2, 2, unit="deg", frame="galactic"),
+        wcs=ds.counts.geom.wcs, height=1 * u.deg, nbin=2,
+    )  # fmt: skip
+    fp = FluxProfileEstimator(boxes, energy_edges=[10, 100] * u.GeV).run(ds)
+    raw = fp.to_table(sed_type="flux")
+    table = fp.to_table(sed_type="flux", formatted=True)
+    for name in ("x_min", "x_max", "x_ref", "x_node"):
+        assert table[name].format == ".3f", name
+        np.testing.assert_array_equal(table[name], raw[name])
+        shown = table[name].pformat(show_name=False, show_unit=False)
+        assert [c.strip() for c in shown] == [f"{v:.3f}" for v in np.asarray(raw[name])]
+    assert table["solid_angle"].format == ".3e"
+    np.testing.assert_array_equal(table["solid_angle"], raw["solid_angle"])
+    values = np.asarray(raw["solid_angle"]).ravel()  # one energy group: one per bin
+    assert [
+        c.strip()
+        for c in table["solid_angle"].pformat(show_name=False, show_unit=False)
+    ] == [f"{v:.3e}" for v in values]
+
+
 def test_to_table_e2dnde_and_eflux() -> None:
     fp = simple_profile()
     for sed in ("e2dnde", "eflux"):
