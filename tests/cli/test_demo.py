@@ -126,3 +126,20 @@ def test_demo_cli_output(cli, tmp_path):
             "already exists (use --overwrite)"
         )
     ]
+
+
+def test_demo_radial_table_has_one_row_per_annulus_and_group():
+    out = io.StringIO()
+    _, radial = run_demo(seed=0, n_jobs=1, out=out)
+    lines = out.getvalue().splitlines()
+    start = lines.index(next(l for l in lines if l.startswith("Radial profile")))
+    rows = [l.split() for l in lines[start + 4 : start + 4 + 20]]
+    x = radial.distance_axis.center.to_value("deg")
+    e = radial.energy_axis.edges.to_value("GeV")
+    flux = radial.flux.quantity.to_value("cm-2 s-1")[..., 0, 0]  # (n_x, n_e)
+    expected = [
+        [f"{x[i]:.3f}", f"{e[j]:.3f}", f"{e[j + 1]:.3f}", f"{flux[i, j]:.3e}"]
+        for i in range(10)
+        for j in range(2)
+    ]
+    assert [row[:4] for row in rows] == expected

@@ -11,6 +11,7 @@ from typing import TextIO
 import numpy as np
 from astropy import units as u
 from astropy.coordinates import SkyCoord
+from astropy.table import Table
 
 from .. import (
     FluxPoints,
@@ -87,11 +88,30 @@ def run_demo(
     estimator.norm.scan_values = np.linspace(-1, 5, 11)
     radial = estimator.run(dataset)
     print("\nRadial profile (10 annuli, two energy groups):", file=out)
-    table = radial.to_table(sed_type="flux", formatted=True)
-    table = table[["x_ref", "e_min", "e_max", "flux", "flux_err", "flux_ul", "ts"]]
+    table = _long_table(
+        radial.to_table(sed_type="flux", formatted=True),
+        ["x_ref", "e_min", "e_max", "flux", "flux_err", "flux_ul", "ts"],
+    )
     for line in table.pformat(max_lines=-1, max_width=-1):
         print(line, file=out)
     return longitude, radial
+
+
+def _long_table(table: Table, names: list[str]) -> Table:
+    """One row per (profile bin, energy group) instead of one array cell per energy
+    group, keeping the units and display formats."""
+    n_e = max(
+        np.shape(table[name])[1] if np.ndim(table[name]) > 1 else 1 for name in names
+    )
+    long = Table()
+    for name in names:
+        column = table[name]
+        values = np.asarray(column)
+        values = np.repeat(values, n_e) if values.ndim == 1 else values.reshape(-1)
+        long[name] = values
+        long[name].unit = column.unit
+        long[name].format = column.format
+    return long
 
 
 #: The files ``demo --output DIR`` writes, by profile (FITS table, PNG figure).
