@@ -87,7 +87,9 @@ def _from_array(data: Any, wcs: Any, energy_axis: Any, what: str) -> Map:
     return Map(geom, array, unit=unit)
 
 
-def _from_hdulist(hdulist: fits.HDUList, hdu: str | None, filename: str) -> Map:
+def _from_hdulist(
+    hdulist: fits.HDUList, hdu: str | None, filename: str, copy: bool = False
+) -> Map:
     names = [h.name for h in hdulist]
     if hdu is None:
         hdu = next(
@@ -103,6 +105,22 @@ def _from_hdulist(hdulist: fits.HDUList, hdu: str | None, filename: str) -> Map:
         if hdu is None:
             msg = f"{filename or 'HDU list'}: no WCS image HDU among {names}"
             raise ValueError(msg)
+    if copy:
+        # The reader byte-swaps FITS data in place: a caller's HDU list is left as it was
+        # by reading a native copy of its image.
+        image = hdulist[hdu]
+        data = np.asarray(image.data)
+        data = data.astype(data.dtype.newbyteorder("="))
+        others = [
+            h for h in hdulist if h is not image and isinstance(h, fits.BinTableHDU)
+        ]
+        header = image.header.copy()
+        if "BANDSHDU" not in header and f"{hdu}_BANDS" in hdulist:
+            header["BANDSHDU"] = f"{hdu}_BANDS"
+        hdu = "TEMPLATE"
+        hdulist = fits.HDUList(
+            [fits.PrimaryHDU(), fits.ImageHDU(data, header, name=hdu), *others]
+        )
     return Map.from_hdulist(hdulist, hdu, filename=filename)
 
 
@@ -153,7 +171,7 @@ def as_template_map(
             result = _from_hdulist(hdulist, hdu, str(path))
             result = Map(result.geom, np.array(result.data), unit=result.unit)
     elif isinstance(template, fits.HDUList):
-        result = _from_hdulist(template, hdu, "")
+        result = _from_hdulist(template, hdu, "", copy=True)
     elif isinstance(template, (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)):
         if template.data is None:
             msg = f"template HDU {template.name!r} has no data"
