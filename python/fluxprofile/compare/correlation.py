@@ -111,7 +111,8 @@ def profile_values(
         )
         edges = profile.energy_axis.edges
         unit = edges.unit
-        elabel = f"{edges[energy_index].value:.4g}-{edges[energy_index + 1].value:.4g} {unit}"
+        lo, hi = edges[energy_index].value, edges[energy_index + 1].value
+        elabel = f"{lo:.3g}-{hi:.3g} {unit}"
         return ProfileValues(
             value, errn, errp, ul, is_ul, label or "data", elabel, "points"
         )

@@ -234,7 +234,7 @@ class PredictedProfile:
         unit = edges.unit
         lo = edges[0 if energy_index is None else energy_index].value
         hi = edges[-1 if energy_index is None else energy_index + 1].value
-        return f"{lo:.4g}-{hi:.4g} {unit}"
+        return f"{lo:.3g}-{hi:.3g} {unit}"
 
     def to_table(self) -> Table:
         """The profile as a table, one row per region (2-D columns per energy group).

@@ -511,7 +511,7 @@ class TemplateProfile:
         if axis.node_type == "edges":
             lo = axis.edges[0 if energy_index is None else energy_index]
             hi = axis.edges[-1 if energy_index is None else energy_index + 1]
-            return f"{lo.to_value(unit):.4g}-{hi.to_value(unit):.4g} {unit}"
+            return f"{lo.to_value(unit):.3g}-{hi.to_value(unit):.3g} {unit}"
         return f"{axis.center[energy_index or 0].to_value(unit):.4g} {unit}"
 
     def to_table(self) -> Table:
