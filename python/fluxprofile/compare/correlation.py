@@ -11,7 +11,6 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 from astropy.table import Table
-from scipy import stats
 
 from .. import _core
 from ..datamodel import FluxPoints
@@ -297,6 +296,8 @@ def profile_correlation(
     ValueError
         If the profiles have different numbers of bins or fewer than 3 usable bins.
     """
+    from scipy import stats  # (imported here: the package imports without scipy.stats)
+
     a = profile_values(profile, energy_index, sed_type, quantity, per_solid_angle)
     k = energy_index if comparison_energy_index is None else comparison_energy_index
     try:

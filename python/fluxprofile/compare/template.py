@@ -249,7 +249,9 @@ def _node_energies(axis: MapAxis) -> np.ndarray:
     return np.asarray(axis.center.value, dtype=np.float64)
 
 
-def integrate_template(template: Map, energy_edges: u.Quantity) -> Map:
+def integrate_template(
+    template: Map, energy_edges: u.Quantity, energy_power: int = 0
+) -> Map:
     """Integrate a differential template over energy bins, pixel by pixel.
 
     Between the energy nodes of the template (the centres of its energy axis) the
@@ -264,11 +266,16 @@ def integrate_template(template: Map, energy_edges: u.Quantity) -> Map:
         A cube with an energy axis whose unit includes an inverse energy (per MeV, ...).
     energy_edges : `~astropy.units.Quantity`
         Edges of the energy bins.
+    energy_power : int, optional
+        Integrate E^energy_power times the intensity (1: the energy flux). The nodes are
+        weighted by E^energy_power first; between them that is exactly E^energy_power
+        times the interpolated power law. Default is 0.
 
     Returns
     -------
     integrated : `~fluxprofile.Map`
-        One plane per energy bin (an "energy" edges axis), unit ``template.unit * energy``.
+        One plane per energy bin (an "energy" edges axis), unit ``template.unit * energy``
+        (times energy^energy_power).
 
     Raises
     ------
@@ -303,6 +310,8 @@ def integrate_template(template: Map, energy_edges: u.Quantity) -> Map:
             stacklevel=2,
         )
     data = np.asarray(template.data, dtype=np.float64)
+    if energy_power:
+        data = data * (nodes**energy_power)[:, None, None]
     n_out = values.size - 1
     out = np.zeros((n_out, *data.shape[1:]))
     # segment k spans nodes k..k+1; the first and last extend to +-infinity
@@ -323,6 +332,7 @@ def integrate_template(template: Map, energy_edges: u.Quantity) -> Map:
     )
     out *= axis.unit.to(energy_unit)
     unit = (template.unit * energy_unit).decompose(bases=_bases(template.unit))
+    unit = unit * axis.unit**energy_power
     edge_axis = MapAxis.from_edges(edges.to(axis.unit), name="energy", interp="log")
     geom = template.geom.to_image().to_cube([edge_axis])
     return Map(geom, out, unit=unit)
@@ -415,9 +425,10 @@ def _has_inverse(unit: u.UnitBase, physical_types: tuple[str, ...]) -> bool:
     )
 
 
-def _per_solid_angle(unit: u.UnitBase) -> bool:
-    """Whether a unit is per solid angle (sr-1, deg-2, ...)."""
-    return _has_inverse(unit, ("solid angle", "angle"))
+def _per_pixel(unit: u.UnitBase) -> bool:
+    """Whether a map holds counts per pixel (dimensionless or ct), not a surface quantity."""
+    unit = u.Unit(unit)
+    return unit == u.dimensionless_unscaled or unit.is_equivalent(u.ct)
 
 
 @dataclass
@@ -438,8 +449,10 @@ class TemplateProfile:
         Sum of value x pixel solid angle: for an intensity map (per sr) the flux in the
         region; unit of the map times sr.
     surface_brightness : `~astropy.units.Quantity`
-        The region's total per solid angle: ``integral / solid_angle`` for maps per solid
-        angle (the solid-angle weighted mean), else ``sum / solid_angle``.
+        The region's value per solid angle. For maps of a surface quantity (per sr,
+        K km s-1, cm-2, ...: any unit but counts) the solid-angle weighted mean
+        ``integral / solid_angle``, in the map's unit; for maps of counts per pixel
+        (dimensionless or ct) ``sum / solid_angle``, per sr.
     npix : `~numpy.ndarray`
         Pixels (or pixel area with exact containment) of each region on the map.
     npix_total : `~numpy.ndarray`
@@ -641,8 +654,8 @@ def make_template_profile(
     empty = npix == 0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / npix[:, None]
-        per_sr = _per_solid_angle(tmap.unit)
-        sb = (integral if per_sr else total) / solid[:, None]
+        per_pixel = _per_pixel(tmap.unit)
+        sb = (total if per_pixel else integral) / solid[:, None]
     for array in (total, integral, mean, sb):
         array[bad | empty[:, None]] = np.nan
     warn_regions(
@@ -671,7 +684,7 @@ def make_template_profile(
         sum=out(total, munit),
         mean=out(mean, munit),
         integral=out(integral, munit * u.sr),
-        surface_brightness=out(sb, munit if per_sr else munit / u.sr),
+        surface_brightness=out(sb, munit / u.sr if per_pixel else munit),
         npix=npix,
         npix_total=npix_total,
         solid_angle=u.Quantity(solid, u.sr),
