@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import astropy.units as u
 import numpy as np
@@ -289,7 +289,7 @@ class ProfileWithTemplate:
 
 def with_template(
     profile: FluxPoints, args: argparse.Namespace, estimator: Any
-) -> FluxPoints | ProfileWithTemplate:
+) -> FluxPoints:
     """The profile with the --compare template's profile in the same regions.
 
     A template with an energy axis gives every SED type in each of the profile's energy
@@ -308,7 +308,8 @@ def with_template(
     Returns
     -------
     profile : `ProfileWithTemplate` or `~fluxprofile.FluxPoints`
-        The profile itself when no template is given.
+        The profile itself when no template is given (a `ProfileWithTemplate` stands in
+        for the flux points it wraps, hence the annotation).
 
     Raises
     ------
@@ -338,4 +339,4 @@ def with_template(
     except (ValueError, TypeError, OSError) as err:
         msg = f"--compare {str(path)!r}: {err}"
         raise InputError(msg) from None
-    return ProfileWithTemplate(profile, values, per_sr, label)
+    return cast("FluxPoints", ProfileWithTemplate(profile, values, per_sr, label))

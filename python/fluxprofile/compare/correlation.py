@@ -321,7 +321,8 @@ def profile_correlation(
     pr = stats.pearsonr(x[ok], y[ok])
     sr = stats.spearmanr(x[ok], y[ok])
     if a.errn is not None:
-        err = 0.5 * (np.abs(a.errn.to_value(ua)) + np.abs(a.errp.to_value(ua)))[ok]
+        errp = a.errp if a.errp is not None else a.errn
+        err = 0.5 * (np.abs(a.errn.to_value(ua)) + np.abs(errp.to_value(ua)))[ok]
         good = err > 0
         weighted = (
             _weighted_pearson(x[ok][good], y[ok][good], 1.0 / err[good] ** 2)

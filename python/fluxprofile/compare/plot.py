@@ -109,7 +109,7 @@ def _normalised(series: ProfileValues, index: int) -> ProfileValues:
         return None if q is None else (q / ref).to(u.dimensionless_unscaled)
 
     return ProfileValues(
-        scale(series.value),  # type: ignore[arg-type]
+        series.value / ref,
         scale(series.errn),
         scale(series.errp),
         scale(series.ul),
