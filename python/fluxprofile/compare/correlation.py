@@ -427,10 +427,8 @@ class TemplateScaleFit:
         )
 
 
-def _bins(
-    predicted: PredictedProfile, energy_index: int | None
-) -> tuple[np.ndarray, ...]:
-    """Per region, the fit bins of the chosen groups: valid mask (n_regions, n_reco)."""
+def _fit_bins(predicted: PredictedProfile, energy_index: int | None) -> np.ndarray:
+    """The fit bins of the chosen groups: a mask (n_regions, n_reco)."""
     red = predicted.reduced
     used = np.zeros(red.safe.shape[1], dtype=bool)
     for g, bins in enumerate(predicted.groups):
@@ -438,7 +436,7 @@ def _bins(
             used[slice(*bins)] = True
     valid = red.safe & used[None, :] & ~red.alpha_undefined
     valid &= np.isfinite(predicted.npred_reco)
-    return (valid,)
+    return valid
 
 
 def fit_template_scale(
@@ -478,7 +476,7 @@ def fit_template_scale(
     columns: list[list[np.ndarray]] = [[] for _ in range(5)]
     valid_all = []
     for p in items:
-        (valid,) = _bins(p, energy_index)
+        valid = _fit_bins(p, energy_index)
         red = p.reduced
         stat = np.full(valid.shape, int(red.statistic), np.int8)
         arrays = [stat, red.counts, red.background, red.alpha, p.npred_reco]

@@ -134,9 +134,7 @@ def _true_counts(dataset: MapDataset, template: Any, unit: Any) -> np.ndarray:
     return np.nan_to_num(counts, nan=0.0)
 
 
-def template_npred_map(
-    template: Any, dataset: MapDataset, unit: Any = None, n_jobs: int | None = None
-) -> Map:
+def template_npred_map(template: Any, dataset: MapDataset, unit: Any = None) -> Map:
     """Counts the template predicts in every pixel and reco-energy bin of a dataset.
 
     Exposure times the template's flux in each true-energy bin, folded with the energy
@@ -152,8 +150,6 @@ def template_npred_map(
         The dataset (exposure, edisp, counts geometry).
     unit : str or `~astropy.units.Unit`, optional
         Unit of the template values. Default is None (as stored).
-    n_jobs : int, optional
-        Unused; kept for a uniform signature. Default is None.
 
     Returns
     -------
