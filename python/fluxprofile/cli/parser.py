@@ -21,6 +21,7 @@ from astropy.coordinates import Angle, frame_transform_graph
 from .. import __version__
 from ..pipeline.energy_groups import parse_energy_edges
 from ..vocabulary import FLUX_SED_TYPES, OPTIONAL_QUANTITIES, PLOT_SED_TYPES
+from .compare import add_compare_arguments
 from .errors import PROG, UsageError
 from .figures import YSCALES
 
@@ -472,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="surface brightness: fluxes per steradian in the table and plot",
     )
+    add_compare_arguments(out)
     out.add_argument(
         "--overwrite", action="store_true", help="overwrite existing output files"
     )
