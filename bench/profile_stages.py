@@ -205,10 +205,10 @@ def _quiet():
 
 
 def _drop_geometry_cache(estimator) -> None:
-    """Forget the estimator's cached region geometry (the next run recomputes it)."""
-    from fluxprofile.pipeline.geometry import GeometryCache
+    """Forget the cached region geometry and solid angles (the next run recomputes them)."""
+    from fluxprofile.pipeline.geometry import clear_caches
 
-    estimator._geometry_cache = GeometryCache()
+    clear_caches()
 
 
 def profile_case(

@@ -449,4 +449,47 @@ RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny,
   return out;
 }
 
+namespace {
+
+struct Unit3 {
+  double x, y, z;
+};
+
+inline double dot(const Unit3& a, const Unit3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+
+// Van Oosterom-Strackee, in the order of the NumPy formula it replaces.
+inline double triangle_area(const Unit3& a, const Unit3& b, const Unit3& c) {
+  const Unit3 bc{b.y * c.z - b.z * c.y, b.z * c.x - b.x * c.z, b.x * c.y - b.y * c.x};
+  const double triple = dot(a, bc);
+  const double denom = ((1.0 + dot(a, b)) + dot(b, c)) + dot(c, a);
+  return 2.0 * std::atan2(std::abs(triple), denom);
+}
+
+}  // namespace
+
+void pixel_solid_angles(const double* xyz, Index nx, Index ny, double* out,
+                        int n_threads) {
+  if (nx <= 0 || ny <= 0) {
+    throw InvalidInput("pixel_solid_angles: image shape must be positive, got nx=" +
+                       std::to_string(nx) + ", ny=" + std::to_string(ny));
+  }
+  const Index w = nx + 1;
+  const auto corner = [&](Index j, Index i) {
+    const double* v = xyz + 3 * (j * w + i);
+    return Unit3{v[0], v[1], v[2]};
+  };
+  // Rows are independent (each reads its two corner rows).
+  parallel_for(ny, n_threads, [&](Index j) {
+    for (Index i = 0; i < nx; ++i) {
+      const Unit3 a = corner(j, i);
+      const Unit3 b = corner(j, i + 1);
+      const Unit3 c = corner(j + 1, i + 1);
+      const Unit3 d = corner(j + 1, i);
+      out[j * nx + i] = triangle_area(a, b, c) + triangle_area(a, c, d);
+    }
+  });
+}
+
 }  // namespace fluxprofile
