@@ -313,6 +313,42 @@ def region_fingerprint(regions: Sequence[Any]) -> Hashable:
     return tuple(key)
 
 
+# -- IRF grid pixels --------------------------------------------------------------------
+def kernel_grid_pixels(edisp: Any, centers: SkyCoord) -> tuple[np.ndarray, np.ndarray]:
+    """``edisp.nearest_pixels(centers)``, computed once per kernel grid and positions.
+
+    The IRF pixel of each region centre (docs/irf_positions.rst) depends only on the
+    kernel map's WCS and size and on the centres, so the datasets of a joint fit (and every
+    run on the same grid) share it. Keyed by `wcs_key` of the grid, its size and the
+    centres' content; without a WCS key it is computed every time.
+
+    Parameters
+    ----------
+    edisp : `~fluxprofile.EDispKernelMap`
+        A spatial kernel map.
+    centers : `~astropy.coordinates.SkyCoord`
+        Region centres, shape (n,).
+
+    Returns
+    -------
+    ix, iy : `~numpy.ndarray`
+        Read-only int64 pixel indices, one per centre.
+    """
+    geom = edisp.geom
+    wkey = wcs_key(geom.wcs)
+    if wkey is None:
+        return edisp.nearest_pixels(centers)
+    key = ("irf_pixels", wkey, tuple(geom.data_shape[-2:]), _value_key(centers))
+    cached = _STORE.get(key)
+    if cached is None:
+        ix, iy = (np.asarray(v) for v in edisp.nearest_pixels(centers))
+        ix.flags.writeable = False
+        iy.flags.writeable = False
+        cached = (ix, iy)
+        _STORE.put(key, cached)
+    return cached
+
+
 # -- solid angles -----------------------------------------------------------------------
 def _solid_angle_image(wcs: Any, nx: int, ny: int, n_threads: int) -> np.ndarray:
     """Pixel solid angles (sr, NaN outside the projection) of an (ny, nx) image: the
