@@ -440,7 +440,11 @@ DEFAULT_GAMMAPY_PYTHON = "/work/venvs/gp/bin/python"
 def fluxprofile_pipeline_times(
     repeat: int, cold: bool = False, n_jobs: int = 1
 ) -> tuple[dict, dict]:
-    """Times (s) of the four rows on fluxprofile, and the last profile of each row."""
+    """Times (s) of the four rows on fluxprofile, and the last profile of each row.
+
+    ``times[row]`` are wall-clock times, ``times[row + ":cpu"]`` the process CPU times of
+    the same calls (on a loaded machine they show what the calls cost without waiting).
+    """
     from cases import fermi_gc_path, hawc_estimator, hawc_yaml_path
 
     import fluxprofile as fp
@@ -454,17 +458,17 @@ def fluxprofile_pipeline_times(
             clear_caches()
         data = read()
         estimator = build(data)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         profile = estimator.run(data)
-        return time.perf_counter() - start, profile
+        return time.perf_counter() - start, time.process_time() - cpu, profile
 
     def read_and_run():
         if cold:
             clear_caches()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         data = read_fermi()
         profile = rect_seed_estimator(data.counts.geom.wcs, n_jobs=n_jobs).run(data)
-        return time.perf_counter() - start, profile
+        return time.perf_counter() - start, time.process_time() - cpu, profile
 
     rows = {
         "rect": lambda: timed_run(
@@ -482,11 +486,13 @@ def fluxprofile_pipeline_times(
     times, profiles = {}, {}
     for key, work in rows.items():
         work()  # warm-up (imports, file system cache; fills the caches unless cold)
-        samples = []
+        samples, cpu_samples = [], []
         for _ in range(repeat):
-            elapsed, profile = work()
+            elapsed, cpu, profile = work()
             samples.append(elapsed)
+            cpu_samples.append(cpu)
         times[key], profiles[key] = samples, profile
+        times[key + ":cpu"] = cpu_samples
     return times, profiles
 
 
@@ -568,8 +574,16 @@ def run_pipeline_comparison(
             "numpy": np.__version__,
             "repeat": repeat,
             "gammapy_repeat": gammapy_repeat,
+            "load": _load_average(),
         },
     }
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def _ms(values: list[float]) -> str:
@@ -583,9 +597,9 @@ def format_pipeline_table(result: dict) -> str:
     lines = [
         (
             "| case | Gammapy 2.1 | fluxprofile | speed-up | goal | met | "
-            "fluxprofile cold (first run) | fluxprofile n_jobs=2 |"
+            "fluxprofile CPU time | fluxprofile cold (first run) | fluxprofile n_jobs=2 |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for key, label in PIPELINE_ROWS.items():
         fp_median = statistics.median(result["warm"][key])
@@ -608,7 +622,8 @@ def format_pipeline_table(result: dict) -> str:
         lines.append(
             f"| {label} | {gp_text} | {_ms(result['warm'][key])} | "
             f"{'n/a' if ratio is None else f'{ratio:.0f}x'} | {goal} | "
-            f"{'yes' if met else '**no**'} | {_ms(result['cold'][key])} | "
+            f"{'yes' if met else '**no**'} | {_ms(result['warm'][key + ':cpu'])} | "
+            f"{_ms(result['cold'][key])} | "
             f"{_ms(result['two'][key])} |"
         )
     lines += [
@@ -616,7 +631,9 @@ def format_pipeline_table(result: dict) -> str:
         (
             f"Medians of {env['repeat']} calls (fluxprofile, after one warm-up call) and "
             f"{env['gammapy_repeat']} (Gammapy), each call with a freshly read dataset and "
-            "a new estimator, n_jobs=1 unless said; one run of `bench/compare_gammapy.py`. "
+            "a new estimator, n_jobs=1 unless said; wall-clock times except the CPU "
+            "column (process time of the same calls); one run of "
+            f"`bench/compare_gammapy.py`, load average {env['load']} during it. "
             f"Machine: {env['machine']}; fluxprofile {env['fluxprofile']}, gammapy "
             f"{env['gammapy']}, numpy {env['numpy']}."
         ),

@@ -546,3 +546,30 @@ def test_exposure_sums_with_energy_dependent_masks_equal_numpy(mask_kind):
                 expected = float(np.sum(flat[j, chosen])) if chosen.size else 0.0
                 got = sums.exposure_sums[r, i * N_TRUE + j]
                 assert got == pytest.approx(expected, rel=1e-13, abs=0)
+
+
+def test_joint_profile_gti_is_every_dataset_gti_once_per_region():
+    # stacked once and tiled per region: the table vstack of the repeated list gives
+    from astropy.table import Table, vstack
+    from small_datasets import small_dataset
+
+    datasets = []
+    for k in range(3):
+        d = small_dataset(k)
+        d.name = f"d{k}"
+        d.gti = Table(
+            {"START": [10.0 * k, 10.0 * k + 3], "STOP": [10.0 * k + 2, 10.0 * k + 5]}
+        )
+        datasets.append(d)
+    wcs = datasets[0].counts.geom.wcs
+    regions = fp.make_concentric_annulus_sky_regions(
+        wcs.pixel_to_world(2.5, 1.5), 3 * abs(wcs.wcs.cdelt[0]) * u.deg, nbin=4
+    )
+    profile = fp.FluxProfileEstimator(regions, energy_edges=[10, 100] * u.GeV).run(
+        datasets
+    )
+    expected = vstack([d.gti for d in datasets] * len(regions))
+    got = profile.gti.table if hasattr(profile.gti, "table") else profile.gti
+    assert got.colnames == expected.colnames
+    for name in expected.colnames:
+        np.testing.assert_array_equal(got[name], expected[name])
