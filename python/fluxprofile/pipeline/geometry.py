@@ -300,7 +300,7 @@ def region_fingerprint(regions: Sequence[Any]) -> Hashable:
                 key.append(("object", type(region), repr(region)))
                 continue
             names = tuple(sorted(items))
-        parts: list[Hashable] = [type(region)]
+        parts: list[Any] = [type(region)]
         for name in names:
             value = getattr(region, name, None)
             # ids are stable: the objects are alive during this loop
