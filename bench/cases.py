@@ -76,7 +76,7 @@ def hawc_yaml_path() -> Path:
 
 
 def hawc_estimator(datasets, n_jobs=1):
-    """The joint HAWC radial profile: 5 annuli out to 1 deg around the map centre, two
+    """The joint HAWC radial profile: 4 annuli (5 radii) out to 1 deg around the map centre, two
     energy groups, errn-errp, ul and scan (as in tests/test_interop_instruments.py)."""
     regions = make_concentric_annulus_sky_regions(
         center=datasets[0].counts.geom.center_skydir, radius_max=1.0 * u.deg, nbin=5

@@ -102,7 +102,7 @@ def test_hawc_joint_run(benchmark, n_jobs, cold):
     profile = benchmark.pedantic(
         lambda est, data: est.run(data), setup=setup, rounds=ROUNDS, warmup_rounds=1
     )
-    assert profile.norm.data.shape[:2] == (2, 5)
+    assert profile.norm.data.shape[:2] == (4, 2)  # 4 annuli (5 radii), 2 groups
     assert np.all(np.isfinite(profile.norm.data))
     np.testing.assert_array_equal(profile.norm.data, expected.norm.data)
     np.testing.assert_array_equal(profile.counts.data, expected.counts.data)
