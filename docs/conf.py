@@ -228,6 +228,9 @@ def _complete_api_page(app, docname: str, source: list[str]) -> None:
     source[0] += "\n".join(block) + "\n"
 
 
+#: Top-level .rst files that are no pages of the navigation (sphinx-gallery writes the
+#: computation times, an orphan page).
+_NOT_PAGES = {"index", "sg_execution_times"}
 _GLOB = re.compile(r"[*?\[]")
 
 
@@ -246,7 +249,7 @@ def _complete_index_page(app, docname: str, source: list[str]) -> None:
     """
     if docname != "index":
         return
-    pages = [p.stem for p in sorted(DOCS.glob("*.rst")) if p.stem != "index"]
+    pages = [p.stem for p in sorted(DOCS.glob("*.rst")) if p.stem not in _NOT_PAGES]
     text = source[0]
     for entry in _index_entries(text):
         if _GLOB.search(entry) and not fnmatch.filter(pages, entry):
