@@ -261,6 +261,23 @@ def _complete_index_page(app, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
+#: A docs page cited in a docstring, as ``docs/NAME.rst`` or plain docs/NAME.rst.
+_CITATION = re.compile(r"``docs/(\w+)\.rst``|(?<![\w/`])docs/(\w+)\.rst(?![\w`])")
+
+
+def _link_cited_pages(app, what, name, obj, options, lines: list[str]) -> None:
+    """Turn the docs pages a docstring cites (docs/statistics.rst) into links to them."""
+
+    def link(match: re.Match) -> str:
+        page = match.group(1) or match.group(2)
+        if not (DOCS / f"{page}.rst").is_file():
+            return match.group(0)
+        return f":doc:`docs/{page}.rst </{page}>`"
+
+    lines[:] = [_CITATION.sub(link, line) for line in lines]
+
+
 def setup(app):
     app.connect("source-read", _complete_api_page)
+    app.connect("autodoc-process-docstring", _link_cited_pages)
     app.connect("source-read", _complete_index_page)
