@@ -277,7 +277,14 @@ def _link_cited_pages(app, what, name, obj, options, lines: list[str]) -> None:
     lines[:] = [_CITATION.sub(link, line) for line in lines]
 
 
+def _always_reread(app, env, added, changed, removed) -> list[str]:
+    """api.rst and index.rst depend on the package and the pages, not only on their text:
+    read them again on every build (an incremental build would keep the old lists)."""
+    return ["api", "index"]
+
+
 def setup(app):
+    app.connect("env-get-outdated", _always_reread)
     app.connect("source-read", _complete_api_page)
     app.connect("autodoc-process-docstring", _link_cited_pages)
     app.connect("source-read", _complete_index_page)
