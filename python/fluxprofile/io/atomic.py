@@ -114,30 +114,33 @@ class StagedFiles:
         if exc_type is None:
             self._commit()
             return
-        current = self._staged[-1][1] if self._staged else None
+        temporary, current = self._staged[-1] if self._staged else (None, None)
         self._discard()
-        if (
-            isinstance(exc, OSError)
-            and current is not None
-            and not _names(exc, current)
-        ):
+        if not isinstance(exc, OSError) or current is None or temporary is None:
+            return
+        if str(temporary) in str(exc):
+            # A nested staged write (e.g. FluxPoints.write onto one of these temporary
+            # files) named its target: that is this temporary file, name the real one.
+            raise _retold(exc, str(exc).replace(str(temporary), str(current)))
+        if str(current) not in str(exc):
             # astropy's "62592 requested and 8960 written" or ENOSPC without a name.
             raise _named_error(exc, f"{self._who}: could not write {str(current)!r}")
 
 
-def _names(err: OSError, path: Path) -> bool:
-    return str(path) in str(err) or path.name in str(err)
+def _retold(err: OSError, text: str) -> OSError:
+    """A copy of ``err`` with the message ``text`` (same class if builtin, same errno)."""
+    cls = type(err) if type(err).__module__ == "builtins" else OSError
+    new = cls(text)
+    new.errno = err.errno
+    new.__cause__ = err
+    return new
 
 
 def _named_error(err: OSError, text: str) -> OSError:
     """``err`` told with ``text`` first (same class if it is a builtin one, same errno),
     adding that nothing was replaced."""
     reason = err.strerror or str(err) or type(err).__name__
-    cls = type(err) if type(err).__module__ == "builtins" else OSError
-    new = cls(f"{text} ({reason}); no file was replaced, no partial file left")
-    new.errno = err.errno
-    new.__cause__ = err
-    return new
+    return _retold(err, f"{text} ({reason}); no file was replaced, no partial file left")
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from astropy.utils.exceptions import AstropyUserWarning
 
 from ..datamodel.edisp import EDispKernelMap
 from ..datamodel.map import Map
-from .fits_read import FitsReadError, read_hdulist
+from .fits_read import FitsReadError, corrupt_card, read_hdulist
 from .paths import ascii_name, expand_path, file_stem
 
 __all__ = ["KEPT_HDUS", "ONOFF_HDUS", "dataset_hdulist", "read_dl4"]
@@ -265,7 +265,12 @@ def read_dl4(
         )
     read = _read_onoff if tag == "MapDatasetOnOff" else _read_plain
     with hdulist, _truncation_guard(who, path):
-        kwargs = read(hdulist, names, path, name)
+        try:
+            kwargs = read(hdulist, names, path, name)
+        except fits.VerifyError as err:  # a header card parsed only when used
+            where = corrupt_card(hdulist) or "a header"
+            msg = f"{who}: {path!r} has a corrupt header card in {where} ({err})"
+            raise OSError(msg) from err
     return tag, {**kwargs, "kept_hdus": kept_hdus}, path
 
 

@@ -182,6 +182,9 @@ def axes_from_bands_hdu(hdu: fits.BinTableHDU, filename: str = "") -> MapAxes:
         If a column named by AXCOLSn is missing or has an invalid unit.
     """
     where = f"{filename}: " if filename else ""
+    if not isinstance(hdu, fits.BinTableHDU):
+        msg = f"{where}{hdu.name} is not a BANDS table (a {type(hdu).__name__})"
+        raise ValueError(msg)
     header, names_in_table = hdu.header, hdu.columns.names
     specs = []
     idx = 1

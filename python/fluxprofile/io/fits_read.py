@@ -28,7 +28,13 @@ from typing import IO, Any
 import numpy as np
 from astropy.io import fits
 
-__all__ = ["FitsReadError", "gzip_backend", "gzip_backends", "read_hdulist"]
+__all__ = [
+    "FitsReadError",
+    "corrupt_card",
+    "gzip_backend",
+    "gzip_backends",
+    "read_hdulist",
+]
 
 _BLOCK = 2880
 _CARD = 80
@@ -321,9 +327,11 @@ def _table_hdu(
         hdu = fits.TableHDU.fromstring(blob)
     elif kind == "IMAGE":
         hdu = fits.ImageHDU.fromstring(blob)
-    else:  # anything else astropy knows: through a whole (tiny) HDU list
-        minimal = fits.PrimaryHDU().header.tostring().encode("ascii")
-        hdu = fits.HDUList.fromstring(minimal + blob)[1].copy()
+    else:
+        # Only the standard extensions: a bit flip in "BINTABLE" must not turn a table
+        # into an opaque "non-standard" extension that later code trips over.
+        msg = f"unknown extension type XTENSION = {kind!r} (IMAGE, BINTABLE or TABLE)"
+        raise ValueError(msg)
     if hasattr(hdu, "columns"):
         columns = hdu.columns
         _ = [column.dtype for column in columns]  # a corrupt TFORMn fails here
@@ -437,7 +445,9 @@ def _image_hdu(
     try:
         header = fits.Header.fromstring(header_bytes.decode("ascii"))
         cls = fits.PrimaryHDU if index == 0 else fits.ImageHDU
-        return cls(data=data, header=header)
+        hdu = cls(data=data, header=header)
+        _ = hdu.name  # an unparsable EXTNAME card fails here, not in the caller
+        return hdu
     except (ValueError, KeyError, TypeError, fits.VerifyError) as err:
         # (UnicodeDecodeError is a ValueError; VerifyError is not.)
         msg = f"{where} has a corrupt header in {label}: {err}"
@@ -454,10 +464,44 @@ def _astropy_hdu(
     where: str,
 ) -> Any:
     try:
-        return _table_hdu(header_bytes, blob, index, kind, eager)
+        hdu = _table_hdu(header_bytes, blob, index, kind, eager)
+        _ = hdu.name  # an unparsable EXTNAME card fails here, not in the caller
+        return hdu
     except (
         Exception
     ) as err:  # VerifyError, KeyError('recformat'), ...: any parser failure
-        reason = str(err) if not isinstance(err, KeyError) else f"missing {err}"
+        reason = str(err)
+        if isinstance(err, KeyError):  # astropy's KeyError('recformat'): a bad TFORMn
+            reason = (
+                "a column format (TFORMn) astropy cannot parse"
+                if err.args == ("recformat",)
+                else f"missing {err}"
+            )
         msg = f"{where} has a corrupt header in {label}: {type(err).__name__}: {reason}"
         raise FitsReadError(msg) from err
+
+
+def corrupt_card(hdulist: fits.HDUList) -> str | None:
+    """Where the first card that astropy cannot parse is, if any.
+
+    Header values are parsed when first used (parsing all of them on reading would cost
+    a quarter of the read time): when astropy then raises its ``VerifyError``, this
+    finds the HDU and card to name in the error.
+
+    Parameters
+    ----------
+    hdulist : `~astropy.io.fits.HDUList`
+        HDUs read by `read_hdulist`.
+
+    Returns
+    -------
+    where : str or None
+        E.g. ``"HDU 3 (EXPOSURE), card BANDSHDU"``; None if every card parses.
+    """
+    for index, hdu in enumerate(hdulist):
+        for card in hdu.header.cards:
+            try:
+                _ = card.value
+            except (fits.VerifyError, ValueError):
+                return f"{_hdu_label(index, hdu.name)}, card {card.keyword}"
+    return None
