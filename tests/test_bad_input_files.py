@@ -193,6 +193,7 @@ def test_header_bit_flips_give_clear_errors(tmp_path):
     assert len(positions) > 150
     path = tmp_path / "flipped.fits"
     outcomes = {"read": 0, "error": 0}
+    unclear = []
     for byte, bit in positions:
         flipped = bytearray(raw)
         flipped[byte] ^= 1 << bit
@@ -202,12 +203,13 @@ def test_header_bit_flips_give_clear_errors(tmp_path):
             try:
                 read_dataset(path)
             except (OSError, ValueError, TypeError) as err:
-                message = str(err)
-                assert "flipped.fits" in message, (byte, bit, type(err), message)
-                assert "recformat" not in message or "corrupt" in message, message
                 outcomes["error"] += 1
+                message = str(err)
+                if "flipped.fits" not in message or "recformat" in message:
+                    unclear.append((byte, bit, type(err).__name__, message))
                 continue
         outcomes["read"] += 1
+    assert unclear == []
     assert outcomes["error"] > 30, outcomes  # the structural flips are caught
 
 
@@ -231,13 +233,13 @@ def test_non_ascii_file_name_gives_an_ascii_dataset_name(tmp_path):
     small_dataset().write(source)
     with fits.open(source) as hdulist:
         del hdulist[0].header["NAME"]  # the name comes from the file stem
-        path = tmp_path / "données-γ.fits.gz"
+        path = tmp_path / "données-数据.fits.gz"
         hdulist.writeto(path)
     dataset = read_dataset(path)
-    assert dataset.name == "donnees-_"
-    out = tmp_path / "données-γ-copy.fits"
+    assert dataset.name == "donnees-__"
+    out = tmp_path / "données-数据-copy.fits"
     dataset.write(out)  # it can be written back
-    assert read_dataset(out).name == "donnees-_"
+    assert read_dataset(out).name == "donnees-__"
 
 
 def test_non_ascii_dataset_name_is_a_clear_write_error(tmp_path):
@@ -396,7 +398,7 @@ def test_ctrl_c_exits_130_without_outputs(tmp_path, fermi_gc_path, stage):
         time.sleep(0.05)
     assert marker.exists(), proc.communicate(timeout=10)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=TIMEOUT)
+    _, err = proc.communicate(timeout=TIMEOUT)
     assert proc.returncode == 130, err
     assert "fluxprofile: interrupted" in err
     assert "Traceback" not in err

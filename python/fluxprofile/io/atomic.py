@@ -140,7 +140,9 @@ def _named_error(err: OSError, text: str) -> OSError:
     """``err`` told with ``text`` first (same class if it is a builtin one, same errno),
     adding that nothing was replaced."""
     reason = err.strerror or str(err) or type(err).__name__
-    return _retold(err, f"{text} ({reason}); no file was replaced, no partial file left")
+    return _retold(
+        err, f"{text} ({reason}); no file was replaced, no partial file left"
+    )
 
 
 @contextlib.contextmanager

@@ -184,7 +184,7 @@ def axes_from_bands_hdu(hdu: fits.BinTableHDU, filename: str = "") -> MapAxes:
     where = f"{filename}: " if filename else ""
     if not isinstance(hdu, fits.BinTableHDU):
         msg = f"{where}{hdu.name} is not a BANDS table (a {type(hdu).__name__})"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - bad file content, not a bad argument
     header, names_in_table = hdu.header, hdu.columns.names
     specs = []
     idx = 1
