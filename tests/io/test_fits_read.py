@@ -294,3 +294,13 @@ def test_peak_memory_of_a_gzip_read(fermi_gc_path, tmp_path):
     # the big file: the arrays kept are those of the dataset (the int64 mask as bool)
     assert result["size"] > 100e6
     assert result["peak"] <= 1.0 * result["size"], result
+
+
+def test_tile_compressed_image_is_read_as_astropy_reads_it(tmp_path):
+    data = np.random.default_rng(2).normal(size=(3, 10, 20)).astype(np.float32)
+    path = tmp_path / "c.fits"
+    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(data, name="C")]).writeto(path)
+    hdulist, _ = read_hdulist(path, "test")
+    assert isinstance(hdulist["C"], fits.CompImageHDU)
+    with fits.open(path) as ref:
+        np.testing.assert_array_equal(hdulist["C"].data, ref["C"].data)

@@ -179,7 +179,7 @@ def _read_header(reader: _Reader, index: int, after: str) -> tuple[bytes, bool]:
 
 _STRUCTURAL = frozenset(
     {"SIMPLE", "XTENSION", "EXTNAME", "BITPIX", "NAXIS", "PCOUNT", "GCOUNT", "GROUPS",
-     "BSCALE", "BZERO"}
+     "BSCALE", "BZERO", "ZIMAGE"}
 )  # fmt: skip
 
 
@@ -314,13 +314,23 @@ def _skip_padding(reader: _Reader, size: int, label: str) -> None:
 
 
 def _table_hdu(
-    header_bytes: bytes, data: bytes, index: int, kind: str, eager: bool
+    header_bytes: bytes,
+    data: bytes,
+    index: int,
+    kind: str,
+    eager: bool,
+    compressed: bool = False,
 ) -> Any:
     """An HDU astropy builds from its bytes, its columns checked now (not at first
     use) and, if ``eager``, its data parsed."""
     blob = header_bytes + data
     if index == 0:
         hdu = fits.PrimaryHDU.fromstring(blob)
+    elif kind == "BINTABLE" and compressed:  # a tile-compressed image (.fits.fz)
+        minimal = fits.PrimaryHDU().header.tostring().encode("ascii")
+        hdu = fits.HDUList.fromstring(minimal + blob)[1]
+        _ = hdu.data
+        return hdu
     elif kind == "BINTABLE":
         hdu = fits.BinTableHDU.fromstring(blob)
     elif kind == "TABLE":
@@ -426,7 +436,16 @@ def read_hdulist(
                 kind = str(cards.get("XTENSION", "")).strip()
                 eager = name not in raw
                 hdus.append(
-                    _astropy_hdu(header_bytes, blob, index, kind, eager, label, where)
+                    _astropy_hdu(
+                        header_bytes,
+                        blob,
+                        index,
+                        kind,
+                        eager,
+                        label,
+                        where,
+                        compressed=cards.get("ZIMAGE") is True,
+                    )
                 )
                 if name in raw:
                     raw_bytes[name] = header_bytes + blob
@@ -462,9 +481,10 @@ def _astropy_hdu(
     eager: bool,
     label: str,
     where: str,
+    compressed: bool = False,
 ) -> Any:
     try:
-        hdu = _table_hdu(header_bytes, blob, index, kind, eager)
+        hdu = _table_hdu(header_bytes, blob, index, kind, eager, compressed)
         _ = hdu.name  # an unparsable EXTNAME card fails here, not in the caller
         return hdu
     except (
