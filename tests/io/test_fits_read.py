@@ -185,6 +185,11 @@ def test_padding_and_garbage_after_the_last_hdu(tmp_path, gc_bytes):
         OSError, match=r"after HDU 16 \(MASK_SAFE_BANDS\).*neither an XTENSION"
     ):
         read_hdulist(path, "reader")
+    path.write_bytes(gc_bytes + b"\0" * 2880 * 3 + b"GARBAGE " * 360)
+    with pytest.raises(
+        OSError, match=r"after HDU 16 \(MASK_SAFE_BANDS\).*neither an XTENSION"
+    ):
+        read_hdulist(path, "reader")
 
 
 @pytest.mark.parametrize(

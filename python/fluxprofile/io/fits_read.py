@@ -162,13 +162,14 @@ def _read_header(reader: _Reader, index: int, after: str) -> tuple[bytes, bool]:
             )
             raise reader.error(msg)
         if index > 0 and not blocks and not block.startswith(b"XTENSION"):
-            if not block.strip(b"\0 "):  # zero or blank padding after the last HDU
-                rest = reader.read(_BLOCK)
-                if not rest.strip(b"\0 "):
-                    return b"", True
+            start = reader.offset - len(block)
+            while block and not block.strip(b"\0 "):  # zero or blank padding at the end
+                block = reader.read(_BLOCK)
+            if not block:
+                return b"", True
             msg = (
-                f"is corrupt: the bytes at {reader.offset - _BLOCK}, after {after}, "
-                "are neither an XTENSION header nor padding"
+                f"is corrupt: the bytes at {start}, after {after}, are neither an "
+                "XTENSION header nor padding"
             )
             raise reader.error(msg)
         blocks.append(block)
