@@ -35,6 +35,7 @@ from .. import (
 )
 from ..io.atomic import StagedFiles
 from ..vocabulary import FLUX_SED_TYPES
+from .compare import check_compare, with_template
 from .display import energy_display_unit
 from .errors import InputError, UsageError
 from .path_files import read_path_file
@@ -258,6 +259,7 @@ def _print_profile(
         for n in ("ts", "sqrt_ts", "counts", "is_ul", "success")
         if n in table.colnames
     ]
+    names += [n for n in table.colnames if n.startswith("template_")]
     long = Table()
     for name in names:
         if name not in table.colnames:
@@ -287,7 +289,7 @@ def _print_profile(
             "sqrt_ts",
         ) or name.startswith("norm"):
             long[name].format = ".3f"
-        elif name.startswith(prefix):
+        elif name.startswith((prefix, "template_")):
             long[name].format = ".3e"
         elif name == "counts":
             long[name].format = ".0f"
@@ -387,6 +389,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     kind = _region_kind(args)
     _check_outputs(args)
     _check_per_solid_angle(args)
+    check_compare(args)
     files = [Path(p).expanduser() for p in args.datasets]
     for file in files:
         if not file.is_file():
@@ -437,6 +440,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         )
         bar.set_description(f"run {len(regions)} regions")
         profile = estimator.run(datasets)
+        profile = with_template(profile, args, estimator)  # --compare
         bar.update()
         names = ", ".join(d.name for d in datasets)
         title = f"{names}: {len(regions)} {_KIND_LABEL[kind]} " + (
