@@ -103,6 +103,60 @@ def test_execute_locally_yields_every_task_once():
     assert bar.done == 6
 
 
+_STUCK = """
+import sys, threading, time
+import astropy.units as u
+from astropy.coordinates import SkyCoord
+import fluxprofile
+import fluxprofile.batch.many as many
+from fluxprofile.batch import BatchError, run_many
+
+folder = sys.argv[1]
+dataset = fluxprofile.make_example_dataset()
+good = f"{folder}/good.fits"
+dataset.write(good)
+real_read = many.read_dataset
+
+def read_dataset(path):
+    if str(path).endswith("stuck.fits"):
+        threading.Event().wait()  # never returns: a stuck item
+    return real_read(path)
+
+many.read_dataset = read_dataset
+regions = fluxprofile.make_orthogonal_rectangle_sky_regions(
+    SkyCoord("2d", "0d", frame="galactic"), SkyCoord("358d", "0d", frame="galactic"),
+    dataset.counts.geom.wcs, 2 * u.deg, nbin=3)
+estimator = fluxprofile.FluxProfileEstimator(regions, energy_edges=[10, 500] * u.GeV)
+start = time.monotonic()
+try:
+    run_many(estimator, [good, f"{folder}/stuck.fits", good], timeout=float(sys.argv[2]))
+except BatchError as err:
+    print([str(e) for e in err.errors])
+    print([r is not None for r in err.results])
+print(f"returned after {time.monotonic() - start:.1f} s", flush=True)
+"""
+
+
+def test_timeout_reports_the_stuck_item_and_the_process_exits(tmp_path):
+    """A stuck item: reported as timed out, the others kept, and Python then exits (the
+    stuck worker is a daemon thread, not one the interpreter waits for at exit)."""
+    timeout = 3 if (os.cpu_count() or 1) > 1 else 20  # the good items need a free core
+    proc = subprocess.run(
+        [sys.executable, "-c", _STUCK, str(tmp_path), str(timeout)],
+        capture_output=True, text=True, timeout=TIMEOUT, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    errors, kept, returned = proc.stdout.splitlines()
+    assert (
+        f"item 1 ({tmp_path}/stuck.fits): TimeoutError: not finished after {float(timeout)} s"
+        in errors
+    )
+    assert "item 0" not in errors
+    assert "item 2" not in errors
+    assert kept == "[True, False, True]"
+    assert returned.startswith("returned after")
+
+
 # -- dask stays optional -------------------------------------------------------------------------
 def test_package_never_imports_dask():
     code = (

@@ -66,3 +66,66 @@ def test_several_files_commit_together(tmp_path):
         for t in targets:
             staged.stage(t).write_text("new")
     assert [t.read_text() for t in targets] == ["new", "new"]
+
+
+def test_a_failed_write_names_its_target(tmp_path):
+    """An OSError that names no file (astropy's "62592 requested and 8960 written", a
+    full disk) is told with the target's name; nothing is left behind."""
+    target = tmp_path / "out.fits"
+    target.write_text("old")
+
+    def fail(temporary, err):
+        temporary.write_text("part")
+        raise err
+
+    err = OSError("62592 requested and 8960 written")
+    with (
+        pytest.raises(
+            OSError, match=r"test: could not write .*out\.fits.* \(62592 requested"
+        ),
+        staged_file(target, overwrite=True, who="test") as temporary,
+    ):
+        fail(temporary, err)
+    full = OSError(28, "No space left on device")
+    with (
+        pytest.raises(OSError, match=r"out\.fits.*No space left on device") as info,
+        staged_file(target, overwrite=True, who="test") as temporary,
+    ):
+        fail(temporary, full)
+    assert info.value.errno == 28
+    assert info.value.__cause__ is full
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.fits"]
+
+
+def test_a_nested_staged_write_names_the_real_target(tmp_path):
+    """A writer that stages its own temporary file (FluxPoints.write) onto one of ours:
+    its error names our target, not our temporary file."""
+    target = tmp_path / "profile.ecsv"
+
+    def inner_write(path):
+        with staged_file(path, overwrite=True, who="inner") as temporary:
+            temporary.write_text("part")
+            raise OSError(27, "File too large")
+
+    with (
+        pytest.raises(
+            OSError, match=r"inner: could not write .*'[^']*/profile\.ecsv'"
+        ) as info,
+        StagedFiles("outer") as staged,
+    ):
+        inner_write(staged.stage(target))
+    assert ".tmp-" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_leaves_nothing(tmp_path):
+    target = tmp_path / "a.fits"
+
+    def interrupted(staged):
+        staged.stage(target).write_text("new")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), StagedFiles("test") as staged:
+        interrupted(staged)
+    assert list(tmp_path.iterdir()) == []

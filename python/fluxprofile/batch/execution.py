@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import queue
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -184,6 +187,69 @@ def local_pool_size(n_tasks: int, n_threads: int) -> int:
     return max(1, min(n_tasks, (os.cpu_count() or 1) // n_threads))
 
 
+def _worker(
+    func: Callable[..., Any],
+    args_list: Sequence[tuple[Any, ...]],
+    shared: Sequence[Any],
+    todo: queue.SimpleQueue,
+    done: queue.SimpleQueue,
+    stop: threading.Event,
+) -> None:
+    """Run tasks taken from ``todo`` until it is empty or ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            index = todo.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            value, exc = func(*shared, *args_list[index]), None
+        except BaseException as err:  # noqa: BLE001 - reported with the item
+            value, exc = None, err
+        done.put((index, value, exc))
+
+
+def _execute_local(
+    func: Callable[..., Any],
+    args_list: Sequence[tuple[Any, ...]],
+    shared: Sequence[Any],
+    size: int,
+    progress: Progress,
+    timeout: float | None,
+) -> Generator[tuple[int, Any, BaseException | None], None, None]:
+    """`execute` on ``size`` daemon threads of this process.
+
+    Daemon threads, not a ThreadPoolExecutor: the interpreter joins the executor's
+    threads at exit, so a task stuck past the timeout would keep the process alive for
+    ever; a daemon thread is abandoned (the stuck call keeps running until the process
+    exits, the others take no new task).
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for index in range(len(args_list)):
+        todo.put(index)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+    for k in range(size):
+        threading.Thread(
+            target=_worker, args=(func, args_list, shared, todo, done, stop),
+            name=f"fluxprofile-batch-{k}", daemon=True,
+        ).start()  # fmt: skip
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        for _ in range(len(args_list)):
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                index, value, exc = done.get(timeout=wait)
+            except queue.Empty:
+                msg = f"{len(args_list) - progress.done} tasks not finished after {timeout} s"
+                raise TimeoutError(msg) from None
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise exc
+            yield index, value, exc
+            progress.update()
+    finally:
+        stop.set()  # the threads take no new task; running ones finish on their own
+
+
 def execute(
     func: Callable[..., Any],
     args_list: Sequence[tuple[Any, ...]],
@@ -228,19 +294,10 @@ def execute(
     cancels the tasks not yet finished.
     """
     if client is None:
-        pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=local_pool_size(len(args_list), n_threads)
-        )
-        futures = {
-            pool.submit(func, *shared, *args): i for i, args in enumerate(args_list)
-        }
-        try:
-            for fut in concurrent.futures.as_completed(futures, timeout=timeout):
-                err = fut.exception()
-                yield futures[fut], (None if err else fut.result()), err
-                progress.update()
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        yield from _execute_local(
+            func, args_list, shared, local_pool_size(len(args_list), n_threads),
+            progress, timeout,
+        )  # fmt: skip
         return
 
     from distributed import as_completed

@@ -33,11 +33,12 @@ from .. import (
     make_path_sky_regions,
     read_dataset,
 )
+from ..io.atomic import StagedFiles
 from ..vocabulary import FLUX_SED_TYPES
 from .compare import check_compare, with_template
 from .display import energy_display_unit
 from .errors import InputError, UsageError
-from .figures import profile_figure, write_plot
+from .figures import profile_figure
 from .path_files import read_path_file
 
 __all__ = ["TABLE_SUFFIXES", "run_command"]
@@ -297,13 +298,46 @@ def _print_profile(
         print(line, file=out)
 
 
-def _write_plot(profile: FluxPoints, args: argparse.Namespace, title: str) -> None:
-    """Plot the profile to ``args.plot`` (a figure of its own: no pyplot state)."""
+def _write_outputs(
+    profile: FluxPoints, args: argparse.Namespace, bar: Any, title: str, n_regions: int
+) -> list[str]:
+    """Write every --output table and the --plot, all or none.
+
+    Each file goes to a temporary file next to its target; the targets are replaced only
+    once all are written, so an error or Ctrl-C (KeyboardInterrupt) on the way leaves
+    no new or partial file and every existing one as it was.
+    """
+    written = []
+    with StagedFiles("fluxprofile run") as staged:
+        for path in args.output:
+            bar.set_description(f"write {path.name}")
+            profile.write(
+                staged.stage(path.expanduser()), sed_type=args.sed_type, overwrite=True,
+                per_solid_angle=args.per_solid_angle,
+            )  # fmt: skip
+            written.append(
+                f"wrote {path} ({args.sed_type} profile, {n_regions} bins x "
+                f"{profile.energy_axis.nbin} energy groups)"
+            )
+            bar.update()
+        if args.plot is not None:
+            bar.set_description(f"plot {args.plot.name}")
+            _write_plot(profile, args, title, staged.stage(args.plot.expanduser()))
+            written.append(f"wrote {args.plot} ({_plot_sed_type(args)} plot)")
+            bar.update()
+    return written
+
+
+def _write_plot(
+    profile: FluxPoints, args: argparse.Namespace, title: str, target: Path
+) -> None:
+    """Plot the profile to ``target`` (a figure of its own: no pyplot state), in the
+    format of the suffix of ``args.plot``."""
     figure = profile_figure(
         profile, _plot_sed_type(args), title, yscale=args.yscale,
         per_solid_angle=args.per_solid_angle,
     )  # fmt: skip
-    write_plot(figure, args.plot, overwrite=args.overwrite)
+    figure.savefig(target, dpi=120, format=args.plot.suffix.lower().lstrip(".") or None)
 
 
 # Why a profile is all NaN, from the estimator's warnings (fluxprofile.estimator): the
@@ -434,23 +468,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
             if profile.energy_axis.nbin > 1
             else ""
         )
-        written = []
-        for path in args.output:
-            bar.set_description(f"write {path.name}")
-            profile.write(
-                path.expanduser(), sed_type=args.sed_type, overwrite=args.overwrite,
-                per_solid_angle=args.per_solid_angle,
-            )  # fmt: skip
-            written.append(
-                f"wrote {path} ({args.sed_type} profile, {len(regions)} bins x "
-                f"{profile.energy_axis.nbin} energy groups)"
-            )
-            bar.update()
-        if args.plot is not None:
-            bar.set_description(f"plot {args.plot.name}")
-            _write_plot(profile, args, title.strip())
-            written.append(f"wrote {args.plot} ({_plot_sed_type(args)} plot)")
-            bar.update()
+        written = _write_outputs(profile, args, bar, title.strip(), len(regions))
     finally:
         bar.close()
 

@@ -16,7 +16,8 @@ from .fits_maps import (
     read_region_table,
     region_table_hdus,
 )
-from .paths import expand_path, file_stem
+from .fits_read import FitsReadError, gzip_backend, gzip_backends, read_hdulist
+from .paths import ascii_name, expand_path, file_stem
 from .profile_file import read_profile_table, write_flux_points
 from .profile_table import (
     check_profile_format,
@@ -29,7 +30,9 @@ __all__ = [
     "DATASET_TYPES",
     "KEPT_HDUS",
     "ONOFF_HDUS",
+    "FitsReadError",
     "StagedFiles",
+    "ascii_name",
     "axes_from_bands_hdu",
     "axes_to_bands_hdu",
     "axes_to_header",
@@ -42,10 +45,13 @@ __all__ = [
     "flux_points_arguments_from_table",
     "flux_points_to_table",
     "format_table",
+    "gzip_backend",
+    "gzip_backends",
     "image_hdus",
     "read_datasets_yaml",
     "read_dl4",
     "read_edisp_hdus",
+    "read_hdulist",
     "read_image_hdu",
     "read_profile_table",
     "read_region_table",

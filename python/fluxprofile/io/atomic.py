@@ -2,7 +2,9 @@
 
 Every output is first written to a temporary file in the folder of its target, and only
 moved onto the target (``os.replace``, atomic on one file system) once all outputs of
-the operation are complete. See docs/datasets_yaml.rst, "Writing".
+the operation are complete. A failed write (a full disk, a file-size limit, an
+interrupt) removes the temporary files, leaves every target as it was and, for an
+OSError, says which file could not be written. See docs/files_and_processes.rst.
 """
 
 from __future__ import annotations
@@ -111,8 +113,36 @@ class StagedFiles:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self._commit()
-        else:
-            self._discard()
+            return
+        temporary, current = self._staged[-1] if self._staged else (None, None)
+        self._discard()
+        if not isinstance(exc, OSError) or current is None or temporary is None:
+            return
+        if str(temporary) in str(exc):
+            # A nested staged write (e.g. FluxPoints.write onto one of these temporary
+            # files) named its target: that is this temporary file, name the real one.
+            raise _retold(exc, str(exc).replace(str(temporary), str(current)))
+        if str(current) not in str(exc):
+            # astropy's "62592 requested and 8960 written" or ENOSPC without a name.
+            raise _named_error(exc, f"{self._who}: could not write {str(current)!r}")
+
+
+def _retold(err: OSError, text: str) -> OSError:
+    """A copy of ``err`` with the message ``text`` (same class if builtin, same errno)."""
+    cls = type(err) if type(err).__module__ == "builtins" else OSError
+    new = cls(text)
+    new.errno = err.errno
+    new.__cause__ = err
+    return new
+
+
+def _named_error(err: OSError, text: str) -> OSError:
+    """``err`` told with ``text`` first (same class if it is a builtin one, same errno),
+    adding that nothing was replaced."""
+    reason = err.strerror or str(err) or type(err).__name__
+    return _retold(
+        err, f"{text} ({reason}); no file was replaced, no partial file left"
+    )
 
 
 @contextlib.contextmanager

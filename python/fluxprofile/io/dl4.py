@@ -17,13 +17,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from astropy.io import fits
 from astropy.table import Table
 from astropy.utils.exceptions import AstropyUserWarning
 
 from ..datamodel.edisp import EDispKernelMap
 from ..datamodel.map import Map
-from .paths import expand_path, file_stem
+from .fits_read import FitsReadError, corrupt_card, read_hdulist
+from .paths import ascii_name, expand_path, file_stem
 
 __all__ = ["KEPT_HDUS", "ONOFF_HDUS", "dataset_hdulist", "read_dl4"]
 
@@ -37,17 +39,8 @@ _MASKS = ("MASK_SAFE", "MASK_FIT")
 KEPT_HDUS = ("PSF", "PSF_BANDS", "PSF_EXPOSURE", "PSF_EXPOSURE_BANDS")
 
 
-def _pack_hdus(hdus: list[Any]) -> bytes:
-    """HDUs as the bytes of a FITS file (picklable, immutable; b"" for none)."""
-    if not hdus:
-        return b""
-    buffer = io.BytesIO()
-    fits.HDUList([fits.PrimaryHDU(), *hdus]).writeto(buffer)
-    return buffer.getvalue()
-
-
 def _unpack_hdus(blob: bytes) -> list[Any]:
-    """Fresh HDU objects from `_pack_hdus` bytes."""
+    """Fresh HDU objects from the kept-HDU bytes of `read_dl4` (a FITS file)."""
     if not blob:
         return []
     with fits.open(io.BytesIO(blob), memmap=False) as hdulist:
@@ -56,27 +49,31 @@ def _unpack_hdus(blob: bytes) -> list[Any]:
 
 def _open_dl4(
     filename: str | os.PathLike, who: str
-) -> tuple[fits.HDUList, list[str], str]:
-    """Open a DL4 FITS file: (hdulist, HDU names, expanded path as str)."""
+) -> tuple[fits.HDUList, list[str], str, bytes]:
+    """Open a DL4 FITS file: (hdulist, HDU names, expanded path as str, kept HDUs as
+    FITS bytes)."""
     path = expand_path(filename)
     if not path.is_file():
         msg = f"{who}: file {str(path)!r} does not exist (filename={filename!r})"
         raise FileNotFoundError(msg)
-    hdulist = None
     try:
         with _truncation_guard(who, str(path)):
-            # A gzip stream is decompressed once into memory: astropy would otherwise
-            # restart the decompression at every backward seek between HDUs.
-            hdulist = fits.open(path, memmap=False, decompress_in_memory=True)
+            # One sequential pass: each image straight into its final array, masks
+            # converted to 0/1 while reading, a cut or corrupt header an error naming
+            # the file and HDU (fits_read).
+            hdulist, raw = read_hdulist(path, who, as_bool=_MASKS, raw=KEPT_HDUS)
             names = [h.name for h in hdulist]
+            # The kept HDUs as they are in the file, after an empty primary HDU (a FITS
+            # file of their own; copied, not serialised again).
+            kept = b"".join(raw[hdu] for hdu in KEPT_HDUS if hdu in raw)
+            if kept:
+                kept = fits.PrimaryHDU().header.tostring().encode("ascii") + kept
+    except FitsReadError as err:  # already names the file and HDU: a plain OSError
+        raise OSError(str(err)) from err
     except (OSError, ValueError, TypeError, EOFError) as err:
-        if hdulist is not None:
-            hdulist.close()
-        if isinstance(err, OSError) and "truncated or corrupt" in str(err):
-            raise
         msg = f"{who}: {str(path)!r} is not a readable FITS file ({err})"
         raise OSError(msg) from err
-    return hdulist, names, str(path)
+    return hdulist, names, str(path), kept
 
 
 @contextlib.contextmanager
@@ -105,6 +102,11 @@ def _truncation_guard(who: str, path: str) -> Iterator[None]:
     if truncated:
         msg = f"{who}: {path!r} is truncated or corrupt ({truncated[0].message})"
         raise OSError(msg)
+
+
+def _as_mask(data: np.ndarray) -> np.ndarray:
+    """A mask read by `read_hdulist` (0/1 uint8) as bool, without a copy."""
+    return data.view(bool) if data.dtype == np.uint8 else data.astype(bool)
 
 
 def _same_shape_map(hdulist: fits.HDUList, hdu: str, counts: Map, filename: str) -> Map:
@@ -147,10 +149,10 @@ def _read_common(
     mask_safe = mask_fit = None
     if "MASK_SAFE" in names:
         m = _same_shape_map(hdulist, "MASK_SAFE", counts, filename)
-        mask_safe = Map(m.geom, m.data.astype(bool))
+        mask_safe = Map(m.geom, _as_mask(m.data))
     if "MASK_FIT" in names:
         m = _same_shape_map(hdulist, "MASK_FIT", counts, filename)
-        mask_fit = Map(m.geom, m.data.astype(bool))
+        mask_fit = Map(m.geom, _as_mask(m.data))
     if exposure.geom.npix != counts.geom.npix:
         msg = (
             f"{filename}: EXPOSURE image size {exposure.geom.npix} does not match COUNTS "
@@ -162,12 +164,15 @@ def _read_common(
     meta_table = Table.read(hdulist["META_TABLE"]) if "META_TABLE" in names else None
     if name is None:
         header_name = hdulist[0].header.get("NAME")
-        name = str(header_name) if header_name else file_stem(Path(filename))
-    kept_hdus = _pack_hdus([hdulist[hdu].copy() for hdu in KEPT_HDUS if hdu in names])
+        # The stem of a file name may be any text, a FITS header only ASCII: the
+        # dataset must be writable again (NAME), so the stem is made ASCII.
+        name = (
+            str(header_name) if header_name else ascii_name(file_stem(Path(filename)))
+        )
     return {
         "counts": counts, "exposure": exposure, "mask_safe": mask_safe,
         "mask_fit": mask_fit, "edisp": edisp, "gti": gti, "name": name,
-        "meta_table": meta_table, "kept_hdus": kept_hdus,
+        "meta_table": meta_table,
     }  # fmt: skip
 
 
@@ -251,7 +256,7 @@ def read_dl4(
         If COUNTS or EXPOSURE is missing, HDU shapes do not match, or the file holds a
         dataset of the other type than ``tag``.
     """
-    hdulist, names, path = _open_dl4(filename, who)
+    hdulist, names, path, kept_hdus = _open_dl4(filename, who)
     if tag is None:
         tag = (
             "MapDatasetOnOff"
@@ -260,7 +265,13 @@ def read_dl4(
         )
     read = _read_onoff if tag == "MapDatasetOnOff" else _read_plain
     with hdulist, _truncation_guard(who, path):
-        return tag, read(hdulist, names, path, name), path
+        try:
+            kwargs = read(hdulist, names, path, name)
+        except fits.VerifyError as err:  # a header card parsed only when used
+            where = corrupt_card(hdulist) or "a header"
+            msg = f"{who}: {path!r} has a corrupt header card in {where} ({err})"
+            raise OSError(msg) from err
+    return tag, {**kwargs, "kept_hdus": kept_hdus}, path
 
 
 def dataset_hdulist(
@@ -301,11 +312,18 @@ def dataset_hdulist(
     Raises
     ------
     ValueError
-        For a map name that is not a DL4 map HDU.
+        For a map name that is not a DL4 map HDU, or a ``name`` that is not printable
+        ASCII.
     """
     unknown = set(maps) - {*_MAPS_BEFORE_EDISP, *_MASKS, *ONOFF_HDUS}
     if unknown:
         msg = f"dataset_hdulist: {sorted(unknown)} are not DL4 map HDUs"
+        raise ValueError(msg)
+    if not (name.isascii() and name.isprintable()):
+        msg = (
+            f"dataset name {name!r} cannot be written: a FITS header (NAME) holds "
+            f"printable ASCII only; rename the dataset (e.g. {ascii_name(name)!r})"
+        )
         raise ValueError(msg)
     primary = fits.PrimaryHDU()
     primary.header["NAME"] = name

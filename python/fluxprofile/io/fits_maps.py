@@ -182,8 +182,11 @@ def axes_from_bands_hdu(hdu: fits.BinTableHDU, filename: str = "") -> MapAxes:
         If a column named by AXCOLSn is missing or has an invalid unit.
     """
     where = f"{filename}: " if filename else ""
+    if not isinstance(hdu, fits.BinTableHDU):
+        msg = f"{where}{hdu.name} is not a BANDS table (a {type(hdu).__name__})"
+        raise ValueError(msg)  # noqa: TRY004 - bad file content, not a bad argument
     header, names_in_table = hdu.header, hdu.columns.names
-    axes = []
+    specs = []
     idx = 1
     while f"AXCOLS{idx}" in header:
         columns = [c.strip() for c in str(header[f"AXCOLS{idx}"]).split(",")]
@@ -192,26 +195,97 @@ def axes_from_bands_hdu(hdu: fits.BinTableHDU, filename: str = "") -> MapAxes:
             if column not in names_in_table:
                 msg = f"{where}column {column!r} (AXCOLS{idx}) missing in {hdu.name}"
                 raise ValueError(msg)
-        unit = _column_unit(hdu, columns[0], where)
+        specs.append((columns, interp, _column_unit(hdu, columns[0], where)))
+        idx += 1
+    values = [
+        [np.asarray(hdu.data[c], dtype=np.float64).reshape(-1) for c in columns]
+        for columns, _, _ in specs
+    ]
+    nodes = _axis_nodes(hdu.name, [spec[0] for spec in specs], values, where)
+    axes = []
+    for (columns, interp, unit), axis_nodes in zip(specs, nodes, strict=True):
         if columns[0] == "E_MIN":
             name = "energy"
         else:
             name = columns[0].replace("_MIN", "").lower()
             name = "rad" if name == "theta" else name
-        first = np.unique(np.asarray(hdu.data[columns[0]], dtype=np.float64))
         if len(columns) == 2:
-            last = np.unique(np.asarray(hdu.data[columns[1]], dtype=np.float64))
-            edges = np.append(first, last[-1])
+            lo, hi = axis_nodes
             axis = MapAxis(
-                edges, interp=interp, name=name, unit=unit, node_type="edges"
-            )
+                np.append(lo, hi[-1]), interp=interp, name=name, unit=unit,
+                node_type="edges",
+            )  # fmt: skip
         else:
             axis = MapAxis(
-                first, interp=interp, name=name, unit=unit, node_type="center"
+                axis_nodes[0], interp=interp, name=name, unit=unit, node_type="center"
             )
         axes.append(axis)
-        idx += 1
     return MapAxes(axes)
+
+
+def _axis_nodes(
+    hdu: str,
+    columns: list[list[str]],
+    values: list[list[np.ndarray]],
+    where: str,
+) -> list[list[np.ndarray]]:
+    """The bins of each axis of a BANDS table, checked against the row layout.
+
+    The rows enumerate every bin combination, first axis fastest, each axis ascending;
+    the data planes are stored in that order, so rows in any other order (descending,
+    swapped) would mislabel the planes, and gaps between the bins of an edge axis would
+    be lost: both are errors, never re-sorted or ignored.
+    """
+    n_rows = len(values[0][0]) if values else 0
+    counts = [len(np.unique(v[0])) for v in values]
+    if n_rows != int(np.prod(counts)):
+        msg = (
+            f"{where}the {n_rows} rows of {hdu} do not form the grid of its axes "
+            f"({' x '.join(str(n) for n in counts)} distinct bins)"
+        )
+        raise ValueError(msg)
+    rows = np.arange(n_rows)
+    out = []
+    stride = 1
+    for cols, vals, n in zip(columns, values, counts, strict=True):
+        index = (rows // stride) % n
+        nodes = [v[: stride * n : stride] for v in vals]
+        for column, v, node in zip(cols, vals, nodes, strict=True):
+            if not np.array_equal(v, node[index]):
+                msg = (
+                    f"{where}column {column} of {hdu} does not follow the row order of "
+                    "its axes (rows swapped or out of place)"
+                )
+                raise ValueError(msg)
+            if n > 1 and not np.all(np.diff(node) > 0):
+                msg = (
+                    f"{where}the {column} rows of {hdu} are not in ascending order "
+                    f"({_short(node)}): descending or swapped rows would mislabel the "
+                    "data planes"
+                )
+                raise ValueError(msg)
+        if len(nodes) == 2:
+            lo, hi = nodes
+            if not np.all(hi > lo):
+                msg = f"{where}{hdu} has bins with {cols[1]} <= {cols[0]}"
+                raise ValueError(msg)
+            gap = ~np.isclose(lo[1:], hi[:-1], rtol=1e-6, atol=0)
+            if gap.any():
+                k = int(np.argmax(gap))
+                msg = (
+                    f"{where}{hdu} has a gap or overlap between bins {k} and {k + 1} "
+                    f"({cols[1]} {hi[k]:.6g} != next {cols[0]} {lo[k + 1]:.6g}); the "
+                    "bins of an axis must touch"
+                )
+                raise ValueError(msg)
+        out.append(nodes)
+        stride *= n
+    return out
+
+
+def _short(values: np.ndarray) -> str:
+    text = ", ".join(f"{v:.4g}" for v in values[:6])
+    return f"[{text}{', ...' if len(values) > 6 else ''}]"
 
 
 def axes_to_header(axes: MapAxes) -> fits.Header:

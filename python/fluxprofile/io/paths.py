@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
-__all__ = ["expand_path", "file_stem"]
+__all__ = ["ascii_name", "expand_path", "file_stem"]
 
 _FITS_SUFFIXES = (".gz", ".fits", ".fit", ".fts", ".fz")
 # What os.path.expandvars expands: $NAME and ${NAME} (left as they are when unset).
@@ -81,3 +82,29 @@ def file_stem(path: Path) -> str:
                 break
         else:
             return name
+
+
+def ascii_name(text: str) -> str:
+    """``text`` made printable ASCII, as a FITS header value must be.
+
+    Accents are dropped ("données" -> "donnees"), any other character that is not
+    printable ASCII becomes "_".
+
+    Parameters
+    ----------
+    text : str
+        E.g. a file stem.
+
+    Returns
+    -------
+    name : str
+        The ASCII text (``text`` itself if it already is).
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char):
+            continue
+        out.append(char if char.isascii() and char.isprintable() else "_")
+    return "".join(out)
