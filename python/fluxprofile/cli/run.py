@@ -38,7 +38,7 @@ from ..vocabulary import FLUX_SED_TYPES
 from .compare import check_compare, with_template
 from .display import energy_display_unit
 from .errors import InputError, UsageError
-from .figures import profile_figure
+from .figures import profile_figure, write_plot
 from .path_files import read_path_file
 
 __all__ = ["TABLE_SUFFIXES", "run_command"]
@@ -337,7 +337,8 @@ def _write_plot(
         profile, _plot_sed_type(args), title, yscale=args.yscale,
         per_solid_angle=args.per_solid_angle,
     )  # fmt: skip
-    figure.savefig(target, dpi=120, format=args.plot.suffix.lower().lstrip(".") or None)
+    # the staged temporary name keeps the suffix, so the format is that of args.plot
+    write_plot(figure, target, overwrite=True)
 
 
 # Why a profile is all NaN, from the estimator's warnings (fluxprofile.estimator): the
