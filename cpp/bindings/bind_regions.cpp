@@ -12,6 +12,7 @@
 #include "bound_types.hpp"
 #include "fluxprofile/reduce.hpp"
 #include "fluxprofile/shapes.hpp"
+#include "interruptible.hpp"
 #include "pybind.hpp"
 
 namespace fp = fluxprofile;
@@ -225,13 +226,12 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
     lists = in.lists->view();
   }
   const fp::ShapeTable& table = in.table->view();
-  fp::RegionSums sums;
-  {
-    py::gil_scoped_release release;  // safe: the arrays are kept alive by `in`
-    sums = fp::reduce_regions(
+  // the GIL is released inside: safe, the arrays are kept alive by `in`
+  fp::RegionSums sums = fluxprofile_bindings::run_interruptible([&] {
+    return fp::reduce_regions(
         table, in.nx, in.ny, in.n_reco, cubes, mask, exposure ? &*exposure : nullptr,
         image, options.containment, n_threads, lists ? &*lists : nullptr);
-  }
+  });
   RegionSums out;
   for (std::size_t c = 0; c < in.cubes.size(); ++c) {
     out.reco_sums[py::str(in.cubes[c]->name)] = py::cast(std::move(sums.reco_sums[c]));
@@ -300,12 +300,9 @@ void bind_regions(py::module_& m) {
       [](const fp::OwnedShapeTable& shapes, py::ssize_t nx, py::ssize_t ny,
          int n_threads) {
         const fp::ShapeTable& table = shapes.view();
-        fp::RegionPixels px;
-        {
-          py::gil_scoped_release
-              release;  // safe: the table is kept alive by the argument
-          px = fp::region_pixels(table, nx, ny, n_threads);
-        }
+        // the GIL is released inside: safe, the table is kept alive by the argument
+        fp::RegionPixels px = fluxprofile_bindings::run_interruptible(
+            [&] { return fp::region_pixels(table, nx, ny, n_threads); });
         std::vector<double> total(px.n_total.begin(), px.n_total.end());
         return PixelListsBinding(to_numpy(std::move(px.flat_index)), py::none(),
                                  to_numpy(std::move(px.offsets)),
@@ -462,13 +459,11 @@ void bind_regions(py::module_& m) {
         const Eigen::Map<const fp::VectorXd> totals(npix_total.data(),
                                                     npix_total.shape(0));
         const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
-        fp::RowMatrixXd signal;
-        {
-          py::gil_scoped_release
-              release;  // safe: the arrays are kept alive by the arguments
-          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
-                                   kernels.shape(0), n_reco, n_threads, means, safe);
-        }
+        // the GIL is released inside: safe, the arrays are kept alive by the arguments
+        fp::RowMatrixXd signal = fluxprofile_bindings::run_interruptible([&] {
+          return fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
+                                 kernels.shape(0), n_reco, n_threads, means, safe);
+        });
         return py::array_t<double>(py::cast(std::move(signal)));
       },
       py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(),
