@@ -100,7 +100,10 @@ FitResults fit(const FitProblems& problems, const fp::FitOptions& options,
 }  // namespace
 
 void bind_fit(py::module_& m) {
-  m.attr("MAX_THREADS") = fp::kMaxThreads;
+  m.def(
+      "max_threads", [] { return fp::kMaxThreads; },
+      "The most threads (n_threads) a core call accepts (kMaxThreads, "
+      "docs/numeric_limits.rst).");
   py::native_enum<fp::Statistic>(
       m, "Statistic", "enum.IntEnum",
       "Fit statistic of a bin: Cash (predicted background) or WStat (on-off), as "
@@ -211,7 +214,7 @@ void bind_fit(py::module_& m) {
         py::arg_v("options", fp::FitOptions{}, "FitOptions()"),
         py::arg("n_threads") = 0,
         "Fit the norm of every problem (see fluxprofile/fit.hpp); results do not "
-        "depend on n_threads (0: all cores, at most MAX_THREADS). Ctrl-C stops it "
+        "depend on n_threads (0: all cores, at most max_threads()). Ctrl-C stops it "
         "(KeyboardInterrupt).");
 
   m.def(

@@ -7,7 +7,7 @@ import enum
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'MAX_THREADS', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'problem_stat', 'reduce_regions', 'region_overlap', 'region_pixels', 'wstat']
+__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'max_threads', 'problem_stat', 'reduce_regions', 'region_overlap', 'region_pixels', 'wstat']
 class InvalidInput(ValueError):
     pass
 class ShapeKind(enum.IntEnum):
@@ -496,11 +496,15 @@ def cash(counts: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mu: ty
     """
 def fit_norms(problems: FitProblems, options: FitOptions = ..., n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> FitResults:
     """
-    Fit the norm of every problem (see fluxprofile/fit.hpp); results do not depend on n_threads (0: all cores, at most MAX_THREADS). Ctrl-C stops it (KeyboardInterrupt).
+    Fit the norm of every problem (see fluxprofile/fit.hpp); results do not depend on n_threads (0: all cores, at most max_threads()). Ctrl-C stops it (KeyboardInterrupt).
     """
 def fold_signal(exposure_sums: numpy.ndarray, npix_total: numpy.ndarray, flux: numpy.ndarray, scale: typing.SupportsFloat | typing.SupportsIndex, kernels: numpy.ndarray, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, exposure_means: numpy.ndarray | None = None, n_safe: numpy.ndarray | None = None) -> numpy.typing.NDArray[numpy.float64]:
     """
     Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).
+    """
+def max_threads() -> int:
+    """
+    The most threads (n_threads) a core call accepts (kMaxThreads, docs/numeric_limits.rst).
     """
 def problem_stat(problems: FitProblems, problem: typing.SupportsInt | typing.SupportsIndex, norms: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
     """
@@ -526,4 +530,3 @@ def wstat(n_on: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n_off: 
     """
     Gammapy's WStat statistic per bin (docs/statistics.rst).
     """
-MAX_THREADS: int = 1024

@@ -37,7 +37,7 @@ from .vocabulary import OPTIONAL_QUANTITIES
 __all__ = ["MAX_N_JOBS", "MAX_N_SIGMA", "FluxProfileEstimator"]
 
 # The largest n_jobs accepted (the core's cap, kMaxThreads in parallel.hpp).
-MAX_N_JOBS = int(_core.MAX_THREADS)
+MAX_N_JOBS = _core.max_threads()
 # The largest n_sigma, n_sigma_ul and n_sigma_sensitivity accepted: a crossing at
 # Δstat = n_sigma**2 of a Poisson likelihood can lie up to ~n_sigma**2 errors from the best
 # fit, and the search (like Gammapy's) reaches 1e5 errors (docs/numeric_limits.rst).
@@ -79,9 +79,20 @@ def _describe_groups(plan: EnergyGroups, groups: Sequence[int], limit: int = 5) 
     return f"{', '.join(ranges)} ({noun} {index_ranges(groups)})"
 
 
-def _describe_groups_kept(plan: EnergyGroups, groups: Sequence[int]) -> str:
-    """`_describe_groups` for indices of the result's groups (not the requested ones)."""
-    return _describe_groups(plan, [plan.kept[g] for g in groups])
+def _describe_result_groups(
+    plan: EnergyGroups, groups: Sequence[int], limit: int = 5
+) -> str:
+    """Ranges of some of the result's energy groups (as fitted) and their indices."""
+    edges = plan.edges.to(plan.requested.unit)
+    unit = edges.unit.to_string()
+    ranges = [
+        f"{edges[g].value:.4g} {unit}-{edges[g + 1].value:.4g} {unit}"
+        for g in groups[:limit]
+    ]
+    if len(groups) > limit:
+        ranges.append("...")
+    noun = "energy group" if len(groups) == 1 else "energy groups"
+    return f"{', '.join(ranges)} ({noun} {index_ranges(groups)})"
 
 
 def _format_value(value: Any) -> str:
@@ -414,7 +425,11 @@ class FluxProfileEstimator:
         ------
         ValueError
             Datasets with misaligned energy axes, duplicate names or different telescopes;
-            unordered regions.
+            unordered regions; a region sum that is not finite (naming dataset, region and
+            energy group); a region frame that cannot be transformed to the map's.
+        KeyboardInterrupt
+            On Ctrl-C, within about 0.2 s also inside the compiled core (no result;
+            docs/numeric_limits.rst).
 
         Warns
         -----
@@ -425,7 +440,11 @@ class FluxProfileEstimator:
             where the on-off background normalisation alpha of a dataset is undefined in some
             energy group (NaN bins with success False, docs/onoff.rst), once for all energy
             groups no dataset covers (NaN rows) and once for all requested groups left out
-            because they span no reco-energy bin (docs/energy_groups.rst).
+            because they span no reco-energy bin (docs/energy_groups.rst). Once each, naming
+            regions and energy groups, for the bins whose likelihood has no minimum (no
+            counts, no signal, or another reason: NaN norms, success False); once per
+            dataset whose reference model predicts no counts at all, with the reason
+            (docs/numeric_limits.rst).
         """
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
@@ -591,8 +610,7 @@ class FluxProfileEstimator:
         )
         warn_fit_results(
             result,
-            "ul" in self.selection_optional,
-            lambda groups: _describe_groups_kept(plan, groups),
+            lambda groups: _describe_result_groups(plan, groups),
         )
 
     def _quantities(self, result: GroupFits) -> dict[str, np.ndarray]:

@@ -143,7 +143,7 @@ def _check_block(block: _Block, name: str) -> None:
             bad |= block.valid & (values < 0)
         if bad.any():
             region, column = np.argwhere(bad)[0]
-            value = values[region, column]
+            value = float(values[region, column])
             msg = (
                 f"dataset {name!r}, region {region}, energy group {block.group}: the "
                 f"{_QUANTITIES[k]} summed over the region is {value!r} in a safe bin "
@@ -295,23 +295,21 @@ def _warn_cells(
 
 def warn_fit_results(
     fits: GroupFits,
-    ul: bool,
     describe_groups: Callable[[Sequence[int]], str],
     stacklevel: int = 4,
 ) -> None:
     """Warn about the profile bins whose numbers need a word (docs/numeric_limits.rst).
 
     One `FluxProfileWarning` each, naming the regions and energy groups, for the fitted
-    bins where the reference model predicts no counts, those without counts, those
-    whose likelihood has no minimum for another reason, and (with ``ul``) those whose
-    upper limit is negative. The numbers are Gammapy's; only the warning is added.
+    bins where the reference model predicts no counts, those without counts and those
+    whose likelihood has no minimum for another reason. The numbers are Gammapy's where
+    Gammapy gives one; only the warning is added. (Negative upper limits are Gammapy's
+    values too, and common in real data: not warned about, docs/numeric_limits.rst.)
 
     Parameters
     ----------
     fits : `GroupFits`
         The fit results.
-    ul : bool
-        Whether upper limits were computed.
     describe_groups : callable
         Energy ranges and indices of some groups, for the message.
     stacklevel : int, optional
@@ -343,14 +341,3 @@ def warn_fit_results(
         describe_groups,
         stacklevel,
     )
-    if ul:
-        with np.errstate(invalid="ignore"):
-            negative = fits.fitted & (fits.norm_ul < 0)
-        _warn_cells(
-            negative,
-            "negative upper limit: the counts are below the predicted background, the "
-            "best-fit norm is negative and the limit (best fit plus the n_sigma_ul "
-            "distance) stays below 0; Gammapy's value, kept",
-            describe_groups,
-            stacklevel,
-        )
