@@ -925,7 +925,9 @@ def test_core_fit_rejects_bad_problems(override, pattern):
 
 
 def test_core_fit_rejects_negative_threads():
-    with pytest.raises(ValueError, match="n_threads must be >= 0, got -1"):
+    with pytest.raises(
+        ValueError, match=r"n_threads must be in \[0, 1024\] \(0: all cores\), got -1"
+    ):
         _core.fit_norms(_core.FitProblems(*_fit_args()), n_threads=-1)
 
 

@@ -6,7 +6,9 @@
 
 #include "arrays.hpp"
 #include "fluxprofile/fit.hpp"
+#include "fluxprofile/parallel.hpp"
 #include "fluxprofile/stats.hpp"
+#include "interruptible.hpp"
 #include "pybind.hpp"
 
 namespace fp = fluxprofile;
@@ -73,11 +75,9 @@ struct FitResults {
 FitResults fit(const FitProblems& problems, const fp::FitOptions& options,
                int n_threads) {
   const fp::FitProblems view = problems.view();
-  fp::FitResults r;
-  {
-    py::gil_scoped_release release;  // safe: the arrays are kept alive by `problems`
-    r = fp::fit_norms(view, options, n_threads);
-  }
+  // the GIL is released inside: safe, the arrays are kept alive by `problems`
+  fp::FitResults r = fluxprofile_bindings::run_interruptible(
+      [&] { return fp::fit_norms(view, options, n_threads); });
   FitResults out;
   out.norm = py::cast(std::move(r.norm));
   out.norm_err = py::cast(std::move(r.norm_err));
@@ -100,6 +100,10 @@ FitResults fit(const FitProblems& problems, const fp::FitOptions& options,
 }  // namespace
 
 void bind_fit(py::module_& m) {
+  m.def(
+      "max_threads", [] { return fp::kMaxThreads; },
+      "The most threads (n_threads) a core call accepts (kMaxThreads, "
+      "docs/numeric_limits.rst).");
   py::native_enum<fp::Statistic>(
       m, "Statistic", "enum.IntEnum",
       "Fit statistic of a bin: Cash (predicted background) or WStat (on-off), as "
@@ -210,7 +214,8 @@ void bind_fit(py::module_& m) {
         py::arg_v("options", fp::FitOptions{}, "FitOptions()"),
         py::arg("n_threads") = 0,
         "Fit the norm of every problem (see fluxprofile/fit.hpp); results do not "
-        "depend on n_threads.");
+        "depend on n_threads (0: all cores, at most max_threads()). Ctrl-C stops it "
+        "(KeyboardInterrupt).");
 
   m.def(
       "problem_stat",

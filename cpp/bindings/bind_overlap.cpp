@@ -5,6 +5,7 @@
 #include "bound_types.hpp"
 #include "fluxprofile/overlap.hpp"
 #include "fluxprofile/shapes.hpp"
+#include "interruptible.hpp"
 #include "pybind.hpp"
 
 namespace fp = fluxprofile;
@@ -16,12 +17,9 @@ void bind_overlap(py::module_& m) {
       "region_overlap",
       [](const fp::OwnedShapeTable& shapes, py::ssize_t nx, py::ssize_t ny,
          int n_threads) {
-        fp::RegionWeights w;
-        {
-          py::gil_scoped_release
-              release;  // safe: the table is kept alive by the argument
-          w = fp::pixel_overlap_table(shapes.view(), nx, ny, n_threads);
-        }
+        // the GIL is released inside: safe, the table is kept alive by the argument
+        fp::RegionWeights w = fluxprofile_bindings::run_interruptible(
+            [&] { return fp::pixel_overlap_table(shapes.view(), nx, ny, n_threads); });
         return PixelListsBinding(
             to_numpy(std::move(w.flat_index)), to_numpy(std::move(w.weight)),
             to_numpy(std::move(w.offsets)), to_numpy(std::move(w.area)), nx, ny);

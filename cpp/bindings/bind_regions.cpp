@@ -12,6 +12,7 @@
 #include "bound_types.hpp"
 #include "fluxprofile/reduce.hpp"
 #include "fluxprofile/shapes.hpp"
+#include "interruptible.hpp"
 #include "pybind.hpp"
 
 namespace fp = fluxprofile;
@@ -259,11 +260,10 @@ RegionSums to_python(const ReduceInputs& in, fp::RegionSums&& sums) {
 
 RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_threads) {
   const PreparedReduce p = prepare(in, options);
-  fp::RegionSums sums;
-  {
-    py::gil_scoped_release release;  // safe: the arrays are kept alive by `in`
-    sums = run_prepared(in, p, options, n_threads);
-  }
+  // the GIL is released inside (Ctrl-C stops it): safe, the arrays are kept alive by
+  // `in`
+  fp::RegionSums sums = fluxprofile_bindings::run_interruptible(
+      [&] { return run_prepared(in, p, options, n_threads); });
   return to_python(in, std::move(sums));
 }
 
@@ -282,18 +282,19 @@ std::vector<RegionSums> reduce_many(const std::vector<const ReduceInputs*>& inpu
   std::vector<fp::RegionSums> sums(inputs.size());
   std::size_t failed = 0;
   std::string message;
-  {
-    py::gil_scoped_release release;  // safe: the arrays are kept alive by `inputs`
+  // the GIL is released inside (Ctrl-C stops it): safe, the arrays are kept alive by
+  // `inputs`
+  failed = fluxprofile_bindings::run_interruptible([&]() -> std::size_t {
     for (std::size_t k = 0; k < inputs.size(); ++k) {
       try {
         sums[k] = run_prepared(*inputs[k], prepared[k], options, n_threads);
       } catch (const fp::InvalidInput& err) {
-        failed = k + 1;
         message = err.what();
-        break;
+        return k + 1;
       }
     }
-  }
+    return 0;
+  });
   if (failed != 0) {
     throw fp::InvalidInput("inputs[" + std::to_string(failed - 1) + "]: " + message);
   }
@@ -359,12 +360,9 @@ void bind_regions(py::module_& m) {
       [](const fp::OwnedShapeTable& shapes, py::ssize_t nx, py::ssize_t ny,
          int n_threads) {
         const fp::ShapeTable& table = shapes.view();
-        fp::RegionPixels px;
-        {
-          py::gil_scoped_release
-              release;  // safe: the table is kept alive by the argument
-          px = fp::region_pixels(table, nx, ny, n_threads);
-        }
+        // the GIL is released inside: safe, the table is kept alive by the argument
+        fp::RegionPixels px = fluxprofile_bindings::run_interruptible(
+            [&] { return fp::region_pixels(table, nx, ny, n_threads); });
         std::vector<double> total(px.n_total.begin(), px.n_total.end());
         return PixelListsBinding(to_numpy(std::move(px.flat_index)), py::none(),
                                  to_numpy(std::move(px.offsets)),
@@ -551,13 +549,11 @@ void bind_regions(py::module_& m) {
         const Eigen::Map<const fp::VectorXd> totals(npix_total.data(),
                                                     npix_total.shape(0));
         const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
-        fp::RowMatrixXd signal;
-        {
-          py::gil_scoped_release
-              release;  // safe: the arrays are kept alive by the arguments
-          signal = fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
-                                   kernels.shape(0), n_reco, n_threads, means, safe);
-        }
+        // the GIL is released inside: safe, the arrays are kept alive by the arguments
+        fp::RowMatrixXd signal = fluxprofile_bindings::run_interruptible([&] {
+          return fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
+                                 kernels.shape(0), n_reco, n_threads, means, safe);
+        });
         return py::array_t<double>(py::cast(std::move(signal)));
       },
       py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "fluxprofile/migrad1d.hpp"
@@ -20,15 +21,21 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // best fit.
 constexpr double kConfidenceReach = 1e5;
 
-// The bins of one problem and the statistic summed over them.
+// The bins of one problem and the statistic summed over them, as a function of a
+// variable x = norm / scale (scale 1: the norm itself, Gammapy's coordinate). With
+// scale = 1 every value is computed exactly as in the norm (x * 1.0 == x), which the
+// MIGRAD emulation needs to follow Gammapy to the bit; other scales make the problem
+// independent of the units of the signal (docs/numeric_limits.rst).
 class Problem {
  public:
-  Problem(const FitProblems& all, Index p)
-      : all_(all), begin_(all.offsets[p]), end_(all.offsets[p + 1]) {}
+  Problem(const FitProblems& all, Index p, double scale = 1.0)
+      : all_(all), begin_(all.offsets[p]), end_(all.offsets[p + 1]), scale_(scale) {}
 
   Index size() const { return static_cast<Index>(end_ - begin_); }
+  double scale() const { return scale_; }
 
-  BinStat at(double norm) const {
+  BinStat at(double x) const {
+    const double norm = x * scale_;
     BinStat total;
     for (std::int64_t k = begin_; k < end_; ++k) {
       const BinStat b = bin(k, norm);
@@ -36,10 +43,13 @@ class Problem {
       total.gradient += b.gradient;
       total.curvature += b.curvature;
     }
+    total.gradient *= scale_;
+    total.curvature *= scale_ * scale_;
     return total;
   }
 
-  double stat(double norm) const {
+  double stat(double x) const {
+    const double norm = x * scale_;
     double total = 0.0;
     for (std::int64_t k = begin_; k < end_; ++k) {
       if (kind(k) == Statistic::cash) {
@@ -53,8 +63,8 @@ class Problem {
   }
 
   // Predicted counts of bin k (signal + background, clipped at zero).
-  double npred(std::int64_t k, double norm) const {
-    const double mu_sig = norm * all_.signal[k];
+  double npred(std::int64_t k, double x) const {
+    const double mu_sig = x * scale_ * all_.signal[k];
     if (kind(k) == Statistic::cash) return std::max(all_.background[k] + mu_sig, 0.0);
     const double mu_b =
         wstat_mu_bkg(all_.counts[k], all_.background[k], all_.alpha[k], mu_sig);
@@ -62,12 +72,12 @@ class Problem {
     return std::isfinite(mu) ? std::max(mu, 0.0) : 0.0;
   }
 
-  // TS of the Asimov data set made of npred(norm): stat(null) - stat(norm) on those
-  // counts.
-  double asimov_ts(double norm, double null_value) const {
+  // TS of the Asimov data set made of npred(x): stat(null) - stat(x) on those counts.
+  double asimov_ts(double x, double null_x) const {
+    const double norm = x * scale_, null_value = null_x * scale_;
     double ts = 0.0;
     for (std::int64_t k = begin_; k < end_; ++k) {
-      const double n_asimov = npred(k, norm);
+      const double n_asimov = npred(k, x);
       if (kind(k) == Statistic::cash) {
         ts += cash(n_asimov, all_.background[k] + null_value * all_.signal[k]) -
               cash(n_asimov, all_.background[k] + norm * all_.signal[k]);
@@ -81,7 +91,7 @@ class Problem {
     return ts;
   }
 
-  // The open interval of norms on which every Cash bin with counts keeps a prediction
+  // The open interval of x on which every Cash bin with counts keeps a prediction
   // above the truncation value; outside it the statistic has a plateau instead of a
   // minimum.
   void cash_domain(double& lo, double& hi) const {
@@ -91,12 +101,21 @@ class Problem {
       // WStat with alpha = 0 is Cash without background (see stats.cpp).
       const bool cash_like = kind(k) == Statistic::cash || all_.alpha[k] == 0.0;
       if (!cash_like || !(all_.counts[k] > 0.0)) continue;
-      const double s = all_.signal[k];
+      const double s = all_.signal[k] * scale_;
       const double background = kind(k) == Statistic::cash ? all_.background[k] : 0.0;
       const double edge = (kCashTruncation - background) / s;
       if (s > 0.0) lo = std::max(lo, edge);
       if (s < 0.0) hi = std::min(hi, edge);
     }
+  }
+
+  // The norm at which the problem's signal adds up to one count, sum_k |signal_k| = 1
+  // (1 if it predicts none): the unit of x in which the problem no longer depends on
+  // the scale of the exposure or of the model amplitude.
+  double signal_unit() const {
+    double total = 0.0;
+    for (std::int64_t k = begin_; k < end_; ++k) total += std::abs(all_.signal[k]);
+    return total > 0.0 && std::isfinite(total) ? 1.0 / total : 1.0;
   }
 
  private:
@@ -114,6 +133,7 @@ class Problem {
 
   const FitProblems& all_;
   std::int64_t begin_, end_;
+  double scale_;
 };
 
 struct Minimum {
@@ -135,7 +155,9 @@ Minimum finish(const Problem& pb, double norm) {
 }
 
 // Minimises the (convex inside its domain) statistic: brackets a sign change of the
-// gradient by stepping out from norm = 1, then solves gradient = 0 with Brent.
+// gradient by stepping out from x = 1, then solves gradient = 0 with Brent. (In the
+// signal's unit, x = 1 is one count of signal; the walk doubles its steps up to 1e15
+// times the start, far beyond any count.)
 Minimum find_minimum(const Problem& pb) {
   double lo, hi;
   pb.cash_domain(lo, hi);
@@ -228,7 +250,8 @@ double sensitivity(const Problem& pb, double null_value, double n_sigma, double 
 // Gammapy's re-optimisation before each interval (Fit.optimize after
 // Parameters.autoscale): MIGRAD in factor units x = norm / scale, scale =
 // 10^floor(log10|norm|), started at the current norm with MINUIT's step error / scale.
-// Returns the norm where MIGRAD stops (the start if it fails).
+// Returns the norm where MIGRAD stops (the start if it fails). "norm" is the variable
+// of pb (Gammapy's norm, or its decade-normalised stand-in).
 double reoptimize(const Problem& pb, double norm, double error) {
   const double scale =
       norm != 0.0 ? std::pow(10.0, std::floor(std::log10(std::abs(norm)))) : 1.0;
@@ -238,40 +261,102 @@ double reoptimize(const Problem& pb, double norm, double error) {
   return fit.valid && std::isfinite(fit.x) ? fit.x * scale : norm;
 }
 
+// How far (in units of the exact error) MIGRAD's stop may lie from the exact minimum,
+// and how far (relative) its error may be from the exact curvature error, for its
+// result to be taken. MIGRAD's EDM goal keeps it within ~0.02 of the error where it
+// works; far outside Gammapy's scales (norms ~1e-15 or ~1e10) its numerical derivatives
+// fail and it stops anywhere (docs/numeric_limits.rst).
+constexpr double kMigradNormTolerance = 0.05;
+constexpr double kMigradErrorTolerance = 0.05;
+
+// One MIGRAD run as Gammapy's first fit does it (from x = 1 with step 1) on a problem
+// in its variable; results in that variable.
+struct MigradFit {
+  bool taken = false;
+  double x = kNaN, error = kNaN;
+};
+
+MigradFit migrad_first_fit(const Problem& pm, double exact_x, double exact_sigma) {
+  const Migrad1DResult fit = migrad_1d([&](double x) { return pm.stat(x); }, 1.0, 1.0);
+  MigradFit out;
+  const bool has_error =
+      std::isfinite(fit.error) && fit.error > 0.0 && fit.covariance_valid;
+  if (!(has_error && fit.valid && std::isfinite(fit.x))) return out;
+  // agreement with the exact minimum, both in the variable of pm
+  if (std::abs(fit.x - exact_x) > kMigradNormTolerance * exact_sigma) return out;
+  if (std::abs(fit.error / exact_sigma - 1.0) > kMigradErrorTolerance) return out;
+  out.taken = true;
+  out.x = fit.x;
+  out.error = fit.error;
+  return out;
+}
+
+// 10^round(log10(v)) for v > 0.
+double decade_of(double v) { return std::pow(10.0, std::round(std::log10(v))); }
+
 void solve(const FitProblems& problems, const FitOptions& opt, Index p,
            FitResults& out) {
-  const Problem pb(problems, p);
+  // pn: the problem in the norm (Gammapy's coordinate); px: in x = norm / unit, where
+  // the signal adds up to one count at x = 1. The exact minimum, the intervals and the
+  // sensitivity are found in x, so that they do not depend on the scale of the signal
+  // (exposure, amplitude); results are converted back to norms.
+  const Problem pn(problems, p);
   const Index n_scan = static_cast<Index>(opt.scan_values.size());
-  if (pb.size() == 0) {
+  if (pn.size() == 0) {
     // Nothing contributes (no safe bin in any dataset): Gammapy's NaN row.
     out.stat[p] = 0.0;
     out.stat_null[p] = 0.0;
     out.stat_scan.row(p).setConstant(kNaN);
     return;
   }
-  const Minimum m = find_minimum(pb);
-  double best = m.norm, best_stat = m.stat;
-  double sigma = m.interior ? std::sqrt(2.0 / m.curvature) : kNaN;
+  const double unit = pn.signal_unit();
+  const Problem px(problems, p, unit);
+  const Minimum m = find_minimum(px);
+  double best = m.norm, best_stat = m.stat;                         // best in x
+  double sigma = m.interior ? std::sqrt(2.0 / m.curvature) : kNaN;  // in x
+  // The problem MIGRAD ran on (pn: Gammapy's coordinates, or a decade-normalised
+  // variable) and the factor from its variable to x.
+  const Problem* pm = &pn;
+  std::optional<Problem> pd;
+  double m_to_x = 1.0 / unit;
   bool minuit_path = false;
+  double best_m = kNaN, sigma_m = kNaN;  // MIGRAD's norm and error in its variable
   if (m.interior && (opt.minuit_errors || opt.minuit_norm)) {
     // Gammapy's first fit: MIGRAD from norm = 1 with step 1; its norm_err is the
     // covariance MIGRAD ends with. It can differ from the exact curvature by a percent
     // where MIGRAD's own numerical second derivative is noisy, and it stops within its
     // EDM goal (tol 0.1), up to ~1.4 % of the error away from the exact minimum.
-    const Migrad1DResult fit =
-        migrad_1d([&](double x) { return pb.stat(x); }, 1.0, 1.0);
-    const bool has_error =
-        std::isfinite(fit.error) && fit.error > 0.0 && fit.covariance_valid;
-    if (opt.minuit_errors && has_error) sigma = fit.error;
-    if (opt.minuit_norm && has_error && fit.valid && std::isfinite(fit.x)) {
-      best = fit.x;
-      best_stat = pb.stat(best);
-      minuit_path = true;
+    MigradFit fit = migrad_first_fit(pn, m.norm / m_to_x, sigma / m_to_x);
+    if (!fit.taken) {
+      // Outside Gammapy's scales: the same run in norm / 10^round(log10(max(|norm|,
+      // error))), where the problem looks like one of Gammapy's.
+      const double decade = decade_of(std::max(std::abs(m.norm), sigma) * unit);
+      if (std::isfinite(decade) && decade > 0.0 && decade != 1.0) {
+        pd.emplace(problems, p, decade);
+        const double to_x = decade / unit;
+        const MigradFit alt = migrad_first_fit(*pd, m.norm / to_x, sigma / to_x);
+        if (alt.taken) {
+          fit = alt;
+          pm = &*pd;
+          m_to_x = to_x;
+        }
+      }
+    }
+    if (fit.taken) {
+      if (opt.minuit_errors) sigma = fit.error * m_to_x;
+      if (opt.minuit_norm) {
+        best_m = fit.x;
+        sigma_m = opt.minuit_errors ? fit.error : sigma / m_to_x;
+        best = fit.x * m_to_x;
+        best_stat = pm->stat(fit.x);
+        minuit_path = true;
+      }
     }
   }
-  out.norm_at_stat[p] = best;
+  const double null_x = opt.null_value / unit;
+  out.norm_at_stat[p] = best * unit;
   out.stat[p] = best_stat;
-  out.stat_null[p] = pb.stat(opt.null_value);
+  out.stat_null[p] = pn.stat(opt.null_value);
   out.ts[p] = out.stat_null[p] - best_stat;
   out.success[p] = m.interior ? 1 : 0;
 
@@ -279,38 +364,46 @@ void solve(const FitProblems& problems, const FitOptions& opt, Index p,
   const double reach =
       kConfidenceReach * std::max(m.interior ? sigma : 0.0, std::abs(m.norm)) +
       (m.interior ? 0.0 : kConfidenceReach);
-  // Where each interval is measured from: the best fit, or on the MINUIT path the norm
-  // of Gammapy's re-optimisation before it (errn/errp from the first, ul from the
-  // next).
-  double current = best;
+  // Where each interval is measured from (in x): the best fit, or on the MINUIT path
+  // the norm of Gammapy's re-optimisation before it (errn/errp from the first, ul from
+  // the next), run in MIGRAD's variable.
+  // (MIGRAD's runs start from its own last value in its variable, current_m, as
+  // Gammapy's do: a round trip through x could change its last bit.)
+  double current = best, current_m = best_m;
+  auto reoptimize_current = [&] {
+    current_m = reoptimize(*pm, current_m, sigma_m);
+    current = current_m * m_to_x;
+  };
   if (m.interior) {
-    out.norm[p] = best;
-    out.norm_err[p] = opt.n_sigma * sigma;
+    out.norm[p] = best * unit;
+    out.norm_err[p] = opt.n_sigma * sigma * unit;
     if (opt.errn_errp) {
-      if (minuit_path) current = reoptimize(pb, current, sigma);
-      const double f0 = minuit_path ? pb.stat(current) : best_stat;
+      if (minuit_path) reoptimize_current();
+      const double f0 = minuit_path ? px.stat(current) : best_stat;
       const double delta = opt.n_sigma * opt.n_sigma;
-      out.norm_errn[p] = crossing(pb, current, f0, delta, -1.0, step0, reach);
-      out.norm_errp[p] = crossing(pb, current, f0, delta, +1.0, step0, reach);
+      out.norm_errn[p] = crossing(px, current, f0, delta, -1.0, step0, reach) * unit;
+      out.norm_errp[p] = crossing(px, current, f0, delta, +1.0, step0, reach) * unit;
     }
   }
   if (opt.ul) {
     // Without an interior minimum the limit is still defined from the statistic's
     // infimum.
-    if (minuit_path) current = reoptimize(pb, current, sigma);
-    const double f0 = minuit_path ? pb.stat(current) : best_stat;
+    if (minuit_path) reoptimize_current();
+    const double f0 = minuit_path ? px.stat(current) : best_stat;
     out.norm_ul[p] =
-        current +
-        crossing(pb, current, f0, opt.n_sigma_ul * opt.n_sigma_ul, +1.0, step0, reach);
+        (current + crossing(px, current, f0, opt.n_sigma_ul * opt.n_sigma_ul, +1.0,
+                            step0, reach)) *
+        unit;
   }
   for (Index k = 0; k < n_scan; ++k)
-    out.stat_scan(p, k) = pb.stat(opt.scan_values[static_cast<std::size_t>(k)]);
+    out.stat_scan(p, k) = pn.stat(opt.scan_values[static_cast<std::size_t>(k)]);
   if (opt.sensitivity) {
-    out.norm_sensitivity[p] = sensitivity(pb, opt.null_value, opt.n_sigma_sensitivity,
-                                          m.interior ? sigma : 1.0);
+    out.norm_sensitivity[p] =
+        sensitivity(px, null_x, opt.n_sigma_sensitivity, m.interior ? sigma : 1.0) *
+        unit;
   }
   for (std::int64_t k = problems.offsets[p]; k < problems.offsets[p + 1]; ++k) {
-    out.npred[k] = pb.npred(k, best);
+    out.npred[k] = pn.npred(k, out.norm_at_stat[p]);
   }
 }
 

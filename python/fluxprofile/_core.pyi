@@ -7,7 +7,7 @@ import enum
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'pixel_solid_angles', 'problem_stat', 'reduce_regions', 'reduce_regions_many', 'region_overlap', 'region_pixels', 'wstat']
+__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'max_threads', 'pixel_solid_angles', 'problem_stat', 'reduce_regions', 'reduce_regions_many', 'region_overlap', 'region_pixels', 'wstat']
 class InvalidInput(ValueError):
     pass
 class ShapeKind(enum.IntEnum):
@@ -496,11 +496,15 @@ def cash(counts: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mu: ty
     """
 def fit_norms(problems: FitProblems, options: FitOptions = ..., n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> FitResults:
     """
-    Fit the norm of every problem (see fluxprofile/fit.hpp); results do not depend on n_threads.
+    Fit the norm of every problem (see fluxprofile/fit.hpp); results do not depend on n_threads (0: all cores, at most max_threads()). Ctrl-C stops it (KeyboardInterrupt).
     """
 def fold_signal(exposure_sums: numpy.ndarray, npix_total: numpy.ndarray, flux: numpy.ndarray, scale: typing.SupportsFloat | typing.SupportsIndex, kernels: numpy.ndarray, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, exposure_means: numpy.ndarray | None = None, n_safe: numpy.ndarray | None = None) -> numpy.typing.NDArray[numpy.float64]:
     """
     Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).
+    """
+def max_threads() -> int:
+    """
+    The most threads (n_threads) a core call accepts (kMaxThreads, docs/numeric_limits.rst).
     """
 def pixel_solid_angles(xyz: numpy.ndarray, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
     """

@@ -31,12 +31,19 @@ from .pipeline.energy_groups import (
     plan_energy_groups,
     validate_energy_edges,
 )
-from .pipeline.fit import GroupFits, fit_groups
+from .pipeline.fit import GroupFits, fit_groups, warn_fit_results
 from .pipeline.geometry import GeometryCache, RegionGeometry
 from .pipeline.reduce import ReducedDataset, reduce_datasets
 from .vocabulary import OPTIONAL_QUANTITIES
 
-__all__ = ["FluxProfileEstimator"]
+__all__ = ["MAX_N_JOBS", "MAX_N_SIGMA", "FluxProfileEstimator"]
+
+# The largest n_jobs accepted (the core's cap, kMaxThreads in parallel.hpp).
+MAX_N_JOBS = _core.max_threads()
+# The largest n_sigma, n_sigma_ul and n_sigma_sensitivity accepted: a crossing at
+# Δstat = n_sigma**2 of a Poisson likelihood can lie up to ~n_sigma**2 errors from the best
+# fit, and the search (like Gammapy's) reaches 1e5 errors (docs/numeric_limits.rst).
+MAX_N_SIGMA = 100.0
 
 _NORM_KEYS = {
     "name",
@@ -68,6 +75,22 @@ def _describe_groups(plan: EnergyGroups, groups: Sequence[int], limit: int = 5) 
     (the first ``limit`` ranges, then "..."; all the indices)."""
     edges = plan.requested
     ranges = [f"{edges[g]}-{edges[g + 1]}" for g in groups[:limit]]
+    if len(groups) > limit:
+        ranges.append("...")
+    noun = "energy group" if len(groups) == 1 else "energy groups"
+    return f"{', '.join(ranges)} ({noun} {index_ranges(groups)})"
+
+
+def _describe_result_groups(
+    plan: EnergyGroups, groups: Sequence[int], limit: int = 5
+) -> str:
+    """Ranges of some of the result's energy groups (as fitted) and their indices."""
+    edges = plan.edges.to(plan.requested.unit)
+    unit = edges.unit.to_string()
+    ranges = [
+        f"{edges[g].value:.4g} {unit}-{edges[g + 1].value:.4g} {unit}"
+        for g in groups[:limit]
+    ]
     if len(groups) > limit:
         ranges.append("...")
     noun = "energy group" if len(groups) == 1 else "energy groups"
@@ -142,8 +165,8 @@ class FluxProfileEstimator:
     sum_over_energy_groups : bool, optional
         Collapse each group to a single bin before fitting. Default is False.
     n_jobs : int or None, optional
-        Number of threads; None uses all cores (results are identical for any value).
-        Default is None.
+        Number of threads, at most `MAX_N_JOBS` (1024); None uses all cores (results are
+        identical for any value). Default is None.
     selection_optional : list of str or "all", optional
         Optional quantities among "errn-errp", "ul", "scan", "sensitivity"; anything
         containing "all" selects all of them. Default is None (none).
@@ -191,8 +214,9 @@ class FluxProfileEstimator:
     Raises
     ------
     ValueError
-        Fewer than two regions, ``reoptimize=True``, an unknown optional quantity, or an
-        invalid ``n_jobs``.
+        Fewer than two regions, ``reoptimize=True``, an unknown optional quantity, an
+        ``n_sigma``, ``n_sigma_ul`` or ``n_sigma_sensitivity`` outside (0, 100], or an
+        ``n_jobs`` that is not None or an integer in [1, 1024] (docs/numeric_limits.rst).
     TypeError
         Unknown keyword arguments.
     """
@@ -222,8 +246,11 @@ class FluxProfileEstimator:
         self.spectral_model = as_spectral_model(spectral_model)
 
         if kwargs.get("reoptimize", False):
+            # Short on purpose: Gammapy pastes the estimator's whole printout here.
             msg = (
-                f"reoptimize=True is not available for {self}. Set to `False` instead."
+                f"reoptimize=True is not available for {self.tag}: only the norm is "
+                "fitted, there are no other parameters to re-optimise. Set "
+                "reoptimize=False."
             )
             raise ValueError(msg)
 
@@ -270,6 +297,13 @@ class FluxProfileEstimator:
             ):
                 msg = f"{name} must be a positive finite number, got {value!r}"
                 raise ValueError(msg)
+            if value > MAX_N_SIGMA:
+                msg = (
+                    f"{name} must be in (0, {MAX_N_SIGMA:g}], got {value!r}: the "
+                    f"likelihood is searched up to 1e5 errors from the best fit, where "
+                    "larger thresholds are not reached (docs/numeric_limits.rst)"
+                )
+                raise ValueError(msg)
         if not (np.isscalar(self.null_value) and np.isfinite(self.null_value)):
             msg = f"null_value must be a finite number, got {self.null_value!r}"
             raise ValueError(msg)
@@ -289,6 +323,14 @@ class FluxProfileEstimator:
             raise ValueError(msg)  # noqa: TRY004 - Gammapy raises ValueError here
         if value is not None and value <= 0:
             msg = f"n_jobs must be a positive integer or None, got {value!r}"
+            raise ValueError(msg)
+        if value is not None and value > MAX_N_JOBS:
+            # More threads than this only cost time (docs/numeric_limits.rst); values
+            # >= 2**31 would not even reach the compiled core.
+            msg = (
+                f"n_jobs must be at most {MAX_N_JOBS} (or None for all cores), "
+                f"got {value!r}"
+            )
             raise ValueError(msg)
         self._n_jobs = value
 
@@ -417,7 +459,11 @@ class FluxProfileEstimator:
         ------
         ValueError
             Datasets with misaligned energy axes, duplicate names or different telescopes;
-            unordered regions.
+            unordered regions; a region sum that is not finite (naming dataset, region and
+            energy group); a region frame that cannot be transformed to the map's.
+        KeyboardInterrupt
+            On Ctrl-C, within about 0.2 s also inside the compiled core (no result;
+            docs/numeric_limits.rst).
 
         Warns
         -----
@@ -428,7 +474,11 @@ class FluxProfileEstimator:
             where the on-off background normalisation alpha of a dataset is undefined in some
             energy group (NaN bins with success False, docs/onoff.rst), once for all energy
             groups no dataset covers (NaN rows) and once for all requested groups left out
-            because they span no reco-energy bin (docs/energy_groups.rst).
+            because they span no reco-energy bin (docs/energy_groups.rst). Once each, naming
+            regions and energy groups, for the bins whose likelihood has no minimum (no
+            counts, no signal, or another reason: NaN norms, success False); once per
+            dataset whose reference model predicts no counts at all, with the reason
+            (docs/numeric_limits.rst).
         """
         datasets = as_dataset_list(datasets)
         self._check_datasets(datasets)
@@ -582,6 +632,10 @@ class FluxProfileEstimator:
             np.flatnonzero(result.alpha_undefined.any(axis=1)),
             f"has no defined on-off background normalisation alpha in some energy group {why}",
             f"have no defined on-off background normalisation alpha in some energy group {why}",
+        )
+        warn_fit_results(
+            result,
+            lambda groups: _describe_result_groups(plan, groups),
         )
 
     def _quantities(self, result: GroupFits) -> dict[str, np.ndarray]:

@@ -171,7 +171,7 @@ void test_invalid_fit_input_is_rejected() {
   bad.n_sigma = 0.0;
   CHECK(throws_invalid([&] { fp::fit_norms(s.view(), bad, 2); }, "must be > 0"));
   CHECK(throws_invalid([&] { fp::fit_norms(s.view(), all_options(), -3); },
-                       "n_threads must be >= 0"));
+                       "n_threads must be in [0, 1024]"));
   CHECK(throws_invalid([&] { fp::problem_stat(s.view(), 1, fp::VectorXd::Zero(2)); },
                        "out of range"));
   CHECK(throws_invalid([&] { fp::problem_stat(s.view(), -1, fp::VectorXd::Zero(2)); },

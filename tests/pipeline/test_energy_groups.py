@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import astropy.units as u
 import numpy as np
@@ -162,6 +163,11 @@ def annuli():
     )
 
 
+# Fine groups at high energies of the Galactic-centre data hold no counts in some
+# annuli: that warning (docs/numeric_limits.rst) is not what these tests are about.
+NO_COUNTS = ": no counts: the likelihood has no minimum"
+
+
 def run(datasets, annuli, edges, selection=("ul",)):
     estimator = FluxProfileEstimator(
         annuli,
@@ -169,13 +175,19 @@ def run(datasets, annuli, edges, selection=("ul",)):
         energy_edges=edges,
         selection_optional=list(selection),
     )
-    return estimator.run(datasets)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=f".*{NO_COUNTS}", category=FluxProfileWarning
+        )
+        return estimator.run(datasets)
 
 
 def run_warned(datasets, annuli, edges, match):
-    """A run that warns exactly once, with a FluxProfileWarning matching ``match``."""
+    """A run that warns exactly once (besides `NO_COUNTS`), with a FluxProfileWarning
+    matching ``match``."""
     with pytest.warns(FluxProfileWarning) as record:
         profile = run(datasets, annuli, edges)
+    record = [w for w in record if NO_COUNTS not in str(w.message)]
     assert len(record) == 1, [str(w.message) for w in record]
     assert record[0].category is FluxProfileWarning
     assert re.search(match, str(record[0].message)), str(record[0].message)
@@ -416,7 +428,7 @@ def test_command_line_energy_edges(fermi_gc_path, tmp_path, edges, warning, n_gr
         "p.fits",
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stderr.splitlines()
+    lines = [line for line in result.stderr.splitlines() if NO_COUNTS not in line]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("fluxprofile: warning: "), result.stderr
     assert warning in lines[0]

@@ -3,15 +3,18 @@ problem per (region, group), the core's fit, and the profile arrays (`GroupFits`
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import _core
 from .._core import Statistic
+from ..exceptions import FluxProfileWarning, index_ranges
 from .reduce import ReducedDataset
 
-__all__ = ["GroupFits", "fit_groups"]
+__all__ = ["GroupFits", "fit_groups", "warn_fit_results"]
 
 # fit results with one value per (region, group)
 _PER_PROBLEM = (
@@ -42,7 +45,9 @@ class GroupFits:
     (n_groups,) tells which groups overlap any dataset, ``any_bin`` which problems have a
     safe bin, ``alpha_undefined`` which are NaN because the on-off background of a dataset
     is undefined there (docs/onoff.rst) and ``alpha_undefined_in`` the indices of those
-    datasets. Quantities not asked for are NaN.
+    datasets. ``fitted`` tells which problems went into the fit (some bin of some
+    dataset), ``no_signal`` which of those the reference model predicts no counts in and
+    ``no_counts`` which have no counts. Quantities not asked for are NaN.
     """
 
     norm: np.ndarray
@@ -64,6 +69,9 @@ class GroupFits:
     any_bin: np.ndarray
     alpha_undefined: np.ndarray
     alpha_undefined_in: list[int]
+    fitted: np.ndarray
+    no_signal: np.ndarray
+    no_counts: np.ndarray
 
 
 def _row_sums(values: np.ndarray) -> np.ndarray:
@@ -118,6 +126,31 @@ def _group_block(
         np.asarray(safe.any(axis=1, keepdims=True)),
         np.asarray(undefined),
     )
+
+
+_QUANTITIES = ("counts", "background (counts_off for on-off)", "alpha", "signal")
+
+
+def _check_block(block: _Block, name: str) -> None:
+    """Raise a ValueError naming dataset, region and energy group where a bin that goes
+    into the fit is not finite (e.g. a region sum that overflowed) or counts are negative.
+
+    The core checks again, but only knows the bins' positions in its flat layout.
+    """
+    for k, values in enumerate(block.arrays):
+        bad = block.valid & ~np.isfinite(values)
+        if k == 0:
+            bad |= block.valid & (values < 0)
+        if bad.any():
+            region, column = np.argwhere(bad)[0]
+            value = float(values[region, column])
+            msg = (
+                f"dataset {name!r}, region {region}, energy group {block.group}: the "
+                f"{_QUANTITIES[k]} summed over the region is {value!r} in a safe bin "
+                f"(must be finite{' and >= 0' if k == 0 else ''}; a sum that overflowed "
+                "float64?)"
+            )
+            raise ValueError(msg)
 
 
 def fit_groups(
@@ -204,6 +237,8 @@ def fit_groups(
         valid = np.zeros((n_regions, 0), dtype=bool)
         flat = [np.zeros(0) for _ in range(4)]
         statistic = np.zeros(0, dtype=np.int8)
+    for block in blocks:
+        _check_block(block, reduced[block.dataset].name)
     problems = _core.FitProblems(offsets, np.ascontiguousarray(statistic), *flat)
     result = _core.fit_norms(problems, options, n_threads)
 
@@ -235,4 +270,74 @@ def fit_groups(
         any_bin=n_safe_bins > 0,
         alpha_undefined=alpha_undefined,
         alpha_undefined_in=sorted(undefined_in),
+        fitted=fitted,
+        no_signal=fitted & np.all(signal_sum == 0, axis=-1),
+        no_counts=fitted & np.all(counts_sum == 0, axis=-1),
+    )
+
+
+def _warn_cells(
+    cells: np.ndarray,
+    what: str,
+    describe_groups: Callable[[Sequence[int]], str],
+    stacklevel: int,
+) -> None:
+    """One `FluxProfileWarning` for the (region, group) cells set in ``cells``: "Regions
+    0-2, 5 in 1.0 TeV-10.0 TeV (energy group 0): {what}"."""
+    regions = np.flatnonzero(cells.any(axis=1))
+    if regions.size == 0:
+        return
+    groups = np.flatnonzero(cells.any(axis=0)).tolist()
+    noun = "Region" if regions.size == 1 else "Regions"
+    text = f"{noun} {index_ranges(regions)} in {describe_groups(groups)}: {what}"
+    warnings.warn(FluxProfileWarning(text, regions), stacklevel=stacklevel)
+
+
+def warn_fit_results(
+    fits: GroupFits,
+    describe_groups: Callable[[Sequence[int]], str],
+    stacklevel: int = 4,
+) -> None:
+    """Warn about the profile bins whose numbers need a word (docs/numeric_limits.rst).
+
+    One `FluxProfileWarning` each, naming the regions and energy groups, for the fitted
+    bins where the reference model predicts no counts, those without counts and those
+    whose likelihood has no minimum for another reason. The numbers are Gammapy's where
+    Gammapy gives one; only the warning is added. (Negative upper limits are Gammapy's
+    values too, and common in real data: not warned about, docs/numeric_limits.rst.)
+
+    Parameters
+    ----------
+    fits : `GroupFits`
+        The fit results.
+    describe_groups : callable
+        Energy ranges and indices of some groups, for the message.
+    stacklevel : int, optional
+        Passed to `warnings.warn`. Default is 4.
+    """
+    success = np.asarray(fits.success, dtype=bool)
+    failed = fits.fitted & ~success & ~fits.alpha_undefined
+    _warn_cells(
+        failed & fits.no_signal,
+        "the reference model predicts no counts (its flux, the exposure or the energy "
+        "dispersion is 0 there): nothing to fit, norm and its errors are NaN, success "
+        "False",
+        describe_groups,
+        stacklevel,
+    )
+    _warn_cells(
+        failed & fits.no_counts & ~fits.no_signal,
+        "no counts: the likelihood has no minimum (it falls until the predicted counts "
+        "reach 0), so norm and its errors are NaN and success False; ts (twice the "
+        "predicted background that the fit removes) and the upper limit are measured "
+        "from that lowest point, as in Gammapy",
+        describe_groups,
+        stacklevel,
+    )
+    _warn_cells(
+        failed & ~fits.no_counts & ~fits.no_signal,
+        "the likelihood has no minimum (predicted counts reach 0 where counts were "
+        "observed): norm and its errors are NaN, success False",
+        describe_groups,
+        stacklevel,
     )

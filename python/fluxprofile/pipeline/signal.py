@@ -3,12 +3,14 @@ the region's mean exposure, folded with the energy dispersion at the region cent
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 from astropy import units as u
 
 from .. import _core
+from ..exceptions import FluxProfileWarning
 from .geometry import kernel_grid_pixels
 
 if TYPE_CHECKING:
@@ -40,6 +42,25 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
         pixels = kernel_grid_pixels(edisp, centers)
         return np.asarray(edisp.get_kernels(centers, pixels=pixels), dtype=np.float64)
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
+
+
+def _why_no_signal(
+    dataset: MapDataset, flux: u.Quantity, sums: _core.RegionSums, kernel: np.ndarray
+) -> str:
+    """Why the reference model predicts no counts anywhere in a dataset."""
+    if not np.any(flux.value):
+        return "the reference model's integral flux is 0 in every true-energy bin (amplitude 0?)"
+    if not np.any(np.asarray(sums.exposure_sums)):
+        return "the exposure is 0 in every region"
+    if not np.any(kernel):
+        true = dataset.exposure.geom.axes["energy_true"].edges
+        reco = dataset.counts.geom.axes["energy"].edges
+        return (
+            "the energy dispersion maps no true energy into the reco-energy bins (an "
+            f"all-zero EDISP, or a true-energy axis {true[0]:.4g}-{true[-1]:.4g} that "
+            f"misses the reco-energy axis {reco[0]:.4g}-{reco[-1]:.4g})"
+        )
+    return "the model's flux, the exposure and the energy dispersion do not overlap"
 
 
 def reference_signal(
@@ -82,6 +103,13 @@ def reference_signal(
     ValueError
         If the kernels do not match the exposure and counts axes, or the signal is not
         finite in a bin with safe pixels.
+
+    Warns
+    -----
+    FluxProfileWarning
+        If the signal is 0 in every safe bin, with the reason (a zero amplitude, zero
+        exposure, a true-energy axis missing the reco axis or an all-zero energy
+        dispersion; docs/numeric_limits.rst).
     """
     exposure = dataset.exposure
     n_reco = dataset.counts.geom.axes["energy"].nbin
@@ -114,4 +142,13 @@ def reference_signal(
             f"in region {region}, energy bin {energy}; check the spectral model and the edisp kernel"
         )
         raise ValueError(msg)
+    if safe.any() and not np.any(signal[safe]):
+        warnings.warn(
+            FluxProfileWarning(
+                f"dataset {dataset.name!r}: the reference model predicts no counts in any "
+                f"region: {_why_no_signal(dataset, flux, sums, kernel)}; its bins add "
+                "nothing to the fit"
+            ),
+            stacklevel=5,
+        )
     return signal

@@ -9,7 +9,15 @@ from typing import Any
 
 import astropy.units as u
 import numpy as np
-from astropy.coordinates import SkyCoord
+from astropy.coordinates import (
+    FK4,
+    FK5,
+    ICRS,
+    BaseCoordinateFrame,
+    Galactic,
+    SkyCoord,
+    UnitSphericalRepresentation,
+)
 from regions import (
     CircleAnnulusPixelRegion,
     CircleAnnulusSkyRegion,
@@ -31,6 +39,7 @@ __all__ = [
     "angle_quantity",
     "as_region_list",
     "bin_count",
+    "check_frame",
     "check_type",
     "positive_finite",
     "scalar_skycoord",
@@ -220,6 +229,65 @@ def as_region_list(regions: Any) -> list[Any]:
     return regions
 
 
+# Frames that always transform to the maps' frames (no observer, time or distance needed).
+_PLAIN_FRAMES = (ICRS, Galactic, FK5, FK4)
+# Frames (by their repr without data) already found to transform, or the error they gave.
+_FRAME_CHECKS: dict[str, str | None] = {}
+
+
+def _frame_problem(frame: BaseCoordinateFrame) -> str | None:
+    """Why a direction in ``frame`` cannot be transformed to ICRS (None if it can)."""
+    if isinstance(frame, _PLAIN_FRAMES):
+        return None
+    key = repr(frame.replicate_without_data())
+    if key not in _FRAME_CHECKS:
+        probe = SkyCoord(
+            frame.realize_frame(UnitSphericalRepresentation(0 * u.deg, 0 * u.deg))
+        )
+        try:
+            probe.transform_to(ICRS())
+        except Exception as err:  # noqa: BLE001 - astropy raises many kinds here
+            _FRAME_CHECKS[key] = f"{type(err).__name__}: {err}"
+        else:
+            _FRAME_CHECKS[key] = None
+    return _FRAME_CHECKS[key]
+
+
+def check_frame(region: Any, index: int) -> None:
+    """Check that a sky region's coordinates can be transformed to a map's frame.
+
+    Directions without distance in HCRS, or in AltAz / HADec without an observer
+    location or time, cannot be: astropy then fails deep inside the transformation
+    (``UnitsError``, ``AttributeError``) without naming the region.
+
+    Parameters
+    ----------
+    region : object
+        The region (pixel regions and other objects are not checked).
+    index : int
+        Its index in its list, for the error message.
+
+    Raises
+    ------
+    ValueError
+        Naming the region, its frame and astropy's reason.
+    """
+    coord = getattr(region, "center", None)
+    if coord is None:
+        coord = getattr(region, "vertices", None)
+    if not isinstance(coord, SkyCoord):
+        return
+    problem = _frame_problem(coord.frame)
+    if problem is not None:
+        msg = (
+            f"regions[{index}] ({type(region).__name__}): its coordinates in frame "
+            f"{coord.frame.name!r} cannot be transformed to the map's frame ({problem}); "
+            "give the region in ICRS or Galactic coordinates, or the frame's missing "
+            "attributes (e.g. location and obstime of AltAz)"
+        )
+        raise ValueError(msg)
+
+
 def check_type(region: Any, index: int) -> None:
     """Check that ``region`` is one of the supported sky or pixel region types.
 
@@ -234,6 +302,8 @@ def check_type(region: Any, index: int) -> None:
     ------
     TypeError
         For any other type, naming the supported ones.
+    ValueError
+        For a sky region whose frame cannot be transformed to a map's (`check_frame`).
     """
     if not isinstance(region, SKY_TYPES + PIXEL_TYPES):
         msg = (
@@ -241,3 +311,4 @@ def check_type(region: Any, index: int) -> None:
             f"supported types are {SUPPORTED_TYPES}"
         )
         raise TypeError(msg)
+    check_frame(region, index)
