@@ -17,7 +17,10 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
+
+# Gammapy drop-in names (issue 12): the geometry of the tutorial's region plots, GTIs.
 from .datamodel import (
+    GTI,
     Datasets,
     EDispKernelMap,
     ExpCutoffPowerLawSpectralModel,
@@ -32,6 +35,7 @@ from .datamodel import (
     Parameter,
     Parameters,
     PowerLawSpectralModel,
+    RegionGeom,
     SpectralModel,
     TemplateSpectralModel,
     WcsGeom,
@@ -57,6 +61,7 @@ from .regions import (
 
 __version__ = _version("fluxprofile")
 __all__ = [
+    "GTI",
     "Datasets",
     "EDispKernelMap",
     "ExpCutoffPowerLawSpectralModel",
@@ -76,6 +81,7 @@ __all__ = [
     "PathRegionMeta",
     "PixelShapes",
     "PowerLawSpectralModel",
+    "RegionGeom",
     "SpectralModel",
     "TemplateSpectralModel",
     "WcsGeom",
