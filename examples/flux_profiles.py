@@ -29,18 +29,21 @@ tutorial. sphinx-gallery renders this file as it is (``# %%`` cells).
 #
 # The tutorial's imports, with fluxprofile in place of Gammapy.
 
-# %matplotlib inline
-import matplotlib.pyplot as plt
+# (one for one, each Gammapy import swapped in place: the import sorter leaves them)
+# isort: skip_file
 import numpy as np
 from astropy import units as u
 from astropy.coordinates import SkyCoord
 
+# %matplotlib inline
+import matplotlib.pyplot as plt
+
+from fluxprofile.check import display
+from fluxprofile import MapDataset
+from fluxprofile import FluxPoints, FluxProfileEstimator
+from fluxprofile import RegionGeom
+from fluxprofile import PowerLawSpectralModel
 from fluxprofile import (
-    FluxPoints,
-    FluxProfileEstimator,
-    MapDataset,
-    PowerLawSpectralModel,
-    RegionGeom,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,
 )
@@ -50,7 +53,8 @@ from fluxprofile import (
 # -----------
 #
 # Versions and the data folder (and, run as a script, where figures go).
-from fluxprofile.check import check_tutorials_setup, display
+
+from fluxprofile.check import check_tutorials_setup
 
 check_tutorials_setup()
 
