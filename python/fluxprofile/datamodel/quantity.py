@@ -146,7 +146,7 @@ class ProfileQuantity:
         if isinstance(other, u.Quantity):
             return other.value, other.unit
         arr = np.asarray(other)
-        if arr.dtype == object:
+        if arr.dtype.kind not in "biuf":
             msg = f"cannot combine ProfileQuantity {self.name!r} with {type(other).__name__}"
             raise TypeError(msg)
         return arr, u.dimensionless_unscaled
