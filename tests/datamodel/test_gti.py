@@ -28,7 +28,7 @@ def test_create_stores_the_reference_in_tt_and_gives_time_objects():
     assert len(gti) == 2
     assert gti.meta["TIMESYS"] == "tt"
     assert gti.meta["MJDREFI"] == 55197
-    assert [name for name in gti.table.colnames] == ["START", "STOP"]
+    assert gti.table.colnames == ["START", "STOP"]
     assert isinstance(gti.table["START"], Time)
     assert "Number of GTIs: 2" in str(gti)
 
