@@ -17,8 +17,19 @@ except ImportError as err:  # pragma: no cover - only without a build
     raise
 
 from ._core import InvalidInput
-
-# Gammapy drop-in names (issue 12): the geometry of the tutorial's region plots, GTIs.
+from .compare import (
+    PredictedProfile,
+    ProfileComparison,
+    ProfileCorrelation,
+    TemplateProfile,
+    TemplateScaleFit,
+    compare_profiles,
+    fit_template_scale,
+    make_predicted_profile,
+    make_template_profile,
+    plot_profile_comparison,
+    profile_correlation,
+)
 from .datamodel import (
     GTI,
     Datasets,
@@ -81,19 +92,30 @@ __all__ = [
     "PathRegionMeta",
     "PixelShapes",
     "PowerLawSpectralModel",
+    "PredictedProfile",
+    "ProfileComparison",
+    "ProfileCorrelation",
     "RegionGeom",
     "SpectralModel",
+    "TemplateProfile",
+    "TemplateScaleFit",
     "TemplateSpectralModel",
     "WcsGeom",
     "WcsNDMap",
     "__version__",
     "_core",
     "as_spectral_model",
+    "compare_profiles",
+    "fit_template_scale",
     "make_concentric_annulus_sky_regions",
     "make_example_dataset",
     "make_orthogonal_rectangle_sky_regions",
     "make_path_sky_regions",
+    "make_predicted_profile",
+    "make_template_profile",
+    "plot_profile_comparison",
     "plot_regions",
+    "profile_correlation",
     "projected_distance_edges",
     "projected_distances",
     "read_dataset",
