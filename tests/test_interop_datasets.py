@@ -272,9 +272,7 @@ def onoff_profile(load_reference_case):
 
 @pytest.mark.parametrize("sed_type", ["likelihood", "dnde", "flux", "eflux", "e2dnde"])
 def test_flux_points_to_gammapy(gp, onoff_profile, sed_type):
-    from fluxprofile.interop import flux_points_to_gammapy
-
-    gp_points = flux_points_to_gammapy(onoff_profile)
+    gp_points = onoff_profile.to_gammapy()
     assert isinstance(gp_points, gp.estimators.FluxPoints)
     assert gp_points.geom.axes.names == ["energy", "projected-distance"]
     assert type(gp_points.reference_spectral_model).__name__ == "PowerLawSpectralModel"
@@ -296,10 +294,10 @@ def test_flux_points_to_gammapy(gp, onoff_profile, sed_type):
 
 
 def test_flux_points_round_trip_through_gammapy(gp, onoff_profile):
+    from fluxprofile import FluxPoints
     from fluxprofile.datamodel.spectral import PowerLawSpectralModel
-    from fluxprofile.interop import flux_points_from_gammapy, flux_points_to_gammapy
 
-    back = flux_points_from_gammapy(flux_points_to_gammapy(onoff_profile))
+    back = FluxPoints.from_gammapy(onoff_profile.to_gammapy())
     assert isinstance(back.reference_model, PowerLawSpectralModel)
     assert back.reference_model.index.value == onoff_profile.reference_model.index.value
     ours, theirs = (
@@ -307,7 +305,7 @@ def test_flux_points_round_trip_through_gammapy(gp, onoff_profile):
         _gammapy_columns(back.to_table()),
     )
     # the distance axis survives both conversions bit for bit (docs/profile_files.rst)
-    gp_axis = flux_points_to_gammapy(onoff_profile).geom.axes["projected-distance"]
+    gp_axis = onoff_profile.to_gammapy().geom.axes["projected-distance"]
     np.testing.assert_array_equal(
         gp_axis.center.value, onoff_profile.distance_axis.center.value
     )
@@ -336,7 +334,8 @@ def test_flux_points_from_gammapy_estimator(gp, load_reference_case):
     import astropy.units as u
     from astropy.table import Table
 
-    from fluxprofile.interop import flux_points_from_gammapy, spectral_model_to_gammapy
+    from fluxprofile import FluxPoints
+    from fluxprofile.interop import spectral_model_to_gammapy
 
     case = load_reference_case("onoff_radial_default")
     gp_dataset = gp.datasets.MapDatasetOnOff.read(
@@ -353,7 +352,7 @@ def test_flux_points_from_gammapy_estimator(gp, load_reference_case):
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         gp_points = est.run(gp_dataset)
-    ours = flux_points_from_gammapy(gp_points).to_table()
+    ours = FluxPoints.from_gammapy(gp_points).to_table()
     expected = Table(case.table)
     for col in ("norm", "norm_err", "ts", "stat", "counts"):
         np.testing.assert_allclose(
@@ -362,7 +361,7 @@ def test_flux_points_from_gammapy_estimator(gp, load_reference_case):
 
 
 def test_flux_points_from_gammapy_errors(gp, onoff_profile):
-    from fluxprofile.interop import flux_points_from_gammapy
+    from fluxprofile import FluxPoints
 
     with pytest.raises(TypeError, match="Gammapy FluxPoints"):
-        flux_points_from_gammapy(onoff_profile)
+        FluxPoints.from_gammapy(onoff_profile)

@@ -31,6 +31,7 @@ from .compare import (
     profile_correlation,
 )
 from .datamodel import (
+    GTI,
     Datasets,
     EDispKernelMap,
     ExpCutoffPowerLawSpectralModel,
@@ -45,6 +46,7 @@ from .datamodel import (
     Parameter,
     Parameters,
     PowerLawSpectralModel,
+    RegionGeom,
     SpectralModel,
     TemplateSpectralModel,
     WcsGeom,
@@ -70,6 +72,7 @@ from .regions import (
 
 __version__ = _version("fluxprofile")
 __all__ = [
+    "GTI",
     "Datasets",
     "EDispKernelMap",
     "ExpCutoffPowerLawSpectralModel",
@@ -92,6 +95,7 @@ __all__ = [
     "PredictedProfile",
     "ProfileComparison",
     "ProfileCorrelation",
+    "RegionGeom",
     "SpectralModel",
     "TemplateProfile",
     "TemplateScaleFit",

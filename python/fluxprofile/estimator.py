@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from astropy import units as u
 from astropy.table import vstack
+from regions import Region
 
 from . import _core
 from .datamodel import (
@@ -68,6 +69,89 @@ _OLD_NORM_KEYWORDS = {
     "norm_n_values": "scan_n_values",
     "norm_values": "scan_values",
 }
+
+
+# Gammapy's process backends (gammapy.utils.parallel.ParallelBackendEnum); fluxprofile
+# uses threads in its core whatever is asked, but checks the name as Gammapy does.
+_PARALLEL_BACKENDS = ("multiprocessing", "ray")
+
+
+def _check_parallel_backend(value: Any) -> str | None:
+    """``parallel_backend`` as Gammapy accepts it: None or one of its backend names."""
+    if value is None:
+        return None
+    name = getattr(value, "value", value)  # Gammapy's ParallelBackendEnum member
+    if name not in _PARALLEL_BACKENDS:
+        msg = f"parallel_backend must be one of {list(_PARALLEL_BACKENDS)} or None, got {value!r}"
+        raise ValueError(msg)
+    return str(name)
+
+
+def _region_sequence(regions: Any) -> list[Any]:
+    """The regions as a list: a list or tuple, a `regions.Regions` container (what
+    ``Regions.read`` gives), a numpy array of regions or any other iterable of them."""
+    msg = (
+        "regions must be a list of sky regions (or a regions.Regions or numpy array "
+        f"of them), got {type(regions).__name__}"
+    )
+    if isinstance(regions, (str, bytes)):
+        raise TypeError(msg)
+    if isinstance(regions, Region):
+        return [regions]  # one region: "at least two" below
+    if isinstance(regions, np.ndarray):
+        return list(regions.ravel())
+    # regions.Regions holds its list as .regions (and iterates by index)
+    inner = getattr(regions, "regions", None)
+    if isinstance(inner, list):
+        return list(inner)
+    try:
+        return list(regions)
+    except TypeError as err:
+        raise TypeError(msg) from err
+
+
+# Settings copied from a Parameter of another library (Gammapy's): its private scan
+# settings first, so that unset ones stay "computed from the value" as there.
+_DUCK_NORM_ATTRS = (
+    ("value", "value"),
+    ("unit", "unit"),
+    ("min", "min"),
+    ("max", "max"),
+    ("frozen", "frozen"),
+    ("error", "error"),
+    ("scan_n_values", "scan_n_values"),
+    ("scan_n_sigma", "scan_n_sigma"),
+    ("scale_method", "scale_method"),
+    ("interp", "interp"),
+)
+
+
+def _parameter_from_duck(norm: Any) -> Parameter:
+    """A fluxprofile `Parameter` with the settings of a parameter-like object (a Gammapy
+    ``Parameter``: name, value, unit, bounds, scan settings, interp), no gammapy import.
+    """
+    if not (
+        hasattr(norm, "name")
+        and hasattr(norm, "value")
+        and hasattr(norm, "scan_values")
+    ):
+        msg = f"norm must be a Parameter, a dict or None, got {type(norm).__name__}"
+        raise TypeError(msg)
+    settings: dict[str, Any] = {"name": norm.name}
+    for ours, theirs in _DUCK_NORM_ATTRS:
+        if hasattr(norm, theirs):
+            settings[ours] = getattr(norm, theirs)
+    for name in ("scan_min", "scan_max", "scan_values"):
+        private = f"_{name}"
+        value = (
+            getattr(norm, private)
+            if hasattr(norm, private)
+            else getattr(norm, name, None)
+        )
+        if value is not None:
+            settings[name] = value
+    settings["value"] = float(settings["value"])
+    return Parameter(**settings)
 
 
 def _describe_groups(plan: EnergyGroups, groups: Sequence[int], limit: int = 5) -> str:
@@ -152,7 +236,8 @@ class FluxProfileEstimator:
     ----------
     regions : list of `~regions.SkyRegion`
         Regions (rectangles, circles, circle annuli or polygons), at least two, ordered by
-        increasing distance from the first one (annuli: by mean radius).
+        increasing distance from the first one (annuli: by mean radius). A
+        `~regions.Regions` container or a numpy array of regions works too.
     spectral_model : SpectralModel, optional
         Reference spectrum whose norm is fitted. Default is
         `~fluxprofile.PowerLawSpectralModel` with index 2.
@@ -167,9 +252,10 @@ class FluxProfileEstimator:
     n_jobs : int or None, optional
         Number of threads, at most `MAX_N_JOBS` (1024); None uses all cores (results are
         identical for any value). Default is None.
-    selection_optional : list of str or "all", optional
-        Optional quantities among "errn-errp", "ul", "scan", "sensitivity"; anything
-        containing "all" selects all of them. Default is None (none).
+    selection_optional : list of str, str or "all", optional
+        Optional quantities among "errn-errp", "ul", "scan", "sensitivity"; a single
+        name selects that quantity, anything containing "all" selects all of them.
+        Default is None (none).
     n_sigma : float, optional
         Sigma of the asymmetric errors (Δstat = n_sigma²); also multiplies ``norm_err``.
         Default is 1.
@@ -179,8 +265,10 @@ class FluxProfileEstimator:
         Significance of the "sensitivity" quantity. Default is 5.
     null_value : float, optional
         Norm of the null hypothesis for ``ts``. Default is 0.
-    norm : `~fluxprofile.models.Parameter` or dict, optional
-        The norm parameter (scan settings); a dict updates the default. Default is None.
+    norm : `~fluxprofile.Parameter`, Gammapy ``Parameter`` or dict, optional
+        The norm parameter (scan settings); a dict updates the default; a Gammapy
+        ``Parameter`` (any object with ``name``, ``value`` and ``scan_values``) is
+        copied into a fluxprofile one. Default is None.
     reoptimize : bool, optional
         Must be False (only the norm is free). Default is False.
     source : int or str, optional
@@ -202,9 +290,12 @@ class FluxProfileEstimator:
         Which pixels belong to a region: those whose centre is inside (Gammapy's rule), or
         every pixel weighted by the exact fraction of its area inside the region (counts,
         background and exposure alike). Default is "center".
-    fit, parallel_backend : optional
-        Accepted for compatibility and ignored: the norm is fitted exactly and threads are
-        used instead of processes. Default is None.
+    fit : optional
+        Accepted for compatibility and ignored: the norm is fitted in the core. Default
+        is None.
+    parallel_backend : {"multiprocessing", "ray"}, optional
+        Checked as Gammapy does and otherwise ignored: the core uses ``n_jobs`` threads
+        instead of processes (docs/from_gammapy.rst). Default is None.
     spectrum : SpectralModel, optional
         Older name of ``spectral_model``.
     norm_min, norm_max, norm_n_values, norm_values : optional
@@ -215,10 +306,11 @@ class FluxProfileEstimator:
     ------
     ValueError
         Fewer than two regions, ``reoptimize=True``, an unknown optional quantity, an
-        ``n_sigma``, ``n_sigma_ul`` or ``n_sigma_sensitivity`` outside (0, 100], or an
-        ``n_jobs`` that is not None or an integer in [1, 1024] (docs/numeric_limits.rst).
+        ``n_sigma``, ``n_sigma_ul`` or ``n_sigma_sensitivity`` outside (0, 100], an
+        ``n_jobs`` that is not None or an integer in [1, 1024] (docs/numeric_limits.rst),
+        or an invalid ``parallel_backend``.
     TypeError
-        Unknown keyword arguments.
+        Unknown keyword arguments, regions that are not a collection.
     """
 
     tag = "FluxProfileEstimator"
@@ -230,10 +322,11 @@ class FluxProfileEstimator:
         **kwargs: Any,
     ) -> None:
         self._geometry_cache = GeometryCache()
-        if not isinstance(regions, (list, tuple)) or len(regions) <= 1:
+        regions = _region_sequence(regions)
+        if len(regions) <= 1:
             msg = "Please provide at least two regions for flux profile estimation."
             raise ValueError(msg)
-        self.regions = list(regions)
+        self.regions = regions
 
         spectrum = kwargs.pop("spectrum", None)
         if spectrum is not None:
@@ -265,7 +358,9 @@ class FluxProfileEstimator:
         self.energy_edges = energy_edges
         self.sum_over_energy_groups = bool(kwargs.pop("sum_over_energy_groups", False))
         self.n_jobs = kwargs.pop("n_jobs", None)
-        self.parallel_backend = kwargs.pop("parallel_backend", None)
+        self.parallel_backend = _check_parallel_backend(
+            kwargs.pop("parallel_backend", None)
+        )
         self.allow_multiple_telescopes = bool(
             kwargs.pop("allow_multiple_telescopes", False)
         )
@@ -341,6 +436,9 @@ class FluxProfileEstimator:
 
     @selection_optional.setter
     def selection_optional(self, selection: Sequence[str] | str | None) -> None:
+        if isinstance(selection, str):
+            # Gammapy accepts one name as that name ("ul"), not its characters
+            selection = [selection]
         if selection is None:
             self._selection_optional = []
         elif "all" in selection:
@@ -365,6 +463,8 @@ class FluxProfileEstimator:
             "scan_n_values": 11,
             "scan_n_sigma": int(max(self.n_sigma_ul, self.n_sigma_sensitivity) + 1),
         }
+        if norm is not None and not isinstance(norm, (Parameter, dict)):
+            norm = _parameter_from_duck(norm)
         if isinstance(norm, Parameter):
             if norm.name != "norm":
                 msg = "norm.name is not 'norm'"

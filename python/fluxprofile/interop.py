@@ -4,9 +4,11 @@ Gammapy.
 Gammapy is never imported at module level: Gammapy objects are recognised by duck typing
 (the name and module of a class in their MRO) and gammapy is imported lazily inside the
 functions that must build Gammapy objects. This module imports the data model's leaf
-modules (axes, geometries, maps, kernels, spectral models, flux points) but never the
-dataset classes: a dataset conversion returns the constructor arguments, from which
-`MapDataset.from_gammapy` builds the dataset (docs/data_model.rst).
+modules (axes, geometries, maps, kernels, spectral models, GTIs) but never the dataset or
+flux-points classes: a conversion returns the constructor arguments, from which
+`MapDataset.from_gammapy` or `FluxPoints.from_gammapy` builds the object, and a
+conversion to Gammapy reads the object it is given (docs/data_model.rst), so that the
+facades can call this module without an import cycle.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from astropy.table import Table
 from .datamodel._arrays import native_byte_order
 from .datamodel.axes import MapAxis
 from .datamodel.edisp import EDispKernelMap
-from .datamodel.flux_points import FluxPoints
 from .datamodel.geom import WcsGeom
+from .datamodel.gti import GTI
+from .datamodel.label_axis import LabelMapAxis
 from .datamodel.map import Map
 from .datamodel.spectral import (
     ExpCutoffPowerLawSpectralModel,
@@ -31,12 +34,14 @@ from .datamodel.spectral import (
     TemplateSpectralModel,
     as_spectral_model,
 )
+from .vocabulary import DATASET_QUANTITIES, STORABLE_QUANTITIES
 
 __all__ = [
     "axis_from_gammapy",
+    "axis_to_gammapy",
     "dataset_arguments_from_gammapy",
     "edisp_from_gammapy",
-    "flux_points_from_gammapy",
+    "flux_points_arguments_from_gammapy",
     "flux_points_to_gammapy",
     "is_gammapy_dataset",
     "is_gammapy_object",
@@ -433,13 +438,40 @@ def spectral_model_from_gammapy(model: Any) -> SpectralModel:
 # --------------------------------------------------------------------------------------
 # flux points
 # --------------------------------------------------------------------------------------
-def flux_points_to_gammapy(flux_points: FluxPoints) -> Any:
-    """Convert fluxprofile `~fluxprofile.FluxPoints` to Gammapy ``FluxPoints``.
+def axis_to_gammapy(axis: MapAxis | LabelMapAxis) -> Any:
+    """The Gammapy axis equal to a fluxprofile one (imports gammapy).
 
-    The round trip goes through the in-memory profile table (``format="profile"``,
-    likelihood SED type), which Gammapy reads with ``FluxPoints.from_table``; its
-    ``x_ref`` column is set to the exact nodes of the distance axis, so that Gammapy's
-    axis has fluxprofile's nodes and edges (docs/profile_files.rst).
+    Parameters
+    ----------
+    axis : `~fluxprofile.MapAxis` or `~fluxprofile.LabelMapAxis`
+        The axis.
+
+    Returns
+    -------
+    axis : ``gammapy.maps.MapAxis`` or ``gammapy.maps.LabelMapAxis``
+        Same nodes (bit for bit), node type, interpolation, name and unit, or the same
+        labels.
+    """
+    from gammapy.maps import LabelMapAxis as GammapyLabelMapAxis
+    from gammapy.maps import MapAxis as GammapyMapAxis
+
+    if isinstance(axis, LabelMapAxis):
+        return GammapyLabelMapAxis(labels=list(axis.labels), name=axis.name)
+    return GammapyMapAxis(np.array(axis.nodes, dtype=np.float64), interp=axis.interp,
+                          name=axis.name, node_type=axis.node_type,
+                          unit=axis.unit)  # fmt: skip
+
+
+def flux_points_to_gammapy(flux_points: Any) -> Any:
+    """Convert fluxprofile `~fluxprofile.FluxPoints` to Gammapy ``FluxPoints``
+    (imports gammapy; `~fluxprofile.FluxPoints.to_gammapy` calls it).
+
+    Every stored quantity, fluxprofile's ``npix`` and ``solid_angle`` included, becomes a
+    ``RegionNDMap`` on a region-less ``RegionGeom`` with Gammapy's axes: ``[dataset,]
+    energy, projected-distance`` (the dataset axis a ``LabelMapAxis`` of the dataset
+    names when known) and ``[norm,] energy, projected-distance`` for the scan; the
+    arrays are copied. The reference model becomes a ``SkyModel`` of the
+    `spectral_model_to_gammapy` model; meta, GTI and ``filter_success_nan`` are kept.
 
     Parameters
     ----------
@@ -449,59 +481,72 @@ def flux_points_to_gammapy(flux_points: FluxPoints) -> Any:
     Returns
     -------
     flux_points : ``gammapy.estimators.FluxPoints``
-        Gammapy flux points with a projected-distance axis, the reference model
-        converted by `spectral_model_to_gammapy` and the GTI (if any).
+        Gammapy flux points, usable by Gammapy's downstream (``FluxPointsDataset``,
+        ``plot``, ``write``).
     """
-    from gammapy.data import GTI
+    from gammapy.data import GTI as GammapyGTI
     from gammapy.estimators import FluxPoints as GammapyFluxPoints
+    from gammapy.maps import RegionGeom, RegionNDMap
+    from gammapy.modeling.models import SkyModel
 
-    table = flux_points.to_table(sed_type="likelihood", format="profile")
-    # Gammapy rebuilds the distance axis as from_nodes(x_ref): hand it the exact nodes
-    # (written files keep Gammapy's midpoints; docs/profile_files.rst)
-    table["x_ref"] = table["x_node"]
-    reference_model = spectral_model_to_gammapy(flux_points.reference_model)
+    energy = axis_to_gammapy(flux_points.energy_axis)
+    distance = axis_to_gammapy(flux_points.distance_axis)
+    third = {"dataset": axis_to_gammapy(flux_points.dataset_axis)}
+    if flux_points.norm_axis is not None:
+        third["norm"] = axis_to_gammapy(flux_points.norm_axis)
+    data = {}
+    for name in flux_points.available_quantities:
+        values = np.array(flux_points._data[name])
+        axes = [energy, distance]
+        if values.ndim == 3:
+            axes.insert(0, third["dataset" if name in DATASET_QUANTITIES else "norm"])
+        geom = RegionGeom.create(region=None, axes=axes)
+        data[name] = RegionNDMap.from_geom(
+            geom, data=values.reshape((*values.shape, 1, 1)),
+            unit=flux_points._units[name], dtype=values.dtype,
+        )  # fmt: skip
     gti = flux_points.gti
-    if gti is not None and not is_gammapy_object(gti, "GTI"):
-        from astropy.io import fits
-
-        hdu = fits.table_to_hdu(Table(gti))
-        gti = GTI.from_table_hdu(hdu)
-    gp_points = GammapyFluxPoints.from_table(table, reference_model=reference_model,
-                                             sed_type="likelihood", format="profile",
-                                             gti=gti)  # fmt: skip
-    gp_points.meta.update(
-        {k: v for k, v in flux_points.meta.items() if k not in gp_points.meta}
+    if gti is not None:
+        gti = GammapyGTI.from_table_hdu(gti.to_table_hdu())
+    spectral = spectral_model_to_gammapy(flux_points.reference_model)
+    return GammapyFluxPoints(
+        data=data,
+        reference_model=SkyModel(spectral_model=spectral, name="reference"),
+        meta=dict(flux_points.meta),
+        gti=gti,
+        filter_success_nan=flux_points.filter_success_nan,
     )
-    return gp_points
 
 
-def flux_points_from_gammapy(
-    flux_points: Any,
-    reference_model: SpectralModel | None = None,
-    sed_type: str = "likelihood",
-) -> FluxPoints:
-    """Convert Gammapy ``FluxPoints`` with a projected-distance axis (a profile).
+def flux_points_arguments_from_gammapy(
+    flux_points: Any, reference_model: SpectralModel | None = None
+) -> tuple[dict[str, Any], dict[str, u.UnitBase]]:
+    """The `~fluxprofile.FluxPoints` constructor arguments of Gammapy ``FluxPoints``
+    of a profile (what `~fluxprofile.FluxPoints.from_gammapy` builds them from).
 
     Parameters
     ----------
     flux_points : ``gammapy.estimators.FluxPoints``
-        Gammapy profile flux points (e.g. from Gammapy's ``FluxProfileEstimator``).
+        Gammapy profile flux points (e.g. from Gammapy's ``FluxProfileEstimator`` or
+        `flux_points_to_gammapy`).
     reference_model : `~fluxprofile.SpectralModel`, optional
         Reference model. Default is None (the Gammapy one, converted with
         `spectral_model_from_gammapy`).
-    sed_type : str, optional
-        SED type of the table used for the transfer; "likelihood" keeps every
-        likelihood quantity. Default is "likelihood".
 
     Returns
     -------
-    flux_points : `~fluxprofile.FluxPoints`
-        fluxprofile flux points, with the nodes of Gammapy's distance axis.
+    kwargs : dict
+        ``data`` (the stored quantities fluxprofile knows, as plain arrays in Gammapy's
+        map shapes, copied), ``energy_axis``, ``distance_axis`` (nodes bit for bit),
+        ``reference_model``, ``meta``, ``norm_scan``, ``dataset_names`` (from a
+        ``LabelMapAxis``), ``gti`` and ``filter_success_nan``.
+    units : dict of str to `~astropy.units.UnitBase`
+        The unit of each quantity.
 
     Raises
     ------
     TypeError
-        If ``flux_points`` is not a Gammapy ``FluxPoints``.
+        If ``flux_points`` is not Gammapy ``FluxPoints``.
     ValueError
         If it has no projected-distance axis.
     """
@@ -514,21 +559,36 @@ def flux_points_from_gammapy(
     if "projected-distance" not in names:
         msg = f"flux_points must be a profile with a 'projected-distance' axis, got axes {names}"
         raise ValueError(msg)
-    # Gammapy's power-law energy flux divides by (2 - index) before selecting its
-    # index == 2 special case: silence that numpy warning, the values are right.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table = flux_points.to_table(sed_type=sed_type, format="profile")
-    # the exact nodes of Gammapy's distance axis (its x_ref is the bin midpoint)
-    table["x_node"] = flux_points.geom.axes["projected-distance"].center
+    geom_axes = flux_points.geom.axes
+    data: dict[str, np.ndarray] = {}
+    units: dict[str, u.UnitBase] = {}
+    dataset_names = norm_scan = None
+    for name, m in flux_points._data.items():
+        if name not in STORABLE_QUANTITIES:
+            continue
+        data[name] = np.array(m.data)
+        units[name] = u.Unit(m.unit)
+        axes = m.geom.axes
+        if "dataset" in axes.names and is_gammapy_object(
+            axes["dataset"], "LabelMapAxis"
+        ):
+            dataset_names = [str(label) for label in axes["dataset"].center]
+        if "norm" in axes.names:
+            norm_scan = np.array(axes["norm"].center.value, dtype=np.float64)
     if reference_model is None:
-        spectral = getattr(flux_points, "reference_spectral_model", None)
-        if spectral is None:
-            spectral = getattr(
-                flux_points.reference_model,
-                "spectral_model",
-                flux_points.reference_model,
-            )
-        reference_model = spectral_model_from_gammapy(spectral)
-    gti = _gti_table(getattr(flux_points, "gti", None))
-    return FluxPoints.from_table(table, reference_model=reference_model, sed_type=sed_type,
-                                 format="profile", gti=gti)  # fmt: skip
+        reference_model = spectral_model_from_gammapy(
+            flux_points.reference_spectral_model
+        )
+    gti = getattr(flux_points, "gti", None)
+    kwargs = {
+        "data": data,
+        "energy_axis": axis_from_gammapy(geom_axes["energy"]),
+        "distance_axis": axis_from_gammapy(geom_axes["projected-distance"]),
+        "reference_model": reference_model,
+        "meta": dict(flux_points.meta),
+        "norm_scan": norm_scan,
+        "dataset_names": dataset_names,
+        "gti": None if gti is None else GTI(Table.read(gti.to_table_hdu())),
+        "filter_success_nan": bool(flux_points.filter_success_nan),
+    }
+    return kwargs, units

@@ -94,3 +94,88 @@ def test_copy_is_independent() -> None:
     ratio = other.dnde_ref / fp.dnde_ref
     e = fp.energy_axis.center.to_value("TeV")
     np.testing.assert_allclose(ratio.to_value(""), e**-2 / e**-2.5, rtol=1e-12)
+
+
+# ---- Gammapy's map-like access (issue 12) ---------------------------------------------------
+def test_geom_gti_and_quantity_geoms() -> None:
+    import astropy.units as u
+
+    from fluxprofile import GTI, FluxPoints
+
+    fp = simple_profile()
+    assert fp.geom.axes.names == ["energy", "projected-distance"]
+    assert fp.geom.data_shape == fp.norm.data.shape
+    assert fp.counts.geom.axes.names == ["dataset", "energy", "projected-distance"]
+    assert fp.stat_scan.geom.axes["norm"].center.value.tolist() == [0.0, 1.0, 2.0]
+    named = FluxPoints(
+        dict(fp._data), fp.energy_axis, fp.distance_axis, fp.reference_model,
+        norm_scan=fp.norm_scan, dataset_names=["test-on-off"],
+    )  # fmt: skip
+    assert named.counts.geom.axes["dataset"].center == ["test-on-off"]
+    # a GTI table in FITS form becomes a GTI with Time values
+    named.gti = GTI.create([0] * u.s, [5] * u.h, reference_time="2010-01-01T00:00:00")
+    assert isinstance(named.gti, GTI)
+    assert named.gti.time_start[0].mjd == pytest.approx(55197.000766, rel=1e-9)
+    named.gti = named.gti.to_table()
+    assert isinstance(named.gti, GTI)
+    # element-wise comparison of two results (Gammapy's test_serialisation)
+    assert np.all(named.is_ul == fp.is_ul)
+
+
+def test_to_maps_lists_gammapys_quantities_by_name() -> None:
+    fp = simple_profile()
+    maps = fp.to_maps()
+    assert list(maps) == [
+        "norm", "norm_err", "norm_ul", "ts", "sqrt_ts", "npred", "npred_excess", "stat",
+        "stat_scan", "is_ul", "counts", "success",
+    ]  # fmt: skip
+    np.testing.assert_array_equal(maps["norm"].values, fp.norm.values)
+    flux = fp.to_maps(sed_type="flux")
+    assert list(flux)[:3] == ["flux", "flux_err", "flux_ul"]
+    np.testing.assert_allclose(flux["flux"].values, fp.flux.values)
+    with pytest.raises(ValueError, match="sed_type must be one of"):
+        fp.to_maps(sed_type="nope")
+
+
+def test_recompute_ul_from_a_parabolic_scan() -> None:
+    import astropy.units as u
+
+    from fluxprofile import FluxPoints, MapAxis
+
+    norm_scan = np.linspace(-1, 5, 11)
+    mu = np.array([[0.5, 1.0], [2.0, 0.2], [1.0, 1.5]])
+    sigma = 0.4
+    stat = 3.0 + ((norm_scan - mu[..., None]) / sigma) ** 2
+    fp = FluxPoints(
+        {"norm": mu, "stat": np.full_like(mu, 3.0), "stat_scan": stat},
+        MapAxis.from_energy_edges([1, 10, 100] * u.GeV),
+        MapAxis.from_nodes([0, 1, 2] * u.deg, name="projected-distance"),
+        norm_scan=norm_scan,
+    )
+    new = fp.recompute_ul(n_sigma_ul=3, xtol=1e-12)
+    # the quadratic spline of a parabola is the parabola: ul = mu + 3 sigma
+    np.testing.assert_allclose(new.norm_ul.values, mu + 3 * sigma, atol=1e-6)
+    assert new.meta["n_sigma_ul"] == 3
+    assert "norm_ul" not in fp.available_quantities  # the original is unchanged
+    with pytest.raises(ValueError, match="Stat profiles not present"):
+        FluxPoints({"norm": mu}, fp.energy_axis, fp.distance_axis).recompute_ul()
+
+
+def test_read_and_write_without_a_filename_raise_valueerror() -> None:
+    from fluxprofile import FluxPoints
+
+    with pytest.raises(ValueError, match="filename is not defined"):
+        FluxPoints.read(None)
+    with pytest.raises(ValueError, match="filename is not defined"):
+        simple_profile().write(None)
+
+
+def test_to_gammapy_needs_gammapy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    # as without gammapy installed (a None entry makes every gammapy import fail)
+    for name in [m for m in sys.modules if m == "gammapy" or m.startswith("gammapy.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "gammapy", None)
+    with pytest.raises(ImportError, match="gammapy"):
+        simple_profile().to_gammapy()

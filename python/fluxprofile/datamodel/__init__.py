@@ -10,10 +10,12 @@ from .edisp import EDispKernelMap
 from .flux_points import FluxPoints
 from .flux_quantities import FluxQuantities
 from .geom import WcsGeom
+from .gti import GTI
 from .label_axis import LabelMapAxis
 from .map import Map, WcsNDMap
 from .parameter import Parameter, Parameters
 from .quantity import ProfileQuantity
+from .region_geom import RegionGeom
 from .spectral import (
     ExpCutoffPowerLawSpectralModel,
     LogParabolaSpectralModel,
@@ -25,6 +27,7 @@ from .spectral import (
 )
 
 __all__ = [
+    "GTI",
     "Datasets",
     "EDispKernelMap",
     "ExpCutoffPowerLawSpectralModel",
@@ -41,6 +44,7 @@ __all__ = [
     "Parameters",
     "PowerLawSpectralModel",
     "ProfileQuantity",
+    "RegionGeom",
     "SpectralModel",
     "TemplateSpectralModel",
     "WcsGeom",

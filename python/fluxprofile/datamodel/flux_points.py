@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import astropy.units as u
 import numpy as np
 from astropy.table import Table
 
@@ -66,8 +67,9 @@ class FluxPoints(FluxQuantities):
         Norm values of the likelihood scan (required with ``stat_scan``). Default is None.
     dataset_names : list of str, optional
         Names of the datasets (third axis of counts/npred/npred_excess). Default is None.
-    gti : `~astropy.table.Table`, optional
-        Good time intervals, written to the "GTI" HDU of FITS files. Default is None.
+    gti : `~fluxprofile.datamodel.gti.GTI` or `~astropy.table.Table`, optional
+        Good time intervals, written to the "GTI" HDU of FITS files (a table in FITS
+        form is wrapped in a `~fluxprofile.datamodel.gti.GTI`). Default is None.
     filter_success_nan : bool, optional
         Set norm and norm_err to NaN where ``success`` is False. Default is True.
 
@@ -264,10 +266,16 @@ class FluxPoints(FluxQuantities):
 
         Raises
         ------
+        ValueError
+            If ``filename`` is None (as Gammapy).
         OSError
             If the file does not exist or cannot be read as a profile table.
         """
         from ..io.profile_file import read_profile_table
+
+        if filename is None:
+            msg = "The filename is not defined."
+            raise ValueError(msg)
 
         table, gti = read_profile_table(filename, checksum=checksum, **kwargs)
         return cls.from_table(
@@ -323,9 +331,13 @@ class FluxPoints(FluxQuantities):
         OSError
             If the file exists and ``overwrite`` is False.
         ValueError
-            See `to_table`.
+            If ``filename`` is None (as Gammapy); see `to_table`.
         """
         from ..io.profile_file import write_flux_points
+
+        if filename is None:
+            msg = "The filename is not defined."
+            raise ValueError(msg)
 
         write_flux_points(
             self, filename, sed_type=sed_type, format=format, overwrite=overwrite,
@@ -449,6 +461,102 @@ class FluxPoints(FluxQuantities):
             per_solid_angle=per_solid_angle,
             **kwargs,
         )
+
+    # ---- Gammapy (fluxprofile.interop) ---------------------------------------------------
+    def to_gammapy(self) -> Any:
+        """The same flux points as Gammapy ``FluxPoints`` (needs gammapy).
+
+        Every stored quantity becomes a Gammapy ``RegionNDMap`` on Gammapy's axes
+        (``dataset`` as a ``LabelMapAxis`` of the dataset names, ``norm`` for the
+        scan), with the reference model, the meta, the GTI and ``filter_success_nan``;
+        Gammapy's downstream (``FluxPointsDataset(data=...)``, ``plot``, ``write``)
+        takes the result (docs/from_gammapy.rst).
+
+        Returns
+        -------
+        flux_points : ``gammapy.estimators.FluxPoints``
+            Gammapy flux points.
+
+        Raises
+        ------
+        ImportError
+            If gammapy is not installed.
+        """
+        from ..interop import flux_points_to_gammapy
+
+        return flux_points_to_gammapy(self)
+
+    @classmethod
+    def from_gammapy(cls, flux_points: Any, reference_model: Any = None) -> FluxPoints:
+        """Flux points from Gammapy ``FluxPoints`` of a profile (the inverse of
+        `to_gammapy`: the round trip gives the same arrays, axes, names and meta).
+
+        Parameters
+        ----------
+        flux_points : ``gammapy.estimators.FluxPoints``
+            Gammapy flux points with a ``projected-distance`` axis (e.g. from Gammapy's
+            ``FluxProfileEstimator``).
+        reference_model : `~fluxprofile.SpectralModel`, optional
+            Reference model. Default is None (Gammapy's, converted).
+
+        Returns
+        -------
+        flux_points : `FluxPoints`
+            fluxprofile flux points.
+
+        Raises
+        ------
+        TypeError
+            If ``flux_points`` is not Gammapy flux points.
+        ValueError
+            If they have no ``projected-distance`` axis.
+        """
+        from ..interop import flux_points_arguments_from_gammapy
+
+        kwargs, units = flux_points_arguments_from_gammapy(
+            flux_points, reference_model=reference_model
+        )
+        new = cls(**kwargs)
+        new._units.update(units)
+        return new
+
+    # ---- upper limits from the scan ---------------------------------------------------
+    def recompute_ul(self, n_sigma_ul: float = 2, **kwargs: Any) -> FluxPoints:
+        """Upper limits of another significance from the likelihood scan (Gammapy's
+        ``FluxPoints.recompute_ul``; rule in `fluxprofile.datamodel.upper_limits`).
+
+        Parameters
+        ----------
+        n_sigma_ul : float, optional
+            Significance of the new limits. Default is 2.
+        **kwargs : dict
+            Passed to `scipy.optimize.brentq`.
+
+        Returns
+        -------
+        flux_points : `FluxPoints`
+            A copy with ``norm_ul`` replaced (NaN where the scan gives no limit) and
+            ``meta["n_sigma_ul"]`` set.
+
+        Raises
+        ------
+        ValueError
+            Without a likelihood scan (``selection_optional`` without "scan"), or for an
+            ``n_sigma_ul`` that is not a positive number.
+        """
+        from .upper_limits import scan_upper_limits
+
+        if not self.has_stat_profiles:
+            msg = "Stat profiles not present. Upper limit computation is not possible"
+            raise ValueError(msg)
+        ul = scan_upper_limits(
+            self._norm_scan, self._data["stat_scan"], n_sigma_ul, **kwargs
+        )
+        new = _copy.deepcopy(self)
+        new._data["norm_ul"] = ul
+        new._units["norm_ul"] = self._units.get("norm", u.dimensionless_unscaled)
+        new.meta["n_sigma_ul"] = n_sigma_ul
+        return new
 
     # ---- copies and slices --------------------------------------------------------------
     def copy(self, reference_model: Any = None) -> FluxPoints:

@@ -16,11 +16,14 @@ from ..vocabulary import (
     DATASET_QUANTITIES,
     SCAN_QUANTITIES,
     STORABLE_QUANTITIES,
+    table_quantities,
 )
 from .axes import MapAxes, MapAxis
+from .gti import GTI, as_gti
 from .label_axis import LabelMapAxis
 from .quantity import ProfileQuantity, values_and_unit
-from .sed import SedConversions, reference_spectral_model
+from .region_geom import RegionGeom
+from .sed import SedConversions, check_sed_type, reference_spectral_model
 from .spectral import SpectralModel
 
 __all__ = ["FluxQuantities"]
@@ -49,8 +52,9 @@ class FluxQuantities(SedConversions):
         Norm values of the likelihood scan. Default is None.
     dataset_names : list of str, optional
         Names of the datasets. Default is None.
-    gti : `~astropy.table.Table`, optional
-        Good time intervals. Default is None.
+    gti : `~fluxprofile.datamodel.gti.GTI` or `~astropy.table.Table`, optional
+        Good time intervals (a table in FITS form is wrapped in a `GTI`). Default is
+        None.
     filter_success_nan : bool, optional
         Set norm and norm_err to NaN where ``success`` is False. Default is True.
     """
@@ -159,10 +163,29 @@ class FluxQuantities(SedConversions):
             meta = dict(meta)
             meta.setdefault("sed_type_init", "likelihood")
         self.meta = meta
-        self.gti = gti
+        self.gti = gti  # type: ignore[assignment]  # the setter wraps tables
         self.filter_success_nan = bool(filter_success_nan)
 
     # ---- axes and meta -----------------------------------------------------------------
+    @property
+    def gti(self) -> GTI | None:
+        """Good time intervals (`~fluxprofile.datamodel.gti.GTI`: ``time_start`` and
+        ``time_stop`` as `~astropy.time.Time`, as Gammapy's), or None.
+
+        Setting accepts a `GTI`, a table in FITS form, Gammapy's GTI or None.
+        """
+        return self._gti
+
+    @gti.setter
+    def gti(self, value: Any) -> None:
+        self._gti = as_gti(value)
+
+    @property
+    def geom(self) -> RegionGeom:
+        """Geometry of the scalar quantities: a `~fluxprofile.RegionGeom` without region
+        on the axes ``energy``, ``projected-distance`` (Gammapy's ``FluxPoints.geom``)."""
+        return RegionGeom(region=None, axes=[self._energy_axis, self._distance_axis])
+
     @property
     def energy_axis(self) -> MapAxis:
         """Energy axis."""
@@ -273,6 +296,36 @@ class FluxQuantities(SedConversions):
     def available_quantities(self) -> list[str]:
         """Names of the stored quantities, in storage order."""
         return list(self._data)
+
+    def to_maps(self, sed_type: str | None = None) -> dict[str, ProfileQuantity]:
+        """The quantities of a SED type by name (Gammapy's ``FluxMaps.to_maps``).
+
+        Parameters
+        ----------
+        sed_type : {"likelihood", "dnde", "e2dnde", "flux", "eflux"}, optional
+            SED type of the flux quantities. Default is None (``sed_type_init``).
+
+        Returns
+        -------
+        maps : dict of str to `~fluxprofile.datamodel.ProfileQuantity`
+            In Gammapy's order: the SED quantity and those of its errors, limits and
+            sensitivity that exist, then ts, sqrt_ts, npred, npred_excess, stat,
+            stat_null, stat_scan, niter, is_ul, counts, success, n_dof and
+            fluxprofile's npix and solid_angle, where defined.
+
+        Raises
+        ------
+        ValueError
+            For an unknown SED type.
+        """
+        sed_type = check_sed_type(sed_type or self.sed_type_init or "likelihood")
+        maps: dict[str, ProfileQuantity] = {}
+        for name in table_quantities(sed_type):
+            try:
+                maps[name] = getattr(self, name)
+            except AttributeError:  # not stored and not derivable
+                continue
+        return maps
 
     @property
     def has_ul(self) -> bool:

@@ -8,7 +8,7 @@ imports `fluxprofile.datamodel.flux_points`, whose ``to_table``/``from_table`` c
 
 from __future__ import annotations
 
-import warnings
+import logging
 from statistics import NormalDist
 from typing import Any
 
@@ -59,6 +59,7 @@ _REQUIRED_COLUMNS = {
         "norm",
     ),
 }
+log = logging.getLogger(__name__)
 _NO_REFERENCE_MSG = (
     "No reference model set for FluxMaps. Assuming point source with E^-2 spectrum."
 )
@@ -313,8 +314,9 @@ def flux_points_arguments_from_table(
                 data[name], units[name] = column(name)
     else:
         if reference_model is None:
-            # attributed to the caller of FluxPoints.from_table (this function, the facade)
-            warnings.warn(_NO_REFERENCE_MSG, UserWarning, stacklevel=3)
+            # logged, not warned, as Gammapy does (a suite that turns warnings into
+            # errors must not fail on reading a dnde file; docs/from_gammapy.rst)
+            log.warning(_NO_REFERENCE_MSG)
             reference_model = PowerLawSpectralModel(index=2)
         ref = reference_flux(
             reference_spectral_model(reference_model), energy_axis, sed_type
