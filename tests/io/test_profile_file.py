@@ -237,3 +237,24 @@ def test_failed_write_leaves_the_old_file_intact(
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
     monkeypatch.undo()
     np.testing.assert_array_equal(FluxPoints.read(path).norm.values, fp.norm.values)
+
+
+@pytest.mark.parametrize("suffix", [".fits", ".fits.gz"])
+@pytest.mark.parametrize("hdu", ["FLUXPOINTS", "GTI"])
+def test_profile_cut_inside_a_header_is_an_error_naming_the_file(
+    tmp_path: Path, suffix: str, hdu: str
+) -> None:
+    import gzip
+
+    fp = simple_profile()
+    fp.gti = Table({"START": [0.0], "STOP": [1e7]}, meta={"MJDREFI": 51910})
+    whole = tmp_path / "whole.fits"
+    fp.write(whole)
+    data = whole.read_bytes()
+    with fits.open(whole) as hdulist:
+        offset = hdulist.fileinfo(hdulist.index_of(hdu))["hdrLoc"]
+    cut = data[: offset + 80]  # one card into the header
+    path = tmp_path / f"cut{suffix}"
+    path.write_bytes(gzip.compress(cut) if suffix.endswith(".gz") else cut)
+    with pytest.raises(OSError, match=r"cut\.fits.*truncated"):
+        FluxPoints.read(path)

@@ -10,6 +10,7 @@ from astropy.io import fits
 from astropy.table import Table
 
 from .atomic import StagedFiles
+from .fits_read import read_hdulist
 from .paths import expand_path
 
 __all__ = ["read_profile_table", "write_flux_points"]
@@ -66,12 +67,20 @@ def read_profile_table(
             msg = f"cannot read flux points table {str(path)!r}: {err}"
             raise OSError(msg) from err
     try:
-        with fits.open(path, checksum=checksum, memmap=False) as hdulist:
+        if checksum:
+            opened = fits.open(path, checksum=True, memmap=False)
+        else:
+            # the one-pass reader: a file cut inside a header is an error naming it
+            # (astropy's reader ends the HDU list early without a word)
+            opened, _ = read_hdulist(path, "FluxPoints.read")
+        with opened as hdulist:
             table = Table.read(
                 hdulist["FLUXPOINTS"] if "FLUXPOINTS" in hdulist else hdulist[1]
             )
             gti = Table.read(hdulist["GTI"]) if "GTI" in hdulist else None
     except (OSError, IndexError, KeyError) as err:
+        if isinstance(err, OSError) and str(path) in str(err):
+            raise
         msg = f"cannot read flux points from FITS file {str(path)!r}: {err}"
         raise OSError(msg) from err
     return table, gti
