@@ -401,7 +401,7 @@ class Map:
         from ..io.fits_maps import read_image_hdu
 
         try:
-            stored = getattr(hdulist[hdu].data, "dtype", None)
+            stored = _stored_dtype(hdulist[hdu])
         except (KeyError, IndexError):
             stored = None  # read_image_hdu names the missing HDU
         geom, data, unit = read_image_hdu(
@@ -437,3 +437,21 @@ class Map:
 
 
 WcsNDMap = Map
+
+
+# FITS stores images big-endian; BITPIX names the type (the FITS standard, table 8).
+_BITPIX_DTYPES = {8: "u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
+
+
+def _stored_dtype(hdu: Any) -> np.dtype | None:
+    """The dtype astropy gives the data of an image HDU, from its header alone (the
+    one-pass reader hands the data over in native order); None if unknown."""
+    header = getattr(hdu, "header", None)
+    if header is None:
+        return None
+    if "BSCALE" in header or "BZERO" in header:
+        # scaled (or unsigned) images: astropy's dtype depends on the scaling
+        data = getattr(hdu, "data", None)
+        return getattr(data, "dtype", None)
+    code = _BITPIX_DTYPES.get(header.get("BITPIX"))
+    return None if code is None else np.dtype(code)
