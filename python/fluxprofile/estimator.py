@@ -30,7 +30,7 @@ from .pipeline.energy_groups import (
     validate_energy_edges,
 )
 from .pipeline.fit import GroupFits, fit_groups
-from .pipeline.geometry import GeometryCache, RegionGeometry
+from .pipeline.geometry import GeometryCache, RegionGeometry, pixel_grid
 from .pipeline.reduce import ReducedDataset, reduce_dataset
 from .vocabulary import OPTIONAL_QUANTITIES
 
@@ -404,8 +404,7 @@ class FluxProfileEstimator:
         centers = geometry.centers()
         reduced = []
         for dataset in datasets:
-            wcs = dataset.counts.geom.wcs
-            ny, nx = dataset.counts.data.shape[-2:]
+            wcs, (ny, nx) = pixel_grid(dataset.counts.geom)
             reduced.append(
                 reduce_dataset(
                     dataset,

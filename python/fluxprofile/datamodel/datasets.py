@@ -393,7 +393,7 @@ class MapDataset:
         # Gammapy's summary: positive exposure inside the spatial safe mask (all if none).
         shown = exposure.value > 0
         if self.mask_safe is not None:
-            shown = shown & np.any(self.mask_safe.data, axis=0)[None, :, :]
+            shown = shown & np.any(self.mask_safe.data, axis=0)[None, ...]
         exposure = exposure[shown] if shown.any() else exposure
         fmt = "\t{:32}: {}\n"
         out = f"{type(self).__name__}\n" + "-" * len(type(self).__name__) + "\n\n"

@@ -13,6 +13,7 @@ from astropy.io import fits
 
 from ._arrays import as_unit as _as_unit
 from .geom import WcsGeom, pair_deg
+from .hpx_geom import is_healpix
 
 __all__ = ["Map", "WcsNDMap"]
 
@@ -40,11 +41,23 @@ class Map:
         If the data shape does not match the geometry.
     """
 
+    #: Geometry types this class holds (HpxNDMap: HpxGeom).
+    _geom_types: tuple[type, ...] = (WcsGeom,)
+
+    def __new__(cls, geom: Any = None, *args: Any, **kwargs: Any) -> Map:
+        # Map(HpxGeom, ...) makes a HEALPix map, as Gammapy's Map factory does.
+        if cls is Map and is_healpix(geom):
+            from .hpx_map import HpxNDMap
+
+            return super().__new__(HpxNDMap)
+        return super().__new__(cls)
+
     def __init__(
         self, geom: WcsGeom, data: npt.ArrayLike, unit: str | u.UnitBase = ""
     ) -> None:
-        if not isinstance(geom, WcsGeom):
-            msg = f"geom must be a WcsGeom, got {type(geom).__name__}"
+        if not isinstance(geom, self._geom_types):
+            names = " or ".join(t.__name__ for t in self._geom_types)
+            msg = f"geom must be a {names}, got {type(geom).__name__}"
             raise TypeError(msg)
         self._geom = geom
         self._unit = _as_unit(unit)
@@ -76,8 +89,8 @@ class Map:
         map : `Map`
             The map.
         """
-        if not isinstance(geom, WcsGeom):
-            msg = f"geom must be a WcsGeom, got {type(geom).__name__}"
+        if not isinstance(geom, WcsGeom) and not is_healpix(geom):
+            msg = f"geom must be a WcsGeom or HpxGeom, got {type(geom).__name__}"
             raise TypeError(msg)
         if data is None:
             data = np.zeros(geom.data_shape, dtype=dtype)
@@ -386,7 +399,11 @@ class Map:
             WCS, or its shape does not match its axes.
         """
         from ..io.fits_maps import read_image_hdu
+        from ..io.healpix import is_hpx_hdu, read_hpx_hdu
 
+        if hdu in hdulist and is_hpx_hdu(hdulist[hdu]):
+            geom, data, unit = read_hpx_hdu(hdulist, hdu, hdu_bands=hdu_bands, filename=filename)
+            return Map(geom, data, unit=unit)
         geom, data, unit = read_image_hdu(
             hdulist, hdu, hdu_bands=hdu_bands, filename=filename
         )

@@ -13,6 +13,8 @@ from astropy import units as u
 
 from .. import _core
 from ..datamodel import MapAxis
+from ..datamodel.hpx_geom import is_healpix
+from .healpix import healpix_pixels, healpix_shapes
 from ..regions import (
     projected_distance_edges,
     projected_distances,
@@ -25,7 +27,13 @@ if TYPE_CHECKING:
 
     from ..regions import PixelShapes
 
-__all__ = ["GeometryCache", "RegionGeometry", "distance_axis", "region_pixel_lists"]
+__all__ = [
+    "GeometryCache",
+    "RegionGeometry",
+    "distance_axis",
+    "pixel_grid",
+    "region_pixel_lists",
+]
 
 T = TypeVar("T")
 
@@ -59,6 +67,14 @@ def region_pixel_lists(
     if containment == "exact":
         return _core.region_overlap(shapes, nx, ny, n_threads)
     return _core.region_pixels(shapes, nx, ny, n_threads)
+
+
+def pixel_grid(geom: Any) -> tuple[Any, tuple[int, int]]:
+    """What places a map's pixels (the WCS, or the HEALPix geometry itself) and its image
+    shape (ny, nx) as the core reads it (HEALPix maps: one row of stored pixels)."""
+    if is_healpix(geom):
+        return geom, (1, geom.npix[0])
+    return geom.wcs, tuple(geom.data_shape[-2:])
 
 
 def distance_axis(regions: Sequence[Any], centers: SkyCoord) -> MapAxis:
@@ -147,7 +163,9 @@ class RegionGeometry:
         return entry[0]
 
     def pixel_shapes(self, wcs: Any) -> PixelShapes:
-        """The regions as pixel shapes on ``wcs``."""
+        """The regions as pixel shapes on ``wcs`` (a HEALPix geometry: placeholders)."""
+        if is_healpix(wcs):
+            return self.cached("shapes", lambda regions: healpix_shapes(regions), wcs)
         return self.cached(
             "shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), wcs
         )
@@ -158,6 +176,8 @@ class RegionGeometry:
         """The regions' pixels on a map of image ``shape`` (ny, nx) and ``wcs``."""
 
         def compute(regions: list[Any]) -> _core.PixelLists:
+            if is_healpix(wcs):
+                return healpix_pixels(regions, wcs, containment, n_threads)
             ny, nx = shape
             return region_pixel_lists(
                 self.pixel_shapes(wcs), nx, ny, containment, n_threads

@@ -72,6 +72,9 @@ def core_array(data: np.ndarray) -> np.ndarray:
         C-contiguous, native, of a core dtype; a view of ``data`` (no copy) when it already is.
     """
     data = np.asarray(data)
+    if data.ndim == 2:
+        # HEALPix cubes (n_planes, n_columns) are read as (n_planes, 1, n_columns) images.
+        data = data[:, np.newaxis, :]
     if data.dtype == np.bool_:
         return (
             data.view(np.uint8)
@@ -82,6 +85,12 @@ def core_array(data: np.ndarray) -> np.ndarray:
     if native not in _CORE_DTYPES:
         return np.ascontiguousarray(data, dtype=np.float64)
     return np.ascontiguousarray(data, dtype=native)
+
+
+def _image_shape(data: np.ndarray) -> tuple[int, int]:
+    """(ny, nx) of a cube as the core reads it (HEALPix cubes: one row of pixels)."""
+    shape = np.shape(data)
+    return (1, shape[-1]) if len(shape) == 2 else (shape[-2], shape[-1])
 
 
 def _float_dtype(data: np.ndarray) -> np.dtype:
@@ -107,8 +116,8 @@ def _pixel_solid_angles(geom: WcsGeom) -> np.ndarray:
     cached = getattr(geom, "_fluxprofile_solid_angle", None)
     if cached is None:
         solid_angle = geom.to_image().solid_angle().to_value(u.sr)
-        cached = np.ascontiguousarray(
-            np.nan_to_num(solid_angle, nan=0.0), dtype=np.float64
+        cached = np.ascontiguousarray(  # (HEALPix images: one row of pixels)
+            np.atleast_2d(np.nan_to_num(solid_angle, nan=0.0)), dtype=np.float64
         )
         geom._fluxprofile_solid_angle = cached  # type: ignore[attr-defined]
     return cached
@@ -125,7 +134,7 @@ def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray
         _core.Cube("counts", core_array(dataset.counts.data), non_negative=True),
         _core.Cube("counts_off", core_array(dataset.counts_off.data), numpy_sum=True),
         _core.Cube("alpha * counts_off", core_array(background), numpy_sum=True),
-        _core.Cube("pixels with acceptance_off 0 or not finite", undefined),
+        _core.Cube("pixels with acceptance_off 0 or not finite", core_array(undefined)),
         _core.Cube(
             "acceptance",
             core_array(dataset.acceptance.data),
@@ -187,12 +196,12 @@ def reduce_dataset(
         msg = f"containment must be 'center' or 'exact', got {containment!r}"
         raise ValueError(msg) from None
     counts_map = dataset.counts
-    ny, nx = counts_map.data.shape[-2:]
+    ny, nx = _image_shape(counts_map.data)
     energy_axis = counts_map.geom.axes["energy"]
     exposure = dataset.exposure
-    if exposure.data.shape[-2:] != (ny, nx):
+    if _image_shape(exposure.data) != (ny, nx):
         msg = (
-            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[-2:]} differs "
+            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[1:]} differs "
             f"from the counts image shape {(ny, nx)}"
         )
         raise ValueError(msg)
