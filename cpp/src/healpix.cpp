@@ -13,6 +13,9 @@ namespace fluxprofile {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+// Edge tolerance of the boxes (rad, ~2e-7 arcsec): far above the round-off of the local
+// coordinates, far below any pixel.
+constexpr double kEdge = 1e-12;
 
 std::string region_name(Index r) { return "sphere region " + std::to_string(r); }
 
@@ -100,11 +103,15 @@ bool sphere_contains(const SphereShapes& s, Index r, const double* v) {
       return d >= s.p0[r] && d < s.p1[r];
     }
     case SphereKind::box: {
+      // Half-open in lon' and lat' ([-half - tol, half - tol)): a pixel centre on the
+      // edge shared by two boxes along a great circle (HEALPix centres often are, e.g.
+      // at l = 0, 90, ... deg) belongs to exactly one of them whatever the round-off.
       const double y = m[3] * v[0] + m[4] * v[1] + m[5] * v[2];
       const double z = m[6] * v[0] + m[7] * v[1] + m[8] * v[2];
       const double lat = std::atan2(z, std::hypot(x, y));
-      if (!(std::abs(lat) < s.p1[r])) return false;
-      return std::abs(std::atan2(y, x)) < s.p0[r];
+      if (!(lat >= -s.p1[r] - kEdge && lat < s.p1[r] - kEdge)) return false;
+      const double lon = std::atan2(y, x);
+      return lon >= -s.p0[r] - kEdge && lon < s.p0[r] - kEdge;
     }
     case SphereKind::polygon: {
       if (!(x > 0.0)) return false;

@@ -16,9 +16,10 @@ namespace fluxprofile {
 // Shapes on the sphere, all described in the region's local frame (docs/healpix.rst):
 //   cap:     angular distance from the centre < p0 (radians);
 //   ring:    p0 <= distance < p1 (an annulus);
-//   box:     |lon'| < p0 and |lat'| < p1, lon' = atan2(y', x'), lat' = asin(z'): the
-//            sphere's rectangle whose width runs along the great circle through the
-//            centre in the width direction (boxes along that circle tile it);
+//   box:     -p0 <= lon' < p0 and -p1 <= lat' < p1 (half-open, edges shifted by
+//            1e-12 rad), lon' = atan2(y', x'), lat' = asin(z'): the sphere's rectangle
+//            whose width runs along the great circle through the centre in the width
+//            direction (boxes along that circle tile it, each pixel in exactly one);
 //   polygon: great-circle edges; the vertices' gnomonic coordinates (y'/x', z'/x'),
 //            even-odd rule, pixels with x' <= 0 (the far hemisphere) outside.
 enum class SphereKind : int { cap = 0, ring = 1, box = 2, polygon = 3 };

@@ -3,7 +3,8 @@ local frame (`fluxprofile._core.SphereShapes`), and the compiled core picks the 
 centres inside it (docs/healpix.rst).
 
 The local frame of a region has its x axis at the region centre, its y axis along the
-region's width direction (east turned towards north by the region angle) and its z axis
+region's width direction (east turned towards south by the region angle, the
+regions package's convention) and its z axis
 along the height direction. Circles and annuli are caps and rings of angular radius;
 rectangles are boxes ``|lon'| < width / 2, |lat'| < height / 2`` in that frame (their
 width runs along the great circle through the centre, so boxes along a great circle tile
@@ -80,7 +81,8 @@ def local_frame(center: SkyCoord, angle: u.Quantity | float = 0.0) -> np.ndarray
     center : `~astropy.coordinates.SkyCoord`
         Region centre (scalar).
     angle : `~astropy.units.Quantity` or float, optional
-        Width direction: east turned towards north by ``angle`` (rad if a float).
+        The region's angle (rad if a float), as the regions package defines it: the
+        width axis is east turned towards south by ``angle``.
         Default is 0.
 
     Returns
@@ -94,8 +96,10 @@ def local_frame(center: SkyCoord, angle: u.Quantity | float = 0.0) -> np.ndarray
     c = _unit_vector(lon, lat)
     east = np.array([-np.sin(lon), np.cos(lon), 0.0])
     north = np.array([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)])
-    width = np.cos(theta) * east + np.sin(theta) * north
-    height = -np.sin(theta) * east + np.cos(theta) * north
+    # The regions package's angle turns the width axis from the pixel +x axis (west on a
+    # standard sky image) towards north: on the sky, from east towards south.
+    width = np.cos(theta) * east - np.sin(theta) * north
+    height = np.sin(theta) * east + np.cos(theta) * north
     return np.stack([c, width, height])
 
 
