@@ -18,7 +18,8 @@ def brute_force_inside(region, coords: SkyCoord) -> np.ndarray:
     """Which directions are inside ``region``, computed with astropy's frames only.
 
     Boxes: offsets in the SkyOffsetFrame centred on the box and turned by its angle
-    (the height axis at position angle ``angle``), half-open as the core's rule; circles
+    (the height axis at position angle ``angle``, so +lon' is the width direction),
+    half-open as the core's rule; circles
     and annuli: SkyCoord.separation; polygons: the winding of the great-circle edges
     (sum of the signed angles between consecutive vertices seen from the point).
     """
@@ -29,7 +30,12 @@ def brute_force_inside(region, coords: SkyCoord) -> np.ndarray:
         lat = off.lat.to_value(u.rad)
         hw = region.width.to_value(u.rad) / 2
         hh = region.height.to_value(u.rad) / 2
-        return (np.abs(lon) < hw) & (np.abs(lat) < hh)
+        # half-open, edges shifted by 1e-12 rad (docs/healpix.rst): a centre on an edge
+        # shared by two boxes belongs to the one on the +lon' (+lat') side of it
+        edge = 1e-12
+        return (
+            (lon >= -hw - edge) & (lon < hw - edge) & (lat >= -hh - edge) & (lat < hh - edge)
+        )
     if isinstance(region, CircleSkyRegion):
         return region.center.separation(coords).to_value(u.rad) < region.radius.to_value(u.rad)
     if isinstance(region, CircleAnnulusSkyRegion):
@@ -79,20 +85,22 @@ def bin_integrals(axis):
 
 
 def expected_counts(coords: SkyCoord, pixel_sr, exposure, axis):
-    """Counts cube (n_energy, *coords.shape): template x spectrum x pixel solid angle x exposure."""
+    """Counts cube (n_energy, *coords.shape): template x spectrum x pixel solid angle x
+    exposure (exposure: (n_energy, *coords.shape), true and reco bins alike)."""
     g = coords.galactic
     t = template(g.l.deg, g.b.deg)
     per_bin = AMPLITUDE * bin_integrals(axis)
-    return per_bin.reshape((-1,) + (1,) * t.ndim) * (t * pixel_sr * exposure)[None]
+    return per_bin.reshape((-1,) + (1,) * t.ndim) * t * pixel_sr * exposure
 
 
-def hpx_dataset(nside, frame="galactic", nest=True, region=None, poisson_seed=None, name="hpx"):
+def hpx_dataset(nside, frame="galactic", nest=True, region=None, poisson_seed=None,
+                name="hpx", edges_gev=(10, 40, 2000), exposure_value=EXPOSURE):
     from fluxprofile import Map, MapDataset
     from fluxprofile.datamodel.hpx_geom import HpxGeom
 
-    e, et = energy_axes()
+    e, et = energy_axes(edges_gev)
     geom = HpxGeom.create(nside, nest=nest, frame=frame, region=region)
-    exposure = np.full((et.nbin, geom.npix[0]), EXPOSURE)
+    exposure = np.full((et.nbin, geom.npix[0]), exposure_value)
     mu = expected_counts(geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e)
     counts = mu if poisson_seed is None else np.random.default_rng(poisson_seed).poisson(mu).astype(float)
     return MapDataset(
@@ -118,3 +126,37 @@ def wcs_dataset(binsz, width=(24, 12), name="wcs"):
         background=Map(geom.to_cube([e]), np.zeros_like(mu)),
         name=name,
     )
+
+
+def onoff_dataset(nside, alpha, seed, region=None, edges_gev=(10, 2000), name="onoff"):
+    """An on-off HEALPix dataset: ON = signal + background b, OFF ~ Poisson(b / alpha),
+    acceptance 1 and acceptance_off 1 / alpha in every pixel."""
+    from fluxprofile import Map, MapDatasetOnOff
+    from fluxprofile.datamodel.hpx_geom import HpxGeom
+
+    e, et = energy_axes(edges_gev)
+    geom = HpxGeom.create(nside, nest=False, frame="galactic", region=region)
+    exposure = np.full((et.nbin, geom.npix[0]), EXPOSURE)
+    mu = expected_counts(geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e)
+    rng = np.random.default_rng(seed)
+    b = np.full_like(mu, 2.0)
+    cube = geom.to_cube([e])
+    return MapDatasetOnOff(
+        counts=Map(cube, rng.poisson(mu + b).astype(float)),
+        counts_off=Map(cube, rng.poisson(b / alpha).astype(float)),
+        acceptance=Map(cube, np.ones_like(mu)),
+        acceptance_off=Map(cube, np.full_like(mu, 1 / alpha)),
+        exposure=Map(geom.to_cube([et]), exposure, unit="cm2 s"),
+        name=name,
+    )
+
+
+def region_columns(region, geom) -> np.ndarray:
+    """Stored columns of the pixels inside ``region`` (brute force), and the count of all
+    pixels of the sphere inside it."""
+    from fluxprofile.datamodel.hpx_geom import HpxGeom
+
+    full = HpxGeom(geom.nside, nest=geom.nest, frame=geom.frame)
+    inside = np.flatnonzero(brute_force_inside(region, full.get_skycoord()))
+    columns = geom.healpix_to_column(inside)
+    return columns[columns >= 0], inside.size
