@@ -19,6 +19,7 @@ from hpx_helpers import (
 
 from fluxprofile import (
     FluxProfileEstimator,
+    Map,
     PowerLawSpectralModel,
     make_concentric_annulus_sky_regions,
     make_orthogonal_rectangle_sky_regions,
@@ -93,7 +94,7 @@ def test_partial_sky_mask_and_off_map_pixels():
     safe = np.ones(dataset.counts.data.shape, dtype=bool)
     lon = geom.get_skycoord().l.wrap_at(180 * u.deg).deg
     safe[0, (lon > 1.0) & (lon < 2.5)] = False
-    dataset.mask_safe = safe
+    dataset.mask_safe = Map(dataset.counts.geom, safe)
     regions = _boxes(nbin=4, height="24 deg")[1:3]
     region = regions[0]  # crosses the disk's edge and the mask
     table = _estimator(regions).run(dataset).to_table(sed_type="flux", format="profile")
