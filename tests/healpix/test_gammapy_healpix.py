@@ -20,6 +20,7 @@ from fluxprofile import (
 )
 
 pytestmark = pytest.mark.gammapy
+gammapy = pytest.importorskip("gammapy", reason="needs gammapy 2.1 (interoperability tests)")
 
 
 def _gammapy_dataset(nside, nest, frame, region, seed):

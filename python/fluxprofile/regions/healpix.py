@@ -9,12 +9,14 @@ along the height direction. Circles and annuli are caps and rings of angular rad
 rectangles are boxes ``|lon'| < width / 2, |lat'| < height / 2`` in that frame (their
 width runs along the great circle through the centre, so boxes along a great circle tile
 it exactly); polygons have great-circle edges. Rectangles and polygons larger than a
-hemisphere are refused. Python picks the candidate pixels of each region with a cone
-search of astropy-healpix and hands their centre unit vectors to the core.
+hemisphere are refused. Python picks the candidate pixels of each region (the children
+of the coarse NESTED pixels near a cone around it, with astropy-healpix for the indexing)
+and hands their centre unit vectors to the core.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import astropy.units as u
@@ -29,7 +31,7 @@ from regions import (
 
 from .. import _core
 from .checks import SUPPORTED_TYPES, as_region_list
-from .coords import polygon_center
+from .coords import lonlat, polygon_center
 from .pixel_shapes import PixelShapes
 
 if TYPE_CHECKING:
@@ -90,8 +92,7 @@ def local_frame(center: SkyCoord, angle: u.Quantity | float = 0.0) -> np.ndarray
     frame : `~numpy.ndarray`
         (3, 3).
     """
-    sph = center.spherical
-    lon, lat = sph.lon.to_value(u.rad), sph.lat.to_value(u.rad)
+    lon, lat = (float(np.deg2rad(v)) for v in lonlat(center))
     theta = u.Quantity(angle, u.rad).to_value(u.rad)
     c = _unit_vector(lon, lat)
     east = np.array([-np.sin(lon), np.cos(lon), 0.0])
@@ -230,11 +231,52 @@ def sphere_shapes(regions: Any, frame: str) -> SphereTable:
     return SphereTable(shapes, cone_vectors, cone_radius)
 
 
-def _candidates(geom: HpxGeom, table: SphereTable) -> tuple[np.ndarray, np.ndarray]:
-    """HEALPix indices of the pixels overlapping each region's cone, and their offsets."""
+def _coarse_nside(nside: int, radius: float) -> int:
+    """NSIDE of the coarse grid searched for a cone of ``radius`` rad: pixels of about a
+    quarter of the radius, at most the map's NSIDE, at least 1."""
+    coarse = 1
+    while coarse < nside and np.sqrt(4 * np.pi / (12 * coarse**2)) > radius / 4:
+        coarse *= 2
+    return coarse
+
+
+@functools.lru_cache(maxsize=8)
+def _coarse_vectors(coarse: int) -> np.ndarray:
+    """Centre unit vectors (n, 3) of the NESTED pixels of a coarse grid (read-only)."""
     from astropy_healpix import HEALPix
 
-    hp = HEALPix(nside=geom.nside, order=geom.ordering.lower())
+    hp = HEALPix(nside=coarse, order="nested")
+    lon, lat = hp.healpix_to_lonlat(np.arange(hp.npix))
+    lon, lat = lon.to_value(u.rad), lat.to_value(u.rad)
+    out = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1)
+    out.setflags(write=False)
+    return out
+
+
+def _cone_candidates(nside: int, nest: bool, vector: np.ndarray, radius: float) -> np.ndarray:
+    """HEALPix indices (map ordering) of every pixel whose centre may lie within
+    ``radius`` of ``vector``: the children of the coarse pixels near the cone.
+
+    A coarse pixel is kept when its centre is within ``radius`` plus twice its size (more
+    than its centre-to-corner distance anywhere on the sphere), so every fine pixel with
+    a centre in the cone is among the children.
+    """
+    from astropy_healpix import HEALPix
+
+    coarse = _coarse_nside(nside, radius)
+    dots = _coarse_vectors(coarse) @ vector
+    margin = 2 * np.sqrt(4 * np.pi / (12 * coarse**2))
+    keep = np.flatnonzero(dots >= np.cos(min(np.pi, radius + margin)))
+    factor = (nside // coarse) ** 2
+    children = (keep[:, None] * factor + np.arange(factor)[None, :]).ravel()
+    if not nest:
+        ring = HEALPix(nside=nside, order="nested").nested_to_ring(children)
+        children = np.sort(np.asarray(ring, dtype=np.int64))
+    return children.astype(np.int64, copy=False)
+
+
+def _candidates(geom: HpxGeom, table: SphereTable) -> tuple[np.ndarray, np.ndarray]:
+    """HEALPix indices of the candidate pixels of each region, and their offsets."""
     everything = None
     chunks, offsets = [], [0]
     for v, radius in zip(table.cone_vectors, table.cone_radius, strict=True):
@@ -243,12 +285,7 @@ def _candidates(geom: HpxGeom, table: SphereTable) -> tuple[np.ndarray, np.ndarr
                 everything = np.arange(geom.npix_sky, dtype=np.int64)
             pix = everything
         else:
-            lon = np.arctan2(v[1], v[0])
-            lat = np.arctan2(v[2], np.hypot(v[0], v[1]))
-            pix = np.asarray(
-                hp.cone_search_lonlat(lon * u.rad, lat * u.rad, (radius + 1e-9) * u.rad),
-                dtype=np.int64,
-            )
+            pix = _cone_candidates(geom.nside, geom.nest, v, radius)
         chunks.append(pix)
         offsets.append(offsets[-1] + pix.size)
     pixels = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
