@@ -103,9 +103,15 @@ def main() -> None:
     print(f"  build cube        {t_build:8.2f} s   peak RSS {rss_build:8.0f} MB")
     print(f"  first run         {t_first:8.2f} s   peak RSS {rss_first:8.0f} MB")
     if times:
-        print(f"  repeated run      {statistics.median(times):8.2f} s   (median of {len(times)})")
-    print(f"  pixels per box    {npix.min():.0f} - {npix.max():.0f} (total {npix.sum():.0f})")
-    print(f"  flux points ok    {int(np.sum(np.asarray(table['success'])))} / {table['success'].size}")
+        print(
+            f"  repeated run      {statistics.median(times):8.2f} s   (median of {len(times)})"
+        )
+    print(
+        f"  pixels per box    {npix.min():.0f} - {npix.max():.0f} (total {npix.sum():.0f})"
+    )
+    print(
+        f"  flux points ok    {int(np.sum(np.asarray(table['success'])))} / {table['success'].size}"
+    )
 
 
 if __name__ == "__main__":

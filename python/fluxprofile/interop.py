@@ -151,7 +151,11 @@ def _hpx_geom_from_gammapy(geom: Any, what: str) -> HpxGeom:
         raise TypeError(msg)
     image = geom.to_image()
     pixels = None if image.is_allsky else np.asarray(image._ipix, dtype=np.int64)
-    region = geom.region if isinstance(geom.region, str) and geom.region != "explicit" else None
+    region = (
+        geom.region
+        if isinstance(geom.region, str) and geom.region != "explicit"
+        else None
+    )
     axes = [axis_from_gammapy(axis) for axis in geom.axes]
     return HpxGeom(int(nside[0]), nest=bool(geom.nest), frame=geom.frame, pixels=pixels,
                    axes=axes, region=region)  # fmt: skip
@@ -266,8 +270,14 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
         geom = _geom_from_gammapy(kernel_map.geom, "edisp")
         geom = geom.to_image()
     if is_healpix(geom):
-        hpx_kwargs = {} if exposure is None else {"exposure": exposure, "exposure_unit": exposure_unit}
-        return HpxEDispKernelMap(np.ascontiguousarray(data), axis_true, axis_reco, geom, **hpx_kwargs)
+        hpx_kwargs = (
+            {}
+            if exposure is None
+            else {"exposure": exposure, "exposure_unit": exposure_unit}
+        )
+        return HpxEDispKernelMap(
+            np.ascontiguousarray(data), axis_true, axis_reco, geom, **hpx_kwargs
+        )
     kwargs = (
         {}
         if exposure is None

@@ -34,13 +34,20 @@ def brute_force_inside(region, coords: SkyCoord) -> np.ndarray:
         # shared by two boxes belongs to the one on the +lon' (+lat') side of it
         edge = 1e-12
         return (
-            (lon >= -hw - edge) & (lon < hw - edge) & (lat >= -hh - edge) & (lat < hh - edge)
+            (lon >= -hw - edge)
+            & (lon < hw - edge)
+            & (lat >= -hh - edge)
+            & (lat < hh - edge)
         )
     if isinstance(region, CircleSkyRegion):
-        return region.center.separation(coords).to_value(u.rad) < region.radius.to_value(u.rad)
+        return region.center.separation(coords).to_value(
+            u.rad
+        ) < region.radius.to_value(u.rad)
     if isinstance(region, CircleAnnulusSkyRegion):
         d = region.center.separation(coords).to_value(u.rad)
-        return (d >= region.inner_radius.to_value(u.rad)) & (d < region.outer_radius.to_value(u.rad))
+        return (d >= region.inner_radius.to_value(u.rad)) & (
+            d < region.outer_radius.to_value(u.rad)
+        )
     if isinstance(region, PolygonSkyRegion):
         frame = coords.frame.replicate_without_data()
         p = coords.cartesian.xyz.value.T  # (m, 3)
@@ -49,7 +56,10 @@ def brute_force_inside(region, coords: SkyCoord) -> np.ndarray:
         for a, b in zip(v, np.roll(v, -1, axis=0), strict=True):
             # signed angle at p between the great circles towards a and towards b
             na, nb = np.cross(p, a), np.cross(p, b)
-            total += np.arctan2(np.einsum("ij,ij->i", np.cross(na, nb), p), np.einsum("ij,ij->i", na, nb))
+            total += np.arctan2(
+                np.einsum("ij,ij->i", np.cross(na, nb), p),
+                np.einsum("ij,ij->i", na, nb),
+            )
         near = p @ v.mean(axis=0) > 0
         return (np.abs(total) > np.pi) & near
     raise TypeError(type(region))
@@ -65,7 +75,9 @@ def template(lon_deg, lat_deg):
     """Dimensionless sky template: a ridge along the Galactic plane whose brightness
     changes with longitude, plus a small isotropic floor."""
     lon = np.deg2rad(lon_deg)
-    ridge = np.exp(-0.5 * (lat_deg / 2.0) ** 2) * (1.5 + np.cos(lon) + 0.3 * np.sin(3 * lon))
+    ridge = np.exp(-0.5 * (lat_deg / 2.0) ** 2) * (
+        1.5 + np.cos(lon) + 0.3 * np.sin(3 * lon)
+    )
     return ridge + 0.05
 
 
@@ -73,7 +85,9 @@ def energy_axes(edges_gev=(10, 40, 2000)):
     from fluxprofile import MapAxis
 
     e = MapAxis.from_edges(np.asarray(edges_gev) * u.GeV, name="energy", interp="log")
-    et = MapAxis.from_edges(np.asarray(edges_gev) * u.GeV, name="energy_true", interp="log")
+    et = MapAxis.from_edges(
+        np.asarray(edges_gev) * u.GeV, name="energy_true", interp="log"
+    )
     return e, et
 
 
@@ -93,16 +107,30 @@ def expected_counts(coords: SkyCoord, pixel_sr, exposure, axis):
     return per_bin.reshape((-1,) + (1,) * t.ndim) * t * pixel_sr * exposure
 
 
-def hpx_dataset(nside, frame="galactic", nest=True, region=None, poisson_seed=None,
-                name="hpx", edges_gev=(10, 40, 2000), exposure_value=EXPOSURE):
+def hpx_dataset(
+    nside,
+    frame="galactic",
+    nest=True,
+    region=None,
+    poisson_seed=None,
+    name="hpx",
+    edges_gev=(10, 40, 2000),
+    exposure_value=EXPOSURE,
+):
     from fluxprofile import Map, MapDataset
     from fluxprofile.datamodel.hpx_geom import HpxGeom
 
     e, et = energy_axes(edges_gev)
     geom = HpxGeom.create(nside, nest=nest, frame=frame, region=region)
     exposure = np.full((et.nbin, geom.npix[0]), exposure_value)
-    mu = expected_counts(geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e)
-    counts = mu if poisson_seed is None else np.random.default_rng(poisson_seed).poisson(mu).astype(float)
+    mu = expected_counts(
+        geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e
+    )
+    counts = (
+        mu
+        if poisson_seed is None
+        else np.random.default_rng(poisson_seed).poisson(mu).astype(float)
+    )
     return MapDataset(
         counts=Map(geom.to_cube([e]), counts),
         exposure=Map(geom.to_cube([et]), exposure, unit="cm2 s"),
@@ -115,8 +143,13 @@ def wcs_dataset(binsz, width=(24, 12), name="wcs"):
     from fluxprofile import Map, MapDataset, WcsGeom
 
     e, et = energy_axes()
-    geom = WcsGeom.create(skydir=SkyCoord(0, 0, unit="deg", frame="galactic"), binsz=binsz,
-                          width=width, frame="galactic", proj="CAR")
+    geom = WcsGeom.create(
+        skydir=SkyCoord(0, 0, unit="deg", frame="galactic"),
+        binsz=binsz,
+        width=width,
+        frame="galactic",
+        proj="CAR",
+    )
     sr = geom.solid_angle().to_value(u.sr)
     exposure = np.full((et.nbin, *sr.shape[-2:]), EXPOSURE)
     mu = expected_counts(geom.get_skycoord(), sr, exposure, e)
@@ -137,7 +170,9 @@ def onoff_dataset(nside, alpha, seed, region=None, edges_gev=(10, 2000), name="o
     e, et = energy_axes(edges_gev)
     geom = HpxGeom.create(nside, nest=False, frame="galactic", region=region)
     exposure = np.full((et.nbin, geom.npix[0]), EXPOSURE)
-    mu = expected_counts(geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e)
+    mu = expected_counts(
+        geom.get_skycoord(), geom.pixel_area.to_value(u.sr), exposure, e
+    )
     rng = np.random.default_rng(seed)
     b = np.full_like(mu, 2.0)
     cube = geom.to_cube([e])

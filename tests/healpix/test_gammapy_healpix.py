@@ -20,7 +20,9 @@ from fluxprofile import (
 )
 
 pytestmark = pytest.mark.gammapy
-gammapy = pytest.importorskip("gammapy", reason="needs gammapy 2.1 (interoperability tests)")
+gammapy = pytest.importorskip(
+    "gammapy", reason="needs gammapy 2.1 (interoperability tests)"
+)
 
 
 def _gammapy_dataset(nside, nest, frame, region, seed):
@@ -58,12 +60,15 @@ def _regions():
     ("nside", "nest", "frame", "region"),
     [(32, True, "galactic", None), (64, False, "icrs", "DISK(266.4,-28.9,20)")],
 )
-def test_gammapy_hpx_file_counts_match_brute_force(tmp_path, nside, nest, frame, region):
+def test_gammapy_hpx_file_counts_match_brute_force(
+    tmp_path, nside, nest, frame, region
+):
     gp = _gammapy_dataset(nside, nest, frame, region, seed=7)
     path = tmp_path / "hpx.fits"
     gp.write(path)
     dataset = MapDataset.read(path)
-    assert dataset.counts.geom.nside == nside and dataset.counts.geom.nest == nest
+    assert dataset.counts.geom.nside == nside
+    assert dataset.counts.geom.nest == nest
     np.testing.assert_array_equal(dataset.counts.data, gp.counts.data)
     # Gammapy's own pixel centres and counts, selected by brute force
     centres = gp.counts.geom.to_image().get_coord().skycoord
@@ -86,7 +91,9 @@ def test_gammapy_hpx_objects_run_directly(tmp_path):
     est = FluxProfileEstimator(regions=boxes, spectral_model=PowerLawSpectralModel(index=2),
                                energy_edges=[10, 1000] * u.GeV)  # fmt: skip
     from_object = est.run(gp).to_table(sed_type="flux", format="profile")
-    from_file = est.run(MapDataset.read(path)).to_table(sed_type="flux", format="profile")
+    from_file = est.run(MapDataset.read(path)).to_table(
+        sed_type="flux", format="profile"
+    )
     for column in ("counts", "flux", "flux_err", "npix", "solid_angle"):
         np.testing.assert_allclose(from_object[column], from_file[column], rtol=1e-12)
 

@@ -9,9 +9,9 @@ import pytest
 from astropy.io import fits
 from hpx_helpers import hpx_dataset, onoff_dataset
 
-from fluxprofile import Map, MapDataset, MapDatasetOnOff
+from fluxprofile import HpxNDMap, Map, MapDataset, MapDatasetOnOff
 from fluxprofile.datamodel.hpx_geom import HpxGeom
-from fluxprofile.io.healpix import read_healpix_map, write_healpix_map
+from fluxprofile.io.healpix import write_healpix_map
 
 
 @pytest.mark.parametrize("frame", ["galactic", "icrs"])
@@ -27,7 +27,9 @@ def test_dataset_round_trip(tmp_path, frame, nest, region):
     back = MapDataset.read(path)
     assert back.counts.geom == dataset.counts.geom
     for attr in ("counts", "exposure", "background", "mask_safe"):
-        np.testing.assert_array_equal(getattr(back, attr).data, getattr(dataset, attr).data)
+        np.testing.assert_array_equal(
+            getattr(back, attr).data, getattr(dataset, attr).data
+        )
     assert back.exposure.unit == dataset.exposure.unit
     with fits.open(path) as hdulist:
         header = hdulist["COUNTS"].header
@@ -37,9 +39,13 @@ def test_dataset_round_trip(tmp_path, frame, nest, region):
         assert header["NSIDE"] == 16
         assert header["INDXSCHM"] == ("IMPLICIT" if region is None else "EXPLICIT")
         names = hdulist["COUNTS"].columns.names
-        assert names[: 1 + (region is not None)] == (["PIX", "CHANNEL1"] if region else ["CHANNEL1"])
+        assert names[: 1 + (region is not None)] == (
+            ["PIX", "CHANNEL1"] if region else ["CHANNEL1"]
+        )
         if region is not None:
-            np.testing.assert_array_equal(hdulist["COUNTS"].data["PIX"], dataset.counts.geom.pixels)
+            np.testing.assert_array_equal(
+                hdulist["COUNTS"].data["PIX"], dataset.counts.geom.pixels
+            )
             assert header["HPX_REG"] == region
 
 
@@ -48,13 +54,15 @@ def test_onoff_round_trip(tmp_path):
     dataset.write(tmp_path / "onoff.fits")
     back = MapDatasetOnOff.read(tmp_path / "onoff.fits")
     for attr in ("counts", "counts_off", "acceptance", "acceptance_off"):
-        np.testing.assert_array_equal(getattr(back, attr).data, getattr(dataset, attr).data)
+        np.testing.assert_array_equal(
+            getattr(back, attr).data, getattr(dataset, attr).data
+        )
 
 
 def test_single_map_round_trip(tmp_path):
     m = hpx_dataset(8).counts
     write_healpix_map(m, tmp_path / "m.fits")
-    back = read_healpix_map(tmp_path / "m.fits")
+    back = HpxNDMap.read(tmp_path / "m.fits")
     assert back.geom == m.geom
     np.testing.assert_array_equal(back.data, m.data)
     with pytest.raises(FileExistsError):
@@ -73,12 +81,14 @@ def test_malformed_tables_raise(tmp_path):
     hdus[0].header["ORDERING"] = "SPIRAL"
     fits.HDUList([fits.PrimaryHDU(), *hdus]).writeto(tmp_path / "bad.fits")
     with pytest.raises(ValueError, match="ORDERING must be RING or NESTED"):
-        read_healpix_map(tmp_path / "bad.fits")
+        HpxNDMap.read(tmp_path / "bad.fits")
     hdus = m.to_hdulist("COUNTS")
-    table = fits.BinTableHDU.from_columns(hdus[0].columns[:1], header=hdus[0].header, name="COUNTS")
+    table = fits.BinTableHDU.from_columns(
+        hdus[0].columns[:1], header=hdus[0].header, name="COUNTS"
+    )
     fits.HDUList([fits.PrimaryHDU(), table, hdus[1]]).writeto(tmp_path / "short.fits")
     with pytest.raises(ValueError, match="1 data columns for 2 planes"):
-        read_healpix_map(tmp_path / "short.fits")
+        HpxNDMap.read(tmp_path / "short.fits")
     with pytest.raises(ValueError, match="power of 2"):
         HpxGeom(12)
     with pytest.raises(ValueError, match="unique"):

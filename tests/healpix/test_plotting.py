@@ -18,7 +18,9 @@ from fluxprofile.plotting.regions import plot_regions
 def test_map_view_with_regions(projection, tmp_path):
     image = hpx_dataset(32, edges_gev=(10, 2000)).counts.sum_over_axes()
     start = SkyCoord(0, 0, unit="deg", frame="galactic")
-    boxes = make_orthogonal_rectangle_sky_regions(start, start, wcs=None, height="10 deg", nbin=36)
+    boxes = make_orthogonal_rectangle_sky_regions(
+        start, start, wcs=None, height="10 deg", nbin=36
+    )
     ax = image.plot(projection=projection, add_cbar=True)
     n_lines = len(ax.lines)
     plot_regions(boxes, ax=ax, color="C0")
@@ -32,7 +34,10 @@ def test_map_view_with_regions(projection, tmp_path):
 
 
 def test_outlines_follow_the_region_edges():
-    circle = CircleSkyRegion(SkyCoord(30, 60, unit="deg", frame="icrs"), 5 * SkyCoord(0, 0, unit="deg").ra.unit)
-    (lon, lat), = region_outlines([circle], frame="icrs")
+    circle = CircleSkyRegion(
+        SkyCoord(30, 60, unit="deg", frame="icrs"),
+        5 * SkyCoord(0, 0, unit="deg").ra.unit,
+    )
+    ((lon, lat),) = region_outlines([circle], frame="icrs")
     sep = circle.center.separation(SkyCoord(lon, lat, unit="deg", frame="icrs")).deg
     np.testing.assert_allclose(sep, 5, atol=1e-9)

@@ -63,7 +63,9 @@ def test_healpix_and_wcs_profiles_agree_within_the_pixelisation():
 
 
 def test_counts_and_fluxes_match_brute_force_selection():
-    dataset = hpx_dataset(64, frame="icrs", nest=False, poisson_seed=1, edges_gev=(10, 2000))
+    dataset = hpx_dataset(
+        64, frame="icrs", nest=False, poisson_seed=1, edges_gev=(10, 2000)
+    )
     boxes = _boxes(nbin=6, height="6 deg")
     annuli = make_concentric_annulus_sky_regions(
         SkyCoord(0.3, 0.2, unit="deg", frame="galactic"), "12 deg", "1 deg", nbin=3
@@ -81,7 +83,9 @@ def _check_against_brute_force(dataset, regions):
         n = counts[columns].sum()
         assert table["counts"][r].ravel()[0] == n
         assert table["npix"][r] == n_all
-        np.testing.assert_allclose(table["solid_angle"][r], n_all * 4 * np.pi / (12 * 64**2))
+        np.testing.assert_allclose(
+            table["solid_angle"][r], n_all * 4 * np.pi / (12 * 64**2)
+        )
         # Cash without background: the flux maximising the likelihood is counts / exposure
         expected = n / EXPOSURE
         flux, err = table["flux"][r].ravel()[0], table["flux_err"][r].ravel()[0]
@@ -89,7 +93,9 @@ def _check_against_brute_force(dataset, regions):
 
 
 def test_partial_sky_mask_and_off_map_pixels():
-    dataset = hpx_dataset(64, region="DISK(0,0,10)", poisson_seed=2, edges_gev=(10, 2000))
+    dataset = hpx_dataset(
+        64, region="DISK(0,0,10)", poisson_seed=2, edges_gev=(10, 2000)
+    )
     geom = dataset.counts.geom
     safe = np.ones(dataset.counts.data.shape, dtype=bool)
     lon = geom.get_skycoord().l.wrap_at(180 * u.deg).deg
@@ -127,12 +133,25 @@ def test_wstat_on_healpix_matches_the_closed_form():
 
 def test_joint_datasets_of_different_nside():
     first = hpx_dataset(32, poisson_seed=4, edges_gev=(10, 2000), name="a")
-    second = hpx_dataset(128, region="DISK(0,0,20)", poisson_seed=5, edges_gev=(10, 2000),
-                         exposure_value=2 * EXPOSURE, name="b")
+    second = hpx_dataset(
+        128,
+        region="DISK(0,0,20)",
+        poisson_seed=5,
+        edges_gev=(10, 2000),
+        exposure_value=2 * EXPOSURE,
+        name="b",
+    )
     regions = _boxes(nbin=3, height="6 deg")
-    table = _estimator(regions).run([first, second]).to_table(sed_type="flux", format="profile")
+    table = (
+        _estimator(regions)
+        .run([first, second])
+        .to_table(sed_type="flux", format="profile")
+    )
     for r, region in enumerate(regions):
-        n = [d.counts.data[0, region_columns(region, d.counts.geom)[0]].sum() for d in (first, second)]
+        n = [
+            d.counts.data[0, region_columns(region, d.counts.geom)[0]].sum()
+            for d in (first, second)
+        ]
         expected = sum(n) / (EXPOSURE + 2 * EXPOSURE)
         flux, err = table["flux"][r].ravel()[0], table["flux_err"][r].ravel()[0]
         assert abs(flux - expected) < 0.05 * err
@@ -140,4 +159,6 @@ def test_joint_datasets_of_different_nside():
 
 def test_exact_containment_is_refused_on_healpix():
     with pytest.raises(ValueError, match="defined on WCS maps only"):
-        _estimator(_boxes(nbin=2), containment="exact").run(hpx_dataset(16, edges_gev=(10, 2000)))
+        _estimator(_boxes(nbin=2), containment="exact").run(
+            hpx_dataset(16, edges_gev=(10, 2000))
+        )

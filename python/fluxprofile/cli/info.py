@@ -97,7 +97,11 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     p(f"  {'type':<14}: {type(dataset).__name__} ({dataset.stat_type} statistic)")
     p("Geometry")
     if is_healpix(geom):
-        sky = "all sky" if geom.is_allsky else f"partial sky, {geom.region or 'explicit pixels'}"
+        sky = (
+            "all sky"
+            if geom.is_allsky
+            else f"partial sky, {geom.region or 'explicit pixels'}"
+        )
         p(f"  {'pixels':<14}: {geom.npix[0]} HEALPix pixels ({sky})")
         p(f"  {'nside':<14}: {geom.nside} ({geom.ordering})")
         p(f"  {'frame':<14}: {geom.frame}")

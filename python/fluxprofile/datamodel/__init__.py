@@ -10,8 +10,9 @@ from .edisp import EDispKernelMap
 from .flux_points import FluxPoints
 from .flux_quantities import FluxQuantities
 from .geom import WcsGeom
+from .hpx_geom import HpxGeom
 from .label_axis import LabelMapAxis
-from .map import Map, WcsNDMap
+from .map import HpxNDMap, Map, WcsNDMap
 from .parameter import Parameter, Parameters
 from .quantity import ProfileQuantity
 from .spectral import (
@@ -30,6 +31,8 @@ __all__ = [
     "ExpCutoffPowerLawSpectralModel",
     "FluxPoints",
     "FluxQuantities",
+    "HpxGeom",
+    "HpxNDMap",
     "LabelMapAxis",
     "LogParabolaSpectralModel",
     "Map",

@@ -21,7 +21,12 @@ from .axes import MapAxes, MapAxis
 
 __all__ = ["HpxGeom", "is_healpix"]
 
-_FRAME_ALIASES = {"gal": "galactic", "cel": "icrs", "icrs": "icrs", "galactic": "galactic"}
+_FRAME_ALIASES = {
+    "gal": "galactic",
+    "cel": "icrs",
+    "icrs": "icrs",
+    "galactic": "galactic",
+}
 _DISK = re.compile(r"^\s*DISK\s*\(([^,]+),([^,]+),([^)]+)\)\s*$", re.IGNORECASE)
 
 
@@ -105,7 +110,11 @@ class HpxGeom:
         npix_sky = 12 * self._nside**2
         if pixels is not None:
             pix = np.asarray(pixels)
-            if pix.ndim != 1 or pix.size == 0 or not np.issubdtype(pix.dtype, np.integer):
+            if (
+                pix.ndim != 1
+                or pix.size == 0
+                or not np.issubdtype(pix.dtype, np.integer)
+            ):
                 msg = f"pixels must be a non-empty 1-D array of integer HEALPix indices, got {pix!r}"
                 raise ValueError(msg)
             pix = pix.astype(np.int64)
@@ -206,7 +215,7 @@ class HpxGeom:
 
     @property
     def ordering(self) -> str:
-        """"NESTED" or "RING"."""
+        """ "NESTED" or "RING"."""
         return "NESTED" if self._nest else "RING"
 
     @property
@@ -216,7 +225,7 @@ class HpxGeom:
 
     @property
     def projection(self) -> str:
-        """"HPX"."""
+        """ "HPX"."""
         return "HPX"
 
     @property
@@ -322,7 +331,9 @@ class HpxGeom:
 
         return HEALPix(nside=self._nside, order=self.ordering.lower())
 
-    def pixel_lonlat(self, pixels: npt.ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def pixel_lonlat(
+        self, pixels: npt.ArrayLike | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Longitude and latitude (rad) of pixel centres (default: the stored columns)."""
         pix = self.pixels if pixels is None else np.asarray(pixels, dtype=np.int64)
         lon, lat = self._healpix().healpix_to_lonlat(pix)
@@ -333,7 +344,9 @@ class HpxGeom:
         lon, lat = self.pixel_lonlat(pixels)
         cos_lat = np.cos(lat)
         return np.ascontiguousarray(
-            np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1)
+            np.stack(
+                [cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1
+            )
         )
 
     def get_skycoord(self) -> SkyCoord:
@@ -347,7 +360,9 @@ class HpxGeom:
             msg = f"coord must be a SkyCoord, got {type(coord).__name__}"
             raise TypeError(msg)
         c = coord.transform_to(self._frame).spherical
-        return np.asarray(self._healpix().lonlat_to_healpix(c.lon, c.lat), dtype=np.int64)
+        return np.asarray(
+            self._healpix().lonlat_to_healpix(c.lon, c.lat), dtype=np.int64
+        )
 
     def healpix_to_column(self, pixels: npt.ArrayLike) -> np.ndarray:
         """Stored column of every HEALPix index, -1 where the map does not hold it."""
@@ -368,11 +383,17 @@ class HpxGeom:
         return u.Quantity(np.full(self.npix[0], self.pixel_area.value), u.sr)
 
     # ---- comparison and display ------------------------------------------------------
-    def is_allclose(self, other: Any, rtol_axes: float = 1e-6, atol_axes: float = 1e-6) -> bool:
+    def is_allclose(
+        self, other: Any, rtol_axes: float = 1e-6, atol_axes: float = 1e-6
+    ) -> bool:
         """Same pixelisation, pixels and (within tolerance) axes."""
         if not isinstance(other, HpxGeom):
             return False
-        if (self._nside, self._nest, self._frame) != (other._nside, other._nest, other._frame):
+        if (self._nside, self._nest, self._frame) != (
+            other._nside,
+            other._nest,
+            other._frame,
+        ):
             return False
         if not np.array_equal(self.pixels, other.pixels):
             return False
@@ -399,7 +420,9 @@ class HpxGeom:
         )
 
 
-def disk_pixels(nside: int, nest: bool, lon: float, lat: float, radius: float) -> np.ndarray:
+def disk_pixels(
+    nside: int, nest: bool, lon: float, lat: float, radius: float
+) -> np.ndarray:
     """Sorted HEALPix indices of the pixels whose centre is within ``radius`` deg of
     (``lon``, ``lat``) deg (Gammapy's DISK region of partial-sky maps)."""
     from astropy_healpix import HEALPix

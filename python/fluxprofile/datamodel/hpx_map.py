@@ -1,5 +1,5 @@
-"""`HpxNDMap`: data on a `HpxGeom` (Gammapy's HEALPix map), and `HpxEDispKernelMap`, the
-energy-dispersion kernels of a HEALPix dataset (one kernel per HEALPix pixel)."""
+"""`HpxEDispKernelMap`: the energy-dispersion kernels of a HEALPix dataset (one kernel per
+HEALPix pixel). `HpxNDMap`, the HEALPix map, lives beside `Map` in ``map.py``."""
 
 from __future__ import annotations
 
@@ -13,111 +13,9 @@ from astropy.coordinates import SkyCoord
 from .axes import MapAxis
 from .edisp import EDispKernelMap
 from .hpx_geom import HpxGeom
-from .map import Map
+from .map import HpxNDMap, Map
 
 __all__ = ["HpxEDispKernelMap", "HpxNDMap"]
-
-
-class HpxNDMap(Map):
-    """Data on a `HpxGeom`: shape ``geom.data_shape`` = ``(*reversed(axes), n_columns)``.
-
-    ``Map(geom, data)`` with a `HpxGeom` makes one. Reductions (``sum_over_axes``,
-    ``quantity``, ``copy``) work as on WCS maps; smoothing and cutouts are WCS-only.
-
-    Parameters
-    ----------
-    geom : `HpxGeom`
-        Geometry.
-    data : `~numpy.ndarray`
-        Data, shape ``geom.data_shape`` (used in place).
-    unit : str or `~astropy.units.Unit`, optional
-        Data unit. Default is "".
-    """
-
-    _geom_types = (HpxGeom,)
-
-    def smooth(self, width: Any, kernel: str = "gauss") -> Map:
-        """Not available on HEALPix maps.
-
-        Raises
-        ------
-        NotImplementedError
-            Always.
-        """
-        msg = "smooth() works on WCS maps only; smooth HEALPix maps with healpy.smoothing"
-        raise NotImplementedError(msg)
-
-    def cutout(self, position: SkyCoord, width: Any, mode: str = "trim") -> Map:
-        """Not available on HEALPix maps.
-
-        Raises
-        ------
-        NotImplementedError
-            Always.
-        """
-        msg = "cutout() works on WCS maps only; regions select HEALPix pixels directly"
-        raise NotImplementedError(msg)
-
-    def plot(self, ax: Any = None, stretch: str = "linear", add_cbar: bool = False, **kwargs: Any) -> Any:
-        """Show the map in a Mollweide (default) or cartesian view.
-
-        See `fluxprofile.plotting.healpix.plot_healpix`.
-
-        Parameters
-        ----------
-        ax : `~matplotlib.axes.Axes`, optional
-            Axes with projection "mollweide" or a plain one (cartesian). Default is None.
-        stretch : str, optional
-            Colour stretch. Default is "linear".
-        add_cbar : bool, optional
-            Add a colour bar. Default is False.
-        **kwargs : dict
-            Passed on (``projection="cartesian"``, ``resolution``, ``cmap``, ...).
-
-        Returns
-        -------
-        ax : `~matplotlib.axes.Axes`
-        """
-        from ..plotting.healpix import plot_healpix
-
-        if any(axis.nbin > 1 for axis in self.geom.axes):
-            msg = (
-                f"plot() needs an image: axes {self.geom.axes.names} have shape "
-                f"{self.geom.axes.shape}; use sum_over_axes() first"
-            )
-            raise TypeError(msg)
-        return plot_healpix(
-            self, ax=ax, stretch=stretch, add_cbar=add_cbar, **kwargs
-        )
-
-    def __repr__(self) -> str:
-        geom = self.geom
-        return (
-            f"{type(self).__name__}\n\n\tgeom  : HpxGeom \n"
-            f"\taxes  : {['skycoord', *geom.axes.names]}\n"
-            f"\tshape : {(geom.npix[0], *geom.axes.shape)}\n"
-            f"\tnside : {geom.nside} ({geom.ordering}, {geom.frame})\n"
-            f"\tunit  : {self.unit}\n\tdtype : {self.data.dtype}\n"
-        )
-
-    def to_hdulist(self, hdu: str = "SKYMAP", hdu_bands: str | None = None) -> list[Any]:
-        """The HDUs of the map in Gammapy's HPX layout (`fluxprofile.io.healpix`).
-
-        Parameters
-        ----------
-        hdu : str, optional
-            Table HDU name. Default is "SKYMAP".
-        hdu_bands : str, optional
-            BANDS table name. Default is None (``<hdu>_BANDS``).
-
-        Returns
-        -------
-        hdus : list
-            The pixel table and, if the map has axes, its BANDS table.
-        """
-        from ..io.healpix import hpx_map_hdus
-
-        return hpx_map_hdus(self.geom, self.data, self.unit, hdu=hdu, hdu_bands=hdu_bands)
 
 
 class HpxEDispKernelMap(EDispKernelMap):
@@ -136,6 +34,8 @@ class HpxEDispKernelMap(EDispKernelMap):
         EDISP_EXPOSURE data carried along for writing, (n_true, n_columns). Default None.
     exposure_unit : str or `~astropy.units.Unit`, optional
         Its unit. Default "m2 s".
+    kept_hdus : list of FITS HDUs, optional
+        EDISP_EXPOSURE HDUs of the file read, written back unchanged. Default None.
     """
 
     def __init__(
@@ -146,6 +46,7 @@ class HpxEDispKernelMap(EDispKernelMap):
         geom: HpxGeom,
         exposure: npt.ArrayLike | None = None,
         exposure_unit: str | u.UnitBase = "m2 s",
+        kept_hdus: list[Any] | None = None,
     ) -> None:
         if not isinstance(geom, HpxGeom):
             msg = f"geom must be a HpxGeom, got {type(geom).__name__}"
@@ -157,11 +58,16 @@ class HpxEDispKernelMap(EDispKernelMap):
             msg = f"data shape {data.shape} does not match (n_true, n_reco, n_columns) = {shape}"
             raise ValueError(msg)
         super().__init__(
-            data[:, :, 0], energy_axis_true, energy_axis, exposure=None, exposure_unit=exposure_unit
+            data[:, :, 0],
+            energy_axis_true,
+            energy_axis,
+            exposure=None,
+            exposure_unit=exposure_unit,
         )
         self._data = data
         self._geom = geom.to_image().to_cube([energy_axis, energy_axis_true])
         self._exposure = None if exposure is None else np.asarray(exposure)
+        self.kept_hdus = list(kept_hdus or [])
 
     @property
     def edisp_map(self) -> Map:

@@ -22,6 +22,7 @@ from astropy.table import Table
 from astropy.utils.exceptions import AstropyUserWarning
 
 from ..datamodel.edisp import EDispKernelMap
+from ..datamodel.hpx_map import HpxEDispKernelMap
 from ..datamodel.map import Map
 from .healpix import is_hpx_hdu, read_hpx_edisp
 from .paths import expand_path, file_stem
@@ -123,7 +124,7 @@ def _same_shape_map(hdulist: fits.HDUList, hdu: str, counts: Map, filename: str)
 def _read_edisp(hdulist: fits.HDUList, filename: str) -> EDispKernelMap:
     """The EDISP kernels: WCS or region kernels, or a HEALPix kernel table."""
     if is_hpx_hdu(hdulist["EDISP"]):
-        return read_hpx_edisp(hdulist, filename)
+        return HpxEDispKernelMap(**read_hpx_edisp(hdulist, filename))
     return EDispKernelMap.from_hdulist(hdulist, filename)
 
 

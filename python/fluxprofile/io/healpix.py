@@ -55,8 +55,9 @@ def is_hpx_hdu(hdu: Any) -> bool:
     )
 
 
-def _geom_from_header(header: fits.Header, where: str, pixels: np.ndarray | None,
-                      axes: MapAxes) -> HpxGeom:
+def _geom_from_header(
+    header: fits.Header, where: str, pixels: np.ndarray | None, axes: MapAxes
+) -> HpxGeom:
     ordering = str(header.get("ORDERING", "")).strip().upper()
     if ordering not in ("RING", "NESTED"):
         msg = f"{where}: ORDERING must be RING or NESTED, got {ordering!r}"
@@ -85,13 +86,15 @@ def _geom_from_header(header: fits.Header, where: str, pixels: np.ndarray | None
 
 def _channel_columns(hdu: fits.BinTableHDU, prefix: str) -> list[str]:
     names = [n for n in hdu.columns.names if n.upper().startswith(prefix)]
-    suffix = [n[len(prefix):] for n in names]
+    suffix = [n[len(prefix) :] for n in names]
     if not names or not all(s.isdigit() for s in suffix):
         return []
     return [n for _, n in sorted(zip((int(s) for s in suffix), names, strict=True))]
 
 
-def _table_data(hdu: fits.BinTableHDU, columns: list[str], n_planes: int, where: str) -> np.ndarray:
+def _table_data(
+    hdu: fits.BinTableHDU, columns: list[str], n_planes: int, where: str
+) -> np.ndarray:
     """The (n_planes, n_rows) data of the channel columns, in the stored dtype, native order."""
     if len(columns) != n_planes:
         msg = f"{where}: {len(columns)} data columns for {n_planes} planes of the axes"
@@ -158,7 +161,13 @@ def read_hpx_hdu(
             raise ValueError(msg)
         energy = np.asarray(hdulist[bands].data.field(0), dtype=np.float64)
         unit = hdulist[bands].columns[0].unit or "MeV"
-        axes = MapAxes([MapAxis.from_nodes(energy * u.Unit(unit), name="energy_true", interp="log")])
+        axes = MapAxes(
+            [
+                MapAxis.from_nodes(
+                    energy * u.Unit(unit), name="energy_true", interp="log"
+                )
+            ]
+        )
     n_planes = int(np.prod(axes.shape)) if len(axes) else 1
     data = _table_data(table, columns, n_planes, where)
     indxschm = str(header.get("INDXSCHM", "IMPLICIT")).strip().upper()
@@ -181,10 +190,14 @@ def read_hpx_hdu(
 
 
 def _column_format(dtype: np.dtype) -> tuple[str, np.dtype]:
-    if dtype == np.bool_ or dtype.kind in "ui" and dtype.itemsize == 1:
+    if dtype == np.bool_ or (dtype.kind in "ui" and dtype.itemsize == 1):
         return "E", np.dtype(np.float32)  # Gammapy writes masks as float32 columns
     if dtype.kind in "iu":
-        return ("J", np.dtype(np.int32)) if dtype.itemsize <= 4 else ("K", np.dtype(np.int64))
+        return (
+            ("J", np.dtype(np.int32))
+            if dtype.itemsize <= 4
+            else ("K", np.dtype(np.int64))
+        )
     if dtype.kind == "f" and dtype.itemsize <= 4:
         return "E", np.dtype(np.float32)
     return "D", np.dtype(np.float64)
@@ -212,7 +225,10 @@ def _hpx_header(geom: HpxGeom) -> fits.Header:
 
 
 def hpx_map_hdus(
-    geom: HpxGeom, data: np.ndarray, unit: u.UnitBase, hdu: str = "SKYMAP",
+    geom: HpxGeom,
+    data: np.ndarray,
+    unit: u.UnitBase,
+    hdu: str = "SKYMAP",
     hdu_bands: str | None = None,
 ) -> list[Any]:
     """The HDUs of a HEALPix map in Gammapy's HPX layout: the pixel table and its BANDS.
@@ -243,7 +259,9 @@ def hpx_map_hdus(
         big = geom.npix_sky > 2**31 - 1
         columns.append(fits.Column("PIX", "K" if big else "J", array=geom.pixels))
     for k, plane in enumerate(planes, start=1):
-        columns.append(fits.Column(f"CHANNEL{k}", fmt, array=plane.astype(dtype, copy=False)))
+        columns.append(
+            fits.Column(f"CHANNEL{k}", fmt, array=plane.astype(dtype, copy=False))
+        )
     table = fits.BinTableHDU.from_columns(columns, name=hdu)
     table.header.update(_hpx_header(geom))
     hdus: list[Any] = [table]
@@ -251,14 +269,17 @@ def hpx_map_hdus(
         bands = hdu_bands or f"{hdu}_BANDS"
         table.header["BANDSHDU"] = bands
         hdus.append(axes_to_bands_hdu(geom.axes, bands))
-    table.header["BUNIT"] = u.Unit(unit).to_string("fits") if unit != u.dimensionless_unscaled else ""
+    table.header["BUNIT"] = (
+        u.Unit(unit).to_string("fits") if unit != u.dimensionless_unscaled else ""
+    )
     return hdus
 
 
-def read_hpx_edisp(hdulist: fits.HDUList, filename: str = "") -> Any:
-    """The EDISP kernels of a HEALPix DL4 file (`~fluxprofile.datamodel.hpx_map.HpxEDispKernelMap`).
+def read_hpx_edisp(hdulist: fits.HDUList, filename: str = "") -> dict[str, Any]:
+    """The EDISP kernels of a HEALPix DL4 file, as the constructor arguments of
+    `~fluxprofile.datamodel.hpx_map.HpxEDispKernelMap`.
 
-    EDISP_EXPOSURE (and its BANDS) are kept as they are, for writing back.
+    EDISP_EXPOSURE (and its BANDS) are kept as they are (``kept_hdus``), for writing back.
 
     Parameters
     ----------
@@ -269,25 +290,28 @@ def read_hpx_edisp(hdulist: fits.HDUList, filename: str = "") -> Any:
 
     Returns
     -------
-    edisp : `~fluxprofile.datamodel.hpx_map.HpxEDispKernelMap`
+    kwargs : dict
+        ``data``, ``energy_axis_true``, ``energy_axis``, ``geom``, ``kept_hdus``.
 
     Raises
     ------
     ValueError
         If the kernel axes are not (energy, energy_true).
     """
-    from ..datamodel.hpx_map import HpxEDispKernelMap
-
     geom, data, _ = read_hpx_hdu(hdulist, "EDISP", filename=filename)
     names = geom.axes.names
     if names != ["energy", "energy_true"]:
         msg = f"{filename}: EDISP axes must be ['energy', 'energy_true'] (a kernel map), got {names}"
         raise ValueError(msg)
-    edisp = HpxEDispKernelMap(data, geom.axes["energy_true"], geom.axes["energy"], geom.to_image())
-    edisp._kept_exposure_hdus = [  # type: ignore[attr-defined]
-        hdulist[name].copy() for name in ("EDISP_EXPOSURE", "EDISP_EXPOSURE_BANDS") if name in hdulist
+    kept = [
+        hdulist[name].copy()
+        for name in ("EDISP_EXPOSURE", "EDISP_EXPOSURE_BANDS")
+        if name in hdulist
     ]
-    return edisp
+    return {
+        "data": data, "energy_axis_true": geom.axes["energy_true"],
+        "energy_axis": geom.axes["energy"], "geom": geom.to_image(), "kept_hdus": kept,
+    }  # fmt: skip
 
 
 def hpx_edisp_hdus(edisp: Any) -> list[Any]:
@@ -305,11 +329,14 @@ def hpx_edisp_hdus(edisp: Any) -> list[Any]:
     """
     geom = edisp.geom
     hdus = hpx_map_hdus(geom, edisp.data, u.dimensionless_unscaled, hdu="EDISP")
-    return hdus + [h.copy() for h in getattr(edisp, "_kept_exposure_hdus", [])]
+    return hdus + [h.copy() for h in edisp.kept_hdus]
 
 
-def read_healpix_map(filename: str | os.PathLike, hdu: str | None = None) -> Any:
-    """Read one HEALPix map from a FITS file (Gammapy HPX layout or a Fermi exposure cube).
+def read_healpix_map(
+    filename: str | os.PathLike, hdu: str | None = None
+) -> tuple[HpxGeom, np.ndarray, u.UnitBase]:
+    """Read one HEALPix map from a FITS file (Gammapy HPX layout or a Fermi exposure
+    cube); ``HpxNDMap.read`` makes the map of it.
 
     Parameters
     ----------
@@ -320,21 +347,20 @@ def read_healpix_map(filename: str | os.PathLike, hdu: str | None = None) -> Any
 
     Returns
     -------
-    map : `~fluxprofile.datamodel.hpx_map.HpxNDMap`
+    geom : `~fluxprofile.datamodel.hpx_geom.HpxGeom`
+    data : `~numpy.ndarray`
+    unit : `~astropy.units.Unit`
+        (cm2 s for Fermi exposure cubes, which carry no BUNIT).
 
     Raises
     ------
     ValueError
         If the file holds no HEALPix table.
     """
-    from ..datamodel.map import Map
-
     path = expand_path(filename)
     with fits.open(path, memmap=False) as hdulist:
         if hdu is None:
             tables = [h.name for h in hdulist if is_hpx_hdu(h)]
-            if not tables and "HPXEXPOSURES" in hdulist:
-                tables = ["HPXEXPOSURES"]
             if not tables:
                 msg = f"{str(path)!r}: no HEALPix table (HDUs: {[h.name for h in hdulist]})"
                 raise ValueError(msg)
@@ -342,11 +368,12 @@ def read_healpix_map(filename: str | os.PathLike, hdu: str | None = None) -> Any
         geom, data, unit = read_hpx_hdu(hdulist, hdu, filename=str(path))
         if hdu == "HPXEXPOSURES" and unit == u.dimensionless_unscaled:
             unit = u.Unit("cm2 s")  # Fermi exposure cubes carry no BUNIT
-    return Map(geom, data, unit=unit)
+    return geom, data, unit
 
 
-def write_healpix_map(m: Any, filename: str | os.PathLike, hdu: str = "SKYMAP",
-                      overwrite: bool = False) -> None:
+def write_healpix_map(
+    m: Any, filename: str | os.PathLike, hdu: str = "SKYMAP", overwrite: bool = False
+) -> None:
     """Write a HEALPix map (atomically) in Gammapy's HPX layout.
 
     Parameters

@@ -14,13 +14,13 @@ from astropy import units as u
 from .. import _core
 from ..datamodel import MapAxis
 from ..datamodel.hpx_geom import is_healpix
-from .healpix import healpix_pixels, healpix_shapes
 from ..regions import (
     projected_distance_edges,
     projected_distances,
     region_centers,
     sky_regions_to_pixel_shapes,
 )
+from .healpix import healpix_pixels, healpix_shapes
 
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord

@@ -71,7 +71,8 @@ def onoff_pixel_cubes(
     plane_scale = np.where(usable, size, 0.0).max(axis=spatial)
     del usable
     undefined = (
-        ~finite_alpha & (size > OFF_ROUNDOFF * plane_scale.reshape(-1, *(1,) * len(spatial)))
+        ~finite_alpha
+        & (size > OFF_ROUNDOFF * plane_scale.reshape(-1, *(1,) * len(spatial)))
     ).view(np.uint8)
     return background, undefined, plane_scale
 

@@ -37,10 +37,18 @@ def _local_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 def _circle(radius: float, n: int) -> np.ndarray:
     phi = np.linspace(0, 2 * np.pi, n)
-    return np.stack([np.full(n, np.cos(radius)), np.sin(radius) * np.cos(phi), np.sin(radius) * np.sin(phi)])
+    return np.stack(
+        [
+            np.full(n, np.cos(radius)),
+            np.sin(radius) * np.cos(phi),
+            np.sin(radius) * np.sin(phi),
+        ]
+    )
 
 
-def region_outlines(regions: Any, frame: str = "galactic", n: int = 96) -> list[tuple[np.ndarray, np.ndarray]]:
+def region_outlines(
+    regions: Any, frame: str = "galactic", n: int = 96
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """The edges of sky regions as (lon, lat) polylines in deg of ``frame``.
 
     Boxes follow their sides in the local frame (docs/healpix.rst), circles and annuli
@@ -77,11 +85,16 @@ def region_outlines(regions: Any, frame: str = "galactic", n: int = 96) -> list[
                 p = (1 - t) * a[:, None] + t * b[:, None]
                 pieces.append(p / np.linalg.norm(p, axis=0))
             lines = [np.concatenate(pieces, axis=1)]
-            turn = frame_rotation(polygon_center(vertices).frame.replicate_without_data(), frame)
+            turn = frame_rotation(
+                polygon_center(vertices).frame.replicate_without_data(), frame
+            )
         else:
             if isinstance(region, RectangleSkyRegion):
                 local = local_frame(region.center, u.Quantity(region.angle))
-                hw, hh = region.width.to_value(u.rad) / 2, region.height.to_value(u.rad) / 2
+                hw, hh = (
+                    region.width.to_value(u.rad) / 2,
+                    region.height.to_value(u.rad) / 2,
+                )
                 s = np.linspace(-1, 1, n)
                 lon = np.concatenate([s * hw, np.full(n, hw), -s * hw, np.full(n, -hw)])
                 lat = np.concatenate([np.full(n, -hh), s * hh, np.full(n, hh), -s * hh])
@@ -138,9 +151,15 @@ def plot_sphere_regions(regions: Any, ax: Any, **kwargs: Any) -> Any:
 
 
 def plot_healpix(
-    m: Any, ax: Any = None, stretch: str = "linear", add_cbar: bool = False,
-    projection: str = "mollweide", frame: str = "galactic", resolution: float = 0.5,
-    regions: Any = None, **kwargs: Any,
+    m: Any,
+    ax: Any = None,
+    stretch: str = "linear",
+    add_cbar: bool = False,
+    projection: str = "mollweide",
+    frame: str = "galactic",
+    resolution: float = 0.5,
+    regions: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Show a HEALPix image in a Mollweide or a cartesian view (longitude to the left).
 
@@ -187,7 +206,9 @@ def plot_healpix(
     image = np.where(columns >= 0, values, np.nan).reshape(glon.shape)
     if ax is None:
         fig = plt.figure(figsize=(10, 5) if projection == "mollweide" else (10, 5.5))
-        ax = fig.add_subplot(111, projection="mollweide" if projection == "mollweide" else None)
+        ax = fig.add_subplot(
+            111, projection="mollweide" if projection == "mollweide" else None
+        )
     finite = image[np.isfinite(image)]
     norm = simple_norm(
         finite if finite.size else np.zeros(1), stretch=stretch,
@@ -213,7 +234,9 @@ def plot_healpix(
     setattr(ax, VIEW_ATTRIBUTE, (projection, frame))
     if add_cbar:
         label = str(m.unit) if m.unit != u.dimensionless_unscaled else ""
-        ax.figure.colorbar(mesh, ax=ax, orientation="horizontal", shrink=0.6, label=label)
+        ax.figure.colorbar(
+            mesh, ax=ax, orientation="horizontal", shrink=0.6, label=label
+        )
     if regions is not None:
         plot_sphere_regions(regions, ax)
     return ax

@@ -66,7 +66,9 @@ def frame_rotation(from_frame: Any, to_frame: Any) -> np.ndarray:
     """
     basis = CartesianRepresentation(np.eye(3) * u.one)
     coords = SkyCoord(basis, frame=from_frame, representation_type="cartesian")
-    turned = coords.transform_to(to_frame).cartesian.xyz.value  # (3 components, 3 vectors)
+    turned = coords.transform_to(
+        to_frame
+    ).cartesian.xyz.value  # (3 components, 3 vectors)
     return np.ascontiguousarray(turned, dtype=np.float64)
 
 
@@ -96,7 +98,9 @@ def local_frame(center: SkyCoord, angle: u.Quantity | float = 0.0) -> np.ndarray
     theta = u.Quantity(angle, u.rad).to_value(u.rad)
     c = _unit_vector(lon, lat)
     east = np.array([-np.sin(lon), np.cos(lon), 0.0])
-    north = np.array([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)])
+    north = np.array(
+        [-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)]
+    )
     # The regions package's angle turns the width axis from the pixel +x axis (west on a
     # standard sky image) towards north: on the sky, from east towards south.
     width = np.cos(theta) * east - np.sin(theta) * north
@@ -124,8 +128,12 @@ class SphereTable:
     """The regions as shapes on the sphere in one map frame, with the cone (centre unit
     vector and radius) that holds each."""
 
-    def __init__(self, shapes: _core.SphereShapes, cone_vectors: np.ndarray,
-                 cone_radius: np.ndarray) -> None:
+    def __init__(
+        self,
+        shapes: _core.SphereShapes,
+        cone_vectors: np.ndarray,
+        cone_radius: np.ndarray,
+    ) -> None:
         self.shapes = shapes
         self.cone_vectors = cone_vectors
         self.cone_radius = cone_radius
@@ -186,7 +194,9 @@ def sphere_shapes(regions: Any, frame: str) -> SphereTable:
             vu.append(xyz[1] / xyz[0])
             vv.append(xyz[2] / xyz[0])
             radius = float(np.max(np.arccos(np.clip(xyz[0], -1, 1))))
-        elif isinstance(region, (RectangleSkyRegion, CircleSkyRegion, CircleAnnulusSkyRegion)):
+        elif isinstance(
+            region, (RectangleSkyRegion, CircleSkyRegion, CircleAnnulusSkyRegion)
+        ):
             center = region.center
             if isinstance(region, RectangleSkyRegion):
                 local = local_frame(center, u.Quantity(region.angle))
@@ -207,12 +217,18 @@ def sphere_shapes(regions: Any, frame: str) -> SphereTable:
                 local = local_frame(center)
                 kind[i] = 1
                 p0[i] = _angle_rad(region.inner_radius, "inner_radius", i, region)
-                p1[i] = radius = _angle_rad(region.outer_radius, "outer_radius", i, region)
+                p1[i] = radius = _angle_rad(
+                    region.outer_radius, "outer_radius", i, region
+                )
             vu.append(np.zeros(0))
             vv.append(np.zeros(0))
         else:
             kind_name = type(region).__name__
-            hint = " (pixel regions have no sky position on a HEALPix map)" if "Pixel" in kind_name else ""
+            hint = (
+                " (pixel regions have no sky position on a HEALPix map)"
+                if "Pixel" in kind_name
+                else ""
+            )
             msg = f"regions[{i}]: {kind_name} is not supported on HEALPix maps{hint}; supported: {SUPPORTED_TYPES}"
             raise TypeError(msg)
         turn = to_map(center.frame)  # region frame -> map frame
@@ -248,12 +264,16 @@ def _coarse_vectors(coarse: int) -> np.ndarray:
     hp = HEALPix(nside=coarse, order="nested")
     lon, lat = hp.healpix_to_lonlat(np.arange(hp.npix))
     lon, lat = lon.to_value(u.rad), lat.to_value(u.rad)
-    out = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1)
+    out = np.stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1
+    )
     out.setflags(write=False)
     return out
 
 
-def _cone_candidates(nside: int, nest: bool, vector: np.ndarray, radius: float) -> np.ndarray:
+def _cone_candidates(
+    nside: int, nest: bool, vector: np.ndarray, radius: float
+) -> np.ndarray:
     """HEALPix indices (map ordering) of every pixel whose centre may lie within
     ``radius`` of ``vector``: the children of the coarse pixels near the cone.
 

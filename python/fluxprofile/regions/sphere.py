@@ -110,8 +110,13 @@ def sphere_rectangles(
     height = u.Quantity(height)
     return [
         RectangleSkyRegion(
-            center=centres[i], width=step * u.deg, height=height, angle=angles[i] * u.deg,
-            meta=PathRegionMeta(projected_distance=Angle(i * step, u.deg), path_segment=0),
-        )  # fmt: skip
+            center=centres[i],
+            width=step * u.deg,
+            height=height,
+            angle=angles[i] * u.deg,
+            meta=PathRegionMeta(
+                projected_distance=Angle(i * step, u.deg), path_segment=0
+            ),
+        )
         for i in range(nbin)
     ]
