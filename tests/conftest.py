@@ -87,6 +87,14 @@ def fermi_crab_path(data_dir: Path) -> Path:
     )
 
 
+@pytest.fixture(scope="session")
+def diffuse_path(data_dir: Path) -> Path:
+    """The Fermi-LAT Galactic diffuse model cutout (CDELT1 > 0, unit not stored)."""
+    return _require(
+        data_dir / "fermi_3fhl" / "gll_iem_v06_cutout.fits", "gll_iem_v06_cutout"
+    )
+
+
 # -- Gammapy reference cases ---------------------------------------------------------------
 def _sky(d):
     from astropy.coordinates import SkyCoord

@@ -20,6 +20,7 @@ from astropy.coordinates import Angle, frame_transform_graph
 
 from .. import __version__
 from ..vocabulary import FLUX_SED_TYPES, OPTIONAL_QUANTITIES, PLOT_SED_TYPES
+from .compare import add_compare_arguments
 from .errors import PROG, UsageError
 
 __all__ = ["TABLE_SED_TYPES", "build_parser", "join_negative_positions"]
@@ -477,6 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="surface brightness: fluxes per steradian in the table and plot",
     )
+    add_compare_arguments(out)
     out.add_argument(
         "--overwrite", action="store_true", help="overwrite existing output files"
     )

@@ -34,6 +34,7 @@ from .. import (
     read_dataset,
 )
 from ..vocabulary import FLUX_SED_TYPES
+from .compare import check_compare, with_template
 from .display import energy_display_unit
 from .errors import InputError, UsageError
 from .path_files import read_path_file
@@ -257,6 +258,7 @@ def _print_profile(
         for n in ("ts", "sqrt_ts", "counts", "is_ul", "success")
         if n in table.colnames
     ]
+    names += [n for n in table.colnames if n.startswith("template_")]
     long = Table()
     for name in names:
         if name not in table.colnames:
@@ -286,7 +288,7 @@ def _print_profile(
             "sqrt_ts",
         ) or name.startswith("norm"):
             long[name].format = ".3f"
-        elif name.startswith(prefix):
+        elif name.startswith((prefix, "template_")):
             long[name].format = ".3e"
         elif name == "counts":
             long[name].format = ".0f"
@@ -353,6 +355,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     kind = _region_kind(args)
     _check_outputs(args)
     _check_per_solid_angle(args)
+    check_compare(args)
     files = [Path(p).expanduser() for p in args.datasets]
     for file in files:
         if not file.is_file():
@@ -404,6 +407,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         )
         bar.set_description(f"run {len(regions)} regions")
         profile = estimator.run(datasets)
+        profile = with_template(profile, args, estimator)  # --compare
         bar.update()
         names = ", ".join(d.name for d in datasets)
         title = f"{names}: {len(regions)} {_KIND_LABEL[kind]} " + (
