@@ -23,6 +23,7 @@ pytestmark = pytest.mark.gammapy
 gammapy = pytest.importorskip(
     "gammapy", reason="needs gammapy 2.1 (interoperability tests)"
 )
+pytest.importorskip("healpy", reason="Gammapy's HpxGeom needs healpy")
 
 
 def _gammapy_dataset(nside, nest, frame, region, seed):
@@ -38,7 +39,7 @@ def _gammapy_dataset(nside, nest, frame, region, seed):
     exposure = Map.from_geom(geom.to_image().to_cube([et]), unit="cm2 s")
     exposure.data += 1e11
     background = Map.from_geom(geom, data=np.full(geom.data_shape, 2.0))
-    edisp = EDispKernelMap.from_diagonal_response(et, e, geom=geom.to_image())
+    edisp = EDispKernelMap.from_diagonal_response(e, et, geom=geom.to_image())
     mask = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
     return GpMapDataset(counts=counts, exposure=exposure, background=background,
                         edisp=edisp, mask_safe=mask, name=f"hpx-{frame}")  # fmt: skip
