@@ -97,7 +97,7 @@ def main() -> None:
         estimator.run(dataset)
         times.append(time.perf_counter() - t0)
     table = profile.to_table(sed_type="flux", format="profile")
-    npix = np.asarray(table["npix"]).ravel()
+    npix = np.asarray(table["npix"]).reshape(len(table), -1)[:, 0]  # per box
     print(f"NSIDE {args.nside}: {dataset.counts.geom.npix[0]} pixels x {args.n_energy} energy bins, "
           f"{args.nbin} boxes of {360 / args.nbin:g} x {args.height}")  # fmt: skip
     print(f"  build cube        {t_build:8.2f} s   peak RSS {rss_build:8.0f} MB")
