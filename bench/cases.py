@@ -63,3 +63,28 @@ def annulus_seed_estimator(n_jobs=1):
     )
     estimator.norm.scan_values = np.linspace(-1, 5, 11)
     return estimator
+
+
+def fermi_gc_path() -> Path:
+    """The Fermi-LAT Galactic-centre dataset file."""
+    return shared_dir() / "data" / "fermi-3fhl-gc" / "fermi-3fhl-gc.fits.gz"
+
+
+def hawc_yaml_path() -> Path:
+    """The Datasets YAML index of the five HAWC nHit datasets (DL4, Crab)."""
+    return shared_dir() / "data" / "hawc-dl4-crab" / "HAWC_pass4_public_Crab.yaml"
+
+
+def hawc_estimator(datasets, n_jobs=1):
+    """The joint HAWC radial profile: 4 annuli (5 radii) out to 1 deg around the map centre, two
+    energy groups, errn-errp, ul and scan (as in tests/test_interop_instruments.py)."""
+    regions = make_concentric_annulus_sky_regions(
+        center=datasets[0].counts.geom.center_skydir, radius_max=1.0 * u.deg, nbin=5
+    )
+    return FluxProfileEstimator(
+        regions,
+        spectral_model=PowerLawSpectralModel(index=2.6),
+        energy_edges=[1, 10, 316] * u.TeV,
+        selection_optional=["errn-errp", "ul", "scan"],
+        n_jobs=n_jobs,
+    )

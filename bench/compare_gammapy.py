@@ -1,5 +1,21 @@
 """Time fluxprofile against Gammapy 2.1 on the seed cases, in one invocation.
 
+Default: the pipeline table of issue 14 (docs/performance.rst): four rows, each call with
+a freshly read dataset and a new estimator, n_jobs=1 on both sides:
+
+* seed 51-box profile, ``run``; seed 10-annulus profile, ``run``;
+* read fermi-3fhl-gc + ``run`` (boxes), the read timed too;
+* HAWC joint radial profile over its five nHit datasets (``run``).
+
+Gammapy runs in a subprocess (``bench/gammapy_worker.py``) of ``--gammapy-python``
+(default ``/work/venvs/gp/bin/python``, or this interpreter when it imports gammapy), so
+one invocation times both sides; the norms of both are compared. fluxprofile's caches of
+the data-independent work (geometry, solid angles) are warm after the first call, as in
+a pipeline; the "cold" columns empty them before every call (the first run of a process).
+``--update-readme`` writes the table into the README's performance section.
+
+``--seed-variants`` adds the older, more detailed seed table described below.
+
 Rows (n_jobs=1 for both unless the row says otherwise; one untimed warm-up call per row):
 
 (a) ``run`` on fermi_rect_seed (51 boxes, one energy group, ul);
@@ -402,34 +418,301 @@ def update_readme(table: str, readme: Path = HERE / "README.md") -> None:
     readme.write_text(text)
 
 
+# -- the pipeline table (issue 14) -----------------------------------------------------
+PIPELINE_ROWS = {
+    "rect": "seed 51-box profile, run",
+    "annulus": "seed 10-annulus profile, run",
+    "read_rect": "read fermi-3fhl-gc + run (boxes)",
+    "hawc": "HAWC joint radial profile, 5 datasets",
+}
+# (speed-up goal, time goal in s or None) of issue 14
+PIPELINE_GOALS = {
+    "rect": (3000.0, 4e-3),
+    "annulus": (2000.0, 3e-3),
+    "read_rect": (200.0, None),
+    "hawc": (1000.0, 20e-3),
+}
+README_TABLE_BEGIN = "<!-- performance-table:begin -->"
+README_TABLE_END = "<!-- performance-table:end -->"
+DEFAULT_GAMMAPY_PYTHON = "/work/venvs/gp/bin/python"
+
+
+def fluxprofile_pipeline_times(
+    repeat: int, cold: bool = False, n_jobs: int = 1
+) -> tuple[dict, dict]:
+    """Times (s) of the four rows on fluxprofile, and the last profile of each row.
+
+    ``times[row]`` are wall-clock times, ``times[row + ":cpu"]`` the process CPU times of
+    the same calls (on a loaded machine they show what the calls cost without waiting).
+    """
+    from cases import fermi_gc_path, hawc_estimator, hawc_yaml_path
+
+    import fluxprofile as fp
+    from fluxprofile.pipeline.geometry import clear_caches
+
+    def read_fermi():
+        return fp.MapDataset.read(fermi_gc_path(), name="fermi-dataset")
+
+    def timed_run(read, build):
+        if cold:
+            clear_caches()
+        data = read()
+        estimator = build(data)
+        start, cpu = time.perf_counter(), time.process_time()
+        profile = estimator.run(data)
+        return time.perf_counter() - start, time.process_time() - cpu, profile
+
+    def read_and_run():
+        if cold:
+            clear_caches()
+        start, cpu = time.perf_counter(), time.process_time()
+        data = read_fermi()
+        profile = rect_seed_estimator(data.counts.geom.wcs, n_jobs=n_jobs).run(data)
+        return time.perf_counter() - start, time.process_time() - cpu, profile
+
+    rows = {
+        "rect": lambda: timed_run(
+            read_fermi, lambda d: rect_seed_estimator(d.counts.geom.wcs, n_jobs=n_jobs)
+        ),
+        "annulus": lambda: timed_run(
+            read_fermi, lambda d: annulus_seed_estimator(n_jobs=n_jobs)
+        ),
+        "read_rect": read_and_run,
+        "hawc": lambda: timed_run(
+            lambda: fp.Datasets.read(hawc_yaml_path()),
+            lambda d: hawc_estimator(d, n_jobs=n_jobs),
+        ),
+    }
+    times, profiles = {}, {}
+    for key, work in rows.items():
+        work()  # warm-up (imports, file system cache; fills the caches unless cold)
+        samples, cpu_samples = [], []
+        for _ in range(repeat):
+            elapsed, cpu, profile = work()
+            samples.append(elapsed)
+            cpu_samples.append(cpu)
+        times[key], profiles[key] = samples, profile
+        times[key + ":cpu"] = cpu_samples
+    return times, profiles
+
+
+def gammapy_pipeline_times(python: str, repeat: int, log=print) -> dict | None:
+    """Gammapy's side, in a subprocess of ``python`` (None if it fails)."""
+    import json
+    import subprocess
+
+    cmd = [python, str(HERE / "gammapy_worker.py"), "--repeat", str(repeat)]
+    log(f"gammapy side: {' '.join(cmd)}")
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, check=True, timeout=3600
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log(f"the Gammapy side failed: {error}")
+        return None
+    return json.loads(done.stdout)
+
+
+def _norm_check(profile, gp_norms, label: str) -> tuple[bool, str]:
+    table = profile.to_table(format="profile", sed_type="likelihood")
+    norm = np.asarray(table["norm"], dtype=float).ravel()
+    gp_norm = np.array([np.nan if v is None else v for v in gp_norms[0]])
+    gp_err = np.array([np.nan if v is None else v for v in gp_norms[1]])
+    if norm.shape != gp_norm.shape:
+        return False, f"{label}: norm shapes differ {norm.shape} vs {gp_norm.shape}"
+    both = np.isfinite(norm) & np.isfinite(gp_norm) & np.isfinite(gp_err)
+    rel = np.abs(norm - gp_norm)[both] / gp_err[both]
+    worst = float(rel.max()) if rel.size else float("nan")
+    ok = bool(rel.size) and worst <= 0.01
+    return ok, (
+        f"{label}: {int(both.sum())} finite norms, max |norm - norm_gammapy| / "
+        f"norm_err_gammapy = {worst:.2e} ({'OK' if ok else 'FAIL'} <= 1e-2)"
+    )
+
+
+def run_pipeline_comparison(
+    repeat: int = 20,
+    gammapy_repeat: int = 1,
+    gammapy_python: str | None = None,
+    log=print,
+) -> dict:
+    """Both sides of the pipeline table: Gammapy first (subprocess), then fluxprofile."""
+    gp = None
+    if gammapy_python:
+        gp = gammapy_pipeline_times(gammapy_python, gammapy_repeat, log)
+    log(f"fluxprofile side: {repeat} calls per row (warm caches) ...")
+    warm, profiles = fluxprofile_pipeline_times(repeat)
+    log("fluxprofile side: cold caches ...")
+    cold, _ = fluxprofile_pipeline_times(max(3, repeat // 4), cold=True)
+    log("fluxprofile side: n_jobs=2 ...")
+    two, _ = fluxprofile_pipeline_times(repeat, n_jobs=2)
+    checks = []
+    if gp:
+        for key, label in PIPELINE_ROWS.items():
+            checks.append(_norm_check(profiles[key], gp["norms"][key], label))
+    reference = reference_gammapy_medians()
+    import fluxprofile
+
+    return {
+        "warm": warm,
+        "cold": cold,
+        "two": two,
+        "gammapy": gp,
+        "reference": {
+            "rect": reference["rect"],
+            "annulus": reference["annulus"],
+            "read_rect": load_case("fermi_rect_seed")["timing"][
+                "MapDataset_read_median_s"
+            ]
+            + reference["rect"],
+        },
+        "checks": checks,
+        "env": {
+            "machine": machine_description(),
+            "fluxprofile": getattr(fluxprofile, "__version__", "?"),
+            "gammapy": gp["version"] if gp else "not run",
+            "numpy": np.__version__,
+            "repeat": repeat,
+            "gammapy_repeat": gammapy_repeat,
+            "load": _load_average(),
+        },
+    }
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def _ms(values: list[float]) -> str:
+    return f"{1e3 * statistics.median(values):.1f} ms"
+
+
+def format_pipeline_table(result: dict) -> str:
+    """The markdown table of `run_pipeline_comparison` (medians; issue 14's goals)."""
+    gp = result["gammapy"]
+    env = result["env"]
+    lines = [
+        (
+            "| case | Gammapy 2.1 | fluxprofile | speed-up | goal | met | "
+            "fluxprofile CPU time | fluxprofile cold (first run) | fluxprofile n_jobs=2 |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, label in PIPELINE_ROWS.items():
+        fp_median = statistics.median(result["warm"][key])
+        if gp:
+            gp_median = statistics.median(gp["times"][key])
+            gp_text = f"{gp_median:.1f} s"
+        elif key in result["reference"]:
+            gp_median = result["reference"][key]
+            gp_text = f"{gp_median:.1f} s (ref json)"
+        else:
+            gp_median, gp_text = None, "not run"
+        goal_ratio, goal_time = PIPELINE_GOALS[key]
+        ratio = gp_median / fp_median if gp_median else None
+        met = ratio is not None and ratio >= goal_ratio
+        if goal_time is not None:
+            met = met or fp_median <= goal_time
+        goal = f">= {goal_ratio:.0f}x" + (
+            f" (<= {1e3 * goal_time:.0f} ms)" if goal_time is not None else ""
+        )
+        lines.append(
+            f"| {label} | {gp_text} | {_ms(result['warm'][key])} | "
+            f"{'n/a' if ratio is None else f'{ratio:.0f}x'} | {goal} | "
+            f"{'yes' if met else '**no**'} | {_ms(result['warm'][key + ':cpu'])} | "
+            f"{_ms(result['cold'][key])} | "
+            f"{_ms(result['two'][key])} |"
+        )
+    lines += [
+        "",
+        (
+            f"Medians of {env['repeat']} calls (fluxprofile, after one warm-up call) and "
+            f"{env['gammapy_repeat']} (Gammapy), each call with a freshly read dataset and "
+            "a new estimator, n_jobs=1 unless said; wall-clock times except the CPU "
+            "column (process time of the same calls); one run of "
+            f"`bench/compare_gammapy.py`, load average {env['load']} during it. "
+            f"Machine: {env['machine']}; fluxprofile {env['fluxprofile']}, gammapy "
+            f"{env['gammapy']}, numpy {env['numpy']}."
+        ),
+    ]
+    if result["checks"]:
+        lines.append("")
+        lines += [f"- norms {text}" for _, text in result["checks"]]
+    return "\n".join(lines)
+
+
+def update_main_readme(table: str, readme: Path = HERE.parent / "README.md") -> None:
+    """Replace the performance table of README.md (between its markers)."""
+    text = readme.read_text()
+    if README_TABLE_BEGIN not in text or README_TABLE_END not in text:
+        msg = f"{readme}: no {README_TABLE_BEGIN} ... {README_TABLE_END} markers"
+        raise ValueError(msg)
+    head, rest = text.split(README_TABLE_BEGIN, 1)
+    tail = rest.split(README_TABLE_END, 1)[1]
+    readme.write_text(f"{head}{README_TABLE_BEGIN}\n{table}\n{README_TABLE_END}{tail}")
+
+
+def _default_gammapy_python() -> str | None:
+    try:
+        import gammapy  # noqa: F401
+    except ImportError:
+        return DEFAULT_GAMMAPY_PYTHON if Path(DEFAULT_GAMMAPY_PYTHON).exists() else None
+    return sys.executable
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--repeat", type=int, default=20, help="fluxprofile repetitions (>= 5)"
     )
     parser.add_argument(
-        "--gammapy-repeat", type=int, default=3, help="Gammapy repetitions (>= 3)"
+        "--gammapy-repeat", type=int, default=1, help="Gammapy repetitions"
     )
     parser.add_argument(
-        "--no-gammapy", action="store_true", help="skip Gammapy even if importable"
+        "--gammapy-python",
+        default=None,
+        help="Python of the Gammapy environment (default: this one if it imports "
+        f"gammapy, else {DEFAULT_GAMMAPY_PYTHON})",
+    )
+    parser.add_argument(
+        "--no-gammapy", action="store_true", help="skip Gammapy even if available"
+    )
+    parser.add_argument(
+        "--seed-variants",
+        action="store_true",
+        help="also the detailed seed table (Gammapy imported in this process)",
     )
     parser.add_argument(
         "--update-readme",
         action="store_true",
-        help="write the table into bench/README.md",
+        help="write the table into README.md (and bench/README.md)",
     )
     args = parser.parse_args(argv)
-    result = run_comparison(
-        args.repeat,
-        args.gammapy_repeat,
-        not args.no_gammapy,
-        log=lambda m: print(m, file=sys.stderr, flush=True),
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    python = (
+        None if args.no_gammapy else (args.gammapy_python or _default_gammapy_python())
     )
-    table = format_table(result)
+    result = run_pipeline_comparison(args.repeat, args.gammapy_repeat, python, log)
+    table = format_pipeline_table(result)
     print(table)
+    ok = all(ok for ok, _ in result["checks"])
     if args.update_readme:
+        update_main_readme(table)
         update_readme(table)
-    return 0 if all(ok for ok, _ in result["checks"]) else 1
+    if args.seed_variants:
+        seed = run_comparison(
+            args.repeat, max(1, args.gammapy_repeat), not args.no_gammapy, log=log
+        )
+        print()
+        print(format_table(seed))
+        ok = ok and all(ok for ok, _ in seed["checks"])
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -140,13 +140,14 @@ def instrument(recorder: StageRecorder) -> None:
         "sky_regions_to_pixel_shapes",
         "regions: sky_regions_to_pixel_shapes",
     )
-    recorder.wrap(est_mod, "reduce_dataset", "reduce_dataset (total)")
+    recorder.wrap(est_mod, "reduce_datasets", "reduce_datasets (total)")
+    recorder.wrap(geometry_mod, "_solid_angle_image", "  pixel solid angles (cold)")
     recorder.wrap(MapDataset, "npred", "  npred() (background clip copy)")
     recorder.wrap(MapDataset, "mask", "  dataset.mask (mask_safe & mask_fit)")
     recorder.wrap(
         reduce_mod, "core_array", "  core_array (bool->uint8 view / contiguity)"
     )
-    recorder.wrap(reduce_core, "reduce_regions", "  C++ reduce_regions")
+    recorder.wrap(reduce_core, "reduce_regions_many", "  C++ reduce_regions")
     recorder.wrap(signal_mod, "_kernels", "  edisp kernel lookup")
     recorder.wrap(signal_mod, "_true_energy_integrals", "  model integrals (true bins)")
     recorder.wrap(est_mod, "fit_groups", "fit_groups (total)")
@@ -205,10 +206,10 @@ def _quiet():
 
 
 def _drop_geometry_cache(estimator) -> None:
-    """Forget the estimator's cached region geometry (the next run recomputes it)."""
-    from fluxprofile.pipeline.geometry import GeometryCache
+    """Forget the cached region geometry and solid angles (the next run recomputes them)."""
+    from fluxprofile.pipeline.geometry import clear_caches
 
-    estimator._geometry_cache = GeometryCache()
+    clear_caches()
 
 
 def profile_case(

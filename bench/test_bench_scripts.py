@@ -95,3 +95,17 @@ def test_profile_stages_warm_runs_reuse_the_geometry():
     for stage in ("run (total)", "C++ reduce_regions", "C++ fit_norms"):
         assert stage in report
     assert "sky_regions_to_pixel_shapes" not in report
+
+
+def test_pipeline_table_without_gammapy():
+    result = compare_gammapy.run_pipeline_comparison(
+        repeat=1, gammapy_repeat=1, gammapy_python=None, log=lambda m: None
+    )
+    for key in compare_gammapy.PIPELINE_ROWS:
+        assert len(result["warm"][key]) == 1
+        assert len(result["warm"][key + ":cpu"]) == 1
+        assert result["cold"][key]
+    table = compare_gammapy.format_pipeline_table(result)
+    assert table.count("\n| ") == len(compare_gammapy.PIPELINE_ROWS)
+    assert "(ref json)" in table  # Gammapy's stored timings where they exist
+    assert "| not run |" in table  # none for HAWC

@@ -196,25 +196,32 @@ struct RegionSums {
       image_sum;
 };
 
-RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_threads) {
+// The core's views of one ReduceInputs (pointers into the arrays it holds).
+struct PreparedReduce {
   std::vector<fp::CubeView> cubes;
+  const std::uint8_t* mask = nullptr;
+  std::optional<fp::CubeView> exposure;
+  const double* image = nullptr;
+  std::optional<fp::PixelLists> lists;
+  const fp::ShapeTable* table = nullptr;
+};
+
+PreparedReduce prepare(const ReduceInputs& in, const ReduceOptions& options) {
+  PreparedReduce p;
   for (const Cube* cube : in.cubes) {
     fp::CubeView view = cube_view(cube->data, cube->name.c_str());
     view.non_negative = cube->non_negative;
     view.clip_negative = cube->clip_negative;
     view.numpy_sum = cube->numpy_sum;
     view.must_be_finite = cube->must_be_finite;
-    cubes.push_back(view);
+    p.cubes.push_back(view);
   }
-  const auto* mask =
-      in.mask ? static_cast<const std::uint8_t*>(in.mask->data()) : nullptr;
-  std::optional<fp::CubeView> exposure;
+  p.mask = in.mask ? static_cast<const std::uint8_t*>(in.mask->data()) : nullptr;
   if (in.exposure) {
-    exposure = cube_view(*in.exposure, "exposure");
-    exposure->non_negative = true;
+    p.exposure = cube_view(*in.exposure, "exposure");
+    p.exposure->non_negative = true;
   }
-  const double* image = in.image ? in.image->data() : nullptr;
-  std::optional<fp::PixelLists> lists;
+  p.image = in.image ? in.image->data() : nullptr;
   if (in.lists != nullptr) {
     if (in.lists->containment() != options.containment) {
       throw fp::InvalidInput(
@@ -222,16 +229,21 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
           (in.lists->containment() == fp::Containment::exact ? "exact" : "center") +
           "', the options ask for the other rule");
     }
-    lists = in.lists->view();
+    p.lists = in.lists->view();
   }
-  const fp::ShapeTable& table = in.table->view();
-  fp::RegionSums sums;
-  {
-    py::gil_scoped_release release;  // safe: the arrays are kept alive by `in`
-    sums = fp::reduce_regions(
-        table, in.nx, in.ny, in.n_reco, cubes, mask, exposure ? &*exposure : nullptr,
-        image, options.containment, n_threads, lists ? &*lists : nullptr);
-  }
+  p.table = &in.table->view();
+  return p;
+}
+
+fp::RegionSums run_prepared(const ReduceInputs& in, const PreparedReduce& p,
+                            const ReduceOptions& options, int n_threads) {
+  return fp::reduce_regions(*p.table, in.nx, in.ny, in.n_reco, p.cubes, p.mask,
+                            p.exposure ? &*p.exposure : nullptr, p.image,
+                            options.containment, n_threads,
+                            p.lists ? &*p.lists : nullptr);
+}
+
+RegionSums to_python(const ReduceInputs& in, fp::RegionSums&& sums) {
   RegionSums out;
   for (std::size_t c = 0; c < in.cubes.size(); ++c) {
     out.reco_sums[py::str(in.cubes[c]->name)] = py::cast(std::move(sums.reco_sums[c]));
@@ -242,6 +254,53 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
   out.npix_total = py::cast(std::move(sums.npix_total));
   out.npix_inmap = py::cast(std::move(sums.npix_inmap));
   out.image_sum = py::cast(std::move(sums.image_sum));
+  return out;
+}
+
+RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_threads) {
+  const PreparedReduce p = prepare(in, options);
+  fp::RegionSums sums;
+  {
+    py::gil_scoped_release release;  // safe: the arrays are kept alive by `in`
+    sums = run_prepared(in, p, options, n_threads);
+  }
+  return to_python(in, std::move(sums));
+}
+
+// Several datasets in one call (joint fits): one GIL release for all of them. Each
+// reduction keeps its own thread count, so every result is the one reduce_regions gives
+// (bitwise, for any n_threads). An error names the dataset's position.
+std::vector<RegionSums> reduce_many(const std::vector<const ReduceInputs*>& inputs,
+                                    const ReduceOptions& options, int n_threads) {
+  std::vector<PreparedReduce> prepared;
+  prepared.reserve(inputs.size());
+  for (const ReduceInputs* in : inputs) {
+    if (in == nullptr)
+      throw py::type_error("inputs must hold ReduceInputs objects, got None");
+    prepared.push_back(prepare(*in, options));
+  }
+  std::vector<fp::RegionSums> sums(inputs.size());
+  std::size_t failed = 0;
+  std::string message;
+  {
+    py::gil_scoped_release release;  // safe: the arrays are kept alive by `inputs`
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      try {
+        sums[k] = run_prepared(*inputs[k], prepared[k], options, n_threads);
+      } catch (const fp::InvalidInput& err) {
+        failed = k + 1;
+        message = err.what();
+        break;
+      }
+    }
+  }
+  if (failed != 0) {
+    throw fp::InvalidInput("inputs[" + std::to_string(failed - 1) + "]: " + message);
+  }
+  std::vector<RegionSums> out;
+  out.reserve(inputs.size());
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    out.push_back(to_python(*inputs[k], std::move(sums[k])));
   return out;
 }
 
@@ -414,6 +473,36 @@ void bind_regions(py::module_& m) {
         py::arg("n_threads") = 0,
         "Masked per-region sums of reco cubes and exposure (see "
         "fluxprofile/reduce.hpp).");
+
+  m.def(
+      "reduce_regions_many", &reduce_many, py::arg("inputs"),
+      py::arg_v("options", ReduceOptions{}, "ReduceOptions()"),
+      py::arg("n_threads") = 0,
+      "reduce_regions of several datasets in one call (one GIL release), each result\n"
+      "bitwise the one reduce_regions gives; an error names the input's position.");
+
+  m.def(
+      "pixel_solid_angles",
+      [](const py::array& xyz_, int n_threads) {
+        const auto xyz = checked_array<double>(xyz_, "xyz", 3);
+        if (xyz.shape(0) < 2 || xyz.shape(1) < 2 || xyz.shape(2) != 3)
+          throw fp::InvalidInput(
+              "xyz must have shape (ny + 1, nx + 1, 3), ny, nx >= 1");
+        const py::ssize_t ny = xyz.shape(0) - 1, nx = xyz.shape(1) - 1;
+        py::array_t<double> out({ny, nx});
+        double* o = out.mutable_data();
+        {
+          py::gil_scoped_release release;  // safe: the argument is held by the caller
+          fp::pixel_solid_angles(xyz.data(), nx, ny, o, n_threads);
+        }
+        return out;
+      },
+      py::arg("xyz").noconvert(), py::arg("n_threads") = 0,
+      "Solid angles (sr) of the (ny, nx) pixels whose (ny + 1, nx + 1, 3) corner unit\n"
+      "vectors are given: spherical quadrilaterals with great-circle sides, two\n"
+      "Van Oosterom-Strackee triangles each (fluxprofile/reduce.hpp). NaN corners "
+      "give\n"
+      "NaN.");
 
   m.def(
       "fold_signal",

@@ -264,20 +264,34 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
   }
 
   if (in.exposure == nullptr) return;
-  // Pixels safe in every reco bin share one exposure sum; only the others are
-  // accumulated bin by bin (in the common case of a spatial-only mask that is all of
-  // them or none).
+  // The pixels of a region safe in the same reco bins as its first pixel share one
+  // exposure sum per true bin, added to those reco bins; only the others are
+  // accumulated bin by bin. A mask that depends on energy but not on position (HAWC's
+  // nHit classes, a safe energy range) then costs one sum per true bin, like no mask at
+  // all. Where all of a region's pixels share the pattern, the sums are the ones bin by
+  // bin would give, to the bit (the same additions in the same order).
   std::vector<std::size_t> flag_offset(static_cast<std::size_t>(m) + 1, 0);
   for (Index i = 0; i < m; ++i)
     flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
-  std::vector<std::uint8_t> all_safe(flag_offset.back(), 1);
+  std::vector<std::uint8_t> same(flag_offset.back(), 1);
+  // pattern(i, e): whether the first pixel of region i is safe in reco bin e
+  std::vector<std::uint8_t> pattern(static_cast<std::size_t>(m * n_reco), 1);
+  std::vector<std::uint8_t> pattern_any(static_cast<std::size_t>(m), 1);
   if (mask != nullptr) {
     for (Index i = 0; i < m; ++i) {
       const PixelSpan& px = spans[static_cast<std::size_t>(i)];
-      std::uint8_t* flags = all_safe.data() + flag_offset[i];
-      for (std::size_t k = 0; k < px.size; ++k) {
+      std::uint8_t* flags = same.data() + flag_offset[i];
+      std::uint8_t* pat = pattern.data() + i * n_reco;
+      if (px.size == 0) continue;
+      bool any = false;
+      for (Index e = 0; e < n_reco; ++e) {
+        pat[e] = mask[e * npix + px.index[0]] ? 1 : 0;
+        any = any || pat[e] != 0;
+      }
+      pattern_any[static_cast<std::size_t>(i)] = any ? 1 : 0;
+      for (std::size_t k = 1; k < px.size; ++k) {
         for (Index e = 0; e < n_reco; ++e) {
-          if (!mask[e * npix + px.index[k]]) {
+          if ((mask[e * npix + px.index[k]] ? 1 : 0) != pat[e]) {
             flags[k] = 0;
             break;
           }
@@ -293,14 +307,16 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
         const Index r = begin + i;
         const PixelSpan& px = spans[static_cast<std::size_t>(i)];
         if (px.size == 0) continue;
-        const std::uint8_t* flags = all_safe.data() + flag_offset[i];
+        const std::uint8_t* flags = same.data() + flag_offset[i];
+        const std::uint8_t* pat = pattern.data() + i * n_reco;
+        const bool common_safe = pattern_any[static_cast<std::size_t>(i)] != 0;
         double common = 0.0;
         for (std::size_t k = 0; k < px.size; ++k) {
           const std::int64_t p = px.index[k];
           const double raw = static_cast<double>(plane[p]);
           // Exposure of unsafe pixels is never used, so only safe ones must be valid.
           if (!(std::isfinite(raw) && raw >= 0.0) &&
-              (flags[k] || mask_has_safe(mask, npix, n_reco, p))) {
+              (flags[k] ? common_safe : mask_has_safe(mask, npix, n_reco, p))) {
             bad_value(*in.exposure, r, j, p, nx, raw);
           }
           const double v = px.w(k) * raw;
@@ -312,8 +328,9 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
             }
           }
         }
-        for (Index e = 0; e < n_reco; ++e)
-          out.exposure_sums(r, e * n_true + j) += common;
+        for (Index e = 0; e < n_reco; ++e) {
+          if (pat[e]) out.exposure_sums(r, e * n_true + j) += common;
+        }
         // Gammapy's exposure of a region: np.mean over all its pixels. Reproduced to
         // the bit for whole regions of unweighted pixels, since MIGRAD's covariance
         // (Gammapy's norm_err) changes by 1e-3 when the statistic changes in its last
@@ -447,6 +464,49 @@ RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny,
     out.n_total.push_back(s.n_total);
   }
   return out;
+}
+
+namespace {
+
+struct Unit3 {
+  double x, y, z;
+};
+
+inline double dot(const Unit3& a, const Unit3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+
+// Van Oosterom-Strackee, in the order of the NumPy formula it replaces.
+inline double triangle_area(const Unit3& a, const Unit3& b, const Unit3& c) {
+  const Unit3 bc{b.y * c.z - b.z * c.y, b.z * c.x - b.x * c.z, b.x * c.y - b.y * c.x};
+  const double triple = dot(a, bc);
+  const double denom = ((1.0 + dot(a, b)) + dot(b, c)) + dot(c, a);
+  return 2.0 * std::atan2(std::abs(triple), denom);
+}
+
+}  // namespace
+
+void pixel_solid_angles(const double* xyz, Index nx, Index ny, double* out,
+                        int n_threads) {
+  if (nx <= 0 || ny <= 0) {
+    throw InvalidInput("pixel_solid_angles: image shape must be positive, got nx=" +
+                       std::to_string(nx) + ", ny=" + std::to_string(ny));
+  }
+  const Index w = nx + 1;
+  const auto corner = [&](Index j, Index i) {
+    const double* v = xyz + 3 * (j * w + i);
+    return Unit3{v[0], v[1], v[2]};
+  };
+  // Rows are independent (each reads its two corner rows).
+  parallel_for(ny, n_threads, [&](Index j) {
+    for (Index i = 0; i < nx; ++i) {
+      const Unit3 a = corner(j, i);
+      const Unit3 b = corner(j, i + 1);
+      const Unit3 c = corner(j + 1, i + 1);
+      const Unit3 d = corner(j + 1, i);
+      out[j * nx + i] = triangle_area(a, b, c) + triangle_area(a, c, d);
+    }
+  });
 }
 
 }  // namespace fluxprofile

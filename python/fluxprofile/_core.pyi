@@ -7,7 +7,7 @@ import enum
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'SphereShapes', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'problem_stat', 'reduce_regions', 'region_overlap', 'region_pixels', 'sphere_region_pixels', 'wstat']
+__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'SphereShapes', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'pixel_solid_angles', 'problem_stat', 'reduce_regions', 'reduce_regions_many', 'region_overlap', 'region_pixels', 'sphere_region_pixels', 'wstat']
 class InvalidInput(ValueError):
     pass
 class ShapeKind(enum.IntEnum):
@@ -517,6 +517,13 @@ def fold_signal(exposure_sums: numpy.ndarray, npix_total: numpy.ndarray, flux: n
     """
     Predicted counts of the reference model per region and reco bin (see fluxprofile/reduce.hpp).
     """
+def pixel_solid_angles(xyz: numpy.ndarray, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Solid angles (sr) of the (ny, nx) pixels whose (ny + 1, nx + 1, 3) corner unit
+    vectors are given: spherical quadrilaterals with great-circle sides, two
+    Van Oosterom-Strackee triangles each (fluxprofile/reduce.hpp). NaN corners give
+    NaN.
+    """
 def problem_stat(problems: FitProblems, problem: typing.SupportsInt | typing.SupportsIndex, norms: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
     """
     Total statistic of one problem at the given norms.
@@ -524,6 +531,11 @@ def problem_stat(problems: FitProblems, problem: typing.SupportsInt | typing.Sup
 def reduce_regions(inputs: ReduceInputs, options: ReduceOptions = ..., n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> RegionSums:
     """
     Masked per-region sums of reco cubes and exposure (see fluxprofile/reduce.hpp).
+    """
+def reduce_regions_many(inputs: collections.abc.Sequence[ReduceInputs], options: ReduceOptions = ..., n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[RegionSums]:
+    """
+    reduce_regions of several datasets in one call (one GIL release), each result
+    bitwise the one reduce_regions gives; an error names the input's position.
     """
 def region_overlap(shapes: ShapeTable, nx: typing.SupportsInt | typing.SupportsIndex, ny: typing.SupportsInt | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> PixelLists:
     """

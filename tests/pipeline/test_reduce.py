@@ -411,3 +411,165 @@ def test_reduce_dataset_names_a_bad_containment():
         ValueError, match="containment must be 'center' or 'exact', got 'area'"
     ):
         reduce_dataset(None, None, None, None, 1, containment="area")
+
+
+# -- several datasets in one core call (joint fits) -------------------------------------
+def _reduced_fields(reduced):
+    return {
+        name: getattr(reduced, name)
+        for name in (
+            "counts",
+            "background",
+            "alpha",
+            "signal",
+            "safe",
+            "npix_total",
+            "npix_inmap",
+            "solid_angle",
+            "alpha_undefined",
+            "no_off",
+        )
+    }
+
+
+@pytest.mark.parametrize("containment", ["center", "exact"])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_reduce_datasets_equals_one_reduction_per_dataset(containment, n_threads):
+    from small_datasets import small_dataset, small_onoff
+
+    from fluxprofile.pipeline.geometry import GeometryCache, clear_caches
+    from fluxprofile.pipeline.reduce import reduce_datasets
+
+    for make in (
+        lambda: [small_dataset(0), small_dataset(1), small_dataset(2, False)],
+        lambda: [small_onoff("a", 1), small_onoff("b", 2)],
+    ):
+        datasets = make()
+        wcs = datasets[0].counts.geom.wcs
+        ny, nx = datasets[0].counts.data.shape[-2:]
+        centre = wcs.pixel_to_world(nx / 2 - 0.5, ny / 2 - 0.5)
+        regions = fp.make_concentric_annulus_sky_regions(
+            centre, 3 * abs(wcs.wcs.cdelt[0]) * u.deg, nbin=4
+        )
+        model = fp.PowerLawSpectralModel(index=2.3)
+        clear_caches()
+        joint = reduce_datasets(
+            datasets,
+            GeometryCache().snapshot(regions),
+            model,
+            n_threads,
+            containment,
+        )
+        assert [r.name for r in joint] == [d.name for d in datasets]
+        centers = fp.region_centers(regions)
+        for d, r in zip(datasets, joint, strict=True):
+            shapes = fp.sky_regions_to_pixel_shapes(regions, d.counts.geom.wcs)
+            alone = reduce_dataset(d, shapes, centers, model, 1, containment)
+            for name, value in _reduced_fields(alone).items():
+                np.testing.assert_array_equal(
+                    _reduced_fields(r)[name], value, err_msg=name
+                )
+
+
+def test_reduce_datasets_names_the_bad_dataset():
+    from small_datasets import small_dataset
+
+    from fluxprofile.pipeline.geometry import GeometryCache
+    from fluxprofile.pipeline.reduce import reduce_datasets
+
+    good, bad = small_dataset(0), small_dataset(1)
+    bad.name = "bad"
+    bad.counts.data[0] = -1
+    wcs = good.counts.geom.wcs
+    regions = fp.make_concentric_annulus_sky_regions(
+        wcs.pixel_to_world(4, 3), 3 * abs(wcs.wcs.cdelt[0]) * u.deg, nbin=3
+    )
+    with pytest.raises(ValueError, match=r"dataset 'bad': .*counts"):
+        reduce_datasets(
+            [good, bad],
+            GeometryCache().snapshot(regions),
+            fp.PowerLawSpectralModel(),
+            1,
+        )
+
+
+def test_pixel_solid_angles_kernel_equals_the_numpy_formula():
+    rng = np.random.default_rng(3)
+    lon = np.deg2rad(rng.uniform(0, 360, (7, 9)))
+    lat = np.deg2rad(rng.uniform(-89, 89, (7, 9)))
+    xyz = np.stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1
+    )
+    xyz[3, 4] = np.nan
+
+    def tri(a, b, c):
+        triple = np.einsum("...i,...i->...", a, np.cross(b, c))
+        den = (
+            1.0 + np.einsum("...i,...i->...", a, b) + np.einsum("...i,...i->...", b, c)
+        )
+        den = den + np.einsum("...i,...i->...", c, a)
+        return 2.0 * np.arctan2(np.abs(triple), den)
+
+    a, b, c, d = xyz[:-1, :-1], xyz[:-1, 1:], xyz[1:, 1:], xyz[1:, :-1]
+    expected = tri(a, b, c) + tri(a, c, d)
+    for n_threads in (1, 2):
+        got = _core.pixel_solid_angles(np.ascontiguousarray(xyz), n_threads)
+        assert got.shape == (6, 8)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+        np.testing.assert_allclose(got, expected, rtol=1e-13, equal_nan=True)
+    with pytest.raises(ValueError, match=r"xyz must have shape"):
+        _core.pixel_solid_angles(np.zeros((1, 3, 3)))
+
+
+@pytest.mark.parametrize("mask_kind", ["energy_only", "mixed", "first_pixel_unsafe"])
+def test_exposure_sums_with_energy_dependent_masks_equal_numpy(mask_kind):
+    # pixels safe in the same reco bins as the region's first one share one exposure sum
+    # per true bin (docs/performance.rst); every mask gives NumPy's masked sums
+    rng = np.random.default_rng(5)
+    exposure = rng.uniform(1.0, 2.0, (N_TRUE, NY, NX))
+    mask = np.ones((N_RECO, NY, NX), dtype=bool)
+    if mask_kind == "energy_only":
+        mask[1] = False  # bin 1 unsafe everywhere
+    elif mask_kind == "mixed":
+        mask[1, :, : NX // 2] = False
+    else:
+        mask[0] = rng.uniform(size=(NY, NX)) < 0.5
+    exposure[:, ~mask.any(axis=0)] = np.nan  # never safe: never read as bad
+    sums, pixels = _reduce(exposure, mask.view(np.uint8))
+    flat = exposure.reshape(N_TRUE, -1)
+    safe = mask.reshape(N_RECO, -1)
+    for r in range(len(pixels)):
+        idx = pixels.flat_index[pixels.offsets[r] : pixels.offsets[r + 1]]
+        for i in range(N_RECO):
+            for j in range(N_TRUE):
+                chosen = idx[safe[i, idx]]
+                expected = float(np.sum(flat[j, chosen])) if chosen.size else 0.0
+                got = sums.exposure_sums[r, i * N_TRUE + j]
+                assert got == pytest.approx(expected, rel=1e-13, abs=0)
+
+
+def test_joint_profile_gti_is_every_dataset_gti_once_per_region():
+    # stacked once and tiled per region: the table vstack of the repeated list gives
+    from astropy.table import Table, vstack
+    from small_datasets import small_dataset
+
+    datasets = []
+    for k in range(3):
+        d = small_dataset(k)
+        d.name = f"d{k}"
+        d.gti = Table(
+            {"START": [10.0 * k, 10.0 * k + 3], "STOP": [10.0 * k + 2, 10.0 * k + 5]}
+        )
+        datasets.append(d)
+    wcs = datasets[0].counts.geom.wcs
+    regions = fp.make_concentric_annulus_sky_regions(
+        wcs.pixel_to_world(2.5, 1.5), 3 * abs(wcs.wcs.cdelt[0]) * u.deg, nbin=4
+    )
+    profile = fp.FluxProfileEstimator(regions, energy_edges=[10, 100] * u.GeV).run(
+        datasets
+    )
+    expected = vstack([d.gti for d in datasets] * len(regions))
+    got = profile.gti.table if hasattr(profile.gti, "table") else profile.gti
+    assert got.colnames == expected.colnames
+    for name in expected.colnames:
+        np.testing.assert_array_equal(got[name], expected[name])

@@ -113,4 +113,15 @@ struct RegionPixels {
 
 RegionPixels region_pixels(const ShapeTable& shapes, Index nx, Index ny, int n_threads);
 
+// Solid angle (sr) of every pixel of an (ny, nx) image from the unit vectors of its
+// (ny + 1, nx + 1) corners (xyz: row-major (ny + 1, nx + 1, 3); corner (j, i) is pixel
+// corner (x = i - 0.5, y = j - 0.5)): each pixel is the spherical quadrilateral of its
+// four corners with great-circle sides, split into the triangles (a, b, c) and
+// (a, c, d) (a = (j, i), b = (j, i + 1), c = (j + 1, i + 1), d = (j + 1, i)), each
+// by the Van Oosterom-Strackee formula 2 atan2(|a . (b x c)|, 1 + a.b + b.c + c.a), in
+// the operation order of the NumPy formula of WcsGeom.solid_angle. NaN corners give NaN
+// pixels. Rows are independent: the result does not depend on n_threads.
+void pixel_solid_angles(const double* xyz, Index nx, Index ny, double* out,
+                        int n_threads);
+
 }  // namespace fluxprofile

@@ -32,9 +32,11 @@ class Datasets(MutableSequence):
 
     Examples
     --------
-    >>> from fluxprofile import Datasets  # doctest: +SKIP
-    >>> datasets = Datasets([dataset_a, dataset_b])  # doctest: +SKIP
-    >>> datasets["a"] is datasets[0]  # doctest: +SKIP
+    >>> from fluxprofile import Datasets, make_example_dataset
+    >>> dataset_a, dataset_b = make_example_dataset(seed=1), make_example_dataset(seed=2)
+    >>> dataset_a.name, dataset_b.name = "a", "b"
+    >>> datasets = Datasets([dataset_a, dataset_b])
+    >>> datasets["b"] is datasets[1]
     True
     """
 

@@ -208,7 +208,11 @@ class EDispKernelMap:
         return self._exposure
 
     # ---- evaluation ------------------------------------------------------------------
-    def get_kernels(self, skycoords: SkyCoord) -> np.ndarray:
+    def get_kernels(
+        self,
+        skycoords: SkyCoord,
+        pixels: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Kernels at sky positions, picked as Gammapy 2.1 picks the kernel of a region.
 
         A WCS kernel map gives the kernel of the grid pixel nearest to each position,
@@ -221,6 +225,9 @@ class EDispKernelMap:
         ----------
         skycoords : `~astropy.coordinates.SkyCoord`
             Positions, scalar or shape (n,).
+        pixels : tuple of `~numpy.ndarray`, optional
+            ``nearest_pixels(skycoords)`` computed beforehand (the pipeline caches it per
+            kernel grid and positions, docs/performance.rst). Default is None (computed).
 
         Returns
         -------
@@ -242,7 +249,7 @@ class EDispKernelMap:
         if self._geom is None:
             kernel = self._data.astype(np.float64)
             return np.broadcast_to(kernel, (n, *kernel.shape)).copy()
-        ix, iy = self.nearest_pixels(coords)
+        ix, iy = self.nearest_pixels(coords) if pixels is None else pixels
         kernels = np.moveaxis(self._data[:, :, iy, ix], -1, 0).astype(np.float64)
         if not np.all(np.isfinite(kernels)) and np.any(np.isfinite(self._data)):
             kernels[~np.isfinite(kernels)] = 0.0

@@ -274,7 +274,7 @@ class WcsGeom:
 
     @property
     def pixel_scales(self) -> u.Quantity:
-        """Absolute pixel sizes (|CDELT1|, |CDELT2|) at the reference pixel, in deg."""
+        """Absolute pixel sizes (``|CDELT1|``, ``|CDELT2|``) at the reference pixel, in deg."""
         scales = np.abs(self._wcs.wcs.get_cdelt()) * np.abs(
             np.diag(self._wcs.wcs.get_pc())
         )

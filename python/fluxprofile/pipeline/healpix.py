@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from astropy import units as u
+
 from ..regions.healpix import healpix_pixel_lists, placeholder_shapes
 
 if TYPE_CHECKING:
@@ -12,7 +15,7 @@ if TYPE_CHECKING:
     from ..datamodel.hpx_geom import HpxGeom
     from ..regions import PixelShapes
 
-__all__ = ["healpix_pixels", "healpix_shapes"]
+__all__ = ["healpix_pixels", "healpix_shapes", "hpx_pixel_solid_angles"]
 
 
 def healpix_shapes(regions: list[Any]) -> PixelShapes:
@@ -53,3 +56,9 @@ def healpix_pixels(
         )
         raise ValueError(msg)
     return healpix_pixel_lists(regions, geom, n_threads)
+
+
+def hpx_pixel_solid_angles(geom: HpxGeom) -> np.ndarray:
+    """The (1, n_columns) image of pixel solid angles in sr (all 4 pi / 12 NSIDE**2), the
+    ``image`` the reduction sums for the regions' solid angles."""
+    return np.full((1, geom.npix[0]), geom.pixel_area.to_value(u.sr))

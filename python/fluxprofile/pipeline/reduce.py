@@ -3,6 +3,8 @@ counts and alpha), signal template, pixel counts and solid angles (`ReducedDatas
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -11,16 +13,20 @@ from astropy import units as u
 
 from .. import _core
 from .._core import Statistic
+from ..datamodel.hpx_geom import is_healpix
+from .geometry import pixel_grid, wcs_pixel_solid_angles
+from .healpix import hpx_pixel_solid_angles
 from .onoff import onoff_pixel_cubes, region_alpha
 from .signal import reference_signal
 
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
 
-    from ..datamodel import MapDataset, MapDatasetOnOff, SpectralModel, WcsGeom
+    from ..datamodel import MapDataset, MapDatasetOnOff, SpectralModel
     from ..regions import PixelShapes
+    from .geometry import RegionGeometry
 
-__all__ = ["ReducedDataset", "core_array", "reduce_dataset"]
+__all__ = ["ReducedDataset", "core_array", "reduce_dataset", "reduce_datasets"]
 
 
 @dataclass
@@ -110,19 +116,6 @@ def _background_cube(dataset: MapDataset) -> np.ndarray:
     return dataset.npred().data
 
 
-def _pixel_solid_angles(geom: WcsGeom) -> np.ndarray:
-    """Solid angle of every pixel of the image in sr (0 outside the projection), cached on
-    the geometry."""
-    cached = getattr(geom, "_fluxprofile_solid_angle", None)
-    if cached is None:
-        solid_angle = geom.to_image().solid_angle().to_value(u.sr)
-        cached = np.ascontiguousarray(  # (HEALPix images: one row of pixels)
-            np.atleast_2d(np.nan_to_num(solid_angle, nan=0.0)), dtype=np.float64
-        )
-        geom._fluxprofile_solid_angle = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray]:
     """The cubes of an on-off dataset and the round-off scale of each plane. The OFF counts
     may be negative (round-off, or beyond it: judged per region) but must be finite; the OFF
@@ -143,6 +136,84 @@ def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray
         ),
     ]
     return cubes, plane_scale
+
+
+@dataclass
+class _Prepared:
+    """One dataset's inputs of the core reduction and what its results need."""
+
+    dataset: MapDataset
+    inputs: _core.ReduceInputs
+    cubes: list[_core.Cube]
+    plane_scale: np.ndarray | None
+    is_onoff: bool
+    weighted: bool
+    energy_edges: u.Quantity
+
+
+def _containment_rule(containment: str) -> _core.Containment:
+    try:
+        return _core.Containment[containment]
+    except KeyError:
+        msg = f"containment must be 'center' or 'exact', got {containment!r}"
+        raise ValueError(msg) from None
+
+
+def _prepare(
+    dataset: MapDataset,
+    shapes: PixelShapes,
+    n_threads: int,
+    containment: str,
+    pixels: _core.PixelLists | None,
+) -> _Prepared:
+    """The checked core inputs of one dataset (ValueError naming it)."""
+    counts_map = dataset.counts
+    ny, nx = _image_shape(counts_map.data)
+    energy_axis = counts_map.geom.axes["energy"]
+    exposure = dataset.exposure
+    if _image_shape(exposure.data) != (ny, nx):
+        msg = (
+            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[1:]} differs "
+            f"from the counts image shape {(ny, nx)}"
+        )
+        raise ValueError(msg)
+    is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
+    mask = dataset.mask
+    plane_scale = None
+    try:
+        if is_onoff:
+            cubes, plane_scale = _onoff_cubes(cast("MapDatasetOnOff", dataset))
+        else:
+            cubes = [
+                _core.Cube("counts", core_array(counts_map.data), non_negative=True),
+                _core.Cube(
+                    "background",
+                    core_array(_background_cube(dataset)),
+                    clip_negative=True,
+                ),
+            ]
+        inputs = _core.ReduceInputs(
+            shapes,
+            cubes,
+            mask=None if mask is None else core_array(mask),
+            exposure=core_array(exposure.data),
+            # once per WCS header and image shape, shared by all datasets on the grid
+            image=(
+                hpx_pixel_solid_angles(counts_map.geom)
+                if is_healpix(counts_map.geom)
+                else wcs_pixel_solid_angles(counts_map.geom.wcs, nx, ny, n_threads)
+            ),
+            pixels=pixels,
+        )
+    except _core.InvalidInput as err:
+        msg = f"dataset {dataset.name!r}: {err}"
+        raise ValueError(msg) from None
+    weighted = containment == "exact" or (
+        pixels is not None and pixels.weight is not None
+    )
+    return _Prepared(
+        dataset, inputs, cubes, plane_scale, is_onoff, weighted, energy_axis.edges
+    )
 
 
 def reduce_dataset(
@@ -190,57 +261,108 @@ def reduce_dataset(
         Naming the dataset: maps of different image shapes, values the core refuses
         (negative or non-finite counts, ...), a signal that is not finite.
     """
+    rule = _containment_rule(containment)
+    prepared = _prepare(dataset, shapes, n_threads, containment, pixels)
     try:
-        rule = _core.Containment[containment]
-    except KeyError:
-        msg = f"containment must be 'center' or 'exact', got {containment!r}"
-        raise ValueError(msg) from None
-    counts_map = dataset.counts
-    ny, nx = _image_shape(counts_map.data)
-    energy_axis = counts_map.geom.axes["energy"]
-    exposure = dataset.exposure
-    if _image_shape(exposure.data) != (ny, nx):
-        msg = (
-            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[1:]} differs "
-            f"from the counts image shape {(ny, nx)}"
+        sums = _core.reduce_regions(
+            prepared.inputs, _core.ReduceOptions(rule), n_threads
         )
-        raise ValueError(msg)
-    is_onoff = getattr(dataset, "stat_type", "cash") == "wstat"
-    mask = dataset.mask
-    try:
-        if is_onoff:
-            cubes, plane_scale = _onoff_cubes(cast("MapDatasetOnOff", dataset))
-        else:
-            cubes = [
-                _core.Cube("counts", core_array(counts_map.data), non_negative=True),
-                _core.Cube(
-                    "background",
-                    core_array(_background_cube(dataset)),
-                    clip_negative=True,
-                ),
-            ]
-        inputs = _core.ReduceInputs(
-            shapes,
-            cubes,
-            mask=None if mask is None else core_array(mask),
-            exposure=core_array(exposure.data),
-            image=_pixel_solid_angles(counts_map.geom),
-            pixels=pixels,
-        )
-        sums = _core.reduce_regions(inputs, _core.ReduceOptions(rule), n_threads)
     except _core.InvalidInput as err:
         msg = f"dataset {dataset.name!r}: {err}"
         raise ValueError(msg) from None
+    return _finish(prepared, sums, centers, model, n_threads)
+
+
+def reduce_datasets(
+    datasets: Sequence[MapDataset],
+    geometry: RegionGeometry,
+    model: SpectralModel,
+    n_threads: int,
+    containment: str = "center",
+) -> list[ReducedDataset]:
+    """Reduce several datasets over the same regions (a joint fit) in one core call.
+
+    The geometry (pixel shapes, pixel lists, centres, solid angles) comes from the shared
+    caches, so datasets on one grid (HAWC's nHit classes) share it; the reductions of all
+    datasets then run in one call of the core (`fluxprofile._core.reduce_regions_many`),
+    each giving what `reduce_dataset` gives, to the bit.
+
+    Parameters
+    ----------
+    datasets : list of `~fluxprofile.MapDataset` or `~fluxprofile.MapDatasetOnOff`
+        The datasets.
+    geometry : `fluxprofile.pipeline.geometry.RegionGeometry`
+        The regions and their cached geometry.
+    model : `~fluxprofile.SpectralModel`
+        Reference spectral model.
+    n_threads : int
+        Threads for the compiled core (0 = all cores).
+    containment : {"center", "exact"}, optional
+        Pixel membership rule. Default is "center".
+
+    Returns
+    -------
+    reduced : list of `ReducedDataset`
+        In the order of ``datasets``.
+
+    Raises
+    ------
+    ValueError
+        As `reduce_dataset`, naming the dataset.
+    """
+    rule = _containment_rule(containment)
+    centers = geometry.centers()
+    prepared = []
+    for dataset in datasets:
+        wcs, (ny, nx) = pixel_grid(dataset.counts.geom)
+        prepared.append(
+            _prepare(
+                dataset,
+                geometry.pixel_shapes(wcs),
+                n_threads,
+                containment,
+                geometry.pixel_lists(wcs, (ny, nx), containment, n_threads),
+            )
+        )
+    try:
+        all_sums = _core.reduce_regions_many(
+            [p.inputs for p in prepared], _core.ReduceOptions(rule), n_threads
+        )
+    except _core.InvalidInput as err:
+        text = str(err)
+        match = re.match(r"inputs\[(\d+)\]: ", text)
+        if match is None:
+            raise ValueError(text) from None
+        name = datasets[int(match.group(1))].name
+        msg = f"dataset {name!r}: {text[match.end() :]}"
+        raise ValueError(msg) from None
+    return [
+        _finish(p, sums, centers, model, n_threads)
+        for p, sums in zip(prepared, all_sums, strict=True)
+    ]
+
+
+def _finish(
+    prepared: _Prepared,
+    sums: _core.RegionSums,
+    centers: SkyCoord,
+    model: SpectralModel,
+    n_threads: int,
+) -> ReducedDataset:
+    """The `ReducedDataset` of one dataset from its core sums."""
+    dataset = prepared.dataset
+    cubes = prepared.cubes
+    plane_scale = prepared.plane_scale
+    is_onoff = prepared.is_onoff
     signal = reference_signal(dataset, sums, centers, model, n_threads)
-    n_regions = len(shapes)
+    n_regions = len(sums.npix_total)
     npix_total = sums.npix_total
     safe = sums.n_safe > 0
     counts = sums.reco_sums["counts"]
     if is_onoff:
         # Region values in the maps' types (Gammapy's); float64 for weighted pixels.
-        weighted = containment == "exact" or (
-            pixels is not None and pixels.weight is not None
-        )
+        weighted = prepared.weighted
+        assert plane_scale is not None  # set for every on-off dataset
         off_type, background_type, acceptance_type = (
             np.dtype(np.float64) if weighted else _float_dtype(cube.data)
             for cube in (cubes[1], cubes[2], cubes[4])
@@ -261,7 +383,7 @@ def reduce_dataset(
     return ReducedDataset(
         name=dataset.name,
         statistic=statistic,
-        energy_edges=energy_axis.edges,
+        energy_edges=prepared.energy_edges,
         counts=counts,
         background=background,
         alpha=alpha,

@@ -9,6 +9,7 @@ import numpy as np
 from astropy import units as u
 
 from .. import _core
+from .geometry import kernel_grid_pixels
 
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
@@ -36,7 +37,8 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
             dataset.counts.geom.axes["energy"],
         )
     if getattr(edisp, "is_spatial", False):
-        return np.asarray(edisp.get_kernels(centers), dtype=np.float64)
+        pixels = kernel_grid_pixels(edisp, centers)
+        return np.asarray(edisp.get_kernels(centers, pixels=pixels), dtype=np.float64)
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
 
 

@@ -18,7 +18,7 @@ whose outline crosses the projection seam, or does not project, is selected by t
 pixel centres on the sky: see `fluxprofile.regions.sky_geometry`.
 
 All regions are converted together: one ``world_to_pixel`` call for all centres, polygon
-vertices and outline checks, and one for all the offset points.
+vertices, outline checks and offset points.
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def _project(
 ) -> _Projected:
     """Pixels of the centres, their offset points, polygon vertices and outline checks.
 
-    Two ``world_to_pixel`` calls in all. The offsets (1 arcsec North, and East on a
+    One ``world_to_pixel`` call for everything. The offsets (1 arcsec North, and East on a
     non-standard grid) are taken in each centre's own frame (as regions does), then
     everything is expressed in the WCS frame.
     """
@@ -404,25 +404,13 @@ def _project(
         np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0)
     )
     edge_lon, edge_lat = vector_lonlat(edge_xyz)
-    points = skycoord(
-        common,
-        np.concatenate([lon_c, lon_v, out_lon.ravel(), edge_lon]),
-        np.concatenate([lat_c, lat_v, out_lat.ravel(), edge_lat]),
-    )
-    x, y = (
-        np.asarray(v, dtype=np.float64).reshape(-1) for v in wcs.world_to_pixel(points)
-    )
-    n_out = out_lon.size
-    sl = [0, nc, nc + nv, nc + nv + n_out, x.size]
-    parts_x = [x[a:b] for a, b in itertools.pairwise(sl)]
-    parts_y = [y[a:b] for a, b in itertools.pairwise(sl)]
-    x0, y0 = parts_x[0], parts_y[0]
-    jac = np.zeros((nc, 2, 2))
-    x1 = y1 = np.zeros(nc)
+    # The offset points (1 arcsec North, and East on a non-standard grid) of every centre,
+    # in its own frame, go through the same single world_to_pixel call as the rest.
+    offset_lon: list[np.ndarray] = []
+    offset_lat: list[np.ndarray] = []
     if nc:
         offset = _NORTH_OFFSET_ARCSEC * u.arcsec
         directions = [0.0 * u.deg] if standard else [0.0 * u.deg, 90.0 * u.deg]
-        offset_lon, offset_lat = [], []
         for direction in directions:
             groups = [
                 (coord.directional_offset_by(direction, offset), index)
@@ -431,12 +419,24 @@ def _project(
             olon, olat = lonlat_in(groups, common, nc)
             offset_lon.append(olon)
             offset_lat.append(olat)
-        xo, yo = (
-            np.asarray(v, dtype=np.float64).reshape(-1)
-            for v in wcs.world_to_pixel(
-                skycoord(common, np.concatenate(offset_lon), np.concatenate(offset_lat))
-            )
-        )
+    points = skycoord(
+        common,
+        np.concatenate([lon_c, lon_v, out_lon.ravel(), edge_lon, *offset_lon]),
+        np.concatenate([lat_c, lat_v, out_lat.ravel(), edge_lat, *offset_lat]),
+    )
+    x, y = (
+        np.asarray(v, dtype=np.float64).reshape(-1) for v in wcs.world_to_pixel(points)
+    )
+    n_out = out_lon.size
+    n_offsets = nc * len(offset_lon)
+    sl = [0, nc, nc + nv, nc + nv + n_out, x.size - n_offsets, x.size]
+    parts_x = [x[a:b] for a, b in itertools.pairwise(sl)]
+    parts_y = [y[a:b] for a, b in itertools.pairwise(sl)]
+    x0, y0 = parts_x[0], parts_y[0]
+    jac = np.zeros((nc, 2, 2))
+    x1 = y1 = np.zeros(nc)
+    if nc:
+        xo, yo = parts_x[4], parts_y[4]
         x1, y1 = xo[:nc], yo[:nc]
         east = None if standard else (xo[nc:], yo[nc:])
         jac = local_jacobian(x0, y0, (x1, y1), east, _NORTH_OFFSET_ARCSEC)
