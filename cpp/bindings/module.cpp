@@ -7,6 +7,7 @@ void bind_shapes(py::module_& m);
 void bind_regions(py::module_& m);
 void bind_overlap(py::module_& m);
 void bind_fit(py::module_& m);
+void bind_healpix(py::module_& m);
 
 PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
   m.doc() = "fluxprofile compiled core: region rasterisation, reduction and norm fits";
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
   bind_regions(m);
   bind_overlap(m);
   bind_fit(m);
+  bind_healpix(m);
 }

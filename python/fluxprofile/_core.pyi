@@ -7,7 +7,7 @@ import enum
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'max_threads', 'pixel_solid_angles', 'problem_stat', 'reduce_regions', 'reduce_regions_many', 'region_overlap', 'region_pixels', 'wstat']
+__all__: list[str] = ['Containment', 'Cube', 'FitOptions', 'FitProblems', 'FitResults', 'InvalidInput', 'PixelLists', 'ReduceInputs', 'ReduceOptions', 'RegionSums', 'ShapeKind', 'ShapeTable', 'ShapeTableBuilder', 'SphereShapes', 'Statistic', 'cash', 'fit_norms', 'fold_signal', 'max_threads', 'pixel_solid_angles', 'problem_stat', 'reduce_regions', 'reduce_regions_many', 'region_overlap', 'region_pixels', 'sphere_region_pixels', 'wstat']
 class InvalidInput(ValueError):
     pass
 class ShapeKind(enum.IntEnum):
@@ -490,6 +490,21 @@ class FitResults:
     @property
     def ts(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
+class SphereShapes:
+    """
+    Regions on the sphere (cpp/include/fluxprofile/healpix.hpp): per region a kind
+    (0 cap, 1 ring, 2 box, 3 polygon), the (3, 3) rotation from the map's frame to
+    its local frame, two parameters in radians (cap: radius; ring: inner, outer;
+    box: half width, half height) and, for polygons, the gnomonic vertices.
+    """
+    def __init__(self, kind: numpy.ndarray, rotation: numpy.ndarray, p0: numpy.ndarray, p1: numpy.ndarray, vertex_u: numpy.ndarray, vertex_v: numpy.ndarray, vertex_offsets: numpy.ndarray) -> None:
+        ...
+    def __len__(self) -> int:
+        ...
+    def contains(self, region: typing.SupportsInt | typing.SupportsIndex, vectors: numpy.ndarray) -> numpy.typing.NDArray[numpy.uint8]:
+        """
+        Whether each unit vector (map frame) is inside region `region` (uint8).
+        """
 def cash(counts: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mu: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Any:
     """
     Gammapy's Cash statistic per bin (truncated at 1e-25; docs/statistics.rst).
@@ -537,6 +552,11 @@ def region_overlap(shapes: ShapeTable, nx: typing.SupportsInt | typing.SupportsI
 def region_pixels(shapes: ShapeTable, nx: typing.SupportsInt | typing.SupportsIndex, ny: typing.SupportsInt | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> PixelLists:
     """
     The in-map pixels whose centre is inside each shape (PixelLists, weight None).
+    """
+def sphere_region_pixels(shapes: SphereShapes, vectors: numpy.ndarray, column: numpy.ndarray, candidate_offsets: numpy.ndarray, n_columns: typing.SupportsInt | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> PixelLists:
+    """
+    The stored pixels whose centre is inside each region on the sphere, as PixelLists
+    of a (1, n_columns) map; total[r] counts all of the region's pixels on the sphere.
     """
 def wstat(n_on: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n_off: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], alpha: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mu_sig: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Any:
     """

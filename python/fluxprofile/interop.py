@@ -24,6 +24,8 @@ from .datamodel.axes import MapAxis
 from .datamodel.edisp import EDispKernelMap
 from .datamodel.geom import WcsGeom
 from .datamodel.gti import GTI
+from .datamodel.hpx_geom import HpxGeom, is_healpix
+from .datamodel.hpx_map import HpxEDispKernelMap
 from .datamodel.label_axis import LabelMapAxis
 from .datamodel.map import Map
 from .datamodel.spectral import (
@@ -146,7 +148,27 @@ def axis_from_gammapy(axis: Any) -> MapAxis:
                    unit=unit, node_type=axis.node_type)  # fmt: skip
 
 
-def _geom_from_gammapy(geom: Any, what: str) -> WcsGeom:
+def _hpx_geom_from_gammapy(geom: Any, what: str) -> HpxGeom:
+    """A Gammapy HpxGeom (one NSIDE; all-sky or explicit pixels) as a `HpxGeom`."""
+    nside = np.unique(np.asarray(geom.nside))
+    if nside.size != 1:
+        msg = f"{what} has a multi-resolution Gammapy HpxGeom (NSIDE {nside}); one NSIDE is needed"
+        raise TypeError(msg)
+    image = geom.to_image()
+    pixels = None if image.is_allsky else np.asarray(image._ipix, dtype=np.int64)
+    region = (
+        geom.region
+        if isinstance(geom.region, str) and geom.region != "explicit"
+        else None
+    )
+    axes = [axis_from_gammapy(axis) for axis in geom.axes]
+    return HpxGeom(int(nside[0]), nest=bool(geom.nest), frame=geom.frame, pixels=pixels,
+                   axes=axes, region=region)  # fmt: skip
+
+
+def _geom_from_gammapy(geom: Any, what: str) -> WcsGeom | HpxGeom:
+    if is_gammapy_object(geom, "HpxGeom"):
+        return _hpx_geom_from_gammapy(geom, what)
     if not is_gammapy_object(geom, "WcsGeom"):
         msg = (
             f"{what} has a Gammapy {type(geom).__name__}; only WCS geometries (WcsGeom) "
@@ -252,6 +274,15 @@ def edisp_from_gammapy(edisp: Any, energy_axis: Any) -> EDispKernelMap | None:
     else:
         geom = _geom_from_gammapy(kernel_map.geom, "edisp")
         geom = geom.to_image()
+    if is_healpix(geom):
+        hpx_kwargs = (
+            {}
+            if exposure is None
+            else {"exposure": exposure, "exposure_unit": exposure_unit}
+        )
+        return HpxEDispKernelMap(
+            np.ascontiguousarray(data), axis_true, axis_reco, geom, **hpx_kwargs
+        )
     kwargs = (
         {}
         if exposure is None
@@ -316,10 +347,11 @@ def dataset_arguments_from_gammapy(dataset: Any) -> tuple[str, dict[str, Any]]:
         if getattr(dataset, attr, None) is None:
             msg = f"Gammapy {kind} {name!r} has no {attr}; it cannot be converted"
             raise ValueError(msg)
-    if not is_gammapy_object(dataset.counts.geom, "WcsGeom"):
+    if not is_gammapy_object(dataset.counts.geom, "WcsGeom", "HpxGeom"):
         msg = (
             f"Gammapy {kind} {name!r} has a {type(dataset.counts.geom).__name__} geometry; "
-            "only map datasets on a WcsGeom can be converted (spectrum datasets cannot)"
+            "only map datasets on a WcsGeom or HpxGeom can be converted (spectrum datasets "
+            "cannot)"
         )
         raise TypeError(msg)
     counts = map_from_gammapy(dataset.counts, "counts")

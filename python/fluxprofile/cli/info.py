@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 from astropy import units as u
 from astropy.table import Table
 
 from .. import Map, MapDatasetOnOff, read_dataset
+from ..datamodel.hpx_geom import is_healpix
 from .display import energy_display_unit
 from .errors import InputError
 
@@ -87,13 +88,6 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     """
     dataset = read_dataset(file)
     geom = dataset.counts.geom
-    nx, ny = geom.npix
-    scales = geom.pixel_scales.to_value(u.deg)
-    centre = geom.center_skydir
-    lon_lat = ("ra", "dec") if geom.frame in ("icrs", "fk5", "fk4") else ("lon", "lat")
-    clon = centre.spherical.lon.to_value(u.deg)
-    clat = centre.spherical.lat.to_value(u.deg)
-    width = geom.width.to_value(u.deg)
 
     def p(*items: object) -> None:
         print(*items, file=out)
@@ -102,6 +96,30 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     p(f"  {'name':<14}: {dataset.name}")
     p(f"  {'type':<14}: {type(dataset).__name__} ({dataset.stat_type} statistic)")
     p("Geometry")
+    if is_healpix(geom):
+        sky = (
+            "all sky"
+            if geom.is_allsky
+            else f"partial sky, {geom.region or 'explicit pixels'}"
+        )
+        p(f"  {'pixels':<14}: {geom.npix[0]} HEALPix pixels ({sky})")
+        p(f"  {'nside':<14}: {geom.nside} ({geom.ordering})")
+        p(f"  {'frame':<14}: {geom.frame}")
+        p(f"  {'pixel size':<14}: {geom.pixel_scales[0].to_value(u.deg):.6g} deg "
+          f"({geom.pixel_area.to_value(u.sr):.6g} sr each)")  # fmt: skip
+    else:
+        _wcs_geometry(geom, p)
+    _energy_and_totals(dataset, p)
+
+
+def _wcs_geometry(geom: Any, p: Any) -> None:
+    nx, ny = geom.npix
+    scales = geom.pixel_scales.to_value(u.deg)
+    centre = geom.center_skydir
+    lon_lat = ("ra", "dec") if geom.frame in ("icrs", "fk5", "fk4") else ("lon", "lat")
+    clon = centre.spherical.lon.to_value(u.deg)
+    clat = centre.spherical.lat.to_value(u.deg)
+    width = geom.width.to_value(u.deg)
     p(f"  {'shape':<14}: {nx} x {ny} pixels ({lon_lat[0]} x {lon_lat[1]})")
     p(f"  {'frame':<14}: {geom.frame}")
     p(f"  {'projection':<14}: {geom.projection}")
@@ -109,6 +127,8 @@ def describe_dataset(file: Path, out: TextIO) -> None:
     p(f"  {'centre':<14}: {lon_lat[0]} {clon:.4f} deg, {lon_lat[1]} {clat:.4f} deg")
     p(f"  {'width':<14}: {width[0]:.6g} x {width[1]:.6g} deg")
 
+
+def _energy_and_totals(dataset: Any, p: Any) -> None:
     reco = dataset.energy_axis
     true = dataset.energy_axis_true
     unit = energy_display_unit(reco.edges)
@@ -125,26 +145,27 @@ def describe_dataset(file: Path, out: TextIO) -> None:
 
     mask = dataset.mask
     counts = np.asarray(dataset.counts.data, dtype=np.float64)
+    spatial = tuple(range(1, counts.ndim))  # (y, x), or the pixels of a HEALPix cube
     table = Table()
     table["bin"] = np.arange(reco.nbin)
     table["e_min"] = reco.edges[:-1].to_value(unit)
     table["e_max"] = reco.edges[1:].to_value(unit)
     table["e_min"].unit = table["e_max"].unit = unit
-    table["counts"] = counts.sum(axis=(1, 2))
+    table["counts"] = counts.sum(axis=spatial)
     background = (
         None
         if dataset.background is None
         else np.asarray(dataset.background.data, dtype=np.float64)
     )
     if background is not None:
-        table["background"] = background.sum(axis=(1, 2))
+        table["background"] = background.sum(axis=spatial)
     if mask is not None:
-        table["counts_safe"] = np.where(mask, counts, 0).sum(axis=(1, 2))
+        table["counts_safe"] = np.where(mask, counts, 0).sum(axis=spatial)
         if background is not None:
-            table["background_safe"] = np.where(mask, background, 0).sum(axis=(1, 2))
+            table["background_safe"] = np.where(mask, background, 0).sum(axis=spatial)
     if isinstance(dataset, MapDatasetOnOff) and dataset.counts_off is not None:
         table["counts_off"] = np.asarray(dataset.counts_off.data, dtype=np.float64).sum(
-            axis=(1, 2)
+            axis=spatial
         )
     for name in table.colnames:
         if name.startswith(("counts", "background")):

@@ -439,7 +439,8 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
             bar.update()
         first = datasets[0]
         geom = first.counts.geom
-        regions = _make_regions(args, kind, geom.wcs, geom.frame)
+        # HEALPix maps: the regions are defined on the sphere (wcs=None, docs/healpix.rst)
+        regions = _make_regions(args, kind, getattr(geom, "wcs", None), geom.frame)
         edges = args.energy_edges
         if edges is None:
             edges = first.energy_axis.edges[[0, -1]]

@@ -11,8 +11,9 @@ from .flux_points import FluxPoints
 from .flux_quantities import FluxQuantities
 from .geom import WcsGeom
 from .gti import GTI
+from .hpx_geom import HpxGeom
 from .label_axis import LabelMapAxis
-from .map import Map, WcsNDMap
+from .map import HpxNDMap, Map, WcsNDMap
 from .parameter import Parameter, Parameters
 from .quantity import ProfileQuantity
 from .region_geom import RegionGeom
@@ -33,6 +34,8 @@ __all__ = [
     "ExpCutoffPowerLawSpectralModel",
     "FluxPoints",
     "FluxQuantities",
+    "HpxGeom",
+    "HpxNDMap",
     "LabelMapAxis",
     "LogParabolaSpectralModel",
     "Map",

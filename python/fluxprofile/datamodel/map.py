@@ -13,9 +13,10 @@ from astropy.io import fits
 
 from ._arrays import as_unit as _as_unit
 from .geom import WcsGeom, pair_deg
+from .hpx_geom import HpxGeom, is_healpix
 from .reprs import html_repr
 
-__all__ = ["Map", "WcsNDMap"]
+__all__ = ["HpxNDMap", "Map", "WcsNDMap"]
 
 
 class Map:
@@ -41,11 +42,21 @@ class Map:
         If the data shape does not match the geometry.
     """
 
+    #: Geometry types this class holds (HpxNDMap: HpxGeom).
+    _geom_types: tuple[type, ...] = (WcsGeom,)
+
+    def __new__(cls, geom: Any = None, *args: Any, **kwargs: Any) -> Map:  # noqa: PYI034
+        # Map(HpxGeom, ...) makes a HEALPix map, as Gammapy's Map factory does.
+        if cls is Map and is_healpix(geom):
+            return super().__new__(HpxNDMap)
+        return super().__new__(cls)
+
     def __init__(
         self, geom: WcsGeom, data: npt.ArrayLike, unit: str | u.UnitBase = ""
     ) -> None:
-        if not isinstance(geom, WcsGeom):
-            msg = f"geom must be a WcsGeom, got {type(geom).__name__}"
+        if not isinstance(geom, self._geom_types):
+            names = " or ".join(t.__name__ for t in self._geom_types)
+            msg = f"geom must be a {names}, got {type(geom).__name__}"
             raise TypeError(msg)
         self._geom = geom
         self._unit = _as_unit(unit)
@@ -77,8 +88,8 @@ class Map:
         map : `Map`
             The map.
         """
-        if not isinstance(geom, WcsGeom):
-            msg = f"geom must be a WcsGeom, got {type(geom).__name__}"
+        if not isinstance(geom, WcsGeom) and not is_healpix(geom):
+            msg = f"geom must be a WcsGeom or HpxGeom, got {type(geom).__name__}"
             raise TypeError(msg)
         if data is None:
             data = np.zeros(geom.data_shape, dtype=dtype)
@@ -399,7 +410,13 @@ class Map:
             WCS, or its shape does not match its axes.
         """
         from ..io.fits_maps import read_image_hdu
+        from ..io.healpix import is_hpx_hdu, read_hpx_hdu
 
+        if hdu in hdulist and is_hpx_hdu(hdulist[hdu]):
+            geom, data, unit = read_hpx_hdu(
+                hdulist, hdu, hdu_bands=hdu_bands, filename=filename
+            )
+            return Map(geom, data, unit=unit)
         try:
             stored = _stored_dtype(hdulist[hdu])
         except (KeyError, IndexError):
@@ -455,3 +472,155 @@ def _stored_dtype(hdu: Any) -> np.dtype | None:
         return getattr(data, "dtype", None)
     code = _BITPIX_DTYPES.get(header.get("BITPIX"))
     return None if code is None else np.dtype(code)
+
+
+class HpxNDMap(Map):
+    """Data on a `HpxGeom`: shape ``geom.data_shape`` = ``(*reversed(axes), n_columns)``.
+
+    ``Map(geom, data)`` with a `HpxGeom` makes one. Reductions (``sum_over_axes``,
+    ``quantity``, ``copy``) work as on WCS maps; smoothing and cutouts are WCS-only.
+
+    Parameters
+    ----------
+    geom : `HpxGeom`
+        Geometry.
+    data : `~numpy.ndarray`
+        Data, shape ``geom.data_shape`` (used in place).
+    unit : str or `~astropy.units.Unit`, optional
+        Data unit. Default is "".
+    """
+
+    _geom_types = (HpxGeom,)
+
+    @classmethod
+    def read(cls, filename: Any, hdu: str | None = None) -> HpxNDMap:
+        """Read a HEALPix map (Gammapy HPX layout, or a Fermi-LAT exposure cube).
+
+        See `fluxprofile.io.healpix.read_healpix_map`.
+
+        Parameters
+        ----------
+        filename : str or path
+            FITS file.
+        hdu : str, optional
+            Table name. Default is None (the first HEALPix table).
+
+        Returns
+        -------
+        map : `HpxNDMap`
+        """
+        from ..io.healpix import read_healpix_map
+
+        geom, data, unit = read_healpix_map(filename, hdu=hdu)
+        return cls(geom, data, unit=unit)
+
+    def write(
+        self, filename: Any, hdu: str = "SKYMAP", overwrite: bool = False
+    ) -> None:
+        """Write the map (atomically) in Gammapy's HPX layout.
+
+        Parameters
+        ----------
+        filename : str or path
+            Output file.
+        hdu : str, optional
+            Table name. Default "SKYMAP".
+        overwrite : bool, optional
+            Replace an existing file. Default False.
+        """
+        from ..io.healpix import write_healpix_map
+
+        write_healpix_map(self, filename, hdu=hdu, overwrite=overwrite)
+
+    def smooth(self, width: Any, kernel: str = "gauss") -> Map:
+        """Not available on HEALPix maps.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
+        msg = (
+            "smooth() works on WCS maps only; smooth HEALPix maps with healpy.smoothing"
+        )
+        raise NotImplementedError(msg)
+
+    def cutout(self, position: SkyCoord, width: Any, mode: str = "trim") -> Map:
+        """Not available on HEALPix maps.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
+        msg = "cutout() works on WCS maps only; regions select HEALPix pixels directly"
+        raise NotImplementedError(msg)
+
+    def plot(
+        self,
+        ax: Any = None,
+        stretch: str = "linear",
+        add_cbar: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Show the map in a Mollweide (default) or cartesian view.
+
+        See `fluxprofile.plotting.healpix.plot_healpix`.
+
+        Parameters
+        ----------
+        ax : `~matplotlib.axes.Axes`, optional
+            Axes with projection "mollweide" or a plain one (cartesian). Default is None.
+        stretch : str, optional
+            Colour stretch. Default is "linear".
+        add_cbar : bool, optional
+            Add a colour bar. Default is False.
+        **kwargs : dict
+            Passed on (``projection="cartesian"``, ``resolution``, ``cmap``, ...).
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+        """
+        from ..plotting.healpix import plot_healpix
+
+        if any(axis.nbin > 1 for axis in self.geom.axes):
+            msg = (
+                f"plot() needs an image: axes {self.geom.axes.names} have shape "
+                f"{self.geom.axes.shape}; use sum_over_axes() first"
+            )
+            raise TypeError(msg)
+        return plot_healpix(self, ax=ax, stretch=stretch, add_cbar=add_cbar, **kwargs)
+
+    def __repr__(self) -> str:
+        geom = self.geom
+        return (
+            f"{type(self).__name__}\n\n\tgeom  : HpxGeom \n"
+            f"\taxes  : {['skycoord', *geom.axes.names]}\n"
+            f"\tshape : {(geom.npix[0], *geom.axes.shape)}\n"
+            f"\tnside : {geom.nside} ({geom.ordering}, {geom.frame})\n"
+            f"\tunit  : {self.unit}\n\tdtype : {self.data.dtype}\n"
+        )
+
+    def to_hdulist(
+        self, hdu: str = "SKYMAP", hdu_bands: str | None = None
+    ) -> list[Any]:
+        """The HDUs of the map in Gammapy's HPX layout (`fluxprofile.io.healpix`).
+
+        Parameters
+        ----------
+        hdu : str, optional
+            Table HDU name. Default is "SKYMAP".
+        hdu_bands : str, optional
+            BANDS table name. Default is None (``<hdu>_BANDS``).
+
+        Returns
+        -------
+        hdus : list
+            The pixel table and, if the map has axes, its BANDS table.
+        """
+        from ..io.healpix import hpx_map_hdus
+
+        return hpx_map_hdus(
+            self.geom, self.data, self.unit, hdu=hdu, hdu_bands=hdu_bands
+        )

@@ -248,7 +248,7 @@ def dataset_summary(dataset: Any) -> str:
     exposure = dataset.exposure.quantity
     shown = exposure.value > 0
     if dataset.mask_safe is not None:
-        shown = shown & np.any(dataset.mask_safe.data, axis=0)[None, :, :]
+        shown = shown & np.any(dataset.mask_safe.data, axis=0)[None, ...]
     if shown.any():
         exposure = exposure[shown]
     exposure_min, exposure_max = np.min(exposure), np.max(exposure)

@@ -23,8 +23,10 @@ from astropy.table import Table
 from astropy.utils.exceptions import AstropyUserWarning
 
 from ..datamodel.edisp import EDispKernelMap
+from ..datamodel.hpx_map import HpxEDispKernelMap
 from ..datamodel.map import Map
 from .fits_read import FitsReadError, corrupt_card, read_hdulist
+from .healpix import is_hpx_hdu, read_hpx_edisp
 from .paths import ascii_name, expand_path, file_stem
 
 __all__ = ["KEPT_HDUS", "ONOFF_HDUS", "dataset_hdulist", "read_dl4"]
@@ -121,6 +123,13 @@ def _same_shape_map(hdulist: fits.HDUList, hdu: str, counts: Map, filename: str)
     return m
 
 
+def _read_edisp(hdulist: fits.HDUList, filename: str) -> EDispKernelMap:
+    """The EDISP kernels: WCS or region kernels, or a HEALPix kernel table."""
+    if is_hpx_hdu(hdulist["EDISP"]):
+        return HpxEDispKernelMap(**read_hpx_edisp(hdulist, filename))
+    return EDispKernelMap.from_hdulist(hdulist, filename)
+
+
 def _read_common(
     hdulist: fits.HDUList, names: list[str], filename: str, name: str | None
 ) -> dict[str, Any]:
@@ -159,7 +168,7 @@ def _read_common(
             f"image size {counts.geom.npix}"
         )
         raise ValueError(msg)
-    edisp = EDispKernelMap.from_hdulist(hdulist, filename) if "EDISP" in names else None
+    edisp = _read_edisp(hdulist, filename) if "EDISP" in names else None
     gti = Table.read(hdulist["GTI"]) if "GTI" in names else None
     meta_table = Table.read(hdulist["META_TABLE"]) if "META_TABLE" in names else None
     if name is None:

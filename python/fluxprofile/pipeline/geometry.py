@@ -25,12 +25,14 @@ from astropy import units as u
 
 from .. import _core
 from ..datamodel import MapAxis
+from ..datamodel.hpx_geom import is_healpix
 from ..regions import (
     projected_distance_edges,
     projected_distances,
     region_centers,
     sky_regions_to_pixel_shapes,
 )
+from .healpix import healpix_pixels, healpix_shapes
 
 if TYPE_CHECKING:
     from astropy.coordinates import SkyCoord
@@ -42,6 +44,7 @@ __all__ = [
     "RegionGeometry",
     "clear_caches",
     "distance_axis",
+    "pixel_grid",
     "region_fingerprint",
     "region_pixel_lists",
     "wcs_key",
@@ -200,6 +203,14 @@ def clear_caches() -> None:
 
 
 # -- keys -------------------------------------------------------------------------------
+def pixel_grid(geom: Any) -> tuple[Any, tuple[int, int]]:
+    """What places a map's pixels (the WCS, or the HEALPix geometry itself) and its image
+    shape (ny, nx) as the core reads it (HEALPix maps: one row of stored pixels)."""
+    if is_healpix(geom):
+        return geom, (1, geom.npix[0])
+    return geom.wcs, tuple(geom.data_shape[-2:])
+
+
 def wcs_key(wcs: Any) -> Hashable | None:
     """A key equal for WCS objects that map pixels to the sky alike, or None.
 
@@ -455,7 +466,9 @@ class RegionGeometry:
         return entry.value if isinstance(entry, _Entry) else entry
 
     def pixel_shapes(self, wcs: Any) -> PixelShapes:
-        """The regions as pixel shapes on ``wcs``."""
+        """The regions as pixel shapes on ``wcs`` (a HEALPix geometry: placeholders)."""
+        if is_healpix(wcs):
+            return self.cached("shapes", healpix_shapes, wcs)
         return self.cached(
             "shapes", lambda regions: sky_regions_to_pixel_shapes(regions, wcs), wcs
         )
@@ -466,6 +479,8 @@ class RegionGeometry:
         """The regions' pixels on a map of image ``shape`` (ny, nx) and ``wcs``."""
 
         def compute(regions: list[Any]) -> _core.PixelLists:
+            if is_healpix(wcs):
+                return healpix_pixels(regions, wcs, containment, n_threads)
             ny, nx = shape
             return region_pixel_lists(
                 self.pixel_shapes(wcs), nx, ny, containment, n_threads

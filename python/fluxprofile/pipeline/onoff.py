@@ -66,10 +66,13 @@ def onoff_pixel_cubes(
     mask = dataset.mask
     if mask is not None:
         usable &= np.asarray(mask, dtype=bool)
-    plane_scale = np.where(usable, size, 0.0).max(axis=(-2, -1))
+    # (the spatial axes: (ny, nx), or the pixel axis of a HEALPix cube)
+    spatial = tuple(range(1, size.ndim))
+    plane_scale = np.where(usable, size, 0.0).max(axis=spatial)
     del usable
     undefined = (
-        ~finite_alpha & (size > OFF_ROUNDOFF * plane_scale[:, None, None])
+        ~finite_alpha
+        & (size > OFF_ROUNDOFF * plane_scale.reshape(-1, *(1,) * len(spatial)))
     ).view(np.uint8)
     return background, undefined, plane_scale
 

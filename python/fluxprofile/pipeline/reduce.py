@@ -13,7 +13,9 @@ from astropy import units as u
 
 from .. import _core
 from .._core import Statistic
-from .geometry import wcs_pixel_solid_angles
+from ..datamodel.hpx_geom import is_healpix
+from .geometry import pixel_grid, wcs_pixel_solid_angles
+from .healpix import hpx_pixel_solid_angles
 from .onoff import onoff_pixel_cubes, region_alpha
 from .signal import reference_signal
 
@@ -76,6 +78,9 @@ def core_array(data: np.ndarray) -> np.ndarray:
         C-contiguous, native, of a core dtype; a view of ``data`` (no copy) when it already is.
     """
     data = np.asarray(data)
+    if data.ndim == 2:
+        # HEALPix cubes (n_planes, n_columns) are read as (n_planes, 1, n_columns) images.
+        data = data[:, np.newaxis, :]
     if data.dtype == np.bool_:
         return (
             data.view(np.uint8)
@@ -86,6 +91,12 @@ def core_array(data: np.ndarray) -> np.ndarray:
     if native not in _CORE_DTYPES:
         return np.ascontiguousarray(data, dtype=np.float64)
     return np.ascontiguousarray(data, dtype=native)
+
+
+def _image_shape(data: np.ndarray) -> tuple[int, int]:
+    """(ny, nx) of a cube as the core reads it (HEALPix cubes: one row of pixels)."""
+    shape = np.shape(data)
+    return (1, shape[-1]) if len(shape) == 2 else (shape[-2], shape[-1])
 
 
 def _float_dtype(data: np.ndarray) -> np.dtype:
@@ -116,7 +127,7 @@ def _onoff_cubes(dataset: MapDatasetOnOff) -> tuple[list[_core.Cube], np.ndarray
         _core.Cube("counts", core_array(dataset.counts.data), non_negative=True),
         _core.Cube("counts_off", core_array(dataset.counts_off.data), numpy_sum=True),
         _core.Cube("alpha * counts_off", core_array(background), numpy_sum=True),
-        _core.Cube("pixels with acceptance_off 0 or not finite", undefined),
+        _core.Cube("pixels with acceptance_off 0 or not finite", core_array(undefined)),
         _core.Cube(
             "acceptance",
             core_array(dataset.acceptance.data),
@@ -157,12 +168,12 @@ def _prepare(
 ) -> _Prepared:
     """The checked core inputs of one dataset (ValueError naming it)."""
     counts_map = dataset.counts
-    ny, nx = counts_map.data.shape[-2:]
+    ny, nx = _image_shape(counts_map.data)
     energy_axis = counts_map.geom.axes["energy"]
     exposure = dataset.exposure
-    if exposure.data.shape[-2:] != (ny, nx):
+    if _image_shape(exposure.data) != (ny, nx):
         msg = (
-            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[-2:]} differs "
+            f"dataset {dataset.name!r}: exposure image shape {exposure.data.shape[1:]} differs "
             f"from the counts image shape {(ny, nx)}"
         )
         raise ValueError(msg)
@@ -187,7 +198,11 @@ def _prepare(
             mask=None if mask is None else core_array(mask),
             exposure=core_array(exposure.data),
             # once per WCS header and image shape, shared by all datasets on the grid
-            image=wcs_pixel_solid_angles(counts_map.geom.wcs, nx, ny, n_threads),
+            image=(
+                hpx_pixel_solid_angles(counts_map.geom)
+                if is_healpix(counts_map.geom)
+                else wcs_pixel_solid_angles(counts_map.geom.wcs, nx, ny, n_threads)
+            ),
             pixels=pixels,
         )
     except _core.InvalidInput as err:
@@ -299,8 +314,7 @@ def reduce_datasets(
     centers = geometry.centers()
     prepared = []
     for dataset in datasets:
-        wcs = dataset.counts.geom.wcs
-        ny, nx = dataset.counts.data.shape[-2:]
+        wcs, (ny, nx) = pixel_grid(dataset.counts.geom)
         prepared.append(
             _prepare(
                 dataset,

@@ -86,6 +86,13 @@ def plot_regions(regions: Any, ax: Any = None, wcs: Any = None, **kwargs: Any) -
     regions = as_region_list(regions)
     for i, region in enumerate(regions):
         check_type(region, i)
+    if ax is not None and hasattr(ax, "fluxprofile_sky_view"):
+        # axes of a HEALPix map view: outlines along the regions' edges on the sphere
+        from .healpix import plot_sphere_regions
+
+        edge = kwargs.pop("edgecolor", kwargs.pop("color", kwargs.pop("c", "C0")))
+        kwargs.pop("facecolor", None)
+        return plot_sphere_regions(regions, ax, color=edge, **kwargs)
     if ax is None:
         sky = [r for r in regions if isinstance(r, SKY_TYPES)]
         if wcs is None and sky:

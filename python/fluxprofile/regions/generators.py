@@ -13,6 +13,7 @@ from regions import CircleAnnulusSkyRegion, RectangleSkyRegion
 
 from .checks import angle_quantity, bin_count, scalar_skycoord
 from .coords import celestial_wcs, describe_coord
+from .sphere import sphere_rectangles
 
 __all__ = [
     "make_concentric_annulus_sky_regions",
@@ -40,8 +41,13 @@ def make_orthogonal_rectangle_sky_regions(
         First end of the line (scalar).
     end_pos : `~astropy.coordinates.SkyCoord`
         Second end of the line (scalar).
-    wcs : `~astropy.wcs.WCS`
-        Celestial WCS used to place the centres.
+    wcs : `~astropy.wcs.WCS` or None
+        Celestial WCS used to place the centres. None defines the boxes on the sphere
+        instead: equal arcs of the great circle from ``start_pos`` to ``end_pos`` (along
+        the equator from the start to the end longitude when both have latitude 0, so
+        l = 0 to 360 deg is a full ring), with ``meta["projected_distance"]`` the arc
+        length from the first box (`fluxprofile.regions.sphere.sphere_rectangles`,
+        docs/healpix.rst).
     height : `~astropy.units.Quantity` or str
         Height of every box, e.g. ``"3 deg"``.
     nbin : int, optional
@@ -64,6 +70,9 @@ def make_orthogonal_rectangle_sky_regions(
     end_pos = scalar_skycoord(end_pos, "end_pos")
     nbin = bin_count(nbin, "nbin", 1)
     height_q = angle_quantity(height, "height")
+    if wcs is None:
+        # Boxes defined on the sphere (HEALPix maps, full rings): regions/sphere.py.
+        return sphere_rectangles(start_pos, end_pos, height_q, nbin)
     wcs = celestial_wcs(wcs)
 
     pix_start = start_pos.to_pixel(wcs)
