@@ -450,7 +450,9 @@ def read_hdulist(
                 )
                 if name in raw:
                     raw_bytes[name] = header_bytes + blob
-                if name in as_bool and hdus[-1].data is not None:
+                # masks stored as images (scaled ones land here); a HEALPix mask is a
+                # table (one column per energy bin) that its own reader converts
+                if name in as_bool and hdus[-1].is_image and hdus[-1].data is not None:
                     hdus[-1].data = (np.asarray(hdus[-1].data) != 0).view(np.uint8)
             after = label
     if not hdus:
