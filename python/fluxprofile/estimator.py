@@ -386,13 +386,13 @@ class FluxProfileEstimator:
             msg = f"FluxProfileEstimator.__init__() got an unexpected keyword argument {name!r}"
             raise TypeError(msg)
         for name in ("n_sigma", "n_sigma_ul", "n_sigma_sensitivity"):
-            value = getattr(self, name)
+            value: Any = getattr(self, name)
             if not (
                 np.isscalar(value) and np.isfinite(value) and np.asarray(value) > 0
             ):
                 msg = f"{name} must be a positive finite number, got {value!r}"
                 raise ValueError(msg)
-            if value > MAX_N_SIGMA:
+            if np.asarray(value, dtype=float) > MAX_N_SIGMA:
                 msg = (
                     f"{name} must be in (0, {MAX_N_SIGMA:g}], got {value!r}: the "
                     f"likelihood is searched up to 1e5 errors from the best fit, where "

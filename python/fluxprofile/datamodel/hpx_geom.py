@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 import astropy.units as u
 import numpy as np
@@ -30,7 +30,7 @@ _FRAME_ALIASES = {
 _DISK = re.compile(r"^\s*DISK\s*\(([^,]+),([^,]+),([^)]+)\)\s*$", re.IGNORECASE)
 
 
-def is_healpix(geom: Any) -> bool:
+def is_healpix(geom: Any) -> TypeGuard[HpxGeom]:
     """Whether ``geom`` is a HEALPix geometry (`HpxGeom`).
 
     Parameters
