@@ -79,8 +79,8 @@ class RegionGeom:
     >>> from astropy.coordinates import SkyCoord
     >>> from fluxprofile import RegionGeom, make_concentric_annulus_sky_regions
     >>> regions = make_concentric_annulus_sky_regions(
-    ...     center=SkyCoord("0d", "0d", frame="galactic"), radius_max="1 deg", nbin=3)
-    >>> geom = RegionGeom.create(region=regions)
+    ...     center=SkyCoord("0d", "0d", frame="galactic"), radius_max="1 deg", nbin=4)
+    >>> geom = RegionGeom.create(region=regions)  # 4 radii edges: 3 annuli, as Gammapy
     >>> len(geom.regions), geom.frame
     (3, 'galactic')
     """
