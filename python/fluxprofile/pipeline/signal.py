@@ -39,6 +39,10 @@ def _kernels(dataset: MapDataset, centers: SkyCoord) -> np.ndarray:
             dataset.counts.geom.axes["energy"],
         )
     if getattr(edisp, "is_spatial", False):
+        if getattr(edisp.geom, "wcs", None) is None:
+            # a HEALPix kernel map: its pixel of each centre is one ang2pix, nothing
+            # to share through the WCS-keyed cache
+            return np.asarray(edisp.get_kernels(centers), dtype=np.float64)
         pixels = kernel_grid_pixels(edisp, centers)
         return np.asarray(edisp.get_kernels(centers, pixels=pixels), dtype=np.float64)
     return np.asarray(edisp.get_kernels(centers[:1]), dtype=np.float64)
