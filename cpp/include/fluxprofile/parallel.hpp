@@ -108,7 +108,9 @@ std::vector<Index> balanced_chunks(Index n, Index n_chunks, Cost&& cost) {
 // unprocessed chunk as they become free (dynamic scheduling); with one worker the
 // chunks run in order on the calling thread. An exception thrown in a worker is
 // re-thrown in the caller after all threads joined (an exception escaping a std::thread
-// would terminate the interpreter); the other workers stop taking chunks. The
+// would terminate the interpreter); the other workers stop taking later chunks. Of
+// several failing chunks the lowest one's exception is re-thrown, so that an error
+// message does not depend on which thread got there first. The
 // workers check the calling thread's CancelToken before every chunk (bodies that run
 // long per chunk check it themselves, see parallel_for_weighted).
 template <class F>
@@ -125,22 +127,28 @@ void parallel_for_ranges(const std::vector<Index>& bounds, int n_threads, F&& bo
     return;
   }
   std::atomic<Index> next{0};
-  std::atomic<bool> failed{false};
+  // The lowest chunk that failed so far: chunks after it are not started, chunks
+  // before it (all taken already, in order) run to the end, so the error re-thrown is
+  // that of the lowest failing chunk, whichever thread met it first.
+  std::atomic<Index> failed_chunk{n_chunks};
   std::exception_ptr error;
   std::mutex error_mutex;
   auto work = [&] {
     // the workers see the caller's token (a thread_local of the calling thread)
     const CancelScope scope(const_cast<CancelToken*>(token));
-    try {
-      for (Index c = next++; c < n_chunks && !failed.load(std::memory_order_relaxed);
-           c = next++) {
+    for (Index c = next++; c < n_chunks; c = next++) {
+      if (c > failed_chunk.load(std::memory_order_relaxed)) break;
+      try {
         check_cancelled(token);
         body(bounds[c], bounds[c + 1]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (c < failed_chunk.load(std::memory_order_relaxed)) {
+          error = std::current_exception();
+          failed_chunk.store(c, std::memory_order_relaxed);
+        }
+        break;
       }
-    } catch (...) {
-      failed = true;
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
     }
   };
   std::vector<std::thread> pool;
