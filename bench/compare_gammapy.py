@@ -8,7 +8,9 @@ a freshly read dataset and a new estimator, n_jobs=1 on both sides:
 * HAWC joint radial profile over its five nHit datasets (``run``).
 
 Gammapy runs in a subprocess (``bench/gammapy_worker.py``) of ``--gammapy-python``
-(default ``/work/venvs/gp/bin/python``, or this interpreter when it imports gammapy), so
+(default: ``$FLUXPROFILE_GAMMAPY_PYTHON``, else ``.venv-gammapy/bin/python`` in the
+repository root, made with ``python -m venv .venv-gammapy && .venv-gammapy/bin/pip install
+gammapy==2.1 "regions<0.11" iminuit healpy``; this interpreter when it imports gammapy), so
 one invocation times both sides; the norms of both are compared. fluxprofile's caches of
 the data-independent work (geometry, solid angles) are warm after the first call, as in
 a pipeline; the "cold" columns empty them before every call (the first run of a process).
@@ -434,7 +436,11 @@ PIPELINE_GOALS = {
 }
 README_TABLE_BEGIN = "<!-- performance-table:begin -->"
 README_TABLE_END = "<!-- performance-table:end -->"
-DEFAULT_GAMMAPY_PYTHON = "/work/venvs/gp/bin/python"
+# The Gammapy environment's interpreter, relative to the repository (or the environment
+# variable): gammapy 2.1 needs regions < 0.11, so it lives beside, not in, this one.
+DEFAULT_GAMMAPY_PYTHON = os.environ.get(
+    "FLUXPROFILE_GAMMAPY_PYTHON", str(HERE.parent / ".venv-gammapy" / "bin" / "python")
+)
 
 
 def fluxprofile_pipeline_times(

@@ -7,7 +7,9 @@ construction untimed except in the read row) and prints one JSON object on stdou
 
     {"version": ..., "times": {row: [s, ...]}, "norms": {row: [[norm], [norm_err]]}}
 
-Usage: ``/work/venvs/gp/bin/python bench/gammapy_worker.py --repeat 1``.
+Usage, from the repository root::
+
+    .venv-gammapy/bin/python bench/gammapy_worker.py --repeat 1
 """
 
 from __future__ import annotations
