@@ -96,33 +96,135 @@ PixelSpan precomputed_span(const PixelLists& lists, Index r, Index npix) {
                      std::to_string(flat % nx) + ")");
 }
 
+// Whether v passes the cube's checks (finite where it must be, >= 0 where it must be).
+// Integer values are always finite.
+template <class T>
+inline bool value_ok(T raw, bool must_be_finite, bool non_negative) {
+  if constexpr (std::is_floating_point_v<T>) {
+    const double v = static_cast<double>(raw);
+    return (std::isfinite(v) || !must_be_finite) && !(non_negative && v < 0.0);
+  } else {
+    return !(non_negative && raw < 0);
+  }
+}
+
+// The loop of masked_sum for one combination of mask, weights and clipping, so that
+// none of them is a branch per pixel. Masked-out pixels add +0.0, which leaves a sum
+// that starts at +0.0 unchanged, so the result is that of adding the safe values alone
+// in list order (an unweighted pixel adds its value: 1.0 * v is v). Unweighted integer
+// planes of at most 32 bits are summed in int64: exact, as the double sum of integers
+// is while it stays below 2^53, and free of the latency of a chain of double additions.
+template <class T, bool kMask, bool kWeight, bool kClip>
+double masked_sum_loop(const T* plane, const PixelSpan& px,
+                       const std::uint8_t* mask_plane, bool must_be_finite,
+                       bool non_negative, bool& ok) {
+  bool all_ok = true;
+  const std::int64_t* idx = px.index;
+  if constexpr (std::is_integral_v<T> && sizeof(T) <= 4 && !kWeight) {
+    std::int64_t sum = 0;  // |sum| < 2^31 * 2^32: no overflow
+    for (std::size_t k = 0; k < px.size; ++k) {
+      const bool use = kMask ? mask_plane[idx[k]] != 0 : true;
+      std::int64_t v = static_cast<std::int64_t>(plane[idx[k]]);
+      all_ok &= !use || value_ok(plane[idx[k]], must_be_finite, non_negative);
+      if constexpr (kClip) v = v < 0 ? 0 : v;
+      sum += use ? v : 0;
+    }
+    ok = all_ok;
+    return static_cast<double>(sum);
+  } else {
+    double sum = 0.0;
+    for (std::size_t k = 0; k < px.size; ++k) {
+      const bool use = kMask ? mask_plane[idx[k]] != 0 : true;
+      const T raw = plane[idx[k]];
+      all_ok &= !use || value_ok(raw, must_be_finite, non_negative);
+      double v = static_cast<double>(raw);
+      if constexpr (kClip) v = v < 0.0 ? 0.0 : v;
+      if constexpr (kWeight) v = px.weight[k] * v;
+      sum += use ? v : 0.0;
+    }
+    ok = all_ok;
+    return sum;
+  }
+}
+
 // Sum of a plane over the region's pixels where the mask is set, checking every value
 // read (and counting negative values as 0 for cubes that clip them).
 template <class T>
 double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_plane,
                   const CubeView& cube, Index region, Index plane_index, Index nx) {
-  double sum = 0.0;
+  const bool finite = cube.must_be_finite, nonneg = cube.non_negative;
+  const bool has_mask = mask_plane != nullptr, has_weight = px.weight != nullptr;
   bool ok = true;
-  const std::int64_t* idx = px.index;
-  for (std::size_t k = 0; k < px.size; ++k) {
-    if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
-    double v = static_cast<double>(plane[idx[k]]);
-    ok &= (std::isfinite(v) || !cube.must_be_finite) && !(cube.non_negative && v < 0.0);
-    if (cube.clip_negative && v < 0.0) v = 0.0;
-    sum += px.w(k) * v;
+  double sum = 0.0;
+  if (cube.clip_negative) {
+    if (has_mask) {
+      sum = has_weight ? masked_sum_loop<T, true, true, true>(plane, px, mask_plane,
+                                                              finite, nonneg, ok)
+                       : masked_sum_loop<T, true, false, true>(plane, px, mask_plane,
+                                                               finite, nonneg, ok);
+    } else {
+      sum = has_weight ? masked_sum_loop<T, false, true, true>(plane, px, mask_plane,
+                                                               finite, nonneg, ok)
+                       : masked_sum_loop<T, false, false, true>(plane, px, mask_plane,
+                                                                finite, nonneg, ok);
+    }
+  } else {
+    if (has_mask) {
+      sum = has_weight ? masked_sum_loop<T, true, true, false>(plane, px, mask_plane,
+                                                               finite, nonneg, ok)
+                       : masked_sum_loop<T, true, false, false>(plane, px, mask_plane,
+                                                                finite, nonneg, ok);
+    } else {
+      sum = has_weight ? masked_sum_loop<T, false, true, false>(plane, px, mask_plane,
+                                                                finite, nonneg, ok)
+                       : masked_sum_loop<T, false, false, false>(plane, px, mask_plane,
+                                                                 finite, nonneg, ok);
+    }
   }
   if (!ok) {
     // Only now look for the culprit, so that the common path stays a plain loop.
+    const std::int64_t* idx = px.index;
     for (std::size_t k = 0; k < px.size; ++k) {
-      if (mask_plane != nullptr && !mask_plane[idx[k]]) continue;
-      const double v = static_cast<double>(plane[idx[k]]);
-      if ((!std::isfinite(v) && cube.must_be_finite) ||
-          (cube.non_negative && v < 0.0)) {
-        bad_value(cube, region, plane_index, idx[k], nx, v);
+      if (has_mask && !mask_plane[idx[k]]) continue;
+      if (!value_ok(plane[idx[k]], finite, nonneg)) {
+        bad_value(cube, region, plane_index, idx[k], nx,
+                  static_cast<double>(plane[idx[k]]));
       }
     }
   }
   return sum;
+}
+
+// The number (weighted: the summed weight) of the region's pixels safe in a plane.
+double safe_weight(const PixelSpan& px, const std::uint8_t* mask_plane) {
+  if (px.weight == nullptr) {
+    if (mask_plane == nullptr) return static_cast<double>(px.size);
+    std::size_t n = 0;  // an integer count: the double sum of ones, exactly
+    for (std::size_t k = 0; k < px.size; ++k) n += mask_plane[px.index[k]] != 0;
+    return static_cast<double>(n);
+  }
+  double safe = 0.0;
+  for (std::size_t k = 0; k < px.size; ++k) {
+    if (mask_plane == nullptr || mask_plane[px.index[k]]) safe += px.weight[k];
+  }
+  return safe;
+}
+
+// safe_weight of a masked plane, also clearing same[k] for the pixels k >= 1 whose
+// safety in this plane differs from `first` (the first pixel's); differs is set if any.
+inline double safe_weight_and_flags(const PixelSpan& px, const std::uint8_t* mask_plane,
+                                    std::uint8_t first, std::uint8_t* same,
+                                    std::uint8_t& differs) {
+  const std::uint8_t want = first != 0 ? 1 : 0;
+  std::uint8_t any_differs = 0;
+  for (std::size_t k = 1; k < px.size; ++k) {
+    const std::uint8_t safe = mask_plane[px.index[k]] != 0 ? 1 : 0;
+    const std::uint8_t match = safe == want ? 1 : 0;
+    same[k] &= match;
+    any_differs |= static_cast<std::uint8_t>(match ^ 1U);
+  }
+  differs = any_differs;
+  return safe_weight(px, mask_plane);
 }
 
 // NumPy's pairwise summation of plane[idx[0..n)] in the arithmetic of T: what
@@ -173,6 +275,41 @@ double numpy_masked_sum(const T* plane, const PixelSpan& px,
           (cube.non_negative && v < 0.0)) {
         bad_value(cube, region, plane_index, idx[k], nx, v);
       }
+    }
+  }
+  return sum;
+}
+
+// The exposure of a region whose pixels all share one safe pattern: the sum of
+// w * value over its pixels in list order. Values must be finite and >= 0 where the
+// pattern has a safe bin (common_safe); checked after the loop, then the first bad
+// pixel in list order is named, as a check per pixel would.
+template <class T>
+double common_exposure_sum(const T* plane, const PixelSpan& px, const CubeView& cube,
+                           bool common_safe, Index region, Index plane_index,
+                           Index nx) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  double sum = 0.0;
+  bool ok = true;
+  const std::int64_t* idx = px.index;
+  if (px.weight == nullptr) {
+    for (std::size_t k = 0; k < px.size; ++k) {
+      const double raw = static_cast<double>(plane[idx[k]]);
+      ok &= (raw >= 0.0) & (raw < kInf);  // finite and >= 0; false for NaN
+      sum += raw;
+    }
+  } else {
+    for (std::size_t k = 0; k < px.size; ++k) {
+      const double raw = static_cast<double>(plane[idx[k]]);
+      ok &= (raw >= 0.0) & (raw < kInf);
+      sum += px.weight[k] * raw;
+    }
+  }
+  if (!ok && common_safe) {
+    for (std::size_t k = 0; k < px.size; ++k) {
+      const double raw = static_cast<double>(plane[idx[k]]);
+      if (!(std::isfinite(raw) && raw >= 0.0))
+        bad_value(cube, region, plane_index, idx[k], nx, raw);
     }
   }
   return sum;
@@ -230,17 +367,53 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
     if (in.image != nullptr) out.image_sum[r] = image_total;
   }
 
+  // The pixels of a region safe in the same reco bins as its first pixel share one
+  // exposure sum per true bin, added to those reco bins; only the others are
+  // accumulated bin by bin. A mask that depends on energy but not on position (HAWC's
+  // nHit classes, a safe energy range) then costs one sum per true bin, like no mask at
+  // all. Where all of a region's pixels share the pattern, the sums are the ones bin by
+  // bin would give, to the bit (the same additions in the same order). The flags are
+  // set in the same pass over each mask plane that counts the safe pixels.
+  const bool with_pattern = in.exposure != nullptr && mask != nullptr;
+  std::vector<std::size_t> flag_offset(static_cast<std::size_t>(m) + 1, 0);
+  for (Index i = 0; i < m; ++i)
+    flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
+  // same[k]: pixel k of its region is safe in the same reco bins as the first
+  std::vector<std::uint8_t> same(with_pattern ? flag_offset.back() : 0, 1);
+  // pattern(i, e): whether the first pixel of region i is safe in reco bin e
+  std::vector<std::uint8_t> pattern(static_cast<std::size_t>(m * n_reco), 1);
+  std::vector<std::uint8_t> pattern_any(static_cast<std::size_t>(m), 1);
+  // all_common[i]: every pixel of region i shares its first pixel's pattern
+  std::vector<std::uint8_t> all_common(static_cast<std::size_t>(m), 1);
+  if (with_pattern) {
+    for (Index i = 0; i < m; ++i) {
+      const PixelSpan& px = spans[static_cast<std::size_t>(i)];
+      std::uint8_t* pat = pattern.data() + i * n_reco;
+      if (px.size == 0) continue;
+      bool any = false;
+      for (Index e = 0; e < n_reco; ++e) {
+        pat[e] = mask[e * npix + px.index[0]] ? 1 : 0;
+        any = any || pat[e] != 0;
+      }
+      pattern_any[static_cast<std::size_t>(i)] = any ? 1 : 0;
+    }
+  }
+
   std::vector<std::int64_t>
       scratch;  // safe pixels of a partly masked region (numpy_sum cubes)
   for (Index e = 0; e < n_reco; ++e) {
     const std::uint8_t* mask_plane = mask != nullptr ? mask + e * npix : nullptr;
     for (Index i = 0; i < m; ++i) {
       const PixelSpan& px = spans[static_cast<std::size_t>(i)];
-      double safe = 0.0;
-      for (std::size_t k = 0; k < px.size; ++k) {
-        if (mask_plane == nullptr || mask_plane[px.index[k]]) safe += px.w(k);
+      if (with_pattern && px.size > 0) {
+        std::uint8_t differs = 0;
+        out.n_safe(begin + i, e) = safe_weight_and_flags(
+            px, mask_plane, pattern[static_cast<std::size_t>(i * n_reco + e)],
+            same.data() + flag_offset[i], differs);
+        if (differs != 0) all_common[static_cast<std::size_t>(i)] = 0;
+      } else {
+        out.n_safe(begin + i, e) = safe_weight(px, mask_plane);
       }
-      out.n_safe(begin + i, e) = safe;
     }
     for (std::size_t c = 0; c < in.reco_cubes.size(); ++c) {
       const CubeView& view = in.reco_cubes[c];
@@ -264,41 +437,6 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
   }
 
   if (in.exposure == nullptr) return;
-  // The pixels of a region safe in the same reco bins as its first pixel share one
-  // exposure sum per true bin, added to those reco bins; only the others are
-  // accumulated bin by bin. A mask that depends on energy but not on position (HAWC's
-  // nHit classes, a safe energy range) then costs one sum per true bin, like no mask at
-  // all. Where all of a region's pixels share the pattern, the sums are the ones bin by
-  // bin would give, to the bit (the same additions in the same order).
-  std::vector<std::size_t> flag_offset(static_cast<std::size_t>(m) + 1, 0);
-  for (Index i = 0; i < m; ++i)
-    flag_offset[i + 1] = flag_offset[i] + spans[static_cast<std::size_t>(i)].size;
-  std::vector<std::uint8_t> same(flag_offset.back(), 1);
-  // pattern(i, e): whether the first pixel of region i is safe in reco bin e
-  std::vector<std::uint8_t> pattern(static_cast<std::size_t>(m * n_reco), 1);
-  std::vector<std::uint8_t> pattern_any(static_cast<std::size_t>(m), 1);
-  if (mask != nullptr) {
-    for (Index i = 0; i < m; ++i) {
-      const PixelSpan& px = spans[static_cast<std::size_t>(i)];
-      std::uint8_t* flags = same.data() + flag_offset[i];
-      std::uint8_t* pat = pattern.data() + i * n_reco;
-      if (px.size == 0) continue;
-      bool any = false;
-      for (Index e = 0; e < n_reco; ++e) {
-        pat[e] = mask[e * npix + px.index[0]] ? 1 : 0;
-        any = any || pat[e] != 0;
-      }
-      pattern_any[static_cast<std::size_t>(i)] = any ? 1 : 0;
-      for (std::size_t k = 1; k < px.size; ++k) {
-        for (Index e = 0; e < n_reco; ++e) {
-          if ((mask[e * npix + px.index[k]] ? 1 : 0) != pat[e]) {
-            flags[k] = 0;
-            break;
-          }
-        }
-      }
-    }
-  }
   const Index n_true = in.exposure->n_planes;
   with_typed(in.exposure->data, in.exposure->dtype, [&](const auto* cube) {
     for (Index j = 0; j < n_true; ++j) {
@@ -311,20 +449,26 @@ void reduce_chunk(const ChunkInputs& in, Index begin, Index end, RegionSums& out
         const std::uint8_t* pat = pattern.data() + i * n_reco;
         const bool common_safe = pattern_any[static_cast<std::size_t>(i)] != 0;
         double common = 0.0;
-        for (std::size_t k = 0; k < px.size; ++k) {
-          const std::int64_t p = px.index[k];
-          const double raw = static_cast<double>(plane[p]);
-          // Exposure of unsafe pixels is never used, so only safe ones must be valid.
-          if (!(std::isfinite(raw) && raw >= 0.0) &&
-              (flags[k] ? common_safe : mask_has_safe(mask, npix, n_reco, p))) {
-            bad_value(*in.exposure, r, j, p, nx, raw);
-          }
-          const double v = px.w(k) * raw;
-          if (flags[k]) {
-            common += v;
-          } else {
-            for (Index e = 0; e < n_reco; ++e) {
-              if (mask[e * npix + p]) out.exposure_sums(r, e * n_true + j) += v;
+        if (all_common[static_cast<std::size_t>(i)] != 0) {
+          // the common case (no mask, or one that depends only on energy): a plain sum,
+          // with the same additions as the loop below
+          common = common_exposure_sum(plane, px, *in.exposure, common_safe, r, j, nx);
+        } else {
+          for (std::size_t k = 0; k < px.size; ++k) {
+            const std::int64_t p = px.index[k];
+            const double raw = static_cast<double>(plane[p]);
+            // Exposure of unsafe pixels is never used, so only safe ones must be valid.
+            if (!(std::isfinite(raw) && raw >= 0.0) &&
+                (flags[k] ? common_safe : mask_has_safe(mask, npix, n_reco, p))) {
+              bad_value(*in.exposure, r, j, p, nx, raw);
+            }
+            const double v = px.w(k) * raw;
+            if (flags[k]) {
+              common += v;
+            } else {
+              for (Index e = 0; e < n_reco; ++e) {
+                if (mask[e * npix + p]) out.exposure_sums(r, e * n_true + j) += v;
+              }
             }
           }
         }
