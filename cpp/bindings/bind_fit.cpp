@@ -76,8 +76,13 @@ FitResults fit(const FitProblems& problems, const fp::FitOptions& options,
                int n_threads) {
   const fp::FitProblems view = problems.view();
   // the GIL is released inside: safe, the arrays are kept alive by `problems`
+  // about 100 evaluations of every bin's statistic for the fit, errors and limits,
+  // plus one per scan value
+  const double n_bins = static_cast<double>(view.offsets[view.n_problems]);
+  const double work =
+      n_bins * (100.0 + static_cast<double>(options.scan_values.size()));
   fp::FitResults r = fluxprofile_bindings::run_interruptible(
-      [&] { return fp::fit_norms(view, options, n_threads); });
+      [&] { return fp::fit_norms(view, options, n_threads); }, work);
   FitResults out;
   out.norm = py::cast(std::move(r.norm));
   out.norm_err = py::cast(std::move(r.norm_err));

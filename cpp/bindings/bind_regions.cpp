@@ -244,6 +244,19 @@ fp::RegionSums run_prepared(const ReduceInputs& in, const PreparedReduce& p,
                             p.lists ? &*p.lists : nullptr);
 }
 
+// Element operations of a reduction over precomputed pixel lists (every list entry read
+// once per plane of every cube and of the exposure); -1 (unknown) when the regions are
+// rasterised during the call.
+double reduce_work(const ReduceInputs& in, const PreparedReduce& p) {
+  if (!p.lists) return -1.0;
+  const auto n_regions = static_cast<std::size_t>(p.table->size());
+  const double n_entries = static_cast<double>(p.lists->offsets[n_regions]);
+  double planes =
+      static_cast<double>(in.n_reco) * static_cast<double>(p.cubes.size() + 1);
+  if (p.exposure) planes += static_cast<double>(p.exposure->n_planes);
+  return n_entries * planes;
+}
+
 RegionSums to_python(const ReduceInputs& in, fp::RegionSums&& sums) {
   RegionSums out;
   for (std::size_t c = 0; c < in.cubes.size(); ++c) {
@@ -263,7 +276,7 @@ RegionSums reduce(const ReduceInputs& in, const ReduceOptions& options, int n_th
   // the GIL is released inside (Ctrl-C stops it): safe, the arrays are kept alive by
   // `in`
   fp::RegionSums sums = fluxprofile_bindings::run_interruptible(
-      [&] { return run_prepared(in, p, options, n_threads); });
+      [&] { return run_prepared(in, p, options, n_threads); }, reduce_work(in, p));
   return to_python(in, std::move(sums));
 }
 
@@ -279,22 +292,29 @@ std::vector<RegionSums> reduce_many(const std::vector<const ReduceInputs*>& inpu
       throw py::type_error("inputs must hold ReduceInputs objects, got None");
     prepared.push_back(prepare(*in, options));
   }
+  double many_work = 0.0;
+  for (std::size_t k = 0; k < inputs.size() && many_work >= 0.0; ++k) {
+    const double w = reduce_work(*inputs[k], prepared[k]);
+    many_work = w < 0.0 ? -1.0 : many_work + w;
+  }
   std::vector<fp::RegionSums> sums(inputs.size());
   std::size_t failed = 0;
   std::string message;
   // the GIL is released inside (Ctrl-C stops it): safe, the arrays are kept alive by
   // `inputs`
-  failed = fluxprofile_bindings::run_interruptible([&]() -> std::size_t {
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-      try {
-        sums[k] = run_prepared(*inputs[k], prepared[k], options, n_threads);
-      } catch (const fp::InvalidInput& err) {
-        message = err.what();
-        return k + 1;
-      }
-    }
-    return 0;
-  });
+  failed = fluxprofile_bindings::run_interruptible(
+      [&]() -> std::size_t {
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+          try {
+            sums[k] = run_prepared(*inputs[k], prepared[k], options, n_threads);
+          } catch (const fp::InvalidInput& err) {
+            message = err.what();
+            return k + 1;
+          }
+        }
+        return 0;
+      },
+      many_work);
   if (failed != 0) {
     throw fp::InvalidInput("inputs[" + std::to_string(failed - 1) + "]: " + message);
   }
@@ -550,10 +570,13 @@ void bind_regions(py::module_& m) {
                                                     npix_total.shape(0));
         const std::vector<double> flux_values(flux.data(), flux.data() + n_true);
         // the GIL is released inside: safe, the arrays are kept alive by the arguments
-        fp::RowMatrixXd signal = fluxprofile_bindings::run_interruptible([&] {
-          return fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
-                                 kernels.shape(0), n_reco, n_threads, means, safe);
-        });
+        fp::RowMatrixXd signal = fluxprofile_bindings::run_interruptible(
+            [&] {
+              return fp::fold_signal(sums, totals, flux_values, scale, kernels.data(),
+                                     kernels.shape(0), n_reco, n_threads, means, safe);
+            },
+            static_cast<double>(n) * static_cast<double>(n_reco) *
+                static_cast<double>(n_true));
         return py::array_t<double>(py::cast(std::move(signal)));
       },
       py::arg("exposure_sums").noconvert(), py::arg("npix_total").noconvert(),

@@ -23,12 +23,25 @@ namespace fluxprofile_bindings {
 
 constexpr std::chrono::milliseconds kPollInterval{50};
 
+// Calls estimated below this many element operations (about a millisecond) run on the
+// calling thread: starting the helper thread costs tens of microseconds, more than
+// such a call itself, and a call this short returns long before a Ctrl-C would need
+// the polling (Python runs its handlers right after it).
+constexpr double kInlineWork = 2.0e6;
+
 // Calls f() (which must not touch Python objects) with the GIL released, polling for
 // signals while it runs; returns its result or re-throws its exception. Must be called
 // with the GIL held.
+//
+// `work` estimates the element operations of the call (a negative value: unknown); a
+// call estimated below kInlineWork runs on this thread, with the GIL released.
 template <class F>
-auto run_interruptible(F&& f) -> std::invoke_result_t<F&> {
+auto run_interruptible(F&& f, double work = -1.0) -> std::invoke_result_t<F&> {
   using Result = std::invoke_result_t<F&>;
+  if (work >= 0.0 && work < kInlineWork) {
+    const py::gil_scoped_release release;
+    return f();
+  }
   fluxprofile::CancelToken token;
   std::optional<Result> result;
   std::exception_ptr error;
