@@ -118,3 +118,25 @@ def test_containment_rule_changes_only_the_pixel_weights():
         ValueError, match="containment must be 'center' or 'exact', got 'area'"
     ):
         fp.FluxProfileEstimator(boxes(), containment="area")
+
+
+def test_profile_gti_is_the_datasets_intervals_once_per_region_as_at_the_run():
+    from astropy.table import Table, vstack
+
+    first, second = dataset(), dataset()
+    second.name = "e"
+    meta = {"MJDREFI": 51910, "MJDREFF": 0.0, "TIMESYS": "tt"}
+    first.gti = Table(
+        {"START": [0.0, 10.0] * u.s, "STOP": [5.0, 20.0] * u.s}, meta=meta
+    )
+    second.gti = Table({"START": [30.0] * u.s, "STOP": [40.0] * u.s}, meta=meta)
+    expected = vstack([first.gti, second.gti])
+    est = fp.FluxProfileEstimator(boxes(), energy_edges=[10, 1000] * u.GeV)
+    profile = est.run([first, second])
+    first.gti["STOP"][0] = 999.0  # an edit after the run does not reach the result
+    table = profile.gti.to_table()
+    assert len(table) == 3 * len(expected)
+    np.testing.assert_array_equal(table["STOP"], np.tile(expected["STOP"], 3))
+    np.testing.assert_array_equal(table["START"], np.tile(expected["START"], 3))
+    assert table["START"].unit == u.s
+    assert table.meta["MJDREFI"] == 51910

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 from astropy import units as u
-from astropy.table import vstack
 from regions import Region
 
 from . import _core
@@ -24,6 +23,7 @@ from .datamodel import (
     as_dataset_list,
     as_spectral_model,
 )
+from .datamodel.gti import profile_gti
 from .datamodel.reprs import estimator_repr, html_repr
 from .exceptions import FluxProfileWarning, index_ranges, warn_regions
 from .pipeline.energy_groups import (
@@ -614,12 +614,7 @@ class FluxProfileEstimator:
             for d in datasets
             if getattr(d, "gti", None) is not None and len(d.gti) > 0
         ]
-        # the datasets' GTIs once per region; stacked once and tiled (vstack of the
-        # repeated list costs ~2 ms per table)
-        gti = None
-        if gtis:
-            stacked = vstack(gtis)
-            gti = stacked[np.tile(np.arange(len(stacked)), len(self.regions))]
+        gti = profile_gti(gtis, len(self.regions)) if gtis else None
         return FluxPoints(
             data=data,
             energy_axis=energy_axis,

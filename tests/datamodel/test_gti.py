@@ -67,3 +67,54 @@ def test_stack_and_as_gti():
         GTI(Table({"START": [0.0]}))
     with pytest.raises(TypeError, match="astropy Table"):
         GTI({"START": [0.0], "STOP": [1.0]})
+
+
+def _table(start, stop, **meta):
+    meta = {"MJDREFI": 51910, "MJDREFF": 0.5, "TIMESYS": "tt", **meta}
+    return Table({"START": start * u.s, "STOP": stop * u.s}, meta=meta)
+
+
+def test_deferred_builds_once_and_only_when_used():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return _table(np.array([0.0, 5.0]), np.array([1.0, 9.0]))
+
+    gti = GTI.deferred(build)
+    assert calls == []
+    assert len(gti) == 2
+    np.testing.assert_array_equal(gti.met_stop.to_value("s"), [1.0, 9.0])
+    assert gti.meta["MJDREFI"] == 51910
+    assert calls == [1]
+
+
+def test_deferred_pickles_and_copies_as_a_table():
+    import copy
+    import pickle
+
+    gti = GTI.deferred(lambda: _table(np.array([0.0]), np.array([3.0])))  # a closure
+    for other in (pickle.loads(pickle.dumps(gti)), copy.deepcopy(gti), gti.copy()):
+        assert other == gti
+        np.testing.assert_array_equal(other.met_stop.to_value("s"), [3.0])
+
+
+def test_deferred_table_is_checked():
+    gti = GTI.deferred(lambda: Table({"START": [0.0]}))
+    with pytest.raises(ValueError, match="STOP"):
+        len(gti)
+
+
+def test_profile_gti_repeats_the_stack_per_region_and_ignores_later_edits():
+    from fluxprofile.datamodel.gti import profile_gti
+
+    first = _table(np.array([0.0, 10.0]), np.array([5.0, 20.0]))
+    second = _table(np.array([30.0]), np.array([40.0]))
+    gti = profile_gti([first, GTI(second)], n_regions=3)
+    # edited after the run: the profile keeps the intervals of the run
+    first["STOP"][0] = 999.0
+    first.meta["MJDREFI"] = 1
+    expected = np.tile([5.0, 20.0, 40.0], 3)
+    np.testing.assert_array_equal(gti.met_stop.to_value("s"), expected)
+    assert gti.meta["MJDREFI"] == 51910
+    assert gti.to_table()["START"].unit == u.s
