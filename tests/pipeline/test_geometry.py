@@ -202,6 +202,36 @@ def test_fingerprint_follows_content_not_identity():
     assert region_fingerprint(meta) == region_fingerprint(boxes())
 
 
+def test_snapshots_of_equal_content_share_one_interned_fingerprint():
+    # one object per content: store keys then compare by identity, hashed once
+    first = GeometryCache().snapshot(boxes())
+    second = GeometryCache().snapshot(copy.deepcopy(boxes()))
+    assert first.fingerprint is second.fingerprint
+    edited = boxes()
+    edited[1].height *= 2
+    third = GeometryCache().snapshot(edited)
+    assert third.fingerprint is not first.fingerprint
+    assert third.fingerprint != first.fingerprint
+    assert hash(first.fingerprint) == hash(region_fingerprint(boxes()))
+
+
+def test_wcs_edited_between_runs_gives_new_geometry():
+    # a snapshot (one run) writes each WCS header once; the next run sees an edit
+    data = dataset()
+    est = fp.FluxProfileEstimator(boxes(), energy_edges=[10, 1000] * u.GeV)
+    before = est.run(data)
+    wcs = data.counts.geom.wcs
+    geometry = est._geometry()
+    key = geometry.wcs_key(wcs)
+    assert geometry.wcs_key(wcs) is key
+    wcs.wcs.crval = [wcs.wcs.crval[0] + 1.0, wcs.wcs.crval[1]]
+    wcs.wcs.set()
+    assert est._geometry().wcs_key(wcs) != key
+    after = est.run(data)
+    # the boxes now cover other pixels (the map moved by 10 pixels)
+    assert not np.array_equal(before.counts.data, after.counts.data)
+
+
 def test_geometry_entries_per_wcs_and_containment():
     regions = boxes()
     data = dataset()

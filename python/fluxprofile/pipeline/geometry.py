@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -240,15 +241,30 @@ def wcs_key(wcs: Any) -> Hashable | None:
         return None
 
 
+_TOBYTES = np.ndarray.tobytes  # Quantity refuses tobytes; this reads the same buffer
+
+
 def _array_key(value: np.ndarray) -> tuple[Any, ...]:
-    # Quantity refuses tobytes; the plain ndarray method reads the same buffer.
-    return (
-        type(value),
-        value.dtype.str,
-        value.shape,
-        np.ndarray.tobytes(value),
-        getattr(value, "unit", None),
+    unit = (
+        value._unit if isinstance(value, u.Quantity) else getattr(value, "unit", None)
     )
+    return (type(value), value.dtype, value.shape, _TOBYTES(value), unit)
+
+
+def _frame_key(frame: Any) -> Hashable:
+    data = frame.data
+    names = frame.frame_attributes
+    attributes = (
+        tuple((name, repr(getattr(frame, name))) for name in names) if names else ()
+    )
+    components = tuple(_value_key(getattr(data, c)) for c in data.components)
+    differentials = getattr(data, "differentials", None)
+    moving = (
+        tuple((name, repr(d)) for name, d in differentials.items())
+        if differentials
+        else ()
+    )
+    return ("coord", type(frame), type(data), components, attributes, moving)
 
 
 def _value_key(value: Any) -> Hashable:
@@ -261,15 +277,7 @@ def _value_key(value: Any) -> Hashable:
     if frame is None and hasattr(value, "frame_attributes") and hasattr(value, "data"):
         frame = value  # a frame with data
     if frame is not None:
-        data = frame.data
-        attributes = tuple(
-            (name, repr(getattr(frame, name))) for name in frame.frame_attributes
-        )
-        components = tuple(_value_key(getattr(data, c)) for c in data.components)
-        differentials = tuple(
-            (name, repr(d)) for name, d in getattr(data, "differentials", {}).items()
-        )
-        return ("coord", type(frame), type(data), components, attributes, differentials)
+        return _frame_key(frame)
     if (
         hasattr(value, "x")
         and hasattr(value, "y")
@@ -322,6 +330,51 @@ def region_fingerprint(regions: Sequence[Any]) -> Hashable:
             parts.append(vkey)
         key.append(tuple(parts))
     return tuple(key)
+
+
+class _Fingerprint:
+    """A fingerprint with its hash computed once.
+
+    The store's keys hold it, so a lookup hashes a short tuple instead of the nested
+    content of every region, and keys made from the same interned object
+    (`_interned_fingerprint`) compare by identity.
+    """
+
+    __slots__ = ("__weakref__", "_hash", "key")
+
+    def __init__(self, key: Hashable) -> None:
+        self.key = key
+        self._hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, _Fingerprint):
+            return NotImplemented
+        return self._hash == other._hash and self.key == other.key
+
+    def __repr__(self) -> str:
+        return f"<region fingerprint {self._hash:#x}>"
+
+
+# content -> the one live _Fingerprint object of that content
+_INTERNED: weakref.WeakValueDictionary[Hashable, _Fingerprint] = (
+    weakref.WeakValueDictionary()
+)
+_INTERN_LOCK = threading.Lock()
+
+
+def _interned_fingerprint(key: Hashable) -> _Fingerprint:
+    """The live `_Fingerprint` of ``key``'s content (one deep comparison per run)."""
+    with _INTERN_LOCK:
+        found = _INTERNED.get(key)
+        if found is None:
+            found = _Fingerprint(key)
+            _INTERNED[key] = found
+        return found
 
 
 # -- IRF grid pixels --------------------------------------------------------------------
@@ -441,20 +494,30 @@ class RegionGeometry:
 
     def __init__(self, regions: list[Any], fingerprint: Hashable | None = None) -> None:
         self.regions = regions
-        self.fingerprint = (
+        self.fingerprint = _interned_fingerprint(
             region_fingerprint(regions) if fingerprint is None else fingerprint
         )
+        # wcs_key of each WCS used with this snapshot (a run): the header is written
+        # once, not once per lookup; the WCS objects are kept so that ids stay unique
+        self._wcs_keys: dict[int, tuple[Any, Hashable]] = {}
+
+    def wcs_key(self, wcs: Any) -> Hashable:
+        """`wcs_key` of ``wcs`` (an identity key for a WCS without one), computed once
+        per WCS object and snapshot."""
+        found = self._wcs_keys.get(id(wcs))
+        if found is not None and found[0] is wcs:
+            return found[1]
+        wkey = wcs_key(wcs)
+        if wkey is None:
+            wkey = ("id", id(wcs))
+        self._wcs_keys[id(wcs)] = (wcs, wkey)
+        return wkey
 
     def cached(
         self, name: Hashable, compute: Callable[[list[Any]], T], wcs: Any = None
     ) -> T:
         """``compute(regions)``, computed once per name, regions content and WCS."""
-        if wcs is None:
-            wkey: Hashable = None
-        else:
-            wkey = wcs_key(wcs)
-            if wkey is None:
-                wkey = ("id", id(wcs))
+        wkey = None if wcs is None else self.wcs_key(wcs)
         key = ("geometry", self.fingerprint, name, wkey)
         entry = _STORE.get(key)
         if entry is None:
