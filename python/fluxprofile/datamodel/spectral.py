@@ -10,6 +10,7 @@ that the numbers agree with Gammapy to round-off.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -38,6 +39,19 @@ _ISCLOSE_ATOL = 1e-8
 # --------------------------------------------------------------------------------------
 # Validation and numeric integration
 # --------------------------------------------------------------------------------------
+# astropy composes and classifies units in Python (~20-200 us each); the few units a
+# pipeline meets are cached here.
+@functools.lru_cache(maxsize=256)
+def _is_energy(unit: u.UnitBase) -> bool:
+    return unit.physical_type == "energy"
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_times_power(unit: u.UnitBase, base: u.UnitBase, power: int) -> u.UnitBase:
+    """``unit * base**power``."""
+    return unit * base**power
+
+
 def _check_energy(energy: Any, name: str) -> u.Quantity:
     """Return ``energy`` as a float Quantity, or raise if it is not an energy."""
     if not isinstance(energy, u.Quantity):
@@ -46,7 +60,7 @@ def _check_energy(energy: Any, name: str) -> u.Quantity:
             f"got {energy!r} of type {type(energy).__name__}"
         )
         raise TypeError(msg)
-    if energy.unit.physical_type != "energy":
+    if not _is_energy(energy.unit):
         msg = f"{name} must have an energy unit (e.g. TeV), got unit {energy.unit.to_string()!r}"
         raise u.UnitConversionError(msg)
     return energy
@@ -233,7 +247,7 @@ class SpectralModel:
         out = {}
         for par in self.parameters:
             quantity = par.quantity
-            if quantity.unit.physical_type == "energy":
+            if _is_energy(quantity.unit):
                 quantity = quantity.to(energy.unit)
             out[par.name] = quantity
         return out
@@ -344,7 +358,7 @@ def _powerlaw_integral(
         special = np.abs(val) <= _ISCLOSE_ATOL
         if np.any(special):
             result = np.where(special, factor * np.log(e_max / e_min), result)
-    return u.Quantity(result, amplitude.unit * unit**power)
+    return u.Quantity(result, _unit_times_power(amplitude.unit, unit, power))
 
 
 class PowerLawSpectralModel(SpectralModel):
