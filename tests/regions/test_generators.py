@@ -54,6 +54,41 @@ def test_rectangle_generator_tutorial(reference_dir):
     )
 
 
+def test_rectangle_generator_boxes_are_the_regions_constructor_gives(reference_dir):
+    # the boxes after the first are copies (validated once): each must equal the
+    # constructor's box, with its own meta and visual attributes
+    from regions import RectangleSkyRegion
+
+    _, wcs = load_case(reference_dir, "fermi_rect_seed")
+    regions = make_orthogonal_rectangle_sky_regions(
+        SkyCoord(9, 0, unit="deg", frame="galactic"),
+        SkyCoord(351, 0, unit="deg", frame="galactic"),
+        wcs,
+        "3 deg",
+        nbin=5,
+    )
+    for region in regions:
+        built = RectangleSkyRegion(
+            center=region.center,
+            width=region.width,
+            height=region.height,
+            angle=region.angle,
+        )
+        assert region == built
+        assert type(region) is RectangleSkyRegion
+    regions[1].meta["label"] = "second"
+    regions[2].visual["color"] = "red"
+    assert "label" not in regions[0].meta
+    assert "label" not in regions[2].meta
+    assert "color" not in regions[0].visual
+    assert "color" not in regions[1].visual
+    regions[3].center = SkyCoord(1, 0, unit="deg", frame="galactic")
+    assert regions[4].center.l.deg != 1
+    assert regions[0].center.l.deg != 1
+    with pytest.raises(ValueError, match=r"(?i)scalar|skycoord"):
+        regions[2].center = SkyCoord([1, 2], [0, 0], unit="deg")
+
+
 def test_annulus_generator_tutorial():
     center = SkyCoord(0, 0, unit="deg", frame="galactic")
     regions = make_concentric_annulus_sky_regions(center, radius_max="1.5 deg")
