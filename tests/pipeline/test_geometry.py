@@ -202,6 +202,27 @@ def test_fingerprint_follows_content_not_identity():
     assert region_fingerprint(meta) == region_fingerprint(boxes())
 
 
+def test_fingerprint_reads_parameters_a_subclass_computes():
+    # parameters stored by the regions package are read from __dict__; a subclass
+    # that computes one is asked through the attribute
+    class Doubled(RectangleSkyRegion):
+        @property
+        def width(self):
+            return 2 * self.__dict__["width"]
+
+        @width.setter
+        def width(self, value):
+            self.__dict__["width"] = value
+
+    center = SkyCoord(0, 0, unit="deg", frame="galactic")
+    plain = RectangleSkyRegion(center, 0.4 * u.deg, 1 * u.deg)
+    doubled = Doubled(center, 0.2 * u.deg, 1 * u.deg)
+    assert doubled.width == plain.width
+    assert region_fingerprint([doubled])[0][1:] == region_fingerprint([plain])[0][1:]
+    doubled.width = 0.3 * u.deg
+    assert region_fingerprint([doubled])[0][1:] != region_fingerprint([plain])[0][1:]
+
+
 def test_snapshots_of_equal_content_share_one_interned_fingerprint():
     # one object per content: store keys then compare by identity, hashed once
     first = GeometryCache().snapshot(boxes())
