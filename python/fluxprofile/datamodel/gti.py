@@ -46,29 +46,27 @@ def _reference_time(meta: dict[str, Any]) -> Time:
 class GTI:
     """Good time intervals (the behaviour of Gammapy's ``GTI`` that scripts use).
 
-        Parameters
-        ----------
-        table : `~astropy.table.Table`
-            The intervals as their FITS HDU holds them: columns START and STOP (seconds, or
-            the header's ``TIMEUNIT``, after the reference time) and the time keywords
-            (``MJDREFI``/``MJDREFF`` or ``MJDREF``, ``TIMESYS``) in ``meta``. Kept as given.
+    Parameters
+    ----------
+    table : `~astropy.table.Table`
+        The intervals as their FITS HDU holds them: columns START and STOP (seconds, or
+        the header's ``TIMEUNIT``, after the reference time) and the time keywords
+        (``MJDREFI``/``MJDREFF`` or ``MJDREF``, ``TIMESYS``) in ``meta``. Kept as given.
 
-        Raises
-        ------
-        TypeError
-            If ``table`` is not an astropy Table.
-        ValueError
-            If it has no START or STOP column.
+    Raises
+    ------
+    TypeError
+        If ``table`` is not an astropy Table.
+    ValueError
+        If it has no START or STOP column.
 
-        Examples
-        --------
-        >>> import copy
-
-    import astropy.units as u
-        >>> from fluxprofile.datamodel.gti import GTI
-        >>> gti = GTI.create([0] * u.s, [5] * u.h, reference_time="2010-01-01T00:00:00")
-        >>> f"{gti.time_start[0].mjd:.6f} ({gti.time_start.scale})"
-        '55197.000766 (tt)'
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from fluxprofile.datamodel.gti import GTI
+    >>> gti = GTI.create([0] * u.s, [5] * u.h, reference_time="2010-01-01T00:00:00")
+    >>> f"{gti.time_start[0].mjd:.6f} ({gti.time_start.scale})"
+    '55197.000766 (tt)'
     """
 
     def __init__(self, table: Table) -> None:
