@@ -108,6 +108,19 @@ inline bool value_ok(T raw, bool must_be_finite, bool non_negative) {
   }
 }
 
+// f(std::bool_constant<a>, std::bool_constant<b>, std::bool_constant<c>): runtime flags
+// as compile-time ones, so that a loop can be instantiated for each combination.
+template <class F>
+decltype(auto) with_flags(bool a, bool b, bool c, F&& f) {
+  const auto third = [&](auto x, auto y) {
+    return c ? f(x, y, std::true_type{}) : f(x, y, std::false_type{});
+  };
+  const auto second = [&](auto x) {
+    return b ? third(x, std::true_type{}) : third(x, std::false_type{});
+  };
+  return a ? second(std::true_type{}) : second(std::false_type{});
+}
+
 // The loop of masked_sum for one combination of mask, weights and clipping, so that
 // none of them is a branch per pixel. Masked-out pixels add +0.0, which leaves a sum
 // that starts at +0.0 unchanged, so the result is that of adding the safe values alone
@@ -155,32 +168,13 @@ double masked_sum(const T* plane, const PixelSpan& px, const std::uint8_t* mask_
   const bool finite = cube.must_be_finite, nonneg = cube.non_negative;
   const bool has_mask = mask_plane != nullptr, has_weight = px.weight != nullptr;
   bool ok = true;
-  double sum = 0.0;
-  if (cube.clip_negative) {
-    if (has_mask) {
-      sum = has_weight ? masked_sum_loop<T, true, true, true>(plane, px, mask_plane,
-                                                              finite, nonneg, ok)
-                       : masked_sum_loop<T, true, false, true>(plane, px, mask_plane,
-                                                               finite, nonneg, ok);
-    } else {
-      sum = has_weight ? masked_sum_loop<T, false, true, true>(plane, px, mask_plane,
-                                                               finite, nonneg, ok)
-                       : masked_sum_loop<T, false, false, true>(plane, px, mask_plane,
-                                                                finite, nonneg, ok);
-    }
-  } else {
-    if (has_mask) {
-      sum = has_weight ? masked_sum_loop<T, true, true, false>(plane, px, mask_plane,
-                                                               finite, nonneg, ok)
-                       : masked_sum_loop<T, true, false, false>(plane, px, mask_plane,
-                                                                finite, nonneg, ok);
-    } else {
-      sum = has_weight ? masked_sum_loop<T, false, true, false>(plane, px, mask_plane,
-                                                                finite, nonneg, ok)
-                       : masked_sum_loop<T, false, false, false>(plane, px, mask_plane,
-                                                                 finite, nonneg, ok);
-    }
-  }
+  const double sum = with_flags(
+      has_mask, has_weight, cube.clip_negative,
+      [&](auto mask_c, auto weight_c, auto clip_c) {
+        return masked_sum_loop<T, decltype(mask_c)::value, decltype(weight_c)::value,
+                               decltype(clip_c)::value>(plane, px, mask_plane, finite,
+                                                        nonneg, ok);
+      });
   if (!ok) {
     // Only now look for the culprit, so that the common path stays a plain loop.
     const std::int64_t* idx = px.index;
