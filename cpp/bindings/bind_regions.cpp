@@ -245,8 +245,8 @@ fp::RegionSums run_prepared(const ReduceInputs& in, const PreparedReduce& p,
 }
 
 // Element operations of a reduction over precomputed pixel lists (every list entry read
-// once per plane of every cube and of the exposure); -1 (unknown) when the regions are
-// rasterised during the call.
+// once per reco plane for the mask and for each cube, and once per exposure plane); -1
+// (unknown) when the regions are rasterised during the call.
 double reduce_work(const ReduceInputs& in, const PreparedReduce& p) {
   if (!p.lists) return -1.0;
   const auto n_regions = static_cast<std::size_t>(p.table->size());
