@@ -25,15 +25,20 @@ from fluxprofile.regions import (
 # ---------------------------------------------------------------------------------------
 
 
-def test_rectangle_generator_tutorial(reference_dir):
+def _tutorial_boxes(reference_dir, nbin):
+    """The tutorial's boxes from l = 9 to 351 deg (3 deg high) on the seed case's WCS."""
     _, wcs = load_case(reference_dir, "fermi_rect_seed")
-    regions = make_orthogonal_rectangle_sky_regions(
+    return make_orthogonal_rectangle_sky_regions(
         SkyCoord(9, 0, unit="deg", frame="galactic"),
         SkyCoord(351, 0, unit="deg", frame="galactic"),
         wcs,
         "3 deg",
-        nbin=49,
+        nbin=nbin,
     )
+
+
+def test_rectangle_generator_tutorial(reference_dir):
+    regions = _tutorial_boxes(reference_dir, nbin=49)
     assert len(regions) == 49
     centers = region_centers(regions)
     expected_l = (
@@ -59,14 +64,7 @@ def test_rectangle_generator_boxes_are_the_regions_constructor_gives(reference_d
     # constructor's box, with its own meta and visual attributes
     from regions import RectangleSkyRegion
 
-    _, wcs = load_case(reference_dir, "fermi_rect_seed")
-    regions = make_orthogonal_rectangle_sky_regions(
-        SkyCoord(9, 0, unit="deg", frame="galactic"),
-        SkyCoord(351, 0, unit="deg", frame="galactic"),
-        wcs,
-        "3 deg",
-        nbin=5,
-    )
+    regions = _tutorial_boxes(reference_dir, nbin=5)
     for region in regions:
         built = RectangleSkyRegion(
             center=region.center,
